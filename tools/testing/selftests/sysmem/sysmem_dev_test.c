@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sysmem device basics: the node, the version ioctl, ioctl argument
+ * handling and module reload.
+ *
+ * SYSMEM_MODULE names the sysmem.ko to reload; without it the reload
+ * tests are skipped.  Runs as root (the VM runner's init).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "libsysmem.h"
+
+/* The version ioctl with the caller's structure size set to @size. */
+#define GET_VERSION_SIZED(size) \
+	_IOC(_IOC_READ, SYSMEM_IOC_MAGIC, 0x00, (size))
+
+static int module_unload(void)
+{
+	return syscall(SYS_delete_module, "sysmem", O_NONBLOCK) ? -errno : 0;
+}
+
+static int module_load(const char *path)
+{
+	int fd, ret;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+FIXTURE(dev) {
+	int fd;
+};
+
+FIXTURE_SETUP(dev)
+{
+	self->fd = sysmem_open();
+	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", SYSMEM_DEV_PATH,
+				       strerror(-self->fd));
+}
+
+FIXTURE_TEARDOWN(dev)
+{
+	close(self->fd);
+}
+
+TEST(node_is_char_device_mode_0666)
+{
+	char sysfs[64];
+	unsigned int maj, min;
+	struct stat st;
+	FILE *f;
+
+	ASSERT_EQ(0, stat(SYSMEM_DEV_PATH, &st));
+	ASSERT_TRUE(S_ISCHR(st.st_mode));
+	ASSERT_EQ(0666, st.st_mode & 07777);
+
+	/* The node is the misc device the module registered. */
+	f = fopen("/sys/class/misc/sysmem/dev", "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(2, fscanf(f, "%u:%u", &maj, &min));
+	fclose(f);
+	EXPECT_EQ(maj, major(st.st_rdev));
+	EXPECT_EQ(min, minor(st.st_rdev));
+	snprintf(sysfs, sizeof(sysfs), "/sys/dev/char/%u:%u", maj, min);
+	EXPECT_EQ(0, access(sysfs, F_OK));
+}
+
+TEST(unprivileged_open)
+{
+	int status;
+	pid_t pid;
+
+	if (geteuid() != 0)
+		SKIP(return, "needs root to drop privileges");
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct sysmem_version v;
+		int fd;
+
+		if (setgid(65534) || setuid(65534))
+			_exit(10);
+		fd = sysmem_open();
+		if (fd < 0)
+			_exit(11);
+		_exit(sysmem_get_version(fd, &v) ? 12 : 0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+TEST_F(dev, version)
+{
+	struct sysmem_version v;
+
+	memset(&v, 0xa5, sizeof(v));
+	ASSERT_EQ(0, ioctl(self->fd, SYSMEM_IOC_GET_VERSION, &v));
+	EXPECT_EQ(SYSMEM_ABI_MAJOR, v.major);
+	EXPECT_EQ(SYSMEM_ABI_MINOR, v.minor);
+	EXPECT_EQ(0, sysmem_check_version(self->fd));
+}
+
+TEST_F(dev, version_shorter_struct)
+{
+	__u32 buf[2] = { 0xdeadbeef, 0xdeadbeef };
+
+	/* An older caller that knows only the major field. */
+	ASSERT_EQ(0, ioctl(self->fd, GET_VERSION_SIZED(sizeof(__u32)), buf));
+	EXPECT_EQ(SYSMEM_ABI_MAJOR, buf[0]);
+	EXPECT_EQ(0xdeadbeef, buf[1]);
+}
+
+TEST_F(dev, version_longer_struct)
+{
+	__u32 buf[4];
+
+	/* A newer caller: the tail the kernel does not know reads as zero. */
+	memset(buf, 0xff, sizeof(buf));
+	ASSERT_EQ(0, ioctl(self->fd, GET_VERSION_SIZED(sizeof(buf)), buf));
+	EXPECT_EQ(SYSMEM_ABI_MAJOR, buf[0]);
+	EXPECT_EQ(SYSMEM_ABI_MINOR, buf[1]);
+	EXPECT_EQ(0, buf[2]);
+	EXPECT_EQ(0, buf[3]);
+}
+
+TEST_F(dev, unknown_ioctl_enotty)
+{
+	struct sysmem_version v;
+
+	/* Unused number, foreign type byte, wrong direction. */
+	EXPECT_EQ(-1, ioctl(self->fd, _IO(SYSMEM_IOC_MAGIC, 0x7f)));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, _IOR(SYSMEM_IOC_MAGIC, 0xff,
+					    struct sysmem_version), &v));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, _IOR('x', 0x00, struct sysmem_version),
+			    &v));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, _IOW(SYSMEM_IOC_MAGIC, 0x00,
+					    struct sysmem_version), &v));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, _IO(SYSMEM_IOC_MAGIC, 0x00)));
+	EXPECT_EQ(ENOTTY, errno);
+}
+
+TEST_F(dev, bad_pointer_efault)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	void *ro, *none;
+
+	EXPECT_EQ(-1, ioctl(self->fd, SYSMEM_IOC_GET_VERSION, NULL));
+	EXPECT_EQ(EFAULT, errno);
+
+	none = mmap(NULL, page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, none);
+	EXPECT_EQ(-1, ioctl(self->fd, SYSMEM_IOC_GET_VERSION, none));
+	EXPECT_EQ(EFAULT, errno);
+	munmap(none, page);
+
+	/* Readable but not writable: the kernel can't store the result. */
+	ro = mmap(NULL, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	EXPECT_EQ(-1, ioctl(self->fd, SYSMEM_IOC_GET_VERSION, ro));
+	EXPECT_EQ(EFAULT, errno);
+	munmap(ro, page);
+
+	/* Straddling into an unmapped page. */
+	none = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, none);
+	ASSERT_EQ(0, munmap((char *)none + page, page));
+	EXPECT_EQ(-1, ioctl(self->fd, SYSMEM_IOC_GET_VERSION,
+			    (char *)none + page - 4));
+	EXPECT_EQ(EFAULT, errno);
+	munmap(none, page);
+}
+
+TEST(module_busy_while_open)
+{
+	int fd;
+
+	if (!getenv("SYSMEM_MODULE"))
+		SKIP(return, "SYSMEM_MODULE not set");
+	fd = sysmem_open();
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EWOULDBLOCK, module_unload());
+	close(fd);
+	EXPECT_EQ(0, access(SYSMEM_DEV_PATH, F_OK));
+}
+
+TEST(module_unload_reload)
+{
+	const char *path = getenv("SYSMEM_MODULE");
+	struct sysmem_version v;
+	struct stat st;
+	int fd;
+
+	if (!path)
+		SKIP(return, "SYSMEM_MODULE not set");
+
+	ASSERT_EQ(0, module_unload());
+	EXPECT_EQ(-1, stat(SYSMEM_DEV_PATH, &st));
+	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(-ENOENT, sysmem_open());
+	EXPECT_EQ(-ENOENT, module_unload());
+
+	ASSERT_EQ(0, module_load(path));
+	ASSERT_EQ(0, stat(SYSMEM_DEV_PATH, &st));
+	EXPECT_EQ(0666, st.st_mode & 07777);
+	EXPECT_EQ(-EEXIST, module_load(path));
+
+	fd = sysmem_open();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, sysmem_get_version(fd, &v));
+	EXPECT_EQ(SYSMEM_ABI_MAJOR, v.major);
+	close(fd);
+}
+
+TEST_HARNESS_MAIN

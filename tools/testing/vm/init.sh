@@ -1,0 +1,63 @@
+#!/bin/busybox sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# /init of the sysmem test VM (busybox).  Mounts the basics, loads the
+# module with sysmem-load, runs /sysmem/cmd with its output on ttyS1,
+# unloads the module, triggers a kmemleak scan and powers off.  All
+# kernel messages stay on ttyS0, which the host scans for splats.
+/bin/busybox mkdir -p /proc /sys /dev /tmp /run /bin /sbin /usr/bin /usr/sbin
+/bin/busybox mount -t proc proc /proc
+/bin/busybox --install -s
+export PATH=/usr/local/bin:/bin:/sbin:/usr/bin:/usr/sbin
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t tmpfs tmpfs /tmp
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+. /sysmem/env
+
+stty -F /dev/ttyS1 raw -echo 2>/dev/null
+exec 3>/dev/ttyS1
+say() { echo "$*" >&3; }
+
+# Forget what boot left behind, so a later scan shows only our leaks.
+kmemleak=/sys/kernel/debug/kmemleak
+[ -w $kmemleak ] && echo clear > $kmemleak
+
+rc=0
+if [ -n "$SYSMEM_MODULE" ]; then
+	if ! sysmem-load "$SYSMEM_MODULE" $SYSMEM_MODULE_PARAMS >&3 2>&3; then
+		say "SYSMEM-VM: module load failed"
+		rc=125
+	fi
+	export SYSMEM_MODULE
+fi
+
+if [ $rc -eq 0 ]; then
+	mkdir -p /out
+	cd /tmp
+	timeout "$SYSMEM_CMD_TIMEOUT" sh /sysmem/cmd >&3 2>&3 </dev/null
+	rc=$?
+	cd /
+	if [ -n "$SYSMEM_MODULE" ] && grep -q '^sysmem ' /proc/modules; then
+		if ! sysmem-load -r sysmem >&3 2>&3; then
+			say "SYSMEM-VM: module unload failed"
+			rc=126
+		fi
+	fi
+fi
+
+if [ -w $kmemleak ]; then
+	# kmemleak reports only objects older than 5 s.
+	sleep 6
+	echo scan > $kmemleak
+	cat $kmemleak > /dev/console
+fi
+
+if [ -n "$(ls -A /out 2>/dev/null)" ]; then
+	say "SYSMEM-VM-OUT-BEGIN"
+	tar -C /out -cf - . | gzip | base64 >&3
+	say "SYSMEM-VM-OUT-END"
+fi
+say "SYSMEM-VM-EXIT $rc"
+sync
+reboot -f

@@ -1,0 +1,66 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build (or reuse) the sysmem debug test kernel and print its build
+# directory on stdout.  The build lives outside the checkout, in
+# $SYSMEM_CACHE/kernel/<version>-<fragment hash>, so later runs take
+# seconds.  Usage: kernel.sh [--print-dir]
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+frag=$SYSMEM_TOP/tools/testing/vm/debug.config
+# Bump when the build recipe below changes in a way the fragment does not.
+recipe=1
+
+ensure_pkgs $SYSMEM_HOST_PKGS
+cache_lock
+src=$(ksrc_dir)
+kver=$(make -s -C "$src" kernelversion)
+hash=$( (cat "$frag"; echo "recipe=$recipe") | sha256sum | cut -c1-12)
+out=$SYSMEM_CACHE/kernel/$kver-$hash
+
+if [ "${1:-}" = "--print-dir" ]; then
+	echo "$out"
+	exit 0
+fi
+
+if [ -e "$out/.built" ]; then
+	echo "$out"
+	exit 0
+fi
+
+mkdir -p "$out" "$SYSMEM_LOGDIR"
+log=$SYSMEM_LOGDIR/kernel-build.log
+msg "building debug kernel $kver ($hash) in $out; log: $log"
+start=$(date +%s)
+{
+	make -C "$src" O="$out" ARCH=x86_64 tinyconfig
+	"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$frag"
+	make -C "$src" O="$out" ARCH=x86_64 olddefconfig
+} >"$log" 2>&1 || die "kernel configuration failed; see $log"
+
+# merge_config.sh silently drops options whose dependencies are unmet:
+# insist on every one we asked for.
+bad=0
+while IFS= read -r line; do
+	case "$line" in
+	CONFIG_*=*)
+		grep -qxF "$line" "$out/.config" || {
+			msg "option not in final .config: $line (got: $(grep "^${line%%=*}=" "$out/.config" || echo unset))"
+			bad=1
+		} ;;
+	"# CONFIG_"*" is not set")
+		opt=${line#\# }; opt=${opt%% *}
+		if grep -q "^$opt=" "$out/.config"; then
+			msg "option should be unset: $opt"
+			bad=1
+		fi ;;
+	esac
+done <"$frag"
+[ $bad -eq 0 ] || die "the debug kernel config is missing options (fragment: $frag)"
+
+make -C "$src" O="$out" ARCH=x86_64 -j"$(nproc)" >>"$log" 2>&1 ||
+	die "kernel build failed; see $log"
+touch "$out/.built"
+msg "debug kernel built in $(( $(date +%s) - start )) s"
+echo "$out"

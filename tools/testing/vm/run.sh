@@ -1,0 +1,187 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run a command in a QEMU (TCG) guest with sysmem.ko loaded.
+#
+#   run.sh [options] [--] COMMAND [ARG...]
+#
+#   --kernel debug|stock|PATH  kernel to boot (default: debug, the
+#                              project's debug kernel; stock: Debian 12's)
+#   --module PATH|none         module to load (default: sysmem.ko built
+#                              for that kernel by "make module")
+#   --param NAME=VALUE         module parameter (repeatable)
+#   --copy SRC[:DEST]          copy a host file or directory into the
+#                              guest (default DEST: /usr/local/bin/ for
+#                              executables, /root/ otherwise); shared
+#                              libraries of executables come along
+#   --out DIR                  files the guest writes to /out land here
+#   --timeout SECONDS          limit for COMMAND (default 900)
+#   --name NAME                names the logs (default: the kernel kind)
+#   --quiet                    do not echo guest output while it runs
+#
+# The guest sees build/tools/* and build/selftests/* in its PATH.
+# Logs: build/logs/vm-NAME.console (whole kernel console) and
+# build/logs/vm-NAME.out (command output).  Exit status: the command's,
+# or 1 for a kernel splat, 124 for a guest timeout, 125/126 when the
+# module failed to load/unload.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+kernel=debug module= name= out_dir= timeout=900 quiet=0
+params=() copies=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--kernel) kernel=$2; shift 2 ;;
+	--module) module=$2; shift 2 ;;
+	--param) params+=("$2"); shift 2 ;;
+	--copy) copies+=("$2"); shift 2 ;;
+	--out) out_dir=$2; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--name) name=$2; shift 2 ;;
+	--quiet) quiet=1; shift ;;
+	--) shift; break ;;
+	-*) die "unknown option $1 (see the header of $0)" ;;
+	*) break ;;
+	esac
+done
+[ $# -gt 0 ] || die "no command given (see the header of $0)"
+case "$timeout" in ''|*[!0-9]*) die "--timeout needs seconds" ;; esac
+
+ensure_pkgs $SYSMEM_HOST_PKGS
+cd "$SYSMEM_TOP"
+case "$kernel" in
+debug)
+	kdir=$(tools/testing/vm/kernel.sh)
+	image=$kdir/arch/x86/boot/bzImage
+	kmake=() ;;
+stock)
+	image=$(tools/testing/vm/stock-kernel.sh)
+	kmake=(KDIR="$(tools/testing/vm/ksrc.sh --stock-kdir)") ;;
+*)
+	image=$kernel
+	kmake=()
+	[ -n "$module" ] || die "--kernel PATH needs --module PATH or none" ;;
+esac
+[ -r "$image" ] || die "no kernel image $image"
+name=${name:-$(basename "$kernel")}
+if [ -z "$module" ]; then
+	module=$(make -s --no-print-directory print-module "${kmake[@]}")
+	[ -e "$module" ] || die "$module is not built; run: make module ${kmake[*]}"
+fi
+
+mkdir -p "$SYSMEM_LOGDIR"
+console=$SYSMEM_LOGDIR/vm-$name.console
+output=$SYSMEM_LOGDIR/vm-$name.out
+work=$(mktemp -d "${TMPDIR:-/tmp}/sysmem-vm.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+root=$work/root
+mkdir -p "$root"/{bin,lib/sysmem,sysmem,usr/local/bin,root,etc}
+
+# copy_elf FILE DEST: copy FILE and, for a dynamic executable, its
+# shared libraries (at their host paths) into the initramfs.
+copy_file() {
+	local src=$1 dst=$2 lib
+	mkdir -p "$root$(dirname "$dst")"
+	cp -aL "$src" "$root$dst"
+	if [ -x "$src" ] && file -L "$src" 2>/dev/null | grep -q 'dynamically linked'; then
+		for lib in $(ldd "$src" 2>/dev/null | grep -oE '/[^ ]+'); do
+			[ -e "$root$lib" ] && continue
+			mkdir -p "$root$(dirname "$lib")"
+			cp -L "$lib" "$root$lib"
+		done
+	fi
+}
+
+copy_tree() {
+	local src=$1 dst=$2 f
+	if [ -d "$src" ]; then
+		while IFS= read -r f; do
+			copy_file "$f" "$dst/${f#"$src"/}"
+		done < <(find "$src" -type f)
+	else
+		copy_file "$src" "$dst"
+	fi
+}
+
+ensure_pkgs file
+cp /bin/busybox "$root/bin/busybox"
+cp tools/testing/vm/init.sh "$root/init"
+chmod 755 "$root/init"
+make -s --no-print-directory userspace >/dev/null
+copy_file build/vm/sysmem-load /bin/sysmem-load
+for f in build/tools/* build/selftests/*; do
+	[ -f "$f" ] && copy_file "$f" "/usr/local/bin/$(basename "$f")"
+done
+for c in "${copies[@]+"${copies[@]}"}"; do
+	src=${c%%:*}
+	if [ "$src" != "$c" ]; then
+		dst=${c#*:}
+	elif [ -f "$src" ] && [ -x "$src" ]; then
+		dst=/usr/local/bin/$(basename "$src")
+	else
+		dst=/root/$(basename "$src")
+	fi
+	[ -e "$src" ] || die "--copy: no such file $src"
+	copy_tree "$src" "$dst"
+done
+
+guest_module=
+if [ "$module" != none ]; then
+	[ -r "$module" ] || die "no module $module"
+	cp "$module" "$root/lib/sysmem/sysmem.ko"
+	guest_module=/lib/sysmem/sysmem.ko
+fi
+{
+	printf 'SYSMEM_MODULE=%q\n' "$guest_module"
+	printf 'SYSMEM_MODULE_PARAMS=%q\n' "${params[*]+"${params[*]}"}"
+	printf 'SYSMEM_CMD_TIMEOUT=%q\n' "$timeout"
+} >"$root/sysmem/env"
+printf '%q ' "$@" >"$root/sysmem/cmd"
+echo >>"$root/sysmem/cmd"
+
+(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1) >"$work/initramfs.gz"
+
+: >"$console"
+: >"$work/serial1"
+append="console=ttyS0 panic=-1 cma=64M printk.devkmsg=on"
+start=$(date +%s.%N)
+timeout -k 10 $((timeout + 300)) qemu-system-x86_64 \
+	-machine pc -accel tcg -smp 2 -m 2048 -nodefaults \
+	-display none -vga none -monitor none -no-reboot \
+	-kernel "$image" -initrd "$work/initramfs.gz" -append "$append" \
+	-serial "file:$console" -serial "file:$work/serial1" &
+qpid=$!
+if [ $quiet -eq 0 ]; then
+	tail -n +1 -s 0.2 -f --pid=$qpid "$work/serial1" |
+		tr -d '\r' | sed -u '/^SYSMEM-VM-OUT-BEGIN$/,/^SYSMEM-VM-OUT-END$/d'
+fi
+qrc=0
+wait $qpid || qrc=$?
+elapsed=$(echo "$(date +%s.%N) - $start" | bc)
+
+tr -d '\r' <"$work/serial1" |
+	sed '/^SYSMEM-VM-OUT-BEGIN$/,/^SYSMEM-VM-OUT-END$/d' >"$output"
+if [ -n "$out_dir" ] && grep -q '^SYSMEM-VM-OUT-END' "$work/serial1"; then
+	mkdir -p "$out_dir"
+	tr -d '\r' <"$work/serial1" |
+		sed -n '/^SYSMEM-VM-OUT-BEGIN$/,/^SYSMEM-VM-OUT-END$/p' |
+		sed '1d;$d' | base64 -d | gzip -dc | tar -C "$out_dir" -xf -
+fi
+
+rc=$(sed -n 's/^SYSMEM-VM-EXIT \([0-9]*\)$/\1/p' "$output" | tail -n 1)
+if [ -z "$rc" ]; then
+	if [ $qrc -eq 124 ] || [ $qrc -eq 137 ]; then
+		msg "guest timed out after ${elapsed%.*} s"
+	else
+		msg "guest ended without an exit status (qemu status $qrc)"
+	fi
+	rc=124
+fi
+if ! tools/testing/vm/scan-log.sh "$console" >&2; then
+	[ "$rc" -ne 0 ] || rc=1
+	splat=found
+else
+	splat=clean
+fi
+msg "vm $name: exit $rc, kernel log $splat, ${elapsed%.*} s; console: $console"
+exit "$rc"
