@@ -8,23 +8,27 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/build_bug.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
 #include <linux/miscdevice.h>
-#include <linux/nospec.h>
 #include <linux/module.h>
 #include <linux/uaccess.h>
 
 #include <uapi/linux/sysmem.h>
 
-/* Largest ioctl argument structure the dispatcher buffers on its stack. */
-#define SYSMEM_IOCTL_MAX_ARG	128
-
 typedef long (*sysmem_ioctl_fn)(struct file *file, void *arg);
 
+/*
+ * Every ioctl argument structure, so the dispatcher can hold any of them
+ * on its stack.  An ioctl whose structure is missing here is refused at
+ * module load by sysmem_ioctl_table_check().
+ */
+union sysmem_ioctl_arg {
+	struct sysmem_version version;
+};
+
 /**
- * struct sysmem_ioctl_desc - one entry of the ioctl table
+ * struct sysmem_ioctl_desc - one entry of an ioctl table
  * @cmd: full ioctl command as defined by the uapi header; its size is the
  *	kernel's idea of the argument structure
  * @fn: handler, called with a zero-filled kernel copy of the argument
@@ -43,17 +47,30 @@ static long sysmem_ioctl_get_version(struct file *file, void *arg)
 	return 0;
 }
 
-/* Table entry; refuses at build time an argument the dispatcher can't hold. */
-#define SYSMEM_IOCTL(_cmd, _fn)						\
-	[_IOC_NR(_cmd)] = {						\
-		.cmd = (_cmd) + BUILD_BUG_ON_ZERO(_IOC_SIZE(_cmd) >	\
-						  SYSMEM_IOCTL_MAX_ARG),	\
-		.fn = (_fn),						\
-	}
+#define SYSMEM_IOCTL(_cmd, _fn) { .cmd = (_cmd), .fn = (_fn) }
 
 static const struct sysmem_ioctl_desc sysmem_dev_ioctls[] = {
 	SYSMEM_IOCTL(SYSMEM_IOC_GET_VERSION, sysmem_ioctl_get_version),
 };
+
+/* Refuse to load with a table the dispatcher cannot serve. */
+static int sysmem_ioctl_table_check(const struct sysmem_ioctl_desc *table,
+				    unsigned int nr_entries)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < nr_entries; i++) {
+		if (_IOC_SIZE(table[i].cmd) > sizeof(union sysmem_ioctl_arg))
+			goto bad;
+		for (j = 0; j < i; j++)
+			if (_IOC_NR(table[j].cmd) == _IOC_NR(table[i].cmd))
+				goto bad;
+	}
+	return 0;
+bad:
+	pr_err("ioctl table entry %#x is invalid\n", table[i].cmd);
+	return -EINVAL;
+}
 
 /*
  * sysmem_ioctl_dispatch - run one ioctl from @table with struct versioning.
@@ -66,21 +83,23 @@ static long sysmem_ioctl_dispatch(const struct sysmem_ioctl_desc *table,
 				  unsigned int nr_entries, struct file *file,
 				  unsigned int cmd, unsigned long uarg)
 {
-	u8 kbuf[SYSMEM_IOCTL_MAX_ARG] __aligned(8);
 	void __user *ubuf = (void __user *)uarg;
 	const struct sysmem_ioctl_desc *desc;
-	unsigned int usize, ksize, dir, nr;
+	unsigned int usize, ksize, dir, i;
+	union sysmem_ioctl_arg karg;
+	void *kbuf = &karg;
 	long ret;
 
 	if (_IOC_TYPE(cmd) != SYSMEM_IOC_MAGIC)
 		return -ENOTTY;
-	nr = _IOC_NR(cmd);
-	if (nr >= nr_entries)
+	for (i = 0; i < nr_entries; i++)
+		if (_IOC_NR(table[i].cmd) == _IOC_NR(cmd))
+			break;
+	if (i == nr_entries)
 		return -ENOTTY;
-	nr = array_index_nospec(nr, nr_entries);
-	desc = &table[nr];
+	desc = &table[i];
 	dir = _IOC_DIR(cmd);
-	if (!desc->fn || dir != _IOC_DIR(desc->cmd))
+	if (dir != _IOC_DIR(desc->cmd))
 		return -ENOTTY;
 
 	usize = _IOC_SIZE(cmd);
@@ -133,6 +152,10 @@ static int __init sysmem_init(void)
 {
 	int ret;
 
+	ret = sysmem_ioctl_table_check(sysmem_dev_ioctls,
+				       ARRAY_SIZE(sysmem_dev_ioctls));
+	if (ret)
+		return ret;
 	ret = misc_register(&sysmem_miscdev);
 	if (ret) {
 		pr_err("cannot register /dev/sysmem: %d\n", ret);

@@ -103,7 +103,6 @@ copy_tree() {
 	fi
 }
 
-ensure_pkgs file
 cp /bin/busybox "$root/bin/busybox"
 cp tools/testing/vm/init.sh "$root/init"
 chmod 755 "$root/init"
@@ -153,7 +152,7 @@ timeout -k 10 $((timeout + 300)) qemu-system-x86_64 \
 qpid=$!
 if [ $quiet -eq 0 ]; then
 	tail -n +1 -s 0.2 -f --pid=$qpid "$work/serial1" |
-		tr -d '\r' | sed -u '/^SYSMEM-VM-OUT-BEGIN$/,/^SYSMEM-VM-OUT-END$/d'
+		tr -d '\r' | sed -u -e '/^SYSMEM-VM-OUT-BEGIN$/,/^SYSMEM-VM-OUT-END$/d' -e '/^SYSMEM-VM-EXIT /d'
 fi
 qrc=0
 wait $qpid || qrc=$?

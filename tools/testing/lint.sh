@@ -1,0 +1,33 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# "make lint": checkpatch.pl --strict from the Debian linux-source tree on
+# our kernel, lib and uapi code, and sparse on the module (built against
+# the debug kernel).  Silent and status 0 when clean.
+set -uo pipefail
+. "$(dirname "$0")/vm/common.sh"
+cd "$SYSMEM_TOP"
+
+ksrc=$(tools/testing/vm/ksrc.sh) || exit 1
+status=0
+
+files=$(git ls-files 'drivers/*.c' 'drivers/*.h' 'lib/*.c' 'lib/*.h' \
+	'include/*.h' 2>/dev/null)
+# checkpatch's repository checks need a kernel tree; --no-tree skips them.
+if ! out=$(perl "$ksrc/scripts/checkpatch.pl" --strict --no-tree --quiet \
+		--terse --show-types --ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG \
+		-f $files 2>&1); then
+	echo "$out"
+	status=1
+fi
+
+# sparse: C=2 checks every file again, even when its object is current.
+mkdir -p "$SYSMEM_LOGDIR"
+log=$SYSMEM_LOGDIR/sparse.log
+if ! make -s --no-print-directory module C=2 CHECK=sparse >"$log" 2>&1; then
+	cat "$log"
+	status=1
+elif grep -E 'warning:|error:' "$log" | grep -v '^make'; then
+	status=1
+fi
+exit $status
