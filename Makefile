@@ -86,7 +86,7 @@ $(B)/vm/sysmem-load: $(VM)/sysmem-load.c
 # Host unit tests: lib/ compiled on its own with the sanitizers.
 $(B)/unit/%: lib/tests/%.c $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(WARN) $(SAN) -Ilib $(SELFTEST_INC) -o $@ $< $(LIB_SRCS)
+	$(CC) $(CFLAGS) $(WARN) $(SAN) -Iinclude/uapi -Ilib $(SELFTEST_INC) -o $@ $< $(LIB_SRCS)
 
 unit-build: $(UNITTESTS)
 

@@ -11,7 +11,7 @@ cd "$SYSMEM_TOP"
 ksrc=$(tools/testing/vm/ksrc.sh) || exit 1
 status=0
 
-files=$(git ls-files 'drivers/*.c' 'drivers/*.h' 'lib/*.c' 'lib/*.h' \
+files=$(find drivers lib include -name '*.[ch]' -not -path 'lib/tests/*' | sort)
 	'include/*.h' 2>/dev/null)
 # checkpatch's repository checks need a kernel tree; --no-tree skips them.
 if ! out=$(perl "$ksrc/scripts/checkpatch.pl" --strict --no-tree --quiet \

@@ -29,7 +29,14 @@
  * grows each time ioctls, flags or structure fields are added.
  */
 #define SYSMEM_ABI_MAJOR	0
-#define SYSMEM_ABI_MINOR	1
+#define SYSMEM_ABI_MINOR	2
+
+/* Sanity limits. */
+#define SYSMEM_MAX_BUFFERS		128	/* buffers per collection */
+#define SYSMEM_MAX_DUPLICATES		64	/* fds per DUPLICATE_MANY */
+#define SYSMEM_MAX_HEAPS		64	/* permitted heap names */
+#define SYSMEM_NAME_LEN			64	/* names, including the NUL */
+#define SYSMEM_HEAP_NAME_LEN		32	/* heap names, including the NUL */
 
 /**
  * struct sysmem_version - ABI version implemented by the running module
@@ -44,15 +51,342 @@ struct sysmem_version {
 	__u32 minor;
 };
 
+/*
+ * Usage bits: how a participant will use the buffers.  NONE must stand
+ * alone and says the participant never touches the buffers (it only
+ * contributes constraints).  Bits in SYSMEM_USAGE_WRITE_MASK write to the
+ * buffers; a participant gets writable buffer fds only with one of them.
+ */
+#define SYSMEM_USAGE_NONE			(1ULL << 0)
+#define SYSMEM_USAGE_CPU_READ			(1ULL << 1)
+#define SYSMEM_USAGE_CPU_READ_OFTEN		(1ULL << 2)
+#define SYSMEM_USAGE_CPU_WRITE			(1ULL << 3)
+#define SYSMEM_USAGE_CPU_WRITE_OFTEN		(1ULL << 4)
+#define SYSMEM_USAGE_VULKAN_TRANSFER_SRC	(1ULL << 8)
+#define SYSMEM_USAGE_VULKAN_TRANSFER_DST	(1ULL << 9)
+#define SYSMEM_USAGE_VULKAN_SAMPLED		(1ULL << 10)
+#define SYSMEM_USAGE_VULKAN_STORAGE		(1ULL << 11)
+#define SYSMEM_USAGE_VULKAN_COLOR_ATTACHMENT	(1ULL << 12)
+#define SYSMEM_USAGE_VULKAN_INPUT_ATTACHMENT	(1ULL << 13)
+#define SYSMEM_USAGE_DISPLAY_LAYER		(1ULL << 16)
+#define SYSMEM_USAGE_DISPLAY_CURSOR		(1ULL << 17)
+#define SYSMEM_USAGE_VIDEO_DECODER		(1ULL << 24)
+#define SYSMEM_USAGE_VIDEO_ENCODER		(1ULL << 25)
+#define SYSMEM_USAGE_VIDEO_CAPTURE		(1ULL << 26)
+#define SYSMEM_USAGE_VIDEO_DECRYPTOR_OUTPUT	(1ULL << 27)
+
+#define SYSMEM_USAGE_CPU_MASK \
+	(SYSMEM_USAGE_CPU_READ | SYSMEM_USAGE_CPU_READ_OFTEN | \
+	 SYSMEM_USAGE_CPU_WRITE | SYSMEM_USAGE_CPU_WRITE_OFTEN)
+#define SYSMEM_USAGE_VULKAN_MASK	(0x3fULL << 8)
+#define SYSMEM_USAGE_DISPLAY_MASK \
+	(SYSMEM_USAGE_DISPLAY_LAYER | SYSMEM_USAGE_DISPLAY_CURSOR)
+#define SYSMEM_USAGE_VIDEO_MASK		(0xfULL << 24)
+#define SYSMEM_USAGE_ALL \
+	(SYSMEM_USAGE_NONE | SYSMEM_USAGE_CPU_MASK | SYSMEM_USAGE_VULKAN_MASK | \
+	 SYSMEM_USAGE_DISPLAY_MASK | SYSMEM_USAGE_VIDEO_MASK)
+#define SYSMEM_USAGE_WRITE_MASK \
+	(SYSMEM_USAGE_CPU_WRITE | SYSMEM_USAGE_CPU_WRITE_OFTEN | \
+	 SYSMEM_USAGE_VULKAN_TRANSFER_DST | SYSMEM_USAGE_VULKAN_STORAGE | \
+	 SYSMEM_USAGE_VULKAN_COLOR_ATTACHMENT | SYSMEM_USAGE_VIDEO_DECODER | \
+	 SYSMEM_USAGE_VIDEO_CAPTURE | SYSMEM_USAGE_VIDEO_DECRYPTOR_OUTPUT)
+
+/*
+ * Coherency domains: where the data is coherent.  CPU: CPU caches
+ * (cached mappings; devices need cache maintenance).  RAM: main memory
+ * (devices see it directly; CPU access goes through cache cleaning).
+ * INACCESSIBLE: the CPU cannot access the buffers at all.
+ */
+#define SYSMEM_DOMAIN_CPU		(1U << 0)
+#define SYSMEM_DOMAIN_RAM		(1U << 1)
+#define SYSMEM_DOMAIN_INACCESSIBLE	(1U << 2)
+#define SYSMEM_DOMAIN_ALL \
+	(SYSMEM_DOMAIN_CPU | SYSMEM_DOMAIN_RAM | SYSMEM_DOMAIN_INACCESSIBLE)
+
+/* Rights carried by a token and attenuated by each duplicate. */
+#define SYSMEM_RIGHT_READ	(1U << 0)
+#define SYSMEM_RIGHT_WRITE	(1U << 1)
+#define SYSMEM_RIGHTS_ALL	(SYSMEM_RIGHT_READ | SYSMEM_RIGHT_WRITE)
+/* A duplicate mask that keeps every right the parent has. */
+#define SYSMEM_RIGHTS_SAME	0xffffffffU
+
+/* struct sysmem_buffer_constraints.flags */
+#define SYSMEM_CONSTRAINTS_PHYSICALLY_CONTIGUOUS	(1U << 0)
+#define SYSMEM_CONSTRAINTS_SECURE			(1U << 1)
+#define SYSMEM_CONSTRAINTS_HAS_MAX_BUFFER_COUNT		(1U << 2)
+#define SYSMEM_CONSTRAINTS_HAS_MAX_SIZE			(1U << 3)
+#define SYSMEM_CONSTRAINTS_HAS_COHERENCY_DOMAINS	(1U << 4)
+#define SYSMEM_CONSTRAINTS_HAS_PERMITTED_HEAPS		(1U << 5)
+#define SYSMEM_CONSTRAINTS_FLAGS_ALL			0x3fU
+
+/**
+ * struct sysmem_heap_name - a heap named in permitted heaps
+ * @name: NUL-terminated heap name, for example "system"
+ */
+struct sysmem_heap_name {
+	char name[SYSMEM_HEAP_NAME_LEN];
+};
+
+/**
+ * struct sysmem_buffer_constraints - one participant's constraints
+ * @usage: SYSMEM_USAGE_* bits; at least one; NONE must stand alone
+ * @flags: SYSMEM_CONSTRAINTS_* (requirements and presence of optional
+ *	fields)
+ * @min_buffer_count_for_camping: buffers this participant holds at once
+ *	while it works (summed across participants)
+ * @min_buffer_count_for_dedicated_slack: extra buffers for this
+ *	participant alone (summed)
+ * @min_buffer_count_for_shared_slack: extra buffers any participant may
+ *	use (maximum across participants)
+ * @min_buffer_count: lower bound of the total count (maximum)
+ * @max_buffer_count: upper bound of the total count, with
+ *	SYSMEM_CONSTRAINTS_HAS_MAX_BUFFER_COUNT; must not be 0
+ * @min_size_bytes: smallest acceptable buffer size (maximum)
+ * @max_size_bytes: largest acceptable buffer size, with
+ *	SYSMEM_CONSTRAINTS_HAS_MAX_SIZE (minimum)
+ * @coherency_domains: SYSMEM_DOMAIN_* this participant supports, with
+ *	SYSMEM_CONSTRAINTS_HAS_COHERENCY_DOMAINS; else the defaults of
+ *	Documentation/sysmem/negotiation.rst
+ * @heap_count: number of entries at @heaps, with
+ *	SYSMEM_CONSTRAINTS_HAS_PERMITTED_HEAPS; 1 to SYSMEM_MAX_HEAPS
+ * @heaps: user pointer to @heap_count struct sysmem_heap_name
+ * @image_formats: reserved for image format constraints; must be 0
+ * @image_format_count: reserved for image format constraints; must be 0
+ * @reserved: must be 0
+ */
+struct sysmem_buffer_constraints {
+	__u64 usage;
+	__u32 flags;
+	__u32 min_buffer_count_for_camping;
+	__u32 min_buffer_count_for_dedicated_slack;
+	__u32 min_buffer_count_for_shared_slack;
+	__u32 min_buffer_count;
+	__u32 max_buffer_count;
+	__u64 min_size_bytes;
+	__u64 max_size_bytes;
+	__u32 coherency_domains;
+	__u32 heap_count;
+	__u64 heaps;
+	__u64 image_formats;
+	__u32 image_format_count;
+	__u32 reserved;
+};
+
+/* struct sysmem_buffer_settings.flags */
+#define SYSMEM_SETTINGS_PHYSICALLY_CONTIGUOUS	(1U << 0)
+#define SYSMEM_SETTINGS_SECURE			(1U << 1)
+
+/**
+ * struct sysmem_buffer_settings - what sysmem chose for a collection
+ * @size_bytes: size every buffer provides (the negotiated minimum); the
+ *	dma-bufs themselves are rounded up to whole pages
+ * @buffer_count: number of buffers
+ * @coherency_domain: the one SYSMEM_DOMAIN_* bit chosen
+ * @flags: SYSMEM_SETTINGS_*
+ * @usage: the union of every participant's usage
+ * @heap: NUL-terminated name of the heap the buffers come from
+ */
+struct sysmem_buffer_settings {
+	__u64 size_bytes;
+	__u32 buffer_count;
+	__u32 coherency_domain;
+	__u32 flags;
+	__u32 reserved;
+	__u64 usage;
+	char heap[SYSMEM_HEAP_NAME_LEN];
+};
+
+/* Collection states, struct sysmem_check.state */
+#define SYSMEM_STATE_PENDING	0	/* waiting for participants */
+#define SYSMEM_STATE_ALLOCATED	1	/* buffers are ready */
+#define SYSMEM_STATE_FAILED	2	/* see struct sysmem_check.reason */
+
+/* Failure reasons, struct sysmem_check.reason */
+#define SYSMEM_FAIL_NONE		0
+#define SYSMEM_FAIL_CONSTRAINTS		1	/* constraints intersection empty */
+#define SYSMEM_FAIL_NO_MEMORY		2	/* the heap could not allocate */
+#define SYSMEM_FAIL_NO_HEAP		3	/* no registered heap fits */
+#define SYSMEM_FAIL_PARTICIPANT_LOST	4	/* a node closed without release */
+
+/**
+ * struct sysmem_debug_info - who a participant is, for logs and debugfs
+ * @name: NUL-terminated client name, for example a process name
+ * @id: client id, for example a pid
+ */
+struct sysmem_debug_info {
+	char name[SYSMEM_NAME_LEN];
+	__u64 id;
+};
+
+/**
+ * struct sysmem_new_node - a new token or collection fd
+ * @flags: must be 0
+ * @fd: out: the new file descriptor (O_CLOEXEC)
+ */
+struct sysmem_new_node {
+	__u32 flags;
+	__s32 fd;
+};
+
+/**
+ * struct sysmem_bind - turn a token into a collection
+ * @token_fd: a live token fd; it is consumed (any later use of it gets
+ *	ESTALE; close it)
+ * @flags: must be 0
+ * @collection_fd: out: the new collection fd (O_CLOEXEC)
+ * @reserved: must be 0
+ */
+struct sysmem_bind {
+	__s32 token_fd;
+	__u32 flags;
+	__s32 collection_fd;
+	__u32 reserved;
+};
+
+/**
+ * struct sysmem_buffer_info - which collection a sysmem dma-buf belongs to
+ * @dmabuf_fd: a dma-buf fd
+ * @buffer_index: out: its index in the collection
+ * @collection_id: out: its collection's id
+ */
+struct sysmem_buffer_info {
+	__s32 dmabuf_fd;
+	__u32 buffer_index;
+	__u64 collection_id;
+};
+
+/**
+ * struct sysmem_set_name - name a collection
+ * @priority: the highest priority set so far wins; ties keep the first
+ * @reserved: must be 0
+ * @name: NUL-terminated, at least one character
+ */
+struct sysmem_set_name {
+	__u32 priority;
+	__u32 reserved;
+	char name[SYSMEM_NAME_LEN];
+};
+
+/**
+ * struct sysmem_collection_id - a collection's id
+ * @id: out: 64-bit, unique since boot, never reused, never 0
+ */
+struct sysmem_collection_id {
+	__u64 id;
+};
+
+/**
+ * struct sysmem_duplicate - duplicate a token
+ * @rights_mask: rights to keep (ANDed with the token's); not 0;
+ *	SYSMEM_RIGHTS_SAME keeps all
+ * @flags: must be 0
+ * @fd: out: the new token fd (O_CLOEXEC)
+ * @reserved: must be 0
+ */
+struct sysmem_duplicate {
+	__u32 rights_mask;
+	__u32 flags;
+	__s32 fd;
+	__u32 reserved;
+};
+
+/**
+ * struct sysmem_duplicate_many - duplicate a token several times at once
+ * @rights_masks: user pointer to @count __u32 rights masks (none 0)
+ * @fds: user pointer to @count __s32; out: the new token fds
+ * @count: 1 to SYSMEM_MAX_DUPLICATES
+ * @flags: must be 0
+ *
+ * All or nothing: on failure no token is created and no fd installed.
+ */
+struct sysmem_duplicate_many {
+	__u64 rights_masks;
+	__u64 fds;
+	__u32 count;
+	__u32 flags;
+};
+
+/**
+ * struct sysmem_wait - wait for allocation
+ * @timeout_ns: relative timeout in nanoseconds; negative waits forever,
+ *	0 only checks
+ */
+struct sysmem_wait {
+	__s64 timeout_ns;
+};
+
+/**
+ * struct sysmem_check - non-blocking state query
+ * @state: out: SYSMEM_STATE_*
+ * @reason: out: SYSMEM_FAIL_* when @state is SYSMEM_STATE_FAILED, else 0
+ */
+struct sysmem_check {
+	__u32 state;
+	__u32 reason;
+};
+
+/**
+ * struct sysmem_result - the outcome of an allocation
+ * @settings: user pointer to a struct sysmem_buffer_settings, filled up
+ *	to @settings_size bytes (the tail beyond the kernel's structure is
+ *	zeroed); may be 0 with @settings_size 0
+ * @settings_size: size of the caller's struct sysmem_buffer_settings
+ * @fd_capacity: number of __s32 at @fds; must be at least @buffer_count
+ *	unless the participant gets no fds
+ * @fds: user pointer to @fd_capacity __s32; out: one new dma-buf fd per
+ *	buffer (O_CLOEXEC; O_RDWR or O_RDONLY, see the documentation)
+ * @buffer_count: out: number of buffers in the collection
+ * @fd_count: out: number of fds installed (@buffer_count, or 0 for a
+ *	participant whose usage is NONE)
+ * @collection_id: out: the collection's id
+ * @flags: must be 0
+ * @reserved: must be 0
+ */
+struct sysmem_result {
+	__u64 settings;
+	__u32 settings_size;
+	__u32 fd_capacity;
+	__u64 fds;
+	__u32 buffer_count;
+	__u32 fd_count;
+	__u64 collection_id;
+	__u32 flags;
+	__u32 reserved;
+};
+
 /* ioctl type byte of sysmem; see Documentation/sysmem/uapi.rst. */
 #define SYSMEM_IOC_MAGIC	0xBA
 
-/**
- * SYSMEM_IOC_GET_VERSION - report the ABI version
- *
- * Takes: a pointer to struct sysmem_version, written by the kernel.
- * Returns: 0, or -EFAULT if the structure cannot be written.
- */
+/* On /dev/sysmem (the allocator). */
 #define SYSMEM_IOC_GET_VERSION	_IOR(SYSMEM_IOC_MAGIC, 0x00, struct sysmem_version)
+#define SYSMEM_IOC_ALLOC_TOKEN	_IOWR(SYSMEM_IOC_MAGIC, 0x01, struct sysmem_new_node)
+#define SYSMEM_IOC_ALLOC_NONSHARED \
+	_IOWR(SYSMEM_IOC_MAGIC, 0x02, struct sysmem_new_node)
+#define SYSMEM_IOC_BIND		_IOWR(SYSMEM_IOC_MAGIC, 0x03, struct sysmem_bind)
+#define SYSMEM_IOC_BUFFER_INFO	_IOWR(SYSMEM_IOC_MAGIC, 0x04, struct sysmem_buffer_info)
+#define SYSMEM_IOC_SET_DEBUG_INFO \
+	_IOW(SYSMEM_IOC_MAGIC, 0x05, struct sysmem_debug_info)
+
+/* On every token and collection fd. */
+#define SYSMEM_IOC_NODE_RELEASE	_IO(SYSMEM_IOC_MAGIC, 0x10)
+#define SYSMEM_IOC_NODE_SET_NAME \
+	_IOW(SYSMEM_IOC_MAGIC, 0x11, struct sysmem_set_name)
+#define SYSMEM_IOC_NODE_SET_DEBUG_INFO \
+	_IOW(SYSMEM_IOC_MAGIC, 0x12, struct sysmem_debug_info)
+#define SYSMEM_IOC_NODE_GET_COLLECTION_ID \
+	_IOR(SYSMEM_IOC_MAGIC, 0x13, struct sysmem_collection_id)
+
+/* On token fds. */
+#define SYSMEM_IOC_TOKEN_DUPLICATE \
+	_IOWR(SYSMEM_IOC_MAGIC, 0x20, struct sysmem_duplicate)
+#define SYSMEM_IOC_TOKEN_DUPLICATE_MANY \
+	_IOW(SYSMEM_IOC_MAGIC, 0x21, struct sysmem_duplicate_many)
+
+/* On collection fds. */
+#define SYSMEM_IOC_SET_CONSTRAINTS \
+	_IOW(SYSMEM_IOC_MAGIC, 0x30, struct sysmem_buffer_constraints)
+#define SYSMEM_IOC_WAIT		_IOW(SYSMEM_IOC_MAGIC, 0x31, struct sysmem_wait)
+#define SYSMEM_IOC_CHECK	_IOR(SYSMEM_IOC_MAGIC, 0x32, struct sysmem_check)
+#define SYSMEM_IOC_GET_RESULT	_IOWR(SYSMEM_IOC_MAGIC, 0x33, struct sysmem_result)
 
 #endif /* _UAPI_LINUX_SYSMEM_H */

@@ -47,6 +47,181 @@ int sysmem_get_version(int fd, struct sysmem_version *version);
  */
 int sysmem_check_version(int fd);
 
+/**
+ * sysmem_alloc_token() - create the root token of a new shared collection
+ * @dev_fd: a file descriptor from sysmem_open()
+ *
+ * Return: the token fd (O_CLOEXEC), or -errno.
+ */
+int sysmem_alloc_token(int dev_fd);
+
+/**
+ * sysmem_alloc_nonshared() - create a single-participant collection
+ * @dev_fd: a file descriptor from sysmem_open()
+ *
+ * Return: a collection fd (O_CLOEXEC) with no token stage, or -errno.
+ */
+int sysmem_alloc_nonshared(int dev_fd);
+
+/**
+ * sysmem_bind() - turn a token into a collection
+ * @dev_fd: a file descriptor from sysmem_open()
+ * @token_fd: a live token fd; consumed (close it afterwards)
+ *
+ * Return: the collection fd (O_CLOEXEC), or -errno: -EINVAL when
+ * @token_fd is not a sysmem token, -ESTALE when it was already bound or
+ * released.
+ */
+int sysmem_bind(int dev_fd, int token_fd);
+
+/**
+ * sysmem_buffer_info() - find the collection of a sysmem dma-buf
+ * @dev_fd: a file descriptor from sysmem_open()
+ * @dmabuf_fd: a dma-buf fd
+ * @collection_id: filled with its collection's id (may be NULL)
+ * @index: filled with its buffer index (may be NULL)
+ *
+ * Return: 0, -EINVAL when @dmabuf_fd is not a dma-buf, -ENOENT when it is
+ * a dma-buf that sysmem did not export, or another -errno.
+ */
+int sysmem_buffer_info(int dev_fd, int dmabuf_fd, __u64 *collection_id,
+		       __u32 *index);
+
+/**
+ * sysmem_set_debug_info() - name this client for logs and debugfs
+ * @fd: an allocator fd (sysmem_open()), a token fd or a collection fd
+ * @name: client name (truncated to SYSMEM_NAME_LEN - 1 bytes)
+ * @id: client id, for example the pid
+ *
+ * On the allocator fd it is the default for nodes created through it
+ * later; on a node fd it names that node.
+ *
+ * Return: 0 or -errno.
+ */
+int sysmem_set_debug_info(int fd, const char *name, __u64 id);
+
+/**
+ * sysmem_release() - leave cleanly: a later close() fails nothing
+ * @node_fd: a token or collection fd
+ *
+ * Return: 0 or -errno (-ESTALE when already released or bound).
+ */
+int sysmem_release(int node_fd);
+
+/**
+ * sysmem_set_name() - propose a name for the collection
+ * @node_fd: a token or collection fd
+ * @priority: the highest priority wins
+ * @name: the name (1 to SYSMEM_NAME_LEN - 1 bytes)
+ *
+ * Return: 0 or -errno.
+ */
+int sysmem_set_name(int node_fd, __u32 priority, const char *name);
+
+/**
+ * sysmem_get_collection_id() - the id of the node's collection
+ * @node_fd: a token or collection fd
+ * @id: filled with the id
+ *
+ * Return: 0 or -errno.
+ */
+int sysmem_get_collection_id(int node_fd, __u64 *id);
+
+/**
+ * sysmem_duplicate() - duplicate a token
+ * @token_fd: a live token fd
+ * @rights_mask: rights to keep; SYSMEM_RIGHTS_SAME keeps all; not 0
+ *
+ * Return: the new token fd (O_CLOEXEC), or -errno.
+ */
+int sysmem_duplicate(int token_fd, __u32 rights_mask);
+
+/**
+ * sysmem_duplicate_many() - duplicate a token @count times, all or nothing
+ * @token_fd: a live token fd
+ * @rights_masks: @count rights masks
+ * @fds: filled with @count new token fds
+ * @count: 1 to SYSMEM_MAX_DUPLICATES
+ *
+ * Return: 0 or -errno (then no fd was created).
+ */
+int sysmem_duplicate_many(int token_fd, const __u32 *rights_masks, int *fds,
+			  unsigned int count);
+
+/**
+ * sysmem_set_constraints() - set this participant's constraints, once
+ * @coll_fd: a collection fd
+ * @c: the constraints
+ *
+ * Return: 0, -EINVAL for invalid constraints (the collection is not
+ * affected; nothing is set), -EALREADY when already set, or -errno.
+ */
+int sysmem_set_constraints(int coll_fd,
+			   const struct sysmem_buffer_constraints *c);
+
+/**
+ * sysmem_wait() - wait until buffers are allocated
+ * @coll_fd: a collection fd
+ * @timeout_ns: relative timeout; negative waits forever; 0 only checks
+ *
+ * Return: 0 when allocated, -ETIMEDOUT, -EINTR when a signal arrived,
+ * -EIO when the collection failed (sysmem_check() gives the reason).
+ */
+int sysmem_wait(int coll_fd, __s64 timeout_ns);
+
+/**
+ * sysmem_check() - non-blocking state query
+ * @coll_fd: a collection fd
+ * @state: filled with SYSMEM_STATE_*
+ * @reason: filled with SYSMEM_FAIL_* (may be NULL)
+ *
+ * Return: 0 or -errno.
+ */
+int sysmem_check(int coll_fd, __u32 *state, __u32 *reason);
+
+/**
+ * sysmem_get_result() - get the settings and the buffers
+ * @coll_fd: an allocated collection fd
+ * @settings: filled with the chosen settings (may be NULL)
+ * @fds: filled with one new dma-buf fd per buffer (may be NULL with
+ *	@fd_capacity 0 for a participant whose usage is NONE)
+ * @fd_capacity: entries at @fds
+ * @buffer_count: filled with the number of buffers (may be NULL)
+ * @fd_count: filled with the number of fds installed (may be NULL)
+ *
+ * Return: 0, -EAGAIN when not allocated yet, -EIO when failed, -ENOSPC
+ * when @fd_capacity is below the buffer count, or -errno.
+ */
+int sysmem_get_result(int coll_fd, struct sysmem_buffer_settings *settings,
+		      int *fds, unsigned int fd_capacity,
+		      unsigned int *buffer_count, unsigned int *fd_count);
+
+/**
+ * sysmem_send_token() - send a token fd over a unix socket (SCM_RIGHTS)
+ * @sock: a connected unix socket
+ * @token_fd: the fd to send (the sender still owns it and closes it)
+ *
+ * Return: 0 or -errno.
+ */
+int sysmem_send_token(int sock, int token_fd);
+
+/**
+ * sysmem_recv_token() - receive a token fd sent by sysmem_send_token()
+ * @sock: a connected unix socket
+ *
+ * Return: the received fd (O_CLOEXEC), or -errno (-EPROTO when the message
+ * carried no fd).
+ */
+int sysmem_recv_token(int sock);
+
+/**
+ * sysmem_fail_str() - a short description of a SYSMEM_FAIL_* reason
+ * @reason: SYSMEM_FAIL_*
+ *
+ * Return: a static string.
+ */
+const char *sysmem_fail_str(__u32 reason);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Buffer constraint validation and aggregation: pure, deterministic code
+ * shared by sysmem.ko, libsysmem and the host tests.  The rules are
+ * DESIGN.md section 5 and Documentation/sysmem/negotiation.rst.
+ */
+#ifndef _SYSMEM_LIB_CONSTRAINTS_H
+#define _SYSMEM_LIB_CONSTRAINTS_H
+
+#include "sysmem_compat.h"
+
+#ifdef __KERNEL__
+#include <uapi/linux/sysmem.h>
+#else
+#include <linux/sysmem.h>
+#endif
+
+/*
+ * Why one participant's constraints are refused.  The module returns
+ * -EINVAL for every one of them and logs sysmem_invalid_str().
+ */
+enum sysmem_invalid {
+	SYSMEM_VALID = 0,
+	SYSMEM_INVALID_FLAGS,		/* unknown flag bits */
+	SYSMEM_INVALID_RESERVED,	/* a reserved field is not 0 */
+	SYSMEM_INVALID_USAGE_EMPTY,	/* no usage bit */
+	SYSMEM_INVALID_USAGE_UNKNOWN,	/* unknown usage bits */
+	SYSMEM_INVALID_USAGE_NONE_NOT_ALONE,
+	SYSMEM_INVALID_MAX_COUNT_ZERO,
+	SYSMEM_INVALID_COUNT_RANGE,	/* a minimum above max_buffer_count */
+	SYSMEM_INVALID_SIZE_RANGE,	/* min_size_bytes above max_size_bytes */
+	SYSMEM_INVALID_DOMAINS,		/* unknown or no domain bits */
+	SYSMEM_INVALID_CPU_DOMAIN,	/* CPU usage without CPU or RAM domain */
+	SYSMEM_INVALID_CPU_SECURE,	/* CPU usage with secure */
+	SYSMEM_INVALID_HEAP_COUNT,	/* 0 or above SYSMEM_MAX_HEAPS */
+	SYSMEM_INVALID_HEAP_NAME,	/* empty or not NUL-terminated */
+	SYSMEM_INVALID_IMAGE_FORMATS,	/* image formats are not supported yet */
+	SYSMEM_INVALID_MAX
+};
+
+/* A static, human-readable explanation of an enum sysmem_invalid. */
+const char *sysmem_invalid_str(int invalid);
+
+/*
+ * Check one participant's constraints.  @heaps points at the
+ * c->heap_count heap names already copied from the caller (NULL when
+ * SYSMEM_CONSTRAINTS_HAS_PERMITTED_HEAPS is clear; heap_count is then
+ * ignored).  Returns SYSMEM_VALID or an enum sysmem_invalid.
+ */
+int sysmem_constraints_validate(const struct sysmem_buffer_constraints *c,
+				const struct sysmem_heap_name *heaps);
+
+/*
+ * The coherency domains a valid participant supports: the explicit set
+ * when given, else the defaults (CPU unless secure; RAM unless secure or
+ * CPU usage; INACCESSIBLE unless CPU usage).
+ */
+u32 sysmem_constraints_domains(const struct sysmem_buffer_constraints *c);
+
+/* One participant that has set (valid) constraints. */
+struct sysmem_participant {
+	const struct sysmem_buffer_constraints *c;
+	const struct sysmem_heap_name *heaps;	/* NULL: any heap */
+};
+
+/* A registered heap, as aggregation sees it. */
+struct sysmem_heap_desc {
+	const char *name;	/* "system" is system memory */
+	u32 domains;		/* SYSMEM_DOMAIN_* the heap supports */
+	bool contiguous;	/* buffers are physically contiguous */
+	bool secure;		/* buffers are CPU-inaccessible, protected */
+};
+
+/*
+ * Aggregate @nr_parts participants' constraints and choose settings.
+ * @heaps lists the registered heaps in registration order.
+ *
+ * On success returns SYSMEM_FAIL_NONE and fills @out (every byte of it,
+ * heap name NUL-padded).  On failure returns SYSMEM_FAIL_CONSTRAINTS or
+ * SYSMEM_FAIL_NO_HEAP, leaves @out zeroed and points @why at a static
+ * string naming the rule that broke.  Deterministic: the same input gives
+ * the same output.
+ */
+u32 sysmem_aggregate(const struct sysmem_participant *parts,
+		     unsigned int nr_parts,
+		     const struct sysmem_heap_desc *heaps,
+		     unsigned int nr_heaps,
+		     struct sysmem_buffer_settings *out, const char **why);
+
+#endif /* _SYSMEM_LIB_CONSTRAINTS_H */
