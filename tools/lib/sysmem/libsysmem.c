@@ -4,7 +4,10 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
+#include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "libsysmem.h"
@@ -39,4 +42,219 @@ int sysmem_check_version(int fd)
 	if (v.major != SYSMEM_ABI_MAJOR || v.minor < SYSMEM_ABI_MINOR)
 		return -EPROTO;
 	return 0;
+}
+
+/* Copy @src into the fixed-size @dst, always NUL-terminated. */
+static void copy_name(char *dst, size_t len, const char *src)
+{
+	size_t n = strnlen(src, len - 1);
+
+	memset(dst, 0, len);
+	memcpy(dst, src, n);
+}
+
+static int new_node(int dev_fd, unsigned long cmd)
+{
+	struct sysmem_new_node arg = { 0 };
+	int ret = sysmem_ioctl(dev_fd, cmd, &arg);
+
+	return ret < 0 ? ret : arg.fd;
+}
+
+int sysmem_alloc_token(int dev_fd)
+{
+	return new_node(dev_fd, SYSMEM_IOC_ALLOC_TOKEN);
+}
+
+int sysmem_alloc_nonshared(int dev_fd)
+{
+	return new_node(dev_fd, SYSMEM_IOC_ALLOC_NONSHARED);
+}
+
+int sysmem_bind(int dev_fd, int token_fd)
+{
+	struct sysmem_bind arg = { .token_fd = token_fd };
+	int ret = sysmem_ioctl(dev_fd, SYSMEM_IOC_BIND, &arg);
+
+	return ret < 0 ? ret : arg.collection_fd;
+}
+
+int sysmem_buffer_info(int dev_fd, int dmabuf_fd, __u64 *collection_id,
+		       __u32 *index)
+{
+	struct sysmem_buffer_info arg = { .dmabuf_fd = dmabuf_fd };
+	int ret = sysmem_ioctl(dev_fd, SYSMEM_IOC_BUFFER_INFO, &arg);
+
+	if (ret < 0)
+		return ret;
+	if (collection_id)
+		*collection_id = arg.collection_id;
+	if (index)
+		*index = arg.buffer_index;
+	return 0;
+}
+
+int sysmem_set_debug_info(int fd, const char *name, __u64 id)
+{
+	struct sysmem_debug_info arg = { .id = id };
+	int ret;
+
+	copy_name(arg.name, sizeof(arg.name), name);
+	/* The allocator and the nodes have their own ioctl numbers. */
+	ret = sysmem_ioctl(fd, SYSMEM_IOC_NODE_SET_DEBUG_INFO, &arg);
+	if (ret == -ENOTTY)
+		ret = sysmem_ioctl(fd, SYSMEM_IOC_SET_DEBUG_INFO, &arg);
+	return ret;
+}
+
+int sysmem_release(int node_fd)
+{
+	return sysmem_ioctl(node_fd, SYSMEM_IOC_NODE_RELEASE, NULL);
+}
+
+int sysmem_set_name(int node_fd, __u32 priority, const char *name)
+{
+	struct sysmem_set_name arg = { .priority = priority };
+
+	if (strlen(name) >= sizeof(arg.name))
+		return -EINVAL;
+	copy_name(arg.name, sizeof(arg.name), name);
+	return sysmem_ioctl(node_fd, SYSMEM_IOC_NODE_SET_NAME, &arg);
+}
+
+int sysmem_get_collection_id(int node_fd, __u64 *id)
+{
+	struct sysmem_collection_id arg = { 0 };
+	int ret = sysmem_ioctl(node_fd, SYSMEM_IOC_NODE_GET_COLLECTION_ID, &arg);
+
+	if (ret < 0)
+		return ret;
+	*id = arg.id;
+	return 0;
+}
+
+int sysmem_duplicate(int token_fd, __u32 rights_mask)
+{
+	struct sysmem_duplicate arg = { .rights_mask = rights_mask };
+	int ret = sysmem_ioctl(token_fd, SYSMEM_IOC_TOKEN_DUPLICATE, &arg);
+
+	return ret < 0 ? ret : arg.fd;
+}
+
+int sysmem_duplicate_many(int token_fd, const __u32 *rights_masks, int *fds,
+			  unsigned int count)
+{
+	struct sysmem_duplicate_many arg = {
+		.rights_masks = (__u64)(uintptr_t)rights_masks,
+		.fds = (__u64)(uintptr_t)fds,
+		.count = count,
+	};
+
+	return sysmem_ioctl(token_fd, SYSMEM_IOC_TOKEN_DUPLICATE_MANY, &arg);
+}
+
+int sysmem_set_constraints(int coll_fd,
+			   const struct sysmem_buffer_constraints *c)
+{
+	return sysmem_ioctl(coll_fd, SYSMEM_IOC_SET_CONSTRAINTS, (void *)c);
+}
+
+int sysmem_wait(int coll_fd, __s64 timeout_ns)
+{
+	struct sysmem_wait arg = { .timeout_ns = timeout_ns };
+
+	return sysmem_ioctl(coll_fd, SYSMEM_IOC_WAIT, &arg);
+}
+
+int sysmem_check(int coll_fd, __u32 *state, __u32 *reason)
+{
+	struct sysmem_check arg = { 0 };
+	int ret = sysmem_ioctl(coll_fd, SYSMEM_IOC_CHECK, &arg);
+
+	if (ret < 0)
+		return ret;
+	*state = arg.state;
+	if (reason)
+		*reason = arg.reason;
+	return 0;
+}
+
+int sysmem_get_result(int coll_fd, struct sysmem_buffer_settings *settings,
+		      int *fds, unsigned int fd_capacity,
+		      unsigned int *buffer_count, unsigned int *fd_count)
+{
+	struct sysmem_result arg = {
+		.settings = (__u64)(uintptr_t)settings,
+		.settings_size = settings ? sizeof(*settings) : 0,
+		.fd_capacity = fds ? fd_capacity : 0,
+		.fds = (__u64)(uintptr_t)fds,
+	};
+	int ret = sysmem_ioctl(coll_fd, SYSMEM_IOC_GET_RESULT, &arg);
+
+	if (ret < 0)
+		return ret;
+	if (buffer_count)
+		*buffer_count = arg.buffer_count;
+	if (fd_count)
+		*fd_count = arg.fd_count;
+	return 0;
+}
+
+int sysmem_send_token(int sock, int token_fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	char byte = 'T';
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = cbuf,
+		.msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+	ssize_t n;
+
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cmsg), &token_fd, sizeof(int));
+	do {
+		n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	return n == 1 ? 0 : -EPROTO;
+}
+
+int sysmem_recv_token(int sock)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	char byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = cbuf,
+		.msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cmsg;
+	ssize_t n;
+	int fd;
+
+	do {
+		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	cmsg = CMSG_FIRSTHDR(&msg);
+	if (!cmsg || cmsg->cmsg_level != SOL_SOCKET ||
+	    cmsg->cmsg_type != SCM_RIGHTS ||
+	    cmsg->cmsg_len != CMSG_LEN(sizeof(int)))
+		return -EPROTO;
+	memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
+	if (n != 1 || (msg.msg_flags & MSG_CTRUNC)) {
+		close(fd);
+		return -EPROTO;
+	}
+	return fd;
 }

@@ -218,7 +218,8 @@ int sysmem_recv_token(int sock);
  * sysmem_fail_str() - a short description of a SYSMEM_FAIL_* reason
  * @reason: SYSMEM_FAIL_*
  *
- * Return: a static string.
+ * Return: a static string.  (Implemented in lib/sysmem_strings.c, which
+ * libsysmem includes, so the module's log lines use the same words.)
  */
 const char *sysmem_fail_str(__u32 reason);
 
