@@ -38,7 +38,7 @@ struct sysmem_heap {
 	int (*alloc)(struct sysmem_heap *heap, struct sysmem_buffer *buf);
 	void (*free)(struct sysmem_heap *heap, struct sysmem_buffer *buf);
 	struct list_head link;
-	spinlock_t stats_lock;
+	spinlock_t stats_lock;	/* protects the four counters below */
 	u64 live_buffers;
 	u64 live_bytes;
 	u64 peak_bytes;
@@ -68,7 +68,7 @@ struct sysmem_buffer {
 	u32 domain;
 	struct page **pages;
 	unsigned long nr_pages;
-	struct mutex lock;
+	struct mutex lock;	/* protects @attachments */
 	struct list_head attachments;
 };
 
@@ -144,7 +144,7 @@ int sysmem_nodes_init(void);
  * @dbg: debug info given to nodes created through this file
  */
 struct sysmem_client {
-	spinlock_t lock;
+	spinlock_t lock;	/* protects @dbg */
 	struct sysmem_debug_info dbg;
 };
 

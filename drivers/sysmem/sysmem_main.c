@@ -241,8 +241,6 @@ static long sysmem_ioctl_buffer_info(struct file *file, void *arg,
 	struct sysmem_buffer *buf;
 	struct dma_buf *dmabuf;
 
-	if (info->buffer_index || info->collection_id)
-		return -EINVAL;
 	dmabuf = dma_buf_get(info->dmabuf_fd);
 	if (IS_ERR(dmabuf))
 		return PTR_ERR(dmabuf);

@@ -68,7 +68,7 @@ struct sysmem_coll_buffer {
  */
 struct sysmem_collection {
 	struct kref ref;
-	struct mutex lock;
+	struct mutex lock;	/* the collection's state and its nodes */
 	u64 id;
 	u32 state;
 	u32 reason;
