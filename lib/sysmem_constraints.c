@@ -1,0 +1,504 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Buffer constraint validation and aggregation, shared by the module,
+ * libsysmem and the host tests.  The rules are DESIGN.md section 5 and
+ * Documentation/sysmem/negotiation.rst; nothing here allocates, sleeps or
+ * calls a library function.
+ */
+#include "sysmem_constraints.h"
+#include "sysmem_math.h"
+
+static const char * const sysmem_invalid_strs[SYSMEM_INVALID_MAX] = {
+	[SYSMEM_VALID] = "constraints are valid",
+	[SYSMEM_INVALID_FLAGS] = "flags has unknown bits",
+	[SYSMEM_INVALID_RESERVED] = "reserved is not 0",
+	[SYSMEM_INVALID_USAGE_EMPTY] = "usage has no bit set",
+	[SYSMEM_INVALID_USAGE_UNKNOWN] = "usage has unknown bits",
+	[SYSMEM_INVALID_USAGE_NONE_NOT_ALONE] =
+		"usage NONE is combined with other bits",
+	[SYSMEM_INVALID_MAX_COUNT_ZERO] = "max_buffer_count is 0",
+	[SYSMEM_INVALID_COUNT_RANGE] =
+		"a minimum buffer count is above max_buffer_count",
+	[SYSMEM_INVALID_SIZE_RANGE] = "min_size_bytes is above max_size_bytes",
+	[SYSMEM_INVALID_DOMAINS] =
+		"coherency_domains is empty or has unknown bits",
+	[SYSMEM_INVALID_CPU_DOMAIN] =
+		"CPU usage without the CPU or RAM coherency domain",
+	[SYSMEM_INVALID_CPU_SECURE] = "CPU usage with secure memory",
+	[SYSMEM_INVALID_HEAP_COUNT] =
+		"heap_count is 0 or above SYSMEM_MAX_HEAPS",
+	[SYSMEM_INVALID_HEAP_NAME] =
+		"a permitted heap name is empty or not NUL-terminated",
+	[SYSMEM_INVALID_IMAGE_FORMATS] = "image formats are not supported yet",
+};
+
+/**
+ * sysmem_invalid_str() - explain an enum sysmem_invalid
+ * @invalid: a value returned by sysmem_constraints_validate()
+ *
+ * Return: a static, human-readable sentence; "unknown" for a value that is
+ * not an enum sysmem_invalid.
+ */
+const char *sysmem_invalid_str(int invalid)
+{
+	if (invalid < 0 || invalid >= SYSMEM_INVALID_MAX ||
+	    !sysmem_invalid_strs[invalid])
+		return "unknown";
+	return sysmem_invalid_strs[invalid];
+}
+
+/* True when @name has a NUL within its SYSMEM_HEAP_NAME_LEN bytes. */
+static bool sysmem_heap_name_terminated(const struct sysmem_heap_name *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < SYSMEM_HEAP_NAME_LEN; i++)
+		if (!name->name[i])
+			return true;
+	return false;
+}
+
+/*
+ * True when the registered heap name @a equals the permitted name @b
+ * exactly.  @b is read only within its SYSMEM_HEAP_NAME_LEN bytes and @a
+ * no further than its NUL or that bound, so a registered name longer than
+ * any permitted name can hold never matches.
+ */
+static bool sysmem_heap_name_eq(const char *a, const char *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < SYSMEM_HEAP_NAME_LEN; i++) {
+		if (a[i] != b[i])
+			return false;
+		if (!a[i])
+			return true;
+	}
+	return false;
+}
+
+/* True when the NUL-terminated @a is exactly @b. */
+static bool sysmem_str_eq(const char *a, const char *b)
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
+
+/**
+ * sysmem_constraints_validate() - check one participant's constraints
+ * @c: the constraints, copied from the caller
+ * @heaps: the @c->heap_count permitted heap names, copied from the caller;
+ *	only looked at with SYSMEM_CONSTRAINTS_HAS_PERMITTED_HEAPS
+ *
+ * The checks run in a fixed order and the first one that fails is
+ * reported: flags, reserved, image formats, usage, buffer counts, sizes,
+ * coherency domains, CPU usage against secure and domains, permitted
+ * heaps.
+ *
+ * Return: SYSMEM_VALID or the enum sysmem_invalid of the first rule
+ * broken.
+ */
+int sysmem_constraints_validate(const struct sysmem_buffer_constraints *c,
+				const struct sysmem_heap_name *heaps)
+{
+	bool cpu = c->usage & SYSMEM_USAGE_CPU_MASK;
+	u32 i;
+
+	if (c->flags & ~SYSMEM_CONSTRAINTS_FLAGS_ALL)
+		return SYSMEM_INVALID_FLAGS;
+	if (c->reserved)
+		return SYSMEM_INVALID_RESERVED;
+	if (c->image_formats || c->image_format_count)
+		return SYSMEM_INVALID_IMAGE_FORMATS;
+
+	if (!c->usage)
+		return SYSMEM_INVALID_USAGE_EMPTY;
+	if (c->usage & ~SYSMEM_USAGE_ALL)
+		return SYSMEM_INVALID_USAGE_UNKNOWN;
+	if ((c->usage & SYSMEM_USAGE_NONE) && c->usage != SYSMEM_USAGE_NONE)
+		return SYSMEM_INVALID_USAGE_NONE_NOT_ALONE;
+
+	if (c->flags & SYSMEM_CONSTRAINTS_HAS_MAX_BUFFER_COUNT) {
+		u32 max = c->max_buffer_count;
+
+		if (!max)
+			return SYSMEM_INVALID_MAX_COUNT_ZERO;
+		if (c->min_buffer_count > max ||
+		    c->min_buffer_count_for_camping > max ||
+		    c->min_buffer_count_for_dedicated_slack > max ||
+		    c->min_buffer_count_for_shared_slack > max)
+			return SYSMEM_INVALID_COUNT_RANGE;
+	}
+
+	if ((c->flags & SYSMEM_CONSTRAINTS_HAS_MAX_SIZE) &&
+	    c->min_size_bytes > c->max_size_bytes)
+		return SYSMEM_INVALID_SIZE_RANGE;
+
+	if ((c->flags & SYSMEM_CONSTRAINTS_HAS_COHERENCY_DOMAINS) &&
+	    (!c->coherency_domains ||
+	     (c->coherency_domains & ~SYSMEM_DOMAIN_ALL)))
+		return SYSMEM_INVALID_DOMAINS;
+
+	if (cpu && (c->flags & SYSMEM_CONSTRAINTS_SECURE))
+		return SYSMEM_INVALID_CPU_SECURE;
+	if (cpu && (c->flags & SYSMEM_CONSTRAINTS_HAS_COHERENCY_DOMAINS) &&
+	    !(c->coherency_domains & (SYSMEM_DOMAIN_CPU | SYSMEM_DOMAIN_RAM)))
+		return SYSMEM_INVALID_CPU_DOMAIN;
+
+	if (c->flags & SYSMEM_CONSTRAINTS_HAS_PERMITTED_HEAPS) {
+		if (!c->heap_count || c->heap_count > SYSMEM_MAX_HEAPS ||
+		    !heaps)
+			return SYSMEM_INVALID_HEAP_COUNT;
+		for (i = 0; i < c->heap_count; i++)
+			if (!heaps[i].name[0] ||
+			    !sysmem_heap_name_terminated(&heaps[i]))
+				return SYSMEM_INVALID_HEAP_NAME;
+	}
+
+	return SYSMEM_VALID;
+}
+
+/**
+ * sysmem_constraints_domains() - coherency domains a participant supports
+ * @c: valid constraints
+ *
+ * Return: @c->coherency_domains with
+ * SYSMEM_CONSTRAINTS_HAS_COHERENCY_DOMAINS, else the defaults: CPU unless
+ * secure; RAM unless secure or CPU usage; INACCESSIBLE unless CPU usage.
+ */
+u32 sysmem_constraints_domains(const struct sysmem_buffer_constraints *c)
+{
+	bool secure = c->flags & SYSMEM_CONSTRAINTS_SECURE;
+	bool cpu = c->usage & SYSMEM_USAGE_CPU_MASK;
+	u32 domains = 0;
+
+	if (c->flags & SYSMEM_CONSTRAINTS_HAS_COHERENCY_DOMAINS)
+		return c->coherency_domains;
+	if (!secure)
+		domains |= SYSMEM_DOMAIN_CPU;
+	if (!secure && !cpu)
+		domains |= SYSMEM_DOMAIN_RAM;
+	if (!cpu)
+		domains |= SYSMEM_DOMAIN_INACCESSIBLE;
+	return domains;
+}
+
+/* What aggregation has gathered from the participants so far. */
+struct sysmem_aggregate_state {
+	const struct sysmem_participant *parts;
+	unsigned int nr_parts;
+	u64 usage;
+	u32 domains;
+	bool contiguous;
+	bool secure;
+};
+
+/* True when @p restricts the heaps; valid participants with the flag do. */
+static bool sysmem_part_has_heaps(const struct sysmem_participant *p)
+{
+	return (p->c->flags & SYSMEM_CONSTRAINTS_HAS_PERMITTED_HEAPS) &&
+	       p->heaps;
+}
+
+/* True when every participant with a permitted-heaps list names @name. */
+static bool sysmem_heap_permitted(const struct sysmem_aggregate_state *s,
+				  const char *name)
+{
+	unsigned int i;
+	u32 j, n;
+
+	for (i = 0; i < s->nr_parts; i++) {
+		const struct sysmem_participant *p = &s->parts[i];
+		bool found = false;
+
+		if (!sysmem_part_has_heaps(p))
+			continue;
+		n = p->c->heap_count;
+		if (n > SYSMEM_MAX_HEAPS)
+			n = SYSMEM_MAX_HEAPS;
+		for (j = 0; j < n && !found; j++)
+			found = sysmem_heap_name_eq(name, p->heaps[j].name);
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+/* Heap filters, in the order sysmem_no_heap_why() applies them. */
+enum sysmem_heap_test {
+	SYSMEM_HEAP_TEST_SECURE,
+	SYSMEM_HEAP_TEST_CONTIGUOUS,
+	SYSMEM_HEAP_TEST_PERMITTED,
+	SYSMEM_HEAP_TEST_ALL		/* and the coherency domains */
+};
+
+/* True when @h passes every filter up to and including @upto. */
+static bool sysmem_heap_passes(const struct sysmem_aggregate_state *s,
+			       const struct sysmem_heap_desc *h,
+			       enum sysmem_heap_test upto)
+{
+	if (!h->name)
+		return false;
+	if (h->secure != s->secure)
+		return false;
+	if (upto == SYSMEM_HEAP_TEST_SECURE)
+		return true;
+	if (s->contiguous && !h->contiguous)
+		return false;
+	if (upto == SYSMEM_HEAP_TEST_CONTIGUOUS)
+		return true;
+	if (!sysmem_heap_permitted(s, h->name))
+		return false;
+	if (upto == SYSMEM_HEAP_TEST_PERMITTED)
+		return true;
+	return h->domains & s->domains;
+}
+
+/* True when some heap passes every filter up to and including @upto. */
+static bool sysmem_any_heap(const struct sysmem_aggregate_state *s,
+			    const struct sysmem_heap_desc *heaps,
+			    unsigned int nr_heaps, enum sysmem_heap_test upto)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_heaps; i++)
+		if (sysmem_heap_passes(s, &heaps[i], upto))
+			return true;
+	return false;
+}
+
+/*
+ * Why no heap is eligible: the first filter, applied cumulatively in the
+ * order secure, contiguous, permitted, domains, that leaves no heap.
+ */
+static const char *sysmem_no_heap_why(const struct sysmem_aggregate_state *s,
+				      const struct sysmem_heap_desc *heaps,
+				      unsigned int nr_heaps)
+{
+	unsigned int i;
+	bool any = false;
+
+	for (i = 0; i < nr_heaps; i++)
+		if (heaps[i].name)
+			any = true;
+	if (!any)
+		return "no heap registered";
+	if (!sysmem_any_heap(s, heaps, nr_heaps, SYSMEM_HEAP_TEST_SECURE))
+		return s->secure ? "no secure heap" : "no non-secure heap";
+	if (!sysmem_any_heap(s, heaps, nr_heaps, SYSMEM_HEAP_TEST_CONTIGUOUS))
+		return s->secure ? "no contiguous secure heap" :
+				   "no contiguous heap";
+	if (sysmem_any_heap(s, heaps, nr_heaps, SYSMEM_HEAP_TEST_PERMITTED))
+		return "no permitted heap supports the coherency domains";
+	for (i = 0; i < nr_heaps; i++)
+		if (heaps[i].name && sysmem_heap_permitted(s, heaps[i].name))
+			break;
+	if (i == nr_heaps)
+		return "permitted heap lists share no registered heap";
+	return "no permitted heap is secure/contiguous as needed";
+}
+
+/*
+ * The heap to allocate from: a secure collection takes the first eligible
+ * heap; any other takes the eligible heap named "system", else the first
+ * eligible heap.  NULL when no heap is eligible.
+ */
+static const struct sysmem_heap_desc *
+sysmem_choose_heap(const struct sysmem_aggregate_state *s,
+		   const struct sysmem_heap_desc *heaps, unsigned int nr_heaps)
+{
+	const struct sysmem_heap_desc *first = NULL;
+	unsigned int i;
+
+	for (i = 0; i < nr_heaps; i++) {
+		const struct sysmem_heap_desc *h = &heaps[i];
+
+		if (!sysmem_heap_passes(s, h, SYSMEM_HEAP_TEST_ALL))
+			continue;
+		if (!first)
+			first = h;
+		if (s->secure)
+			break;
+		if (sysmem_str_eq(h->name, "system"))
+			return h;
+	}
+	return first;
+}
+
+/* The one coherency domain to use among the candidates @cand (not 0). */
+static u32 sysmem_choose_domain(u64 usage, u32 cand)
+{
+	if ((usage & SYSMEM_USAGE_DISPLAY_MASK) && (cand & SYSMEM_DOMAIN_RAM))
+		return SYSMEM_DOMAIN_RAM;
+	if (cand & SYSMEM_DOMAIN_CPU)
+		return SYSMEM_DOMAIN_CPU;
+	if (cand & SYSMEM_DOMAIN_RAM)
+		return SYSMEM_DOMAIN_RAM;
+	return SYSMEM_DOMAIN_INACCESSIBLE;
+}
+
+/* Zero every byte of @out. */
+static void sysmem_settings_zero(struct sysmem_buffer_settings *out)
+{
+	u8 *p = (u8 *)out;
+	size_t i;
+
+	for (i = 0; i < sizeof(*out); i++)
+		p[i] = 0;
+}
+
+/**
+ * sysmem_aggregate() - aggregate constraints and choose buffer settings
+ * @parts: the participants; each one's constraints already passed
+ *	sysmem_constraints_validate()
+ * @nr_parts: number of entries at @parts
+ * @heaps: the registered heaps, in registration order
+ * @nr_heaps: number of entries at @heaps
+ * @out: the chosen settings; every byte is written
+ * @why: on failure, set to a static string naming the rule that broke
+ *	(may be NULL); left untouched on success
+ *
+ * Counts: camping and dedicated slack are summed, shared slack and
+ * min_buffer_count take the maximum; the total is the larger of
+ * camping + dedicated + shared and min_buffer_count and must be at least
+ * 1, at most every max_buffer_count given and at most SYSMEM_MAX_BUFFERS.
+ * Size: the largest min_size_bytes, at least 1 and at most every
+ * max_size_bytes given.  Contiguous, secure and usage are ORed, coherency
+ * domains ANDed.  A heap is eligible when every permitted-heaps list
+ * names it, it is secure exactly when the collection is, it is contiguous
+ * when that is required and it supports one of the domains.  A secure
+ * collection takes the first eligible heap; any other takes "system" if
+ * eligible, else the first eligible heap.  The domain is RAM for display
+ * usage when possible, else CPU, else RAM, else INACCESSIBLE.
+ *
+ * Return: SYSMEM_FAIL_NONE with @out filled; else SYSMEM_FAIL_CONSTRAINTS
+ * or SYSMEM_FAIL_NO_HEAP with @out all zero and @why set.
+ */
+u32 sysmem_aggregate(const struct sysmem_participant *parts,
+		     unsigned int nr_parts,
+		     const struct sysmem_heap_desc *heaps,
+		     unsigned int nr_heaps,
+		     struct sysmem_buffer_settings *out, const char **why)
+{
+	struct sysmem_aggregate_state s = {
+		.parts = parts,
+		.nr_parts = nr_parts,
+		.domains = SYSMEM_DOMAIN_ALL,
+	};
+	u64 camping = 0, dedicated = 0, shared = 0, min_count = 0;
+	u64 max_count = ~0ULL, count;
+	u64 size = 0, max_size = ~0ULL;
+	u32 reason = SYSMEM_FAIL_CONSTRAINTS;
+	const struct sysmem_heap_desc *heap;
+	bool overflow = false;
+	const char *msg;
+	unsigned int i;
+
+	sysmem_settings_zero(out);
+
+	if (!parts || !nr_parts) {
+		msg = "no participant set constraints";
+		goto fail;
+	}
+
+	for (i = 0; i < nr_parts; i++) {
+		const struct sysmem_buffer_constraints *c = parts[i].c;
+
+		s.usage |= c->usage;
+		if (sysmem_add_overflow(camping,
+					c->min_buffer_count_for_camping,
+					&camping) ||
+		    sysmem_add_overflow(dedicated,
+					c->min_buffer_count_for_dedicated_slack,
+					&dedicated))
+			overflow = true;
+		if (c->min_buffer_count_for_shared_slack > shared)
+			shared = c->min_buffer_count_for_shared_slack;
+		if (c->min_buffer_count > min_count)
+			min_count = c->min_buffer_count;
+		if ((c->flags & SYSMEM_CONSTRAINTS_HAS_MAX_BUFFER_COUNT) &&
+		    c->max_buffer_count < max_count)
+			max_count = c->max_buffer_count;
+		if (c->min_size_bytes > size)
+			size = c->min_size_bytes;
+		if ((c->flags & SYSMEM_CONSTRAINTS_HAS_MAX_SIZE) &&
+		    c->max_size_bytes < max_size)
+			max_size = c->max_size_bytes;
+		if (c->flags & SYSMEM_CONSTRAINTS_PHYSICALLY_CONTIGUOUS)
+			s.contiguous = true;
+		if (c->flags & SYSMEM_CONSTRAINTS_SECURE)
+			s.secure = true;
+		s.domains &= sysmem_constraints_domains(c);
+	}
+
+	if (!(s.usage & ~SYSMEM_USAGE_NONE)) {
+		msg = "no participant uses the buffers";
+		goto fail;
+	}
+
+	if (overflow || sysmem_add_overflow(camping, dedicated, &count) ||
+	    sysmem_add_overflow(count, shared, &count)) {
+		msg = "buffer count sum overflows";
+		goto fail;
+	}
+	if (min_count > count)
+		count = min_count;
+	if (!count) {
+		msg = "no participant asked for a buffer";
+		goto fail;
+	}
+	if (count > max_count) {
+		msg = "buffer count above a participant's max_buffer_count";
+		goto fail;
+	}
+	if (count > SYSMEM_MAX_BUFFERS) {
+		msg = "buffer count above SYSMEM_MAX_BUFFERS";
+		goto fail;
+	}
+
+	if (!size) {
+		msg = "no participant asked for a size";
+		goto fail;
+	}
+	if (size > max_size) {
+		msg = "buffer size above a participant's max_size_bytes";
+		goto fail;
+	}
+
+	if (!s.domains) {
+		msg = "no coherency domain every participant supports";
+		goto fail;
+	}
+
+	reason = SYSMEM_FAIL_NO_HEAP;
+	if (!heaps || !nr_heaps) {
+		msg = "no heap registered";
+		goto fail;
+	}
+	heap = sysmem_choose_heap(&s, heaps, nr_heaps);
+	if (!heap) {
+		msg = sysmem_no_heap_why(&s, heaps, nr_heaps);
+		goto fail;
+	}
+
+	out->size_bytes = size;
+	out->buffer_count = count;
+	out->coherency_domain = sysmem_choose_domain(s.usage,
+						     s.domains & heap->domains);
+	if (s.contiguous)
+		out->flags |= SYSMEM_SETTINGS_PHYSICALLY_CONTIGUOUS;
+	if (s.secure)
+		out->flags |= SYSMEM_SETTINGS_SECURE;
+	out->usage = s.usage;
+	for (i = 0; i < SYSMEM_HEAP_NAME_LEN - 1 && heap->name[i]; i++)
+		out->heap[i] = heap->name[i];
+	return SYSMEM_FAIL_NONE;
+
+fail:
+	if (why)
+		*why = msg;
+	return reason;
+}
