@@ -216,8 +216,11 @@ static int sysmem_dmabuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma
 
 	if (buf->domain == SYSMEM_DOMAIN_INACCESSIBLE)
 		return -EPERM;
-	/* A private mapping would hide writes in copies: refuse it. */
-	if (!(vma->vm_flags & VM_SHARED))
+	/*
+	 * A private mapping would hide writes in copies: refuse it.  (A
+	 * shared mapping of a read-only file has VM_MAYSHARE only.)
+	 */
+	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 	return vm_map_pages(vma, buf->pages, buf->nr_pages);
 }

@@ -101,7 +101,8 @@ count "$SYSMEM_LOGDIR/vm-debug.out"
 rc=0
 tools/testing/vm/run.sh --kernel stock --name stock \
 	--copy tools/testing/vm/run-selftests.sh -- \
-	run-selftests.sh /usr/local/bin/sysmem_dev_test || rc=$?
+	run-selftests.sh /usr/local/bin/sysmem_dev_test \
+	/usr/local/bin/sysmem_collection_test || rc=$?
 stage vm-stock "$rc"
 count "$SYSMEM_LOGDIR/vm-stock.out"
 
