@@ -316,13 +316,11 @@ static void sysmem_collection_maybe_allocate(struct sysmem_collection *coll)
 }
 
 /*
- * sysmem_node_new - a node in @coll, linked, holding a collection
- * reference.  @coll->lock held.
+ * sysmem_node_alloc - a node of @coll, not yet in its tree, holding a
+ * collection reference.  It stays released (inert) until linked.
  */
-static struct sysmem_node *sysmem_node_new(struct sysmem_collection *coll,
-					   enum sysmem_node_type type,
-					   u32 rights,
-					   const struct sysmem_debug_info *dbg)
+static struct sysmem_node *sysmem_node_alloc(struct sysmem_collection *coll,
+					     enum sysmem_node_type type)
 {
 	struct sysmem_node *node;
 
@@ -331,11 +329,33 @@ static struct sysmem_node *sysmem_node_new(struct sysmem_collection *coll,
 		return NULL;
 	node->coll = coll;
 	node->type = type;
+	node->state = SYSMEM_NODE_RELEASED;
+	INIT_LIST_HEAD(&node->link);
+	kref_get(&coll->ref);
+	return node;
+}
+
+/* Put @node live into its tree; @coll->lock held. */
+static void sysmem_node_link(struct sysmem_node *node, u32 rights,
+			     const struct sysmem_debug_info *dbg)
+{
+	lockdep_assert_held(&node->coll->lock);
 	node->state = SYSMEM_NODE_LIVE;
 	node->rights = rights;
 	node->dbg = *dbg;
-	kref_get(&coll->ref);
-	list_add_tail(&node->link, &coll->nodes);
+	list_add_tail(&node->link, &node->coll->nodes);
+}
+
+/* sysmem_node_new - a live node in @coll's tree; @coll->lock held. */
+static struct sysmem_node *sysmem_node_new(struct sysmem_collection *coll,
+					   enum sysmem_node_type type,
+					   u32 rights,
+					   const struct sysmem_debug_info *dbg)
+{
+	struct sysmem_node *node = sysmem_node_alloc(coll, type);
+
+	if (node)
+		sysmem_node_link(node, rights, dbg);
 	return node;
 }
 
@@ -345,7 +365,7 @@ static void sysmem_node_discard(struct sysmem_node *node)
 	struct sysmem_collection *coll = node->coll;
 
 	mutex_lock(&coll->lock);
-	list_del(&node->link);
+	list_del_init(&node->link);
 	mutex_unlock(&coll->lock);
 	sysmem_node_free(node);
 	kref_put(&coll->ref, sysmem_collection_free);
@@ -482,35 +502,28 @@ long sysmem_ioctl_bind(struct file *file, void *arg,
 		goto put_fd;
 	}
 	coll = token->coll;
-	mutex_lock(&coll->lock);
-	if (token->state != SYSMEM_NODE_LIVE) {
-		mutex_unlock(&coll->lock);
-		ret = -ESTALE;
-		goto put_fd;
-	}
-	node = sysmem_node_new(coll, SYSMEM_NODE_COLLECTION, token->rights,
-			       &token->dbg);
-	if (node)
-		token->state = SYSMEM_NODE_BOUND;
-	mutex_unlock(&coll->lock);
+	/*
+	 * Make the new fd first, so that running out of memory leaves the
+	 * token as it was; only then swap the token for the collection.
+	 */
+	node = sysmem_node_alloc(coll, SYSMEM_NODE_COLLECTION);
 	if (!node) {
 		ret = -ENOMEM;
 		goto put_fd;
 	}
-	/*
-	 * From here the participant is the collection node: if its fd can't
-	 * be handed out, it is lost as if it had died.
-	 */
 	ret = sysmem_node_install(node, ctx, NULL);
-	if (ret >= 0) {
-		b->collection_fd = ret;
-		ret = 0;
+	if (ret < 0)
+		goto put_fd;
+	b->collection_fd = ret;
+	ret = 0;
+	mutex_lock(&coll->lock);
+	if (token->state == SYSMEM_NODE_LIVE) {
+		sysmem_node_link(node, token->rights, &token->dbg);
+		token->state = SYSMEM_NODE_BOUND;
 	} else {
-		mutex_lock(&coll->lock);
-		sysmem_collection_fail(coll, SYSMEM_FAIL_PARTICIPANT_LOST,
-				       token, "bind could not create the fd");
-		mutex_unlock(&coll->lock);
+		ret = -ESTALE;	/* the unused fd goes away with the ctx */
 	}
+	mutex_unlock(&coll->lock);
 put_fd:
 	fdput(f);
 	return ret;
@@ -970,7 +983,7 @@ static int sysmem_node_release_file(struct inode *inode, struct file *file)
 	/* Constraints outlive the fd: they keep counting until the end. */
 	free_node = !node->has_constraints;
 	if (free_node)
-		list_del(&node->link);
+		list_del_init(&node->link);
 	mutex_unlock(&coll->lock);
 	if (free_node)
 		sysmem_node_free(node);

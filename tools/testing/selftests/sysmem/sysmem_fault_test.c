@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Allocation failures injected into every step of the negotiation flow.
+ *
+ * For each operation, the test makes the 1st, 2nd, 3rd, ... kernel slab
+ * allocation of the calling thread fail (fail-nth, with failslab made to
+ * consider sleeping allocations) until the operation runs without
+ * reaching the injected failure.  Every attempt must fail cleanly
+ * (-ENOMEM, or the documented collection failure), leave the collection
+ * usable or failed with a reason, and give every byte back to the heap.
+ * Needs CONFIG_FAILSLAB and CONFIG_FAULT_INJECTION_DEBUG_FS; skips
+ * without them.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "libsysmem.h"
+
+#define FAILSLAB "/sys/kernel/debug/failslab/"
+#define HEAPS "/sys/kernel/debug/sysmem/heaps"
+/* Far more allocations than any one operation makes. */
+#define MAX_NTH 400
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
+static int system_heap_bytes(unsigned long long *bytes)
+{
+	unsigned long long buffers;
+	char name[64];
+	FILE *f = fopen(HEAPS, "r");
+	int ret = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (fscanf(f, "%63s buffers=%llu bytes=%llu%*[^\n]", name, &buffers,
+		      bytes) == 3) {
+		if (!strcmp(name, "system")) {
+			ret = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+FIXTURE(fault) {
+	int dev;
+	int nth;			/* /proc/thread-self/fail-nth */
+	unsigned long long baseline;	/* system heap bytes at start */
+};
+
+FIXTURE_SETUP(fault)
+{
+	self->nth = -1;
+	self->dev = sysmem_open();
+	ASSERT_LE(0, self->dev);
+	if (access(FAILSLAB "ignore-gfp-wait", W_OK) ||
+	    access("/proc/thread-self/fail-nth", W_OK))
+		SKIP(return, "kernel without failslab or fail-nth");
+	ASSERT_EQ(0, write_str(FAILSLAB "ignore-gfp-wait", "N"));
+	/* The injected failures are expected: no stack dumps for them. */
+	ASSERT_EQ(0, write_str(FAILSLAB "verbose", "0"));
+	self->nth = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->nth);
+	ASSERT_EQ(0, system_heap_bytes(&self->baseline));
+}
+
+FIXTURE_TEARDOWN(fault)
+{
+	if (self->nth >= 0) {
+		write_str(FAILSLAB "ignore-gfp-wait", "Y");
+		close(self->nth);
+	}
+	close(self->dev);
+}
+
+/* Make the @n-th allocation of this thread fail. */
+static void arm(int nth_fd, int n)
+{
+	char s[16];
+
+	snprintf(s, sizeof(s), "%d", n);
+	if (pwrite(nth_fd, s, strlen(s), 0) < 0)
+		abort();
+}
+
+/* Disarm; true when the armed failure was injected. */
+static bool disarm(int nth_fd)
+{
+	char s[16] = "";
+	bool hit;
+
+	if (pread(nth_fd, s, sizeof(s) - 1, 0) < 0)
+		abort();
+	hit = atoi(s) == 0;
+	if (pwrite(nth_fd, "0", 1, 0) < 0)
+		abort();
+	return hit;
+}
+
+static const struct sysmem_buffer_constraints cpu3 = {
+	.usage = SYSMEM_USAGE_CPU_WRITE,
+	.min_buffer_count_for_camping = 3,
+	.min_size_bytes = 3 * 4096 + 1,
+};
+
+/* Two-participant tree: token @t duplicated into @d, both bound. */
+struct tree {
+	int t, d, ct, cd;
+};
+
+static void tree_close(struct tree *tr)
+{
+	int *fds[] = { &tr->t, &tr->d, &tr->ct, &tr->cd };
+	unsigned int i;
+
+	for (i = 0; i < 4; i++) {
+		if (*fds[i] >= 0) {
+			sysmem_release(*fds[i]);
+			close(*fds[i]);
+		}
+		*fds[i] = -1;
+	}
+}
+
+static int state_of(int fd, __u32 *reason)
+{
+	__u32 state;
+
+	if (sysmem_check(fd, &state, reason))
+		return -1;
+	return state;
+}
+
+TEST_F(fault, alloc_token_and_duplicate)
+{
+	int n, fd, t, fds[4];
+	__u32 masks[4] = { SYSMEM_RIGHTS_SAME, SYSMEM_RIGHT_READ,
+			   SYSMEM_RIGHTS_SAME, SYSMEM_RIGHT_READ };
+	bool hit = true;
+
+	for (n = 1; hit && n < MAX_NTH; n++) {
+		arm(self->nth, n);
+		fd = sysmem_alloc_token(self->dev);
+		hit = disarm(self->nth);
+		ASSERT_TRUE(fd >= 0 || fd == -ENOMEM) TH_LOG("nth %d: %d", n, fd);
+		ASSERT_TRUE(fd >= 0 || hit);
+		if (fd >= 0)
+			close(fd);
+	}
+	ASSERT_LT(n, MAX_NTH);
+	TH_LOG("%d allocation failures injected", n - 2);
+
+	hit = true;
+	for (n = 1; hit && n < MAX_NTH; n++) {
+		t = sysmem_alloc_token(self->dev);
+		ASSERT_LE(0, t);
+		arm(self->nth, n);
+		fd = sysmem_duplicate(t, SYSMEM_RIGHTS_SAME);
+		hit = disarm(self->nth);
+		ASSERT_TRUE(fd >= 0 || fd == -ENOMEM) TH_LOG("nth %d: %d", n, fd);
+		/* The parent token is unharmed either way. */
+		ASSERT_EQ(0, sysmem_release(t));
+		if (fd >= 0) {
+			ASSERT_EQ(0, sysmem_release(fd));
+			close(fd);
+		}
+		close(t);
+	}
+	ASSERT_LT(n, MAX_NTH);
+	TH_LOG("%d allocation failures injected", n - 2);
+
+	hit = true;
+	for (n = 1; hit && n < MAX_NTH; n++) {
+		int probe, ret, i;
+
+		t = sysmem_alloc_token(self->dev);
+		ASSERT_LE(0, t);
+		probe = dup(0);
+		close(probe);
+		arm(self->nth, n);
+		ret = sysmem_duplicate_many(t, masks, fds, 4);
+		hit = disarm(self->nth);
+		ASSERT_TRUE(!ret || ret == -ENOMEM) TH_LOG("nth %d: %d", n, ret);
+		if (ret) {
+			/* All or nothing: no fd appeared. */
+			fd = dup(0);
+			EXPECT_EQ(probe, fd);
+			close(fd);
+		} else {
+			for (i = 0; i < 4; i++) {
+				ASSERT_EQ(0, sysmem_release(fds[i]));
+				close(fds[i]);
+			}
+		}
+		/* Hidden tokens would keep it pending: release must allocate. */
+		ASSERT_EQ(0, sysmem_release(t));
+		close(t);
+	}
+	ASSERT_LT(n, MAX_NTH);
+	TH_LOG("%d allocation failures injected", n - 2);
+}
+
+TEST_F(fault, bind)
+{
+	struct tree tr = { -1, -1, -1, -1 };
+	bool hit = true;
+	__u32 reason;
+	int n;
+
+	for (n = 1; hit && n < MAX_NTH; n++) {
+		tr.t = sysmem_alloc_token(self->dev);
+		ASSERT_LE(0, tr.t);
+		arm(self->nth, n);
+		tr.ct = sysmem_bind(self->dev, tr.t);
+		hit = disarm(self->nth);
+		ASSERT_TRUE(tr.ct >= 0 || tr.ct == -ENOMEM)
+			TH_LOG("nth %d: %d", n, tr.ct);
+		if (tr.ct < 0) {
+			/* The token is still live: binding again works. */
+			tr.ct = sysmem_bind(self->dev, tr.t);
+			ASSERT_LE(0, tr.ct);
+		}
+		ASSERT_EQ(0, sysmem_set_constraints(tr.ct, &cpu3));
+		ASSERT_EQ(0, sysmem_wait(tr.ct, -1));
+		ASSERT_EQ(SYSMEM_STATE_ALLOCATED, state_of(tr.ct, &reason));
+		tree_close(&tr);
+	}
+	ASSERT_LT(n, MAX_NTH);
+	TH_LOG("%d allocation failures injected", n - 2);
+}
+
+TEST_F(fault, set_constraints_and_allocate)
+{
+	struct sysmem_heap_name heaps[2] = { { "system" }, { "other" } };
+	struct sysmem_buffer_constraints c = cpu3;
+	unsigned long long bytes;
+	bool hit = true;
+	int n, i, ret, fds[6];
+	__u32 reason;
+
+	c.flags = SYSMEM_CONSTRAINTS_HAS_PERMITTED_HEAPS;
+	c.heap_count = 2;
+	c.heaps = (__u64)(uintptr_t)heaps;
+	for (n = 1; hit && n < MAX_NTH; n++) {
+		struct tree tr = { -1, -1, -1, -1 };
+		int st;
+
+		tr.t = sysmem_alloc_token(self->dev);
+		tr.d = sysmem_duplicate(tr.t, SYSMEM_RIGHTS_SAME);
+		tr.ct = sysmem_bind(self->dev, tr.t);
+		tr.cd = sysmem_bind(self->dev, tr.d);
+		ASSERT_LE(0, tr.cd);
+		ASSERT_EQ(0, sysmem_set_constraints(tr.ct, &cpu3));
+		/* The last participant's call negotiates and allocates. */
+		arm(self->nth, n);
+		ret = sysmem_set_constraints(tr.cd, &c);
+		hit = disarm(self->nth);
+		ASSERT_TRUE(!ret || ret == -ENOMEM) TH_LOG("nth %d: %d", n, ret);
+		st = state_of(tr.ct, &reason);
+		if (ret) {
+			/* Nothing was set: still pending, and a retry works. */
+			ASSERT_EQ(SYSMEM_STATE_PENDING, st);
+			ASSERT_EQ(0, sysmem_set_constraints(tr.cd, &c));
+			st = state_of(tr.ct, &reason);
+		}
+		if (st == SYSMEM_STATE_FAILED) {
+			ASSERT_TRUE(hit);
+			ASSERT_EQ(SYSMEM_FAIL_NO_MEMORY, reason);
+			ASSERT_EQ(-EIO, sysmem_wait(tr.cd, 0));
+		} else {
+			/* Camping 3 + 3. */
+			ASSERT_EQ(SYSMEM_STATE_ALLOCATED, st);
+			ASSERT_EQ(0, sysmem_get_result(tr.cd, NULL, fds, 6, NULL,
+						       NULL));
+			for (i = 0; i < 6; i++)
+				close(fds[i]);
+		}
+		tree_close(&tr);
+		ASSERT_EQ(0, system_heap_bytes(&bytes));
+		ASSERT_EQ(self->baseline, bytes) TH_LOG("nth %d", n);
+	}
+	ASSERT_LT(n, MAX_NTH);
+	TH_LOG("%d allocation failures injected", n - 2);
+}
+
+TEST_F(fault, get_result_and_name)
+{
+	struct sysmem_buffer_settings s;
+	unsigned long long bytes;
+	unsigned int count, nfds;
+	bool hit = true;
+	int n, ret, c, probe, fd, i, fds[3];
+
+	for (n = 1; hit && n < MAX_NTH; n++) {
+		c = sysmem_alloc_nonshared(self->dev);
+		ASSERT_LE(0, c);
+		ASSERT_EQ(0, sysmem_set_constraints(c, &cpu3));
+		ASSERT_EQ(0, sysmem_wait(c, -1));
+		probe = dup(0);
+		close(probe);
+		arm(self->nth, n);
+		ret = sysmem_get_result(c, &s, fds, 3, &count, &nfds);
+		hit = disarm(self->nth);
+		ASSERT_TRUE(!ret || ret == -ENOMEM) TH_LOG("nth %d: %d", n, ret);
+		if (ret) {
+			fd = dup(0);
+			EXPECT_EQ(probe, fd);
+			close(fd);
+			/* The collection is unharmed: try again. */
+			ASSERT_EQ(0, sysmem_get_result(c, &s, fds, 3, &count,
+						       &nfds));
+		}
+		ASSERT_EQ(3, nfds);
+		for (i = 0; i < 3; i++)
+			close(fds[i]);
+
+		/* Renaming exported buffers allocates too. */
+		ASSERT_EQ(0, sysmem_get_result(c, &s, fds, 3, &count, &nfds));
+		arm(self->nth, n);
+		ret = sysmem_set_name(c, 1, "renamed");
+		disarm(self->nth);
+		ASSERT_EQ(0, ret);
+		for (i = 0; i < 3; i++)
+			close(fds[i]);
+		ASSERT_EQ(0, sysmem_release(c));
+		close(c);
+		ASSERT_EQ(0, system_heap_bytes(&bytes));
+		ASSERT_EQ(self->baseline, bytes) TH_LOG("nth %d", n);
+	}
+	ASSERT_LT(n, MAX_NTH);
+	TH_LOG("%d allocation failures injected", n - 2);
+}
+
+TEST_HARNESS_MAIN
