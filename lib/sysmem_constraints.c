@@ -6,6 +6,7 @@
  * calls a library function.
  */
 #include "sysmem_constraints.h"
+#include "sysmem_image.h"
 #include "sysmem_math.h"
 
 static const char * const sysmem_invalid_strs[SYSMEM_INVALID_MAX] = {
@@ -29,7 +30,25 @@ static const char * const sysmem_invalid_strs[SYSMEM_INVALID_MAX] = {
 		"heap_count is 0 or above SYSMEM_MAX_HEAPS",
 	[SYSMEM_INVALID_HEAP_NAME] =
 		"a permitted heap name is empty or not NUL-terminated",
-	[SYSMEM_INVALID_IMAGE_FORMATS] = "image formats are not supported yet",
+	[SYSMEM_INVALID_IMAGE_FORMATS] =
+		"image_format_count is too large or disagrees with image_formats",
+	[SYSMEM_INVALID_IMAGE_FLAGS] =
+		"an image entry has unknown flags or a reserved field not 0",
+	[SYSMEM_INVALID_IMAGE_FORMAT_COUNT] =
+		"an image entry's nr_formats is 0 or too large",
+	[SYSMEM_INVALID_IMAGE_FORMAT] = "an image entry names an unknown format",
+	[SYSMEM_INVALID_IMAGE_MODIFIER] =
+		"an image entry names DRM_FORMAT_MOD_INVALID",
+	[SYSMEM_INVALID_IMAGE_COLOR_SPACES] =
+		"an image entry's color spaces are missing, too many or unknown",
+	[SYSMEM_INVALID_IMAGE_COLOR_SPACE_FORMAT] =
+		"an image entry's color space does not go with its format",
+	[SYSMEM_INVALID_IMAGE_SIZE_RANGE] =
+		"an image entry's minimum is above its maximum",
+	[SYSMEM_INVALID_IMAGE_REQUIRED_SIZES] =
+		"an image entry's required sizes are bad or outside its limits",
+	[SYSMEM_INVALID_IMAGE_DUPLICATE] =
+		"a (format, modifier) pair appears twice in the image entries",
 };
 
 /**
@@ -92,27 +111,35 @@ static bool sysmem_str_eq(const char *a, const char *b)
  * @c: the constraints, copied from the caller
  * @heaps: the @c->heap_count permitted heap names, copied from the caller;
  *	only looked at with SYSMEM_CONSTRAINTS_HAS_PERMITTED_HEAPS
+ * @images: the @c->image_format_count image constraints, copied from the
+ *	caller; NULL when the count is 0
  *
  * The checks run in a fixed order and the first one that fails is
- * reported: flags, reserved, image formats, usage, buffer counts, sizes,
- * coherency domains, CPU usage against secure and domains, permitted
- * heaps.
+ * reported: flags, reserved, image formats (an image_formats pointer
+ * with a count of 0, then sysmem_image_validate() on the entries),
+ * usage, buffer counts, sizes, coherency domains, CPU usage against
+ * secure and domains, permitted heaps.
  *
  * Return: SYSMEM_VALID or the enum sysmem_invalid of the first rule
  * broken.
  */
 int sysmem_constraints_validate(const struct sysmem_buffer_constraints *c,
-				const struct sysmem_heap_name *heaps)
+				const struct sysmem_heap_name *heaps,
+				const struct sysmem_image_constraints *images)
 {
 	bool cpu = c->usage & SYSMEM_USAGE_CPU_MASK;
+	int ret;
 	u32 i;
 
 	if (c->flags & ~SYSMEM_CONSTRAINTS_FLAGS_ALL)
 		return SYSMEM_INVALID_FLAGS;
 	if (c->reserved)
 		return SYSMEM_INVALID_RESERVED;
-	if (c->image_formats || c->image_format_count)
+	if (c->image_formats && !c->image_format_count)
 		return SYSMEM_INVALID_IMAGE_FORMATS;
+	ret = sysmem_image_validate(images, c->image_format_count);
+	if (ret)
+		return ret;
 
 	if (!c->usage)
 		return SYSMEM_INVALID_USAGE_EMPTY;
@@ -374,6 +401,14 @@ static void sysmem_settings_zero(struct sysmem_buffer_settings *out)
  * eligible, else the first eligible heap.  The domain is RAM for display
  * usage when possible, else CPU, else RAM, else INACCESSIBLE.
  *
+ * Images: when some participant has image constraints, once the counts,
+ * the buffer-level sizes and the domains have passed,
+ * sysmem_image_aggregate() chooses the image format (the rules are at
+ * the top of sysmem_image.c) and the size becomes the larger of the
+ * largest min_size_bytes and the image size; it must still be at most
+ * every max_size_bytes given.  Only without image constraints does a
+ * largest min_size_bytes of 0 fail.
+ *
  * Return: SYSMEM_FAIL_NONE with @out filled; else SYSMEM_FAIL_CONSTRAINTS
  * or SYSMEM_FAIL_NO_HEAP with @out all zero and @why set.
  */
@@ -393,7 +428,7 @@ u32 sysmem_aggregate(const struct sysmem_participant *parts,
 	u64 size = 0, max_size = ~0ULL;
 	u32 reason = SYSMEM_FAIL_CONSTRAINTS;
 	const struct sysmem_heap_desc *heap;
-	bool overflow = false;
+	bool overflow = false, images;
 	const char *msg;
 	unsigned int i;
 
@@ -459,7 +494,8 @@ u32 sysmem_aggregate(const struct sysmem_participant *parts,
 		goto fail;
 	}
 
-	if (!size) {
+	images = sysmem_image_constrained(parts, nr_parts);
+	if (!size && !images) {
 		msg = "no participant asked for a size";
 		goto fail;
 	}
@@ -471,6 +507,22 @@ u32 sysmem_aggregate(const struct sysmem_participant *parts,
 	if (!s.domains) {
 		msg = "no coherency domain every participant supports";
 		goto fail;
+	}
+
+	if (images) {
+		if (sysmem_image_aggregate(parts, nr_parts, s.usage, size,
+					   max_size, &out->image, &msg))
+			goto fail;
+		if (out->image.image_size > size)
+			size = out->image.image_size;
+		if (!size) {
+			msg = "no participant asked for a size";
+			goto fail;
+		}
+		if (size > max_size) {
+			msg = "image size above a participant's max_size_bytes";
+			goto fail;
+		}
 	}
 
 	reason = SYSMEM_FAIL_NO_HEAP;
@@ -492,12 +544,15 @@ u32 sysmem_aggregate(const struct sysmem_participant *parts,
 		out->flags |= SYSMEM_SETTINGS_PHYSICALLY_CONTIGUOUS;
 	if (s.secure)
 		out->flags |= SYSMEM_SETTINGS_SECURE;
+	if (images)
+		out->flags |= SYSMEM_SETTINGS_HAS_IMAGE_FORMAT;
 	out->usage = s.usage;
 	for (i = 0; i < SYSMEM_HEAP_NAME_LEN - 1 && heap->name[i]; i++)
 		out->heap[i] = heap->name[i];
 	return SYSMEM_FAIL_NONE;
 
 fail:
+	sysmem_settings_zero(out);
 	if (why)
 		*why = msg;
 	return reason;

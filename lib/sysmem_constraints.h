@@ -34,7 +34,16 @@ enum sysmem_invalid {
 	SYSMEM_INVALID_CPU_SECURE,	/* CPU usage with secure */
 	SYSMEM_INVALID_HEAP_COUNT,	/* 0 or above SYSMEM_MAX_HEAPS */
 	SYSMEM_INVALID_HEAP_NAME,	/* empty or not NUL-terminated */
-	SYSMEM_INVALID_IMAGE_FORMATS,	/* image formats are not supported yet */
+	SYSMEM_INVALID_IMAGE_FORMATS,	/* image_format_count above the limit */
+	SYSMEM_INVALID_IMAGE_FLAGS,	/* unknown image flags or reserved bits */
+	SYSMEM_INVALID_IMAGE_FORMAT_COUNT, /* nr_formats 0 or too many */
+	SYSMEM_INVALID_IMAGE_FORMAT,	/* unknown fourcc */
+	SYSMEM_INVALID_IMAGE_MODIFIER,	/* DRM_FORMAT_MOD_INVALID */
+	SYSMEM_INVALID_IMAGE_COLOR_SPACES, /* none, too many, unknown */
+	SYSMEM_INVALID_IMAGE_COLOR_SPACE_FORMAT, /* color space vs format */
+	SYSMEM_INVALID_IMAGE_SIZE_RANGE,	/* a min above its max */
+	SYSMEM_INVALID_IMAGE_REQUIRED_SIZES, /* too many, or outside limits */
+	SYSMEM_INVALID_IMAGE_DUPLICATE,	/* a (format, modifier) twice */
 	SYSMEM_INVALID_MAX
 };
 
@@ -45,10 +54,13 @@ const char *sysmem_invalid_str(int invalid);
  * Check one participant's constraints.  @heaps points at the
  * c->heap_count heap names already copied from the caller (NULL when
  * SYSMEM_CONSTRAINTS_HAS_PERMITTED_HEAPS is clear; heap_count is then
- * ignored).  Returns SYSMEM_VALID or an enum sysmem_invalid.
+ * ignored).  @images points at the c->image_format_count image
+ * constraints already copied from the caller (NULL when the count is 0).
+ * Returns SYSMEM_VALID or an enum sysmem_invalid.
  */
 int sysmem_constraints_validate(const struct sysmem_buffer_constraints *c,
-				const struct sysmem_heap_name *heaps);
+				const struct sysmem_heap_name *heaps,
+				const struct sysmem_image_constraints *images);
 
 /*
  * The coherency domains a valid participant supports: the explicit set
@@ -61,6 +73,8 @@ u32 sysmem_constraints_domains(const struct sysmem_buffer_constraints *c);
 struct sysmem_participant {
 	const struct sysmem_buffer_constraints *c;
 	const struct sysmem_heap_name *heaps;	/* NULL: any heap */
+	/* c->image_format_count entries; NULL: no image constraints */
+	const struct sysmem_image_constraints *images;
 };
 
 /* A registered heap, as aggregation sees it. */

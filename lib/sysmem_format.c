@@ -14,7 +14,7 @@
  * warning (an error under -Werror) and an entry too few leaves a zero
  * fourcc, which the unit tests catch.
  */
-#define SYSMEM_NR_FORMATS	25
+#define SYSMEM_NR_FORMATS	SYSMEM_FORMAT_COUNT
 
 /*
  * The formats, in the order sysmem_format_at() reports them.  cpp counts
@@ -193,6 +193,18 @@ bool sysmem_format_min_bytes_per_row(const struct sysmem_format_desc *f,
 }
 
 /**
+ * sysmem_format_bytes_per_pixel() - bytes per pixel of plane 0
+ * @f: a format from the table, not NULL
+ *
+ * Return: @f->cpp[0] / @f->block_w; exact for every table format (2 for
+ * YUYV and UYVY, whose four-byte blocks hold two pixels).
+ */
+u32 sysmem_format_bytes_per_pixel(const struct sysmem_format_desc *f)
+{
+	return f->cpp[0] / f->block_w;
+}
+
+/**
  * sysmem_format_layout() - plane offsets, pitches and image size
  * @f: a format from the table
  * @width: image width in pixels
@@ -216,6 +228,35 @@ bool sysmem_format_layout(const struct sysmem_format_desc *f,
 			  struct sysmem_plane_layout planes[SYSMEM_FORMAT_MAX_PLANES],
 			  u64 *image_size)
 {
+	return sysmem_format_layout_aligned(f, width, height, bytes_per_row, 1,
+					    planes, image_size);
+}
+
+/**
+ * sysmem_format_layout_aligned() - layout with aligned plane offsets
+ * @f: a format from the table
+ * @width: image width in pixels
+ * @height: image height in pixels
+ * @bytes_per_row: plane-0 row pitch in bytes
+ * @offset_divisor: every plane offset is a multiple of it (0 means 1)
+ * @planes: filled with the layout of each plane; entries from
+ *	@f->nr_planes on are zeroed
+ * @image_size: set to the end of the last plane
+ *
+ * As sysmem_format_layout(), except that each plane after the first
+ * starts at the end of the previous plane rounded up to a multiple of
+ * @offset_divisor, leaving padding between planes.  Plane 0 is at 0, a
+ * multiple of anything.  The image size is the end of the last plane.
+ *
+ * Return: true, writing nothing, in the cases sysmem_format_layout()
+ * refuses and when a rounded offset overflows a u64.
+ */
+bool sysmem_format_layout_aligned(const struct sysmem_format_desc *f,
+				  u32 width, u32 height, u64 bytes_per_row,
+				  u64 offset_divisor,
+				  struct sysmem_plane_layout planes[SYSMEM_FORMAT_MAX_PLANES],
+				  u64 *image_size)
+{
 	struct sysmem_plane_layout out[SYSMEM_FORMAT_MAX_PLANES] = {};
 	u32 walign, halign, divisor;
 	u64 min_bpr, end = 0;
@@ -223,6 +264,8 @@ bool sysmem_format_layout(const struct sysmem_format_desc *f,
 
 	if (!f || !height)
 		return true;
+	if (!offset_divisor)
+		offset_divisor = 1;
 	if (sysmem_format_min_bytes_per_row(f, width, &min_bpr))
 		return true;
 	sysmem_format_pixel_alignment(f, &walign, &halign);
@@ -246,7 +289,8 @@ bool sysmem_format_layout(const struct sysmem_format_desc *f,
 				return true;
 			pl->height = height / f->vsub;
 		}
-		pl->offset = end;
+		if (sysmem_align_up_overflow(end, offset_divisor, &pl->offset))
+			return true;
 		if (sysmem_mul_overflow(pl->bytes_per_row, pl->height,
 					&pl->size) ||
 		    sysmem_add_overflow(pl->offset, pl->size, &end))

@@ -118,6 +118,9 @@ const struct sysmem_format_desc *sysmem_format_lookup(u32 fourcc);
 unsigned int sysmem_format_count(void);
 const struct sysmem_format_desc *sysmem_format_at(unsigned int i);
 
+/* sysmem_format_count(), as a constant for array sizes. */
+#define SYSMEM_FORMAT_COUNT	25
+
 /*
  * The pixel alignment of @f: width must be a multiple of
  * lcm(hsub, block_w) and height a multiple of vsub, so every chroma sample
@@ -170,5 +173,31 @@ bool sysmem_format_layout(const struct sysmem_format_desc *f,
 			  u32 width, u32 height, u64 bytes_per_row,
 			  struct sysmem_plane_layout planes[SYSMEM_FORMAT_MAX_PLANES],
 			  u64 *image_size);
+
+/*
+ * The same layout with every plane offset rounded up to a multiple of
+ * @offset_divisor (0 means 1), padding between planes:
+ *
+ *	offset[0] = 0
+ *	offset[p] = align_up(offset[p - 1] + size[p - 1], offset_divisor)
+ *
+ * The image size is still the end of the last plane (not rounded).  With
+ * an @offset_divisor of 0 or 1 it is exactly sysmem_format_layout().
+ * Returns true, writing nothing, in the same cases and when a rounded
+ * offset overflows a u64.
+ */
+bool sysmem_format_layout_aligned(const struct sysmem_format_desc *f,
+				  u32 width, u32 height, u64 bytes_per_row,
+				  u64 offset_divisor,
+				  struct sysmem_plane_layout planes[SYSMEM_FORMAT_MAX_PLANES],
+				  u64 *image_size);
+
+/*
+ * Bytes per pixel of plane 0: cpp[0] / block_w (4 for 32-bit RGB, 3 for
+ * RGB888, 2 for YUYV and UYVY, 1 for NV12).  A row pitch that is a whole
+ * number of pixels is a multiple of it.  Every table format's row pitch
+ * divisor (sysmem_format_bytes_per_row_divisor()) is already a multiple.
+ */
+u32 sysmem_format_bytes_per_pixel(const struct sysmem_format_desc *f);
 
 #endif /* _SYSMEM_LIB_FORMAT_H */

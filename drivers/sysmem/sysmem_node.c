@@ -91,6 +91,7 @@ struct sysmem_collection {
  * @has_constraints: @c and @heaps are set
  * @c: the constraints, with the user heap pointer cleared
  * @heaps: kernel copy of the permitted heap names, or NULL
+ * @images: kernel copy of the image format constraints, or NULL
  * @dbg: who the participant is, for log lines
  */
 struct sysmem_node {
@@ -102,6 +103,7 @@ struct sysmem_node {
 	bool has_constraints;
 	struct sysmem_buffer_constraints c;
 	struct sysmem_heap_name *heaps;
+	struct sysmem_image_constraints *images;
 	struct sysmem_debug_info dbg;
 };
 
@@ -128,6 +130,7 @@ static void sysmem_collection_drop_buffers(struct sysmem_collection *coll)
 
 static void sysmem_node_free(struct sysmem_node *node)
 {
+	kvfree(node->images);
 	kfree(node->heaps);
 	kfree(node);
 }
@@ -242,7 +245,8 @@ static void sysmem_collection_allocate(struct sysmem_collection *coll)
 		if (!node->has_constraints)
 			continue;
 		parts[i].c = &node->c;
-		parts[i++].heaps = node->heaps;
+		parts[i].heaps = node->heaps;
+		parts[i++].images = node->images;
 	}
 	if (sysmem_heap_snapshot(&descs, &heaps, &nr_heaps))
 		goto free_parts;
@@ -730,9 +734,11 @@ static long sysmem_coll_ioctl_set_constraints(struct file *file, void *arg,
 {
 	struct sysmem_node *node = file->private_data;
 	struct sysmem_buffer_constraints *c = arg;
+	struct sysmem_image_constraints *images = NULL;
 	struct sysmem_heap_name *heaps = NULL;
 	int invalid, ret;
 
+	/* Copy what the counts describe; validation judges the counts. */
 	if ((c->flags & SYSMEM_CONSTRAINTS_HAS_PERMITTED_HEAPS) &&
 	    c->heap_count && c->heap_count <= SYSMEM_MAX_HEAPS) {
 		heaps = memdup_user(u64_to_user_ptr(c->heaps),
@@ -740,17 +746,27 @@ static long sysmem_coll_ioctl_set_constraints(struct file *file, void *arg,
 		if (IS_ERR(heaps))
 			return PTR_ERR(heaps);
 	}
-	invalid = sysmem_constraints_validate(c, heaps);
+	if (c->image_format_count &&
+	    c->image_format_count <= SYSMEM_MAX_IMAGE_FORMATS) {
+		images = vmemdup_user(u64_to_user_ptr(c->image_formats),
+				      c->image_format_count * sizeof(*images));
+		if (IS_ERR(images)) {
+			ret = PTR_ERR(images);
+			images = NULL;
+			goto free_heaps;
+		}
+	}
+	invalid = sysmem_constraints_validate(c, heaps, images);
 	if (invalid) {
 		pr_debug("participant \"%s\" (id %llu): invalid constraints: %s\n",
 			 node->dbg.name, node->dbg.id,
 			 sysmem_invalid_str(invalid));
 		ret = -EINVAL;
-		goto free_heaps;
+		goto free_images;
 	}
 	ret = sysmem_node_lock_live(node);
 	if (ret)
-		goto free_heaps;
+		goto free_images;
 	if (node->has_constraints) {
 		ret = -EALREADY;
 	} else if (node->coll->state == SYSMEM_STATE_FAILED) {
@@ -758,12 +774,17 @@ static long sysmem_coll_ioctl_set_constraints(struct file *file, void *arg,
 	} else {
 		node->c = *c;
 		node->c.heaps = 0;
+		node->c.image_formats = 0;
 		node->heaps = heaps;
+		node->images = images;
 		heaps = NULL;
+		images = NULL;
 		node->has_constraints = true;
 		sysmem_collection_maybe_allocate(node->coll);
 	}
 	mutex_unlock(&node->coll->lock);
+free_images:
+	kvfree(images);
 free_heaps:
 	kfree(heaps);
 	return ret;

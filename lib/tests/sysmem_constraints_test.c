@@ -78,7 +78,8 @@ static u32 agg(const struct sysmem_buffer_constraints *cs, unsigned int n,
 }
 
 #define AGG(cs, hl, heaps, out, why) \
-	agg(cs, ARRAY_LEN(cs), hl, heaps, ARRAY_LEN(heaps), out, why)
+	agg(cs, sizeof(cs) / sizeof(struct sysmem_buffer_constraints), hl, \
+	    heaps, sizeof(heaps) / sizeof(struct sysmem_heap_desc), out, why)
 
 static bool settings_zero(const struct sysmem_buffer_settings *s)
 {
@@ -98,9 +99,9 @@ TEST(validate_minimal_valid)
 	struct sysmem_buffer_constraints c = { .usage = SYSMEM_USAGE_NONE };
 
 	/* Everything optional left unset: NONE usage alone is enough. */
-	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, NULL));
+	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, NULL, NULL));
 	c = mk(SYSMEM_USAGE_CPU_READ);
-	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, NULL));
+	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, NULL, NULL));
 }
 
 TEST(validate_flags)
@@ -109,11 +110,11 @@ TEST(validate_flags)
 	struct sysmem_buffer_constraints c = mk(SYSMEM_USAGE_VIDEO_DECODER);
 
 	c.flags = SYSMEM_CONSTRAINTS_FLAGS_ALL + 1;
-	EXPECT_EQ(SYSMEM_INVALID_FLAGS, sysmem_constraints_validate(&c, NULL));
+	EXPECT_EQ(SYSMEM_INVALID_FLAGS, sysmem_constraints_validate(&c, NULL, NULL));
 	c.flags = 1U << 31;
-	EXPECT_EQ(SYSMEM_INVALID_FLAGS, sysmem_constraints_validate(&c, NULL));
+	EXPECT_EQ(SYSMEM_INVALID_FLAGS, sysmem_constraints_validate(&c, NULL, NULL));
 	c.flags = 0xffffffffU;
-	EXPECT_EQ(SYSMEM_INVALID_FLAGS, sysmem_constraints_validate(&c, NULL));
+	EXPECT_EQ(SYSMEM_INVALID_FLAGS, sysmem_constraints_validate(&c, NULL, NULL));
 
 	/* Boundary: every known flag, each with a consistent field. */
 	c.flags = SYSMEM_CONSTRAINTS_FLAGS_ALL;
@@ -121,7 +122,7 @@ TEST(validate_flags)
 	c.max_size_bytes = 4096;
 	c.coherency_domains = DOM_INACC;
 	c.heap_count = 1;
-	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, h));
+	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, h, NULL));
 }
 
 TEST(validate_reserved)
@@ -130,12 +131,12 @@ TEST(validate_reserved)
 
 	c.reserved = 1;
 	EXPECT_EQ(SYSMEM_INVALID_RESERVED,
-		  sysmem_constraints_validate(&c, NULL));
+		  sysmem_constraints_validate(&c, NULL, NULL));
 	c.reserved = 0x80000000U;
 	EXPECT_EQ(SYSMEM_INVALID_RESERVED,
-		  sysmem_constraints_validate(&c, NULL));
+		  sysmem_constraints_validate(&c, NULL, NULL));
 	c.reserved = 0;
-	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, NULL));
+	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, NULL, NULL));
 }
 
 TEST(validate_image_formats)
@@ -144,13 +145,13 @@ TEST(validate_image_formats)
 
 	c.image_formats = 0x1000;
 	EXPECT_EQ(SYSMEM_INVALID_IMAGE_FORMATS,
-		  sysmem_constraints_validate(&c, NULL));
+		  sysmem_constraints_validate(&c, NULL, NULL));
 	c.image_formats = 0;
 	c.image_format_count = 1;
 	EXPECT_EQ(SYSMEM_INVALID_IMAGE_FORMATS,
-		  sysmem_constraints_validate(&c, NULL));
+		  sysmem_constraints_validate(&c, NULL, NULL));
 	c.image_format_count = 0;
-	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, NULL));
+	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, NULL, NULL));
 }
 
 TEST(validate_usage)
@@ -158,29 +159,29 @@ TEST(validate_usage)
 	struct sysmem_buffer_constraints c = mk(0);
 
 	EXPECT_EQ(SYSMEM_INVALID_USAGE_EMPTY,
-		  sysmem_constraints_validate(&c, NULL));
+		  sysmem_constraints_validate(&c, NULL, NULL));
 	c.usage = 1ULL << 5;
 	EXPECT_EQ(SYSMEM_INVALID_USAGE_UNKNOWN,
-		  sysmem_constraints_validate(&c, NULL));
+		  sysmem_constraints_validate(&c, NULL, NULL));
 	c.usage = SYSMEM_USAGE_CPU_READ | (1ULL << 63);
 	EXPECT_EQ(SYSMEM_INVALID_USAGE_UNKNOWN,
-		  sysmem_constraints_validate(&c, NULL));
+		  sysmem_constraints_validate(&c, NULL, NULL));
 	/* Unknown bits are reported before NONE not standing alone. */
 	c.usage = SYSMEM_USAGE_NONE | (1ULL << 28);
 	EXPECT_EQ(SYSMEM_INVALID_USAGE_UNKNOWN,
-		  sysmem_constraints_validate(&c, NULL));
+		  sysmem_constraints_validate(&c, NULL, NULL));
 	c.usage = SYSMEM_USAGE_NONE | SYSMEM_USAGE_CPU_READ;
 	EXPECT_EQ(SYSMEM_INVALID_USAGE_NONE_NOT_ALONE,
-		  sysmem_constraints_validate(&c, NULL));
+		  sysmem_constraints_validate(&c, NULL, NULL));
 	c.usage = SYSMEM_USAGE_NONE | SYSMEM_USAGE_VIDEO_DECRYPTOR_OUTPUT;
 	EXPECT_EQ(SYSMEM_INVALID_USAGE_NONE_NOT_ALONE,
-		  sysmem_constraints_validate(&c, NULL));
+		  sysmem_constraints_validate(&c, NULL, NULL));
 
 	/* Boundaries: NONE alone, and every known bit but NONE. */
 	c.usage = SYSMEM_USAGE_NONE;
-	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, NULL));
+	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, NULL, NULL));
 	c.usage = SYSMEM_USAGE_ALL & ~SYSMEM_USAGE_NONE;
-	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, NULL));
+	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, NULL, NULL));
 }
 
 TEST(validate_max_count_zero)
@@ -191,13 +192,13 @@ TEST(validate_max_count_zero)
 	c.max_buffer_count = 0;
 	c.min_buffer_count_for_camping = 0;
 	EXPECT_EQ(SYSMEM_INVALID_MAX_COUNT_ZERO,
-		  sysmem_constraints_validate(&c, NULL));
+		  sysmem_constraints_validate(&c, NULL, NULL));
 	c.max_buffer_count = 1;
-	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, NULL));
+	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, NULL, NULL));
 	/* Without the flag max_buffer_count is ignored. */
 	c.flags = 0;
 	c.max_buffer_count = 0;
-	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, NULL));
+	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, NULL, NULL));
 }
 
 TEST(validate_count_range)
@@ -220,21 +221,21 @@ TEST(validate_count_range)
 		c.min_buffer_count_for_shared_slack = 0;
 		*fields[i] = 6;
 		EXPECT_EQ(SYSMEM_INVALID_COUNT_RANGE,
-			  sysmem_constraints_validate(&c, NULL));
+			  sysmem_constraints_validate(&c, NULL, NULL));
 		*fields[i] = 5;
-		EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, NULL));
+		EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, NULL, NULL));
 	}
 	/* Each field alone is checked, not their sum. */
 	c.min_buffer_count = 5;
 	c.min_buffer_count_for_camping = 5;
 	c.min_buffer_count_for_dedicated_slack = 5;
 	c.min_buffer_count_for_shared_slack = 5;
-	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, NULL));
+	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, NULL, NULL));
 	/* Without the flag there is no maximum. */
 	c.flags = 0;
 	c.max_buffer_count = 1;
 	c.min_buffer_count = 0xffffffffU;
-	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, NULL));
+	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, NULL, NULL));
 }
 
 TEST(validate_size_range)
@@ -245,15 +246,15 @@ TEST(validate_size_range)
 	c.min_size_bytes = 4097;
 	c.max_size_bytes = 4096;
 	EXPECT_EQ(SYSMEM_INVALID_SIZE_RANGE,
-		  sysmem_constraints_validate(&c, NULL));
+		  sysmem_constraints_validate(&c, NULL, NULL));
 	c.min_size_bytes = 4096;
-	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, NULL));
+	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, NULL, NULL));
 	c.min_size_bytes = ~0ULL;
 	c.max_size_bytes = ~0ULL - 1;
 	EXPECT_EQ(SYSMEM_INVALID_SIZE_RANGE,
-		  sysmem_constraints_validate(&c, NULL));
+		  sysmem_constraints_validate(&c, NULL, NULL));
 	c.flags = 0;
-	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, NULL));
+	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, NULL, NULL));
 }
 
 TEST(validate_domains)
@@ -263,21 +264,21 @@ TEST(validate_domains)
 	c.flags = F_DOMAINS;
 	c.coherency_domains = 0;
 	EXPECT_EQ(SYSMEM_INVALID_DOMAINS,
-		  sysmem_constraints_validate(&c, NULL));
+		  sysmem_constraints_validate(&c, NULL, NULL));
 	c.coherency_domains = 1U << 3;
 	EXPECT_EQ(SYSMEM_INVALID_DOMAINS,
-		  sysmem_constraints_validate(&c, NULL));
+		  sysmem_constraints_validate(&c, NULL, NULL));
 	c.coherency_domains = DOM_ALL | (1U << 31);
 	EXPECT_EQ(SYSMEM_INVALID_DOMAINS,
-		  sysmem_constraints_validate(&c, NULL));
+		  sysmem_constraints_validate(&c, NULL, NULL));
 	c.coherency_domains = DOM_ALL;
-	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, NULL));
+	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, NULL, NULL));
 	c.coherency_domains = DOM_INACC;
-	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, NULL));
+	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, NULL, NULL));
 	/* Without the flag the field is ignored. */
 	c.flags = 0;
 	c.coherency_domains = 0xff;
-	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, NULL));
+	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, NULL, NULL));
 }
 
 TEST(validate_cpu_secure)
@@ -293,18 +294,18 @@ TEST(validate_cpu_secure)
 		c = mk(cpu_bits[i] | SYSMEM_USAGE_VIDEO_DECODER);
 		c.flags = F_SECURE;
 		EXPECT_EQ(SYSMEM_INVALID_CPU_SECURE,
-			  sysmem_constraints_validate(&c, NULL));
+			  sysmem_constraints_validate(&c, NULL, NULL));
 	}
 	/* Secure without CPU usage is fine. */
 	c = mk(SYSMEM_USAGE_VIDEO_DECODER | SYSMEM_USAGE_DISPLAY_LAYER);
 	c.flags = F_SECURE;
-	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, NULL));
+	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, NULL, NULL));
 	/* CPU_SECURE is reported before CPU_DOMAIN. */
 	c = mk(SYSMEM_USAGE_CPU_READ);
 	c.flags = F_SECURE | F_DOMAINS;
 	c.coherency_domains = DOM_INACC;
 	EXPECT_EQ(SYSMEM_INVALID_CPU_SECURE,
-		  sysmem_constraints_validate(&c, NULL));
+		  sysmem_constraints_validate(&c, NULL, NULL));
 }
 
 TEST(validate_cpu_domain)
@@ -314,15 +315,15 @@ TEST(validate_cpu_domain)
 	c.flags = F_DOMAINS;
 	c.coherency_domains = DOM_INACC;
 	EXPECT_EQ(SYSMEM_INVALID_CPU_DOMAIN,
-		  sysmem_constraints_validate(&c, NULL));
+		  sysmem_constraints_validate(&c, NULL, NULL));
 	c.coherency_domains = DOM_RAM;
-	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, NULL));
+	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, NULL, NULL));
 	c.coherency_domains = DOM_CPU | DOM_INACC;
-	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, NULL));
+	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, NULL, NULL));
 	/* Without CPU usage, inaccessible alone is fine. */
 	c.usage = SYSMEM_USAGE_VULKAN_STORAGE;
 	c.coherency_domains = DOM_INACC;
-	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, NULL));
+	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, NULL, NULL));
 }
 
 TEST(validate_heap_count)
@@ -336,23 +337,23 @@ TEST(validate_heap_count)
 
 	permit(&c, 0);
 	EXPECT_EQ(SYSMEM_INVALID_HEAP_COUNT,
-		  sysmem_constraints_validate(&c, names));
+		  sysmem_constraints_validate(&c, names, NULL));
 	permit(&c, SYSMEM_MAX_HEAPS + 1);
 	EXPECT_EQ(SYSMEM_INVALID_HEAP_COUNT,
-		  sysmem_constraints_validate(&c, names));
+		  sysmem_constraints_validate(&c, names, NULL));
 	permit(&c, 0xffffffffU);
 	EXPECT_EQ(SYSMEM_INVALID_HEAP_COUNT,
-		  sysmem_constraints_validate(&c, names));
+		  sysmem_constraints_validate(&c, names, NULL));
 	permit(&c, 1);
 	EXPECT_EQ(SYSMEM_INVALID_HEAP_COUNT,
-		  sysmem_constraints_validate(&c, NULL));
-	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, names));
+		  sysmem_constraints_validate(&c, NULL, NULL));
+	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, names, NULL));
 	permit(&c, SYSMEM_MAX_HEAPS);
-	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, names));
+	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, names, NULL));
 	/* Without the flag heap_count and heaps are ignored. */
 	c.flags = 0;
 	c.heap_count = 1000;
-	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, NULL));
+	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, NULL, NULL));
 }
 
 TEST(validate_heap_name)
@@ -368,18 +369,18 @@ TEST(validate_heap_name)
 	/* The last entry is checked too. */
 	names[SYSMEM_MAX_HEAPS - 1].name[0] = '\0';
 	EXPECT_EQ(SYSMEM_INVALID_HEAP_NAME,
-		  sysmem_constraints_validate(&c, names));
+		  sysmem_constraints_validate(&c, names, NULL));
 	/* 32 bytes without a NUL. */
 	memset(names[SYSMEM_MAX_HEAPS - 1].name, 'x', SYSMEM_HEAP_NAME_LEN);
 	EXPECT_EQ(SYSMEM_INVALID_HEAP_NAME,
-		  sysmem_constraints_validate(&c, names));
+		  sysmem_constraints_validate(&c, names, NULL));
 	/* Boundary: 31 characters and the NUL. */
 	names[SYSMEM_MAX_HEAPS - 1].name[SYSMEM_HEAP_NAME_LEN - 1] = '\0';
-	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, names));
+	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, names, NULL));
 	/* A bad name beyond heap_count is not looked at. */
 	permit(&c, SYSMEM_MAX_HEAPS - 1);
 	names[SYSMEM_MAX_HEAPS - 1].name[0] = '\0';
-	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, names));
+	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, names, NULL));
 }
 
 TEST(validate_order)
@@ -397,47 +398,47 @@ TEST(validate_order)
 	c.max_size_bytes = 1;
 	c.coherency_domains = DOM_INACC;
 	c.heap_count = 1;
-	EXPECT_EQ(SYSMEM_INVALID_FLAGS, sysmem_constraints_validate(&c, empty));
+	EXPECT_EQ(SYSMEM_INVALID_FLAGS, sysmem_constraints_validate(&c, empty, NULL));
 	c.flags = SYSMEM_CONSTRAINTS_FLAGS_ALL;
 	EXPECT_EQ(SYSMEM_INVALID_RESERVED,
-		  sysmem_constraints_validate(&c, empty));
+		  sysmem_constraints_validate(&c, empty, NULL));
 	c.reserved = 0;
 	EXPECT_EQ(SYSMEM_INVALID_IMAGE_FORMATS,
-		  sysmem_constraints_validate(&c, empty));
+		  sysmem_constraints_validate(&c, empty, NULL));
 	c.image_format_count = 0;
 	EXPECT_EQ(SYSMEM_INVALID_USAGE_EMPTY,
-		  sysmem_constraints_validate(&c, empty));
+		  sysmem_constraints_validate(&c, empty, NULL));
 	c.usage = SYSMEM_USAGE_NONE | SYSMEM_USAGE_CPU_READ;
 	EXPECT_EQ(SYSMEM_INVALID_USAGE_NONE_NOT_ALONE,
-		  sysmem_constraints_validate(&c, empty));
+		  sysmem_constraints_validate(&c, empty, NULL));
 	c.usage = SYSMEM_USAGE_CPU_READ;
 	EXPECT_EQ(SYSMEM_INVALID_MAX_COUNT_ZERO,
-		  sysmem_constraints_validate(&c, empty));
+		  sysmem_constraints_validate(&c, empty, NULL));
 	c.max_buffer_count = 1;
 	c.min_buffer_count = 2;
 	EXPECT_EQ(SYSMEM_INVALID_COUNT_RANGE,
-		  sysmem_constraints_validate(&c, empty));
+		  sysmem_constraints_validate(&c, empty, NULL));
 	c.min_buffer_count = 1;
 	EXPECT_EQ(SYSMEM_INVALID_SIZE_RANGE,
-		  sysmem_constraints_validate(&c, empty));
+		  sysmem_constraints_validate(&c, empty, NULL));
 	c.max_size_bytes = 2;
 	c.coherency_domains = 0;
 	EXPECT_EQ(SYSMEM_INVALID_DOMAINS,
-		  sysmem_constraints_validate(&c, empty));
+		  sysmem_constraints_validate(&c, empty, NULL));
 	c.coherency_domains = DOM_INACC;
 	EXPECT_EQ(SYSMEM_INVALID_CPU_SECURE,
-		  sysmem_constraints_validate(&c, empty));
+		  sysmem_constraints_validate(&c, empty, NULL));
 	c.flags &= ~F_SECURE;
 	EXPECT_EQ(SYSMEM_INVALID_CPU_DOMAIN,
-		  sysmem_constraints_validate(&c, empty));
+		  sysmem_constraints_validate(&c, empty, NULL));
 	c.coherency_domains = DOM_CPU;
 	EXPECT_EQ(SYSMEM_INVALID_HEAP_NAME,
-		  sysmem_constraints_validate(&c, empty));
+		  sysmem_constraints_validate(&c, empty, NULL));
 	c.heap_count = 0;
 	EXPECT_EQ(SYSMEM_INVALID_HEAP_COUNT,
-		  sysmem_constraints_validate(&c, empty));
+		  sysmem_constraints_validate(&c, empty, NULL));
 	c.flags &= ~F_HEAPS;
-	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, empty));
+	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, empty, NULL));
 }
 
 TEST(invalid_str)

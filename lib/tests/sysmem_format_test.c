@@ -10,8 +10,8 @@
 #include "sysmem_format.h"
 #include "sysmem_math.h"
 
-#define P2_62	(1ULL << 62)
-#define P2_63	(1ULL << 63)
+#define P2_62	0x4000000000000000ULL	/* 2^62 */
+#define P2_63	0x8000000000000000ULL	/* 2^63 */
 
 /* Everything one format is expected to report, and one layout of it. */
 struct fmt_case {
@@ -113,11 +113,15 @@ static void check_format(struct __test_metadata *_metadata,
 	}
 }
 
-/* The layout of a single-plane image: one plane, pitch * rows bytes. */
-#define ONE_PLANE(pitch, rows, sz)					\
+/*
+ * The layout of a single-plane image: one plane, pitch * rows bytes, and
+ * an image of the same size (spelled twice, the macro using each argument
+ * once).
+ */
+#define ONE_PLANE(pitch, rows, sz, image_sz)				\
 	.planes = { { .offset = 0, .bytes_per_row = (pitch),		\
 		      .height = (rows), .size = (sz) } },		\
-	.image_size = (sz)
+	.image_size = (image_sz)
 
 /*
  * 32-bit RGB: 4 bytes per pixel, alignment 1x1, divisor 4.
@@ -130,7 +134,7 @@ static void check_format(struct __test_metadata *_metadata,
 	{ .fourcc = (fmt), .nr_planes = 1, .width_align = 1,		\
 	  .height_align = 1, .divisor = 4, .width = 1366,		\
 	  .min_bpr = 5464, .lw = 1366, .lh = 768, .bpr = 5504,		\
-	  ONE_PLANE(5504, 768, 4227072) }
+	  ONE_PLANE(5504, 768, 4227072, 4227072) }
 
 TEST(xrgb8888)
 {
@@ -199,7 +203,7 @@ TEST(bgra8888)
 	{ .fourcc = (fmt), .nr_planes = 1, .width_align = 1,		\
 	  .height_align = 1, .divisor = 3, .width = 1366,		\
 	  .min_bpr = 4098, .lw = 1366, .lh = 768, .bpr = 4224,		\
-	  ONE_PLANE(4224, 768, 3244032) }
+	  ONE_PLANE(4224, 768, 3244032, 3244032) }
 
 TEST(rgb888)
 {
@@ -228,7 +232,7 @@ TEST(rgb565)
 		.width_align = 1, .height_align = 1, .divisor = 2,
 		.width = 1366, .min_bpr = 2732,
 		.lw = 1366, .lh = 768, .bpr = 2732,
-		ONE_PLANE(2732, 768, 2098176),
+		ONE_PLANE(2732, 768, 2098176, 2098176),
 	};
 
 	check_format(_metadata, &c);
@@ -246,7 +250,7 @@ TEST(r8)
 		.width_align = 1, .height_align = 1, .divisor = 1,
 		.width = 1366, .min_bpr = 1366,
 		.lw = 3, .lh = 5, .bpr = 3,
-		ONE_PLANE(3, 5, 15),
+		ONE_PLANE(3, 5, 15, 15),
 	};
 	struct sysmem_plane_layout planes[SYSMEM_FORMAT_MAX_PLANES];
 
@@ -269,7 +273,7 @@ TEST(r16)
 		.width_align = 1, .height_align = 1, .divisor = 2,
 		.width = 641, .min_bpr = 1282,
 		.lw = 641, .lh = 481, .bpr = 1284,
-		ONE_PLANE(1284, 481, 617604),
+		ONE_PLANE(1284, 481, 617604, 617604),
 	};
 
 	check_format(_metadata, &c);
@@ -289,7 +293,7 @@ TEST(gr88)
 		.width_align = 1, .height_align = 1, .divisor = 2,
 		.width = 640, .min_bpr = 1280,
 		.lw = 640, .lh = 480, .bpr = 1280,
-		ONE_PLANE(1280, 480, 614400),
+		ONE_PLANE(1280, 480, 614400, 614400),
 	};
 
 	check_format(_metadata, &c);
@@ -566,7 +570,7 @@ TEST(yuyv)
 		.width_align = 2, .height_align = 1, .divisor = 4,
 		.width = 1366, .min_bpr = 2732,
 		.lw = 1366, .lh = 768, .bpr = 2732,
-		ONE_PLANE(2732, 768, 2098176),
+		ONE_PLANE(2732, 768, 2098176, 2098176),
 	};
 	const struct sysmem_format_desc *f;
 	u64 bpr = 7;
@@ -594,7 +598,7 @@ TEST(uyvy)
 		.width_align = 2, .height_align = 1, .divisor = 4,
 		.width = 640, .min_bpr = 1280,
 		.lw = 640, .lh = 481, .bpr = 1280,
-		ONE_PLANE(1280, 481, 615680),
+		ONE_PLANE(1280, 481, 615680, 615680),
 	};
 
 	check_format(_metadata, &c);
@@ -990,6 +994,136 @@ TEST(divisor_is_exact)
 				}
 			}
 		}
+	}
+}
+
+/*
+ * sysmem_format_layout_aligned(): plane offsets rounded up to the
+ * divisor, the image size still the end of the last plane.
+ */
+TEST(layout_aligned_offsets)
+{
+	const struct sysmem_format_desc *nv12 =
+		sysmem_format_lookup(SYSMEM_FMT_NV12);
+	const struct sysmem_format_desc *yuv420 =
+		sysmem_format_lookup(SYSMEM_FMT_YUV420);
+	const struct sysmem_format_desc *xrgb =
+		sysmem_format_lookup(SYSMEM_FMT_XRGB8888);
+	struct sysmem_plane_layout a[SYSMEM_FORMAT_MAX_PLANES];
+	struct sysmem_plane_layout b[SYSMEM_FORMAT_MAX_PLANES];
+	u64 sa, sb;
+
+	/*
+	 * NV12 1920x1080, pitch 1920, divisor 4096: Y 1920 * 1080 =
+	 * 2073600 = 506.25 * 4096, so UV starts at 507 * 4096 = 2076672;
+	 * UV 1920 * 540 = 1036800; image 2076672 + 1036800 = 3113472.
+	 */
+	poison(a, &sa);
+	ASSERT_FALSE(sysmem_format_layout_aligned(nv12, 1920, 1080, 1920,
+						  4096, a, &sa));
+	EXPECT_EQ(0, a[0].offset);
+	EXPECT_EQ(2073600, a[0].size);
+	EXPECT_EQ(2076672, a[1].offset);
+	EXPECT_EQ(1920, a[1].bytes_per_row);
+	EXPECT_EQ(540, a[1].height);
+	EXPECT_EQ(1036800, a[1].size);
+	EXPECT_EQ(0, a[2].offset);
+	EXPECT_EQ(0, a[2].size);
+	EXPECT_EQ(3113472, sa);
+
+	/*
+	 * YUV420 1920x1080, pitch 1920, divisor 4096: Y 2073600, U at
+	 * 2076672 with pitch 960 and 540 rows (518400 bytes), ending at
+	 * 2595072 = 633.56 * 4096; V at 634 * 4096 = 2596864, 518400
+	 * bytes; image 2596864 + 518400 = 3115264.
+	 */
+	poison(a, &sa);
+	ASSERT_FALSE(sysmem_format_layout_aligned(yuv420, 1920, 1080, 1920,
+						  4096, a, &sa));
+	EXPECT_EQ(2076672, a[1].offset);
+	EXPECT_EQ(960, a[1].bytes_per_row);
+	EXPECT_EQ(518400, a[1].size);
+	EXPECT_EQ(2596864, a[2].offset);
+	EXPECT_EQ(518400, a[2].size);
+	EXPECT_EQ(3115264, sa);
+
+	/* Divisors 0 and 1, and one the planes already meet, change nothing. */
+	poison(b, &sb);
+	ASSERT_FALSE(sysmem_format_layout(yuv420, 1920, 1080, 1920, b, &sb));
+	EXPECT_EQ(2073600 + 518400, b[2].offset);
+	poison(a, &sa);
+	ASSERT_FALSE(sysmem_format_layout_aligned(yuv420, 1920, 1080, 1920, 0,
+						  a, &sa));
+	EXPECT_EQ(0, memcmp(a, b, sizeof(a)));
+	EXPECT_EQ(sb, sa);
+	poison(a, &sa);
+	ASSERT_FALSE(sysmem_format_layout_aligned(yuv420, 1920, 1080, 1920, 1,
+						  a, &sa));
+	EXPECT_EQ(0, memcmp(a, b, sizeof(a)));
+	/* 2073600 and 2592000 are multiples of 64. */
+	poison(a, &sa);
+	ASSERT_FALSE(sysmem_format_layout_aligned(yuv420, 1920, 1080, 1920,
+						  64, a, &sa));
+	EXPECT_EQ(0, memcmp(a, b, sizeof(a)));
+	EXPECT_EQ(sb, sa);
+
+	/* One plane: nothing to pad; the divisor does not round the size. */
+	poison(a, &sa);
+	ASSERT_FALSE(sysmem_format_layout_aligned(xrgb, 3, 3, 12, 4096, a,
+						  &sa));
+	EXPECT_EQ(36, sa);
+
+	/* Refused like sysmem_format_layout(), writing nothing. */
+	poison(a, &sa);
+	EXPECT_TRUE(sysmem_format_layout_aligned(nv12, 3, 2, 4, 4096, a,
+						 &sa));
+	EXPECT_TRUE(poisoned(a, sa));
+	/*
+	 * NV12 2x2, pitch 2^62 - 2: Y (2^62 - 2) * 2 = 2^63 - 4, rounded up
+	 * to the divisor 2^63 + 2^62: UV at 2^63 + 2^62; the UV plane (one
+	 * row of 2^62 - 2 bytes) ends at 2^64 - 2, which fits.
+	 */
+	poison(a, &sa);
+	ASSERT_FALSE(sysmem_format_layout_aligned(nv12, 2, 2, P2_62 - 2,
+						  P2_63 + P2_62, a, &sa));
+	EXPECT_EQ(P2_63 + P2_62, a[1].offset);
+	EXPECT_EQ(UINT64_MAX - 1, sa);
+	/*
+	 * NV12 2x2, pitch 2^62 + 2: Y ends at 2^63 + 4; the next multiple
+	 * of 2^63 + 2 is 2^64 + 4, past 2^64: the UV offset overflows.
+	 */
+	poison(a, &sa);
+	EXPECT_TRUE(sysmem_format_layout_aligned(nv12, 2, 2, P2_62 + 2,
+						 P2_63 + 2, a, &sa));
+	EXPECT_TRUE(poisoned(a, sa));
+}
+
+/* cpp[0] / block_w, and the divisor is always a multiple of it. */
+TEST(bytes_per_pixel)
+{
+	static const struct {
+		u32 fourcc;
+		u32 bpp;
+	} cases[8] = {
+		{ SYSMEM_FMT_XRGB8888, 4 }, { SYSMEM_FMT_RGB888, 3 },
+		{ SYSMEM_FMT_RGB565, 2 }, { SYSMEM_FMT_R8, 1 },
+		{ SYSMEM_FMT_NV12, 1 }, { SYSMEM_FMT_P010, 2 },
+		{ SYSMEM_FMT_YUYV, 2 }, { SYSMEM_FMT_UYVY, 2 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < 8; i++) {
+		const struct sysmem_format_desc *f =
+			sysmem_format_lookup(cases[i].fourcc);
+
+		EXPECT_EQ(cases[i].bpp, sysmem_format_bytes_per_pixel(f));
+	}
+	EXPECT_EQ(SYSMEM_FORMAT_COUNT, sysmem_format_count());
+	for (i = 0; i < sysmem_format_count(); i++) {
+		const struct sysmem_format_desc *f = sysmem_format_at(i);
+
+		EXPECT_EQ(0, sysmem_format_bytes_per_row_divisor(f) %
+			     sysmem_format_bytes_per_pixel(f));
 	}
 }
 

@@ -29,7 +29,7 @@
  * grows each time ioctls, flags or structure fields are added.
  */
 #define SYSMEM_ABI_MAJOR	0
-#define SYSMEM_ABI_MINOR	2
+#define SYSMEM_ABI_MINOR	3
 
 /* Sanity limits. */
 #define SYSMEM_MAX_BUFFERS		128	/* buffers per collection */
@@ -37,6 +37,11 @@
 #define SYSMEM_MAX_HEAPS		64	/* permitted heap names */
 #define SYSMEM_NAME_LEN			64	/* names, including the NUL */
 #define SYSMEM_HEAP_NAME_LEN		32	/* heap names, including the NUL */
+#define SYSMEM_MAX_IMAGE_FORMATS	64	/* image entries per participant */
+#define SYSMEM_MAX_FORMAT_PAIRS		16	/* (format, modifier) per entry */
+#define SYSMEM_MAX_COLOR_SPACES		16	/* color spaces per entry */
+#define SYSMEM_MAX_REQUIRED_SIZES	8	/* required max sizes per entry */
+#define SYSMEM_MAX_PLANES		4	/* planes of a chosen format */
 
 /**
  * struct sysmem_version - ABI version implemented by the running module
@@ -127,6 +132,113 @@ struct sysmem_heap_name {
 	char name[SYSMEM_HEAP_NAME_LEN];
 };
 
+/*
+ * Pixel formats are DRM fourcc codes and DRM format modifiers, as in
+ * <drm/drm_fourcc.h>.  SYSMEM_FORMAT_DO_NOT_CARE and
+ * SYSMEM_MODIFIER_DO_NOT_CARE accept whatever the other participants
+ * choose.
+ */
+#define SYSMEM_FORMAT_DO_NOT_CARE	0U
+#define SYSMEM_MODIFIER_LINEAR		0ULL	/* DRM_FORMAT_MOD_LINEAR */
+#define SYSMEM_MODIFIER_DO_NOT_CARE	0x00fffffffffffffeULL
+
+/* Color spaces, in sysmem's numbering. */
+#define SYSMEM_COLOR_SPACE_INVALID		0
+#define SYSMEM_COLOR_SPACE_SRGB			1
+#define SYSMEM_COLOR_SPACE_REC601_NTSC		2
+#define SYSMEM_COLOR_SPACE_REC601_NTSC_FULL_RANGE 3
+#define SYSMEM_COLOR_SPACE_REC601_PAL		4
+#define SYSMEM_COLOR_SPACE_REC601_PAL_FULL_RANGE 5
+#define SYSMEM_COLOR_SPACE_REC709		6
+#define SYSMEM_COLOR_SPACE_REC2020		7
+#define SYSMEM_COLOR_SPACE_REC2100		8
+#define SYSMEM_COLOR_SPACE_PASSTHROUGH		9
+#define SYSMEM_COLOR_SPACE_DO_NOT_CARE		0xfffffffeU
+
+/**
+ * struct sysmem_size - a width and a height in pixels
+ * @width: width
+ * @height: height
+ */
+struct sysmem_size {
+	__u32 width;
+	__u32 height;
+};
+
+/**
+ * struct sysmem_format_pair - a pixel format with a layout modifier
+ * @format: DRM fourcc, or SYSMEM_FORMAT_DO_NOT_CARE
+ * @reserved: must be 0
+ * @modifier: DRM format modifier, or SYSMEM_MODIFIER_DO_NOT_CARE
+ */
+struct sysmem_format_pair {
+	__u32 format;
+	__u32 reserved;
+	__u64 modifier;
+};
+
+/* struct sysmem_image_constraints.flags */
+#define SYSMEM_IMAGE_HAS_MAX_SIZE		(1U << 0)
+#define SYSMEM_IMAGE_HAS_MAX_BYTES_PER_ROW	(1U << 1)
+#define SYSMEM_IMAGE_HAS_MAX_WIDTH_TIMES_HEIGHT	(1U << 2)
+#define SYSMEM_IMAGE_HAS_REQUIRED_MIN_SIZE	(1U << 3)
+#define SYSMEM_IMAGE_HAS_REQUIRED_MAX_SIZE	(1U << 4)
+#define SYSMEM_IMAGE_BYTES_PER_ROW_AT_PIXEL_BOUNDARY (1U << 5)
+#define SYSMEM_IMAGE_ALPHA_PRESENT		(1U << 6)
+#define SYSMEM_IMAGE_FLAGS_ALL			0x7fU
+
+/**
+ * struct sysmem_image_constraints - one acceptable family of image formats
+ * @flags: SYSMEM_IMAGE_*
+ * @nr_formats: entries of @formats used, 1 to SYSMEM_MAX_FORMAT_PAIRS
+ * @formats: acceptable (format, modifier) pairs
+ * @nr_color_spaces: entries of @color_spaces used, 1 to
+ *	SYSMEM_MAX_COLOR_SPACES
+ * @color_spaces: acceptable SYSMEM_COLOR_SPACE_* values
+ * @min_size: smallest image size the participant can handle
+ * @max_size: largest, with SYSMEM_IMAGE_HAS_MAX_SIZE
+ * @min_bytes_per_row: smallest row pitch of plane 0
+ * @max_bytes_per_row: largest, with SYSMEM_IMAGE_HAS_MAX_BYTES_PER_ROW
+ * @max_width_times_height: largest width * height, with
+ *	SYSMEM_IMAGE_HAS_MAX_WIDTH_TIMES_HEIGHT
+ * @size_alignment: image width and height must be multiples (0 means 1)
+ * @display_rect_alignment: display rectangle alignment (0 means 1)
+ * @required_min_size: the buffers must fit images down to this size, with
+ *	SYSMEM_IMAGE_HAS_REQUIRED_MIN_SIZE
+ * @required_max_size: the buffers must fit an image this large, with
+ *	SYSMEM_IMAGE_HAS_REQUIRED_MAX_SIZE
+ * @nr_required_max_sizes: entries of @required_max_sizes used
+ * @bytes_per_row_divisor: row pitch must be a multiple (0 means 1)
+ * @required_max_sizes: more sizes the buffers must fit
+ * @start_offset_divisor: plane offsets must be multiples (0 means 1)
+ * @reserved: must be 0
+ *
+ * Flags: SYSMEM_IMAGE_BYTES_PER_ROW_AT_PIXEL_BOUNDARY asks for a row pitch
+ * that is a whole number of pixels; SYSMEM_IMAGE_ALPHA_PRESENT asks for a
+ * format whose alpha channel is meaningful.
+ */
+struct sysmem_image_constraints {
+	__u32 flags;
+	__u32 nr_formats;
+	struct sysmem_format_pair formats[SYSMEM_MAX_FORMAT_PAIRS];
+	__u32 nr_color_spaces;
+	__u32 color_spaces[SYSMEM_MAX_COLOR_SPACES];
+	struct sysmem_size min_size;
+	struct sysmem_size max_size;
+	__u32 min_bytes_per_row;
+	__u32 max_bytes_per_row;
+	__u64 max_width_times_height;
+	struct sysmem_size size_alignment;
+	struct sysmem_size display_rect_alignment;
+	struct sysmem_size required_min_size;
+	struct sysmem_size required_max_size;
+	__u32 nr_required_max_sizes;
+	__u32 bytes_per_row_divisor;
+	struct sysmem_size required_max_sizes[SYSMEM_MAX_REQUIRED_SIZES];
+	__u32 start_offset_divisor;
+	__u32 reserved;
+};
+
 /**
  * struct sysmem_buffer_constraints - one participant's constraints
  * @usage: SYSMEM_USAGE_* bits; at least one; NONE must stand alone
@@ -150,8 +262,10 @@ struct sysmem_heap_name {
  * @heap_count: number of entries at @heaps, with
  *	SYSMEM_CONSTRAINTS_HAS_PERMITTED_HEAPS; 1 to SYSMEM_MAX_HEAPS
  * @heaps: user pointer to @heap_count struct sysmem_heap_name
- * @image_formats: reserved for image format constraints; must be 0
- * @image_format_count: reserved for image format constraints; must be 0
+ * @image_formats: user pointer to @image_format_count struct
+ *	sysmem_image_constraints (0 with a count of 0)
+ * @image_format_count: 0 (no image constraints) to
+ *	SYSMEM_MAX_IMAGE_FORMATS
  * @reserved: must be 0
  */
 struct sysmem_buffer_constraints {
@@ -175,6 +289,70 @@ struct sysmem_buffer_constraints {
 /* struct sysmem_buffer_settings.flags */
 #define SYSMEM_SETTINGS_PHYSICALLY_CONTIGUOUS	(1U << 0)
 #define SYSMEM_SETTINGS_SECURE			(1U << 1)
+#define SYSMEM_SETTINGS_HAS_IMAGE_FORMAT	(1U << 2)
+
+/**
+ * struct sysmem_plane - where one plane of an image lies in a buffer
+ * @offset: byte offset of the plane's first row
+ * @bytes_per_row: the plane's row pitch
+ * @reserved: 0
+ */
+struct sysmem_plane {
+	__u64 offset;
+	__u32 bytes_per_row;
+	__u32 reserved;
+};
+
+/* struct sysmem_image_format.flags */
+#define SYSMEM_IMAGE_FORMAT_ALPHA_PRESENT	(1U << 0)
+#define SYSMEM_IMAGE_FORMAT_BYTES_PER_ROW_AT_PIXEL_BOUNDARY (1U << 1)
+
+/**
+ * struct sysmem_image_format - the one image format sysmem chose
+ * @format: DRM fourcc
+ * @color_space: SYSMEM_COLOR_SPACE_*
+ * @modifier: DRM format modifier
+ * @size: the image size the buffers were sized for: the largest required
+ *	size (or the minimum size, aligned)
+ * @bytes_per_row: row pitch of plane 0 at @size
+ * @nr_planes: planes of @format
+ * @planes: layout of each plane at @size
+ * @image_size: bytes an image of @size takes
+ * @min_size: smallest image size every participant accepts
+ * @max_size: largest image size every participant accepts (0xffffffff
+ *	in a dimension: no limit)
+ * @size_alignment: image width and height must be multiples
+ * @display_rect_alignment: display rectangle alignment
+ * @min_bytes_per_row: smallest row pitch every participant accepts
+ * @max_bytes_per_row: largest (0xffffffff: no limit)
+ * @bytes_per_row_divisor: the row pitch must be a multiple
+ * @start_offset_divisor: plane offsets must be multiples
+ * @flags: SYSMEM_IMAGE_FORMAT_*
+ * @reserved: 0
+ *
+ * libsysmem's sysmem_image_layout() computes the planes for another size
+ * within these limits with the same rules the kernel used.
+ */
+struct sysmem_image_format {
+	__u32 format;
+	__u32 color_space;
+	__u64 modifier;
+	struct sysmem_size size;
+	__u32 bytes_per_row;
+	__u32 nr_planes;
+	struct sysmem_plane planes[SYSMEM_MAX_PLANES];
+	__u64 image_size;
+	struct sysmem_size min_size;
+	struct sysmem_size max_size;
+	struct sysmem_size size_alignment;
+	struct sysmem_size display_rect_alignment;
+	__u32 min_bytes_per_row;
+	__u32 max_bytes_per_row;
+	__u32 bytes_per_row_divisor;
+	__u32 start_offset_divisor;
+	__u32 flags;
+	__u32 reserved;
+};
 
 /**
  * struct sysmem_buffer_settings - what sysmem chose for a collection
@@ -185,6 +363,8 @@ struct sysmem_buffer_constraints {
  * @flags: SYSMEM_SETTINGS_*
  * @usage: the union of every participant's usage
  * @heap: NUL-terminated name of the heap the buffers come from
+ * @image: the chosen image format, with SYSMEM_SETTINGS_HAS_IMAGE_FORMAT
+ *	(present since ABI 0.3)
  */
 struct sysmem_buffer_settings {
 	__u64 size_bytes;
@@ -194,6 +374,7 @@ struct sysmem_buffer_settings {
 	__u32 reserved;
 	__u64 usage;
 	char heap[SYSMEM_HEAP_NAME_LEN];
+	struct sysmem_image_format image;
 };
 
 /* Collection states, struct sysmem_check.state */

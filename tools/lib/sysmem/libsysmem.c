@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "libsysmem.h"
+#include "sysmem_image.h"
 
 static int sysmem_ioctl(int fd, unsigned long cmd, void *arg)
 {
@@ -257,4 +258,10 @@ int sysmem_recv_token(int sock)
 		return -EPROTO;
 	}
 	return fd;
+}
+
+int sysmem_image_layout(const struct sysmem_image_format *img, __u32 width,
+			__u32 height, struct sysmem_image_format *out)
+{
+	return sysmem_image_format_layout(img, width, height, out) ? -EINVAL : 0;
 }

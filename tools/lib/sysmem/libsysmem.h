@@ -215,6 +215,23 @@ int sysmem_send_token(int sock, int token_fd);
 int sysmem_recv_token(int sock);
 
 /**
+ * sysmem_image_layout() - lay out the negotiated image format at a size
+ * @img: the image format of a result (settings.image)
+ * @width: image width, within @img's limits and size alignment
+ * @height: image height, likewise
+ * @out: filled with @img updated for that size: size, bytes_per_row,
+ *	planes and image_size (may be @img itself)
+ *
+ * Uses the code the kernel used to lay out @img->size, so the offsets and
+ * pitches are exactly sysmem's.
+ *
+ * Return: 0, or -EINVAL when the size is outside the limits or not
+ * aligned, or the format has a vendor modifier (no known layout).
+ */
+int sysmem_image_layout(const struct sysmem_image_format *img, __u32 width,
+			__u32 height, struct sysmem_image_format *out);
+
+/**
  * sysmem_fail_str() - a short description of a SYSMEM_FAIL_* reason
  * @reason: SYSMEM_FAIL_*
  *

@@ -1,0 +1,457 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Image format negotiation across processes: camera-, decoder-, GPU- and
+ * display-like participants, each in its own process, negotiate a
+ * pipeline over unix sockets and must all read the same layout.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "libsysmem.h"
+
+#define FOURCC(a, b, c, d) \
+	((__u32)(a) | (__u32)(b) << 8 | (__u32)(c) << 16 | (__u32)(d) << 24)
+#define NV12		FOURCC('N', 'V', '1', '2')
+#define P010		FOURCC('P', '0', '1', '0')
+#define ARGB8888	FOURCC('A', 'R', '2', '4')
+#define XRGB8888	FOURCC('X', 'R', '2', '4')
+#define ABGR8888	FOURCC('A', 'B', '2', '4')
+#define MAX_PARTS	3
+#define MAX_ENTRIES	2
+
+struct participant {
+	const char *name;
+	unsigned int index;
+	struct sysmem_buffer_constraints c;
+	unsigned int nr_images;
+	struct sysmem_image_constraints images[MAX_ENTRIES];
+};
+
+/* What each process reports back: its view of the result. */
+struct report {
+	unsigned int index;
+	int ret;
+	unsigned int buffer_count;
+	unsigned int fd_count;
+	__u64 collection_id;
+	struct sysmem_buffer_settings settings;
+	__u32 marker;	/* read at the chroma plane of buffer 0 */
+};
+
+static void entry(struct sysmem_image_constraints *ic, __u32 color_space)
+{
+	memset(ic, 0, sizeof(*ic));
+	ic->nr_color_spaces = 1;
+	ic->color_spaces[0] = color_space;
+}
+
+static void add_format(struct sysmem_image_constraints *ic, __u32 format,
+		       __u64 modifier)
+{
+	ic->formats[ic->nr_formats].format = format;
+	ic->formats[ic->nr_formats++].modifier = modifier;
+}
+
+/*
+ * The participant's side: bind, set constraints, wait, get the result,
+ * and touch the chroma plane of buffer 0 (the first participant writes
+ * a marker there, the others read it after a barrier on @sync).
+ */
+static void run_participant(int dev, int token, struct participant *p,
+			    unsigned int readers, bool writer, int sync, int out)
+{
+	struct report r = { .index = p->index };
+	int coll, fds[SYSMEM_MAX_BUFFERS];
+	unsigned int i;
+	char byte = 0;
+
+	coll = sysmem_bind(dev, token);
+	r.ret = coll < 0 ? coll : 0;
+	if (!r.ret) {
+		p->c.image_formats = (__u64)(uintptr_t)p->images;
+		p->c.image_format_count = p->nr_images;
+		r.ret = sysmem_set_constraints(coll, &p->c);
+	}
+	if (!r.ret)
+		r.ret = sysmem_wait(coll, -1);
+	if (!r.ret)
+		r.ret = sysmem_get_result(coll, &r.settings, fds,
+					  SYSMEM_MAX_BUFFERS, &r.buffer_count,
+					  &r.fd_count);
+	if (!r.ret)
+		r.ret = sysmem_get_collection_id(coll, &r.collection_id);
+	if (!r.ret && r.fd_count) {
+		const struct sysmem_image_format *img = &r.settings.image;
+		__u64 len = r.settings.size_bytes;
+		__u8 *map;
+
+		map = mmap(NULL, len, PROT_READ | (writer ? PROT_WRITE : 0),
+			   MAP_SHARED, fds[0], 0);
+		if (map == MAP_FAILED) {
+			r.ret = -errno;
+		} else {
+			__u32 *m = (__u32 *)(map + img->planes[img->nr_planes - 1].offset);
+
+			if (writer) {
+				*m = 0x5157e3u;
+				for (i = 0; i < readers; i++)
+					if (write(sync, "w", 1) != 1)
+						r.ret = -EIO;
+			} else if (read(sync, &byte, 1) != 1) {
+				r.ret = -EIO;
+			}
+			r.marker = *m;
+			munmap(map, len);
+		}
+	}
+	for (i = 0; i < r.fd_count; i++)
+		close(fds[i]);
+	if (coll >= 0) {
+		sysmem_release(coll);
+		close(coll);
+	}
+	if (write(out, &r, sizeof(r)) != sizeof(r))
+		_exit(2);
+}
+
+/*
+ * Negotiate among @n participants, each in a child process that
+ * receives its token over a unix socket; fill @reports.
+ */
+static int negotiate(struct participant *parts, unsigned int n,
+		     struct report *reports)
+{
+	int dev, root, tokens[MAX_PARTS], sock[MAX_PARTS][2], out[2], sync[2];
+	__u32 masks[MAX_PARTS];
+	pid_t pids[MAX_PARTS];
+	unsigned int i;
+	int status, ret = 0;
+
+	dev = sysmem_open();
+	if (dev < 0)
+		return dev;
+	root = sysmem_alloc_token(dev);
+	if (root < 0)
+		return root;
+	for (i = 0; i < n; i++)
+		masks[i] = SYSMEM_RIGHTS_SAME;
+	ret = sysmem_duplicate_many(root, masks, tokens, n);
+	if (ret)
+		return ret;
+	/* The root only hands out tokens. */
+	sysmem_release(root);
+	close(root);
+	if (pipe(out) || pipe(sync))
+		return -errno;
+	for (i = 0; i < n; i++) {
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sock[i]))
+			return -errno;
+		parts[i].index = i;
+		pids[i] = fork();
+		if (pids[i] < 0)
+			return -errno;
+		if (!pids[i]) {
+			int token;
+
+			close(sock[i][0]);
+			token = sysmem_recv_token(sock[i][1]);
+			if (token < 0)
+				_exit(3);
+			/* Each child gets its own end of the result pipe. */
+			run_participant(dev, token, &parts[i], n - 1, i == 0,
+					i == 0 ? sync[1] : sync[0], out[1]);
+			_exit(0);
+		}
+		close(sock[i][1]);
+		if (sysmem_send_token(sock[i][0], tokens[i]))
+			return -EIO;
+		close(tokens[i]);
+		close(sock[i][0]);
+	}
+	/* Reports arrive in any order; each names its participant. */
+	for (i = 0; i < n; i++) {
+		struct report r;
+
+		if (read(out[0], &r, sizeof(r)) != sizeof(r) || r.index >= n) {
+			ret = -EIO;
+			break;
+		}
+		reports[r.index] = r;
+	}
+	for (i = 0; i < n; i++) {
+		waitpid(pids[i], &status, 0);
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			ret = -ECHILD;
+	}
+	close(out[0]);
+	close(out[1]);
+	close(sync[0]);
+	close(sync[1]);
+	close(dev);
+	return ret;
+}
+
+/* Every participant saw the same collection, settings and layout. */
+static void check_same(struct __test_metadata *_metadata,
+		       struct report *reports, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		ASSERT_EQ(0, reports[i].ret) TH_LOG("participant %u", i);
+		EXPECT_EQ(reports[0].collection_id, reports[i].collection_id);
+		EXPECT_EQ(reports[0].buffer_count, reports[i].buffer_count);
+		EXPECT_EQ(0, memcmp(&reports[0].settings, &reports[i].settings,
+				    sizeof(reports[0].settings)));
+		EXPECT_EQ(0x5157e3u, reports[i].marker) TH_LOG("participant %u", i);
+	}
+}
+
+TEST(camera_to_display_nv12)
+{
+	struct participant p[2] = {
+		{ .name = "camera" }, { .name = "display" },
+	};
+	struct sysmem_image_format l;
+	struct report r[2];
+	const struct sysmem_image_format *img = &r[0].settings.image;
+
+	/* Camera: NV12 1080p, rows aligned to 256 bytes, writes frames. */
+	p[0].c.usage = SYSMEM_USAGE_VIDEO_CAPTURE;
+	p[0].c.min_buffer_count_for_camping = 3;
+	p[0].nr_images = 1;
+	entry(&p[0].images[0], SYSMEM_COLOR_SPACE_REC709);
+	p[0].images[0].nr_color_spaces = 2;
+	p[0].images[0].color_spaces[1] = SYSMEM_COLOR_SPACE_REC601_NTSC;
+	add_format(&p[0].images[0], NV12, SYSMEM_MODIFIER_LINEAR);
+	p[0].images[0].flags = SYSMEM_IMAGE_HAS_REQUIRED_MAX_SIZE;
+	p[0].images[0].required_max_size = (struct sysmem_size){ 1920, 1080 };
+	p[0].images[0].max_size = (struct sysmem_size){ 1920, 1080 };
+	p[0].images[0].flags |= SYSMEM_IMAGE_HAS_MAX_SIZE;
+	p[0].images[0].bytes_per_row_divisor = 256;
+
+	/* Display: scans out NV12 (REC709) or ARGB8888 (sRGB). */
+	p[1].c.usage = SYSMEM_USAGE_DISPLAY_LAYER;
+	p[1].c.min_buffer_count_for_camping = 2;
+	p[1].nr_images = 2;
+	entry(&p[1].images[0], SYSMEM_COLOR_SPACE_REC709);
+	add_format(&p[1].images[0], NV12, SYSMEM_MODIFIER_LINEAR);
+	entry(&p[1].images[1], SYSMEM_COLOR_SPACE_SRGB);
+	add_format(&p[1].images[1], ARGB8888, SYSMEM_MODIFIER_LINEAR);
+
+	ASSERT_EQ(0, negotiate(p, 2, r));
+	check_same(_metadata, r, 2);
+	EXPECT_EQ(5, r[0].buffer_count);
+	EXPECT_EQ(SYSMEM_DOMAIN_RAM, r[0].settings.coherency_domain);
+	ASSERT_TRUE(r[0].settings.flags & SYSMEM_SETTINGS_HAS_IMAGE_FORMAT);
+	EXPECT_EQ(NV12, img->format);
+	EXPECT_EQ(SYSMEM_MODIFIER_LINEAR, img->modifier);
+	EXPECT_EQ(SYSMEM_COLOR_SPACE_REC709, img->color_space);
+	EXPECT_EQ(1920, img->size.width);
+	EXPECT_EQ(1080, img->size.height);
+	/* 1920 rounded up to a multiple of 256. */
+	EXPECT_EQ(2048, img->bytes_per_row);
+	EXPECT_EQ(2, img->nr_planes);
+	EXPECT_EQ(0, img->planes[0].offset);
+	EXPECT_EQ(2048, img->planes[0].bytes_per_row);
+	EXPECT_EQ(2048 * 1080, img->planes[1].offset);	/* 2211840 */
+	EXPECT_EQ(2048, img->planes[1].bytes_per_row);
+	EXPECT_EQ(2048 * 1080 * 3 / 2, img->image_size);	/* 3317760 */
+	EXPECT_EQ(3317760, r[0].settings.size_bytes);
+
+	/* Switching to 720p inside the same buffers: libsysmem's layout. */
+	ASSERT_EQ(0, sysmem_image_layout(img, 1280, 720, &l));
+	EXPECT_EQ(1280, l.bytes_per_row);		/* 5 * 256 */
+	EXPECT_EQ(1280 * 720, l.planes[1].offset);	/* 921600 */
+	EXPECT_EQ(1280, l.planes[1].bytes_per_row);
+	EXPECT_EQ(1382400, l.image_size);
+	EXPECT_EQ(-EINVAL, sysmem_image_layout(img, 1281, 720, &l));
+	EXPECT_EQ(-EINVAL, sysmem_image_layout(img, 3840, 2160, &l));
+}
+
+TEST(decoder_gpu_display_nv12)
+{
+	struct participant p[3] = {
+		{ .name = "decoder" }, { .name = "gpu" }, { .name = "display" },
+	};
+	struct report r[3];
+	const struct sysmem_image_format *img = &r[0].settings.image;
+
+	/* Decoder: NV12 or P010 up to 4K, 128-byte rows. */
+	p[0].c.usage = SYSMEM_USAGE_VIDEO_DECODER;
+	p[0].c.min_buffer_count_for_camping = 4;
+	p[0].nr_images = 1;
+	entry(&p[0].images[0], SYSMEM_COLOR_SPACE_REC709);
+	add_format(&p[0].images[0], NV12, SYSMEM_MODIFIER_LINEAR);
+	add_format(&p[0].images[0], P010, SYSMEM_MODIFIER_LINEAR);
+	p[0].images[0].flags = SYSMEM_IMAGE_HAS_REQUIRED_MAX_SIZE;
+	p[0].images[0].required_max_size = (struct sysmem_size){ 3840, 2160 };
+	p[0].images[0].bytes_per_row_divisor = 128;
+
+	/* GPU: samples anything, any color space. */
+	p[1].c.usage = SYSMEM_USAGE_VULKAN_SAMPLED;
+	p[1].c.min_buffer_count_for_camping = 1;
+	p[1].nr_images = 1;
+	entry(&p[1].images[0], SYSMEM_COLOR_SPACE_DO_NOT_CARE);
+	add_format(&p[1].images[0], SYSMEM_FORMAT_DO_NOT_CARE,
+		   SYSMEM_MODIFIER_DO_NOT_CARE);
+
+	/* Display: NV12 only, up to 4096x2160. */
+	p[2].c.usage = SYSMEM_USAGE_DISPLAY_LAYER;
+	p[2].c.min_buffer_count_for_camping = 1;
+	p[2].nr_images = 1;
+	entry(&p[2].images[0], SYSMEM_COLOR_SPACE_REC709);
+	add_format(&p[2].images[0], NV12, SYSMEM_MODIFIER_LINEAR);
+	p[2].images[0].flags = SYSMEM_IMAGE_HAS_MAX_SIZE;
+	p[2].images[0].max_size = (struct sysmem_size){ 4096, 2160 };
+
+	ASSERT_EQ(0, negotiate(p, 3, r));
+	check_same(_metadata, r, 3);
+	EXPECT_EQ(6, r[0].buffer_count);
+	EXPECT_EQ(NV12, img->format);
+	EXPECT_EQ(SYSMEM_COLOR_SPACE_REC709, img->color_space);
+	EXPECT_EQ(3840, img->size.width);
+	EXPECT_EQ(2160, img->size.height);
+	EXPECT_EQ(3840, img->bytes_per_row);		/* 30 * 128 */
+	EXPECT_EQ(3840 * 2160, img->planes[1].offset);	/* 8294400 */
+	EXPECT_EQ(3840 * 2160 * 3 / 2, img->image_size);	/* 12441600 */
+	EXPECT_EQ(12441600, r[0].settings.size_bytes);
+}
+
+TEST(gpu_render_target_to_display_argb)
+{
+	struct participant p[2] = {
+		{ .name = "gpu" }, { .name = "display" },
+	};
+	struct report r[2];
+	const struct sysmem_image_format *img = &r[0].settings.image;
+
+	/* GPU renders 1440p into ARGB, XRGB or ABGR. */
+	p[0].c.usage = SYSMEM_USAGE_VULKAN_COLOR_ATTACHMENT;
+	p[0].c.min_buffer_count_for_camping = 2;
+	p[0].nr_images = 1;
+	entry(&p[0].images[0], SYSMEM_COLOR_SPACE_SRGB);
+	add_format(&p[0].images[0], ARGB8888, SYSMEM_MODIFIER_LINEAR);
+	add_format(&p[0].images[0], XRGB8888, SYSMEM_MODIFIER_LINEAR);
+	add_format(&p[0].images[0], ABGR8888, SYSMEM_MODIFIER_LINEAR);
+	p[0].images[0].flags = SYSMEM_IMAGE_HAS_REQUIRED_MAX_SIZE;
+	p[0].images[0].required_max_size = (struct sysmem_size){ 2560, 1440 };
+	p[0].images[0].bytes_per_row_divisor = 64;
+
+	/* Display: XRGB or ARGB, rows of 64 bytes, up to 4096x4096. */
+	p[1].c.usage = SYSMEM_USAGE_DISPLAY_LAYER;
+	p[1].c.min_buffer_count_for_camping = 1;
+	p[1].nr_images = 1;
+	entry(&p[1].images[0], SYSMEM_COLOR_SPACE_SRGB);
+	add_format(&p[1].images[0], XRGB8888, SYSMEM_MODIFIER_LINEAR);
+	add_format(&p[1].images[0], ARGB8888, SYSMEM_MODIFIER_LINEAR);
+	p[1].images[0].flags = SYSMEM_IMAGE_HAS_MAX_SIZE;
+	p[1].images[0].max_size = (struct sysmem_size){ 4096, 4096 };
+	p[1].images[0].bytes_per_row_divisor = 64;
+
+	ASSERT_EQ(0, negotiate(p, 2, r));
+	check_same(_metadata, r, 2);
+	EXPECT_EQ(3, r[0].buffer_count);
+	/* Same cost; the first participant listed ARGB8888 first. */
+	EXPECT_EQ(ARGB8888, img->format);
+	EXPECT_EQ(SYSMEM_COLOR_SPACE_SRGB, img->color_space);
+	EXPECT_EQ(2560, img->size.width);
+	EXPECT_EQ(1440, img->size.height);
+	EXPECT_EQ(10240, img->bytes_per_row);		/* 2560 * 4 */
+	EXPECT_EQ(1, img->nr_planes);
+	EXPECT_EQ(10240 * 1440, img->image_size);	/* 14745600 */
+	EXPECT_EQ(14745600, r[0].settings.size_bytes);
+}
+
+TEST(no_common_format_fails)
+{
+	struct sysmem_buffer_constraints c = { 0 };
+	struct sysmem_image_constraints ic[2];
+	int dev, tok, dup, c1, c2;
+	__u32 state, reason;
+
+	dev = sysmem_open();
+	ASSERT_LE(0, dev);
+	tok = sysmem_alloc_token(dev);
+	dup = sysmem_duplicate(tok, SYSMEM_RIGHTS_SAME);
+	c1 = sysmem_bind(dev, tok);
+	c2 = sysmem_bind(dev, dup);
+	ASSERT_LE(0, c2);
+	entry(&ic[0], SYSMEM_COLOR_SPACE_REC709);
+	add_format(&ic[0], NV12, SYSMEM_MODIFIER_LINEAR);
+	ic[0].flags = SYSMEM_IMAGE_HAS_REQUIRED_MAX_SIZE;
+	ic[0].required_max_size = (struct sysmem_size){ 640, 480 };
+	entry(&ic[1], SYSMEM_COLOR_SPACE_SRGB);
+	add_format(&ic[1], XRGB8888, SYSMEM_MODIFIER_LINEAR);
+	c.usage = SYSMEM_USAGE_VIDEO_CAPTURE;
+	c.min_buffer_count_for_camping = 1;
+	c.image_format_count = 1;
+	c.image_formats = (__u64)(uintptr_t)&ic[0];
+	ASSERT_EQ(0, sysmem_set_constraints(c1, &c));
+	c.usage = SYSMEM_USAGE_DISPLAY_LAYER;
+	c.image_formats = (__u64)(uintptr_t)&ic[1];
+	ASSERT_EQ(0, sysmem_set_constraints(c2, &c));
+	EXPECT_EQ(-EIO, sysmem_wait(c1, -1));
+	ASSERT_EQ(0, sysmem_check(c2, &state, &reason));
+	EXPECT_EQ(SYSMEM_STATE_FAILED, state);
+	EXPECT_EQ(SYSMEM_FAIL_CONSTRAINTS, reason);
+	close(c1);
+	close(c2);
+	close(tok);
+	close(dup);
+	close(dev);
+}
+
+TEST(invalid_image_constraints_einval)
+{
+	struct sysmem_buffer_constraints c = { 0 };
+	struct sysmem_image_constraints ic;
+	int dev, coll;
+
+	dev = sysmem_open();
+	ASSERT_LE(0, dev);
+	coll = sysmem_alloc_nonshared(dev);
+	ASSERT_LE(0, coll);
+	c.usage = SYSMEM_USAGE_CPU_READ;
+	c.min_buffer_count_for_camping = 1;
+	c.image_format_count = 1;
+	c.image_formats = (__u64)(uintptr_t)&ic;
+
+	/* Unknown fourcc. */
+	entry(&ic, SYSMEM_COLOR_SPACE_SRGB);
+	add_format(&ic, FOURCC('Z', 'Z', 'Z', 'Z'), SYSMEM_MODIFIER_LINEAR);
+	EXPECT_EQ(-EINVAL, sysmem_set_constraints(coll, &c));
+	/* A YUV color space for an RGB format. */
+	entry(&ic, SYSMEM_COLOR_SPACE_REC709);
+	add_format(&ic, XRGB8888, SYSMEM_MODIFIER_LINEAR);
+	EXPECT_EQ(-EINVAL, sysmem_set_constraints(coll, &c));
+	/* No format at all. */
+	entry(&ic, SYSMEM_COLOR_SPACE_SRGB);
+	EXPECT_EQ(-EINVAL, sysmem_set_constraints(coll, &c));
+	/* Too many entries. */
+	entry(&ic, SYSMEM_COLOR_SPACE_SRGB);
+	add_format(&ic, XRGB8888, SYSMEM_MODIFIER_LINEAR);
+	c.image_format_count = SYSMEM_MAX_IMAGE_FORMATS + 1;
+	EXPECT_EQ(-EINVAL, sysmem_set_constraints(coll, &c));
+	/* An unreadable array. */
+	c.image_format_count = 1;
+	c.image_formats = 8;
+	EXPECT_EQ(-EFAULT, sysmem_set_constraints(coll, &c));
+	/* And then a valid one. */
+	c.image_formats = (__u64)(uintptr_t)&ic;
+	ic.flags = SYSMEM_IMAGE_HAS_REQUIRED_MAX_SIZE;
+	ic.required_max_size = (struct sysmem_size){ 64, 64 };
+	EXPECT_EQ(0, sysmem_set_constraints(coll, &c));
+	EXPECT_EQ(0, sysmem_wait(coll, -1));
+	close(coll);
+	close(dev);
+}
+
+TEST_HARNESS_MAIN
