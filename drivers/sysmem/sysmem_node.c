@@ -375,14 +375,19 @@ static void sysmem_node_discard(struct sysmem_node *node)
 	kref_put(&coll->ref, sysmem_collection_free);
 }
 
-/* ctx abort: an fd that is never handed out leaves without failing. */
+/*
+ * ctx abort: an fd that is never handed out leaves without failing, as
+ * if released (which may make the collection ready).
+ */
 static void sysmem_node_abort(struct file *file)
 {
 	struct sysmem_node *node = file->private_data;
 
 	mutex_lock(&node->coll->lock);
-	if (node->state == SYSMEM_NODE_LIVE)
+	if (node->state == SYSMEM_NODE_LIVE) {
 		node->state = SYSMEM_NODE_RELEASED;
+		sysmem_collection_maybe_allocate(node->coll);
+	}
 	mutex_unlock(&node->coll->lock);
 }
 
@@ -623,7 +628,9 @@ static long sysmem_node_ioctl_get_id(struct file *file, void *arg,
 
 /*
  * Create @count duplicates of @token with @masks; reserve their fds into
- * @fds.  All or nothing: on failure every new node is gone again.
+ * @fds.  All or nothing: the new nodes get their files first and join
+ * the tree only when nothing can fail any more, so a failure never
+ * touches the tree.
  */
 static int sysmem_token_dup(struct sysmem_node *token, const u32 *masks,
 			    int *fds, unsigned int count,
@@ -631,47 +638,34 @@ static int sysmem_token_dup(struct sysmem_node *token, const u32 *masks,
 {
 	struct sysmem_collection *coll = token->coll;
 	struct sysmem_node **nodes;
-	unsigned int i, made;
-	int ret;
+	unsigned int i;
+	int ret = 0;
 
 	nodes = kcalloc(count, sizeof(*nodes), GFP_KERNEL);
 	if (!nodes)
 		return -ENOMEM;
+	for (i = 0; i < count; i++) {
+		nodes[i] = sysmem_node_alloc(coll, SYSMEM_NODE_TOKEN);
+		if (!nodes[i]) {
+			ret = -ENOMEM;
+			break;
+		}
+		/* On failure the ctx drops the files made so far. */
+		ret = sysmem_node_install(nodes[i], ctx, sysmem_node_abort);
+		if (ret < 0)
+			break;
+		fds[i] = ret;
+		ret = 0;
+	}
+	if (ret)
+		goto free_nodes;
 	ret = sysmem_node_lock_live(token);
 	if (ret)
 		goto free_nodes;
-	for (made = 0; made < count; made++) {
-		nodes[made] = sysmem_node_new(coll, SYSMEM_NODE_TOKEN,
-					      token->rights & masks[made],
-					      &token->dbg);
-		if (!nodes[made])
-			break;
-	}
+	for (i = 0; i < count; i++)
+		sysmem_node_link(nodes[i], token->rights & masks[i],
+				 &token->dbg);
 	mutex_unlock(&coll->lock);
-	if (made < count) {
-		ret = -ENOMEM;
-		goto discard_nodes;
-	}
-	/* Installed ones are undone by the ctx, the rest here. */
-	for (i = 0; i < count; i++) {
-		ret = sysmem_node_install(nodes[i], ctx, sysmem_node_abort);
-		if (ret < 0) {
-			made = count;
-			i++;
-			goto discard_rest;
-		}
-		fds[i] = ret;
-	}
-	kfree(nodes);
-	return 0;
-
-discard_rest:
-	while (i < made)
-		sysmem_node_discard(nodes[i++]);
-	goto free_nodes;
-discard_nodes:
-	while (made--)
-		sysmem_node_discard(nodes[made]);
 free_nodes:
 	kfree(nodes);
 	return ret;

@@ -810,8 +810,8 @@ static const char *make_invalid(int i, struct sysmem_buffer_constraints *c,
 		c->reserved = 1;
 		return "reserved != 0";
 	case 9:
-		c->image_format_count = 1;
-		return "image_format_count != 0";
+		c->image_format_count = SYSMEM_MAX_IMAGE_FORMATS + 1;
+		return "image_format_count above SYSMEM_MAX_IMAGE_FORMATS";
 	case 10:
 		c->flags = SYSMEM_CONSTRAINTS_HAS_PERMITTED_HEAPS;
 		c->heap_count = 0;
