@@ -178,8 +178,9 @@ static void sysmem_dmabuf_unmap(struct dma_buf_attachment *attachment,
 	dma_unmap_sgtable(a->dev, sgt, dir, 0);
 }
 
-static int sysmem_dmabuf_begin_cpu_access(struct dma_buf *dmabuf,
-					  enum dma_data_direction dir)
+/* Hand every mapped importer's view over to the CPU or back. */
+static int sysmem_dmabuf_sync(struct dma_buf *dmabuf,
+			      enum dma_data_direction dir, bool for_cpu)
 {
 	struct sysmem_buffer *buf = dmabuf->priv;
 	struct sysmem_attachment *a;
@@ -187,27 +188,28 @@ static int sysmem_dmabuf_begin_cpu_access(struct dma_buf *dmabuf,
 	if (buf->domain == SYSMEM_DOMAIN_INACCESSIBLE)
 		return -EPERM;
 	mutex_lock(&buf->lock);
-	list_for_each_entry(a, &buf->attachments, link)
-		if (a->mapped)
+	list_for_each_entry(a, &buf->attachments, link) {
+		if (!a->mapped)
+			continue;
+		if (for_cpu)
 			dma_sync_sgtable_for_cpu(a->dev, &a->sgt, dir);
+		else
+			dma_sync_sgtable_for_device(a->dev, &a->sgt, dir);
+	}
 	mutex_unlock(&buf->lock);
 	return 0;
+}
+
+static int sysmem_dmabuf_begin_cpu_access(struct dma_buf *dmabuf,
+					  enum dma_data_direction dir)
+{
+	return sysmem_dmabuf_sync(dmabuf, dir, true);
 }
 
 static int sysmem_dmabuf_end_cpu_access(struct dma_buf *dmabuf,
 					enum dma_data_direction dir)
 {
-	struct sysmem_buffer *buf = dmabuf->priv;
-	struct sysmem_attachment *a;
-
-	if (buf->domain == SYSMEM_DOMAIN_INACCESSIBLE)
-		return -EPERM;
-	mutex_lock(&buf->lock);
-	list_for_each_entry(a, &buf->attachments, link)
-		if (a->mapped)
-			dma_sync_sgtable_for_device(a->dev, &a->sgt, dir);
-	mutex_unlock(&buf->lock);
-	return 0;
+	return sysmem_dmabuf_sync(dmabuf, dir, false);
 }
 
 static int sysmem_dmabuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)

@@ -2497,4 +2497,37 @@ TEST_F_TIMEOUT(sm, concurrent_bind_one_winner, 120)
 	leave(root);
 }
 
+/* CPU access brackets (DMA_BUF_IOCTL_SYNC) work on sysmem buffers. */
+TEST_F(sm, dma_buf_sync)
+{
+	struct sysmem_buffer_constraints c;
+	struct dma_buf_sync sync = { 0 };
+	unsigned int count = 0, nfds = 0;
+	int coll, fds[2];
+	__u8 *map;
+
+	coll = sysmem_alloc_nonshared(self->dev);
+	ASSERT_LE(0, coll);
+	cons_init(&c, USAGE_RW, 2, 4096);
+	ASSERT_EQ(0, sysmem_set_constraints(coll, &c));
+	ASSERT_EQ(0, sysmem_wait(coll, WAIT_NS));
+	ASSERT_EQ(0, sysmem_get_result(coll, NULL, fds, 2, &count, &nfds));
+	ASSERT_EQ(2, nfds);
+	map = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fds[0], 0);
+	ASSERT_NE(MAP_FAILED, map);
+	sync.flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW;
+	EXPECT_EQ(0, ioctl(fds[0], DMA_BUF_IOCTL_SYNC, &sync));
+	map[17] = 0x42;
+	sync.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW;
+	EXPECT_EQ(0, ioctl(fds[0], DMA_BUF_IOCTL_SYNC, &sync));
+	/* Private mappings would hide writes: refused. */
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, 4096, PROT_READ, MAP_PRIVATE,
+				   fds[1], 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0x42, map[17]);
+	munmap(map, 4096);
+	close_fds(fds, nfds);
+	leave(coll);
+}
+
 TEST_HARNESS_MAIN
