@@ -8,6 +8,9 @@
 #   make run        boot the debug VM into a short demonstration
 #   make lint       checkpatch --strict and sparse
 #   make unit       host unit tests of lib/ only (ASan + UBSan)
+#   make fuzz       libFuzzer on lib/'s constraint code for FUZZ_SECONDS
+#   make fuzz-merge merge the inputs "make fuzz" found into the corpus
+#   make fuzz-seeds regenerate the committed seed corpus
 #
 # KDIR=<kernel build tree or headers> builds the module for another
 # kernel; the default is the project's debug test kernel, built (once,
@@ -41,7 +44,7 @@ UNITTESTS := $(patsubst lib/tests/%.c,$(B)/unit/%,$(wildcard lib/tests/*_test.c)
 TOOLS := $(B)/tools/sysmem $(B)/vm/sysmem-load
 
 .PHONY: all module userspace selftests unit unit-build check run lint clean \
-	print-module
+	print-module fuzz fuzz-build fuzz-merge fuzz-seeds
 
 all: module userspace
 
@@ -89,6 +92,51 @@ $(B)/unit/%: lib/tests/%.c $(LIB_SRCS) $(LIB_HDRS)
 	$(CC) $(CFLAGS) $(WARN) $(SAN) -Iinclude/uapi -Ilib $(SELFTEST_INC) -o $@ $< $(LIB_SRCS)
 
 unit-build: $(UNITTESTS)
+
+# libFuzzer target for sysmem_constraints_validate() and sysmem_aggregate()
+# (tools/testing/fuzz/), with lib/ compiled in, instrumented and
+# sanitized.  "make fuzz" runs it for FUZZ_SECONDS: new inputs go to the
+# scratch corpus $(FUZZ_WORK); the committed corpus is only read.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 30
+FUZZ := tools/testing/fuzz
+FUZZ_BIN := $(B)/fuzz/sysmem_constraints_fuzz
+FUZZ_CORPUS := $(FUZZ)/corpus/constraints
+FUZZ_WORK := $(B)/fuzz/corpus
+FUZZ_ARTIFACTS := $(B)/fuzz/artifacts
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer \
+	-Wall -Wextra -Wno-unused-parameter -Wno-sign-compare
+FUZZ_RUN = UBSAN_OPTIONS=print_stacktrace=1 $(FUZZ_BIN) -timeout=10 \
+	-rss_limit_mb=2048 -max_len=8192
+
+$(FUZZ_BIN): $(FUZZ)/sysmem_constraints_fuzz.c $(FUZZ)/sysmem_fuzz_input.h \
+		$(LIB_SRCS) $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Iinclude/uapi -Ilib -o $@ $< $(LIB_SRCS)
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz: $(FUZZ_BIN)
+	@mkdir -p $(FUZZ_WORK) $(FUZZ_ARTIFACTS)
+	$(FUZZ_RUN) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+		-dict=$(FUZZ)/sysmem_constraints.dict \
+		-artifact_prefix=$(FUZZ_ARTIFACTS)/ $(FUZZ_WORK) $(FUZZ_CORPUS)
+
+# Add to the committed corpus a small set of scratch inputs that covers
+# every feature (edge and hit-count bucket) the corpus lacks.
+fuzz-merge: $(FUZZ_BIN)
+	@mkdir -p $(FUZZ_WORK)
+	$(FUZZ_RUN) -set_cover_merge=1 $(FUZZ_CORPUS) $(FUZZ_WORK)
+
+$(B)/fuzz/gen_seeds: $(FUZZ)/gen_seeds.c $(FUZZ)/sysmem_fuzz_input.h \
+		include/uapi/linux/sysmem.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WARN) -Iinclude/uapi -o $@ $<
+
+fuzz-seeds: $(B)/fuzz/gen_seeds
+	@mkdir -p $(FUZZ_CORPUS)
+	$(B)/fuzz/gen_seeds $(FUZZ_CORPUS)
 
 unit: unit-build
 	@tools/testing/check.sh --unit-only

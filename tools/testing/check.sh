@@ -1,10 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# "make check": host unit tests, VM selftests on the debug kernel, and the
-# smoke stage on Debian 12's stock kernel.  Installs what is missing,
-# builds what is stale, and ends with the line "N passed, M failed"
-# summed over every stage.  Usage: check.sh [--unit-only]
+# "make check": host unit tests, a bounded libFuzzer run on lib/'s
+# constraint code, VM selftests on the debug kernel, and the smoke stage
+# on Debian 12's stock kernel.  Installs what is missing, builds what is
+# stale, and ends with the line "N passed, M failed" summed over every
+# stage.  Usage: check.sh [--unit-only]; FUZZ_SECONDS (default 30) bounds
+# the fuzz stage.
 set -uo pipefail
 . "$(dirname "$0")/vm/common.sh"
 cd "$SYSMEM_TOP"
@@ -78,6 +80,30 @@ done 2>&1 | tee -a "$unit_log" | grep -E '^(not ok|# Totals|# PASSED|# FAILED)'
 count "$unit_log"
 [ "${1:-}" = "--unit-only" ] && finish
 
+# --- fuzz: libFuzzer on sysmem_constraints_validate()/sysmem_aggregate() ---
+# One pass when libFuzzer runs FUZZ_SECONDS without a crash (exit 0), one
+# failure otherwise: a build error, a sanitizer report, a broken
+# invariant (abort), a timeout or running out of memory.
+fuzz_seconds=${FUZZ_SECONDS:-30}
+fuzz_log=$SYSMEM_LOGDIR/fuzz.log
+msg "fuzzing for $fuzz_seconds s"
+rc=0
+{ make -s --no-print-directory fuzz-build &&
+  make -s --no-print-directory fuzz FUZZ_SECONDS="$fuzz_seconds"; } \
+	>"$fuzz_log" 2>&1 || rc=$?
+if [ "$rc" -ne 0 ]; then
+	crash=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$fuzz_log" | tail -n 1)
+	msg "fuzz: ${crash:-no crash file} (log: $fuzz_log)"
+	grep -m1 -E 'invariant .* broken|ERROR: (AddressSanitizer|libFuzzer)|runtime error:' \
+		"$fuzz_log" | sed 's/^/sysmem: fuzz: /' >&2
+	tail -n 30 "$fuzz_log"
+else
+	# "#runs DONE cov: edges ft: features corp: inputs/size ... exec/s: N"
+	sed -n 's/^#\([0-9]*\)[[:space:]]*DONE[[:space:]]*/sysmem: fuzz: \1 runs, /p' \
+		"$fuzz_log" >&2
+fi
+stage fuzz "$rc"
+
 # --- build everything for both kernels ---
 stock_kdir=$(tools/testing/vm/ksrc.sh --stock-kdir)
 t=$(date +%s)
@@ -102,7 +128,8 @@ rc=0
 tools/testing/vm/run.sh --kernel stock --name stock \
 	--copy tools/testing/vm/run-selftests.sh -- \
 	run-selftests.sh /usr/local/bin/sysmem_dev_test \
-	/usr/local/bin/sysmem_collection_test || rc=$?
+	/usr/local/bin/sysmem_collection_test \
+	/usr/local/bin/sysmem_image_test || rc=$?
 stage vm-stock "$rc"
 count "$SYSMEM_LOGDIR/vm-stock.out"
 
