@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * sysmem buffers: memory from a heap, exported as dma-bufs.
+ * sysmem buffers: a heap's dma-buf, exported to participants as dma-bufs
+ * of sysmem's own.
  *
  * A buffer may be exported twice, once writable and once read-only,
  * because a dma-buf's access mode belongs to its one struct file.  Both
- * dma-bufs share the pages; the memory goes back to the heap when the
- * collection and every dma-buf (fds, mmaps, attachments) let go.
+ * forward to the heap's dma-buf; sysmem drops that when the collection
+ * and every sysmem dma-buf (fds, mmaps, attachments) have let go, and
+ * the heap frees the memory when its dma-buf is released.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -20,33 +22,12 @@
 
 #include "sysmem_internal.h"
 
-/**
- * struct sysmem_attachment - one importer's view of a buffer
- * @dev: the importing device
- * @sgt: the importer's own copy of the page list
- * @link: entry in sysmem_buffer.attachments
- * @mapped: @sgt is DMA-mapped for @dev
- * @dir: direction of the current mapping
- */
-struct sysmem_attachment {
-	struct device *dev;
-	struct sg_table sgt;
-	struct list_head link;
-	bool mapped;
-	enum dma_data_direction dir;
-};
-
 static void sysmem_buffer_release(struct kref *ref)
 {
 	struct sysmem_buffer *buf = container_of(ref, struct sysmem_buffer, ref);
-	struct sysmem_heap *heap = buf->heap;
 
-	heap->free(heap, buf);
-	spin_lock(&heap->stats_lock);
-	heap->live_buffers--;
-	heap->live_bytes -= buf->size;
-	spin_unlock(&heap->stats_lock);
-	mutex_destroy(&buf->lock);
+	/* The heap frees the memory when its dma-buf goes. */
+	dma_buf_put(buf->dmabuf);
 	kfree(buf);
 }
 
@@ -60,163 +41,109 @@ void sysmem_buffer_put(struct sysmem_buffer *buf)
 }
 
 /**
- * sysmem_buffer_alloc() - allocate one zeroed buffer from a heap
- * @heap: the heap
+ * sysmem_buffer_alloc() - allocate one cleared buffer from a heap
+ * @heap: the heap, with a reference held by the caller
  * @size: size in bytes, page-aligned, not 0
- * @domain: the coherency domain chosen for the collection
+ * @settings: the collection's settings
  * @collection_id: id of the owning collection
  * @index: index of the buffer in the collection
  *
  * Return: the buffer with one reference, or an ERR_PTR.
  */
-struct sysmem_buffer *sysmem_buffer_alloc(struct sysmem_heap *heap,
-					  size_t size, u32 domain,
+struct sysmem_buffer *sysmem_buffer_alloc(struct sysmem_heap *heap, size_t size,
+					  const struct sysmem_buffer_settings *settings,
 					  u64 collection_id, u32 index)
 {
 	struct sysmem_buffer *buf;
-	int ret;
+	struct dma_buf *dmabuf;
 
 	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
 	if (!buf)
 		return ERR_PTR(-ENOMEM);
+	dmabuf = sysmem_heap_allocate(heap, size, settings, collection_id,
+				      index);
+	if (IS_ERR(dmabuf)) {
+		kfree(buf);
+		return ERR_CAST(dmabuf);
+	}
 	kref_init(&buf->ref);
-	mutex_init(&buf->lock);
-	INIT_LIST_HEAD(&buf->attachments);
-	buf->heap = heap;
+	buf->dmabuf = dmabuf;
 	buf->size = size;
-	buf->domain = domain;
+	buf->domain = settings->coherency_domain;
 	buf->collection_id = collection_id;
 	buf->index = index;
-	buf->nr_pages = size >> PAGE_SHIFT;
-
-	ret = heap->alloc(heap, buf);
-	spin_lock(&heap->stats_lock);
-	if (ret) {
-		heap->failures++;
-	} else {
-		heap->live_buffers++;
-		heap->live_bytes += size;
-		heap->peak_bytes = max(heap->peak_bytes, heap->live_bytes);
-	}
-	spin_unlock(&heap->stats_lock);
-	if (ret)
-		goto free_buf;
 	return buf;
-
-free_buf:
-	mutex_destroy(&buf->lock);
-	kfree(buf);
-	return ERR_PTR(ret);
 }
 
+/*
+ * sysmem's dma-bufs forward to the heap's, with which they share the
+ * reservation object.  Attach, map and CPU access go through the dma-buf
+ * API; the importer's locking then covers both.  mmap and vmap call the
+ * heap's operations directly: the dma-buf core calls ours with the
+ * (shared) reservation lock held on kernels that lock there, and with
+ * the outer dma-buf's vmap mutex held on those that use one, so going
+ * through dma_buf_mmap() or dma_buf_vmap() would lock twice.
+ */
 static int sysmem_dmabuf_attach(struct dma_buf *dmabuf,
 				struct dma_buf_attachment *attachment)
 {
 	struct sysmem_buffer *buf = dmabuf->priv;
-	struct sysmem_attachment *a;
-	int ret;
+	struct dma_buf_attachment *inner;
 
-	a = kzalloc(sizeof(*a), GFP_KERNEL);
-	if (!a)
-		return -ENOMEM;
-	ret = sg_alloc_table_from_pages(&a->sgt, buf->pages, buf->nr_pages, 0,
-					buf->size, GFP_KERNEL);
-	if (ret)
-		goto free_attachment;
-	a->dev = attachment->dev;
-	attachment->priv = a;
-	mutex_lock(&buf->lock);
-	list_add(&a->link, &buf->attachments);
-	mutex_unlock(&buf->lock);
+	inner = dma_buf_attach(buf->dmabuf, attachment->dev);
+	if (IS_ERR(inner))
+		return PTR_ERR(inner);
+	attachment->priv = inner;
 	return 0;
-
-free_attachment:
-	kfree(a);
-	return ret;
 }
 
 static void sysmem_dmabuf_detach(struct dma_buf *dmabuf,
 				 struct dma_buf_attachment *attachment)
 {
 	struct sysmem_buffer *buf = dmabuf->priv;
-	struct sysmem_attachment *a = attachment->priv;
 
-	mutex_lock(&buf->lock);
-	list_del(&a->link);
-	mutex_unlock(&buf->lock);
-	sg_free_table(&a->sgt);
-	kfree(a);
+	dma_buf_detach(buf->dmabuf, attachment->priv);
 }
 
 static struct sg_table *sysmem_dmabuf_map(struct dma_buf_attachment *attachment,
 					  enum dma_data_direction dir)
 {
-	struct sysmem_buffer *buf = attachment->dmabuf->priv;
-	struct sysmem_attachment *a = attachment->priv;
-	int ret;
-
-	ret = dma_map_sgtable(a->dev, &a->sgt, dir, 0);
-	if (ret)
-		return ERR_PTR(ret);
-	mutex_lock(&buf->lock);
-	a->mapped = true;
-	a->dir = dir;
-	mutex_unlock(&buf->lock);
-	return &a->sgt;
+	return dma_buf_map_attachment(attachment->priv, dir);
 }
 
 static void sysmem_dmabuf_unmap(struct dma_buf_attachment *attachment,
 				struct sg_table *sgt,
 				enum dma_data_direction dir)
 {
-	struct sysmem_buffer *buf = attachment->dmabuf->priv;
-	struct sysmem_attachment *a = attachment->priv;
-
-	mutex_lock(&buf->lock);
-	a->mapped = false;
-	mutex_unlock(&buf->lock);
-	dma_unmap_sgtable(a->dev, sgt, dir, 0);
-}
-
-/* Hand every mapped importer's view over to the CPU or back. */
-static int sysmem_dmabuf_sync(struct dma_buf *dmabuf,
-			      enum dma_data_direction dir, bool for_cpu)
-{
-	struct sysmem_buffer *buf = dmabuf->priv;
-	struct sysmem_attachment *a;
-
-	if (buf->domain == SYSMEM_DOMAIN_INACCESSIBLE)
-		return -EPERM;
-	mutex_lock(&buf->lock);
-	list_for_each_entry(a, &buf->attachments, link) {
-		if (!a->mapped)
-			continue;
-		if (for_cpu)
-			dma_sync_sgtable_for_cpu(a->dev, &a->sgt, dir);
-		else
-			dma_sync_sgtable_for_device(a->dev, &a->sgt, dir);
-	}
-	mutex_unlock(&buf->lock);
-	return 0;
+	dma_buf_unmap_attachment(attachment->priv, sgt, dir);
 }
 
 static int sysmem_dmabuf_begin_cpu_access(struct dma_buf *dmabuf,
 					  enum dma_data_direction dir)
 {
-	return sysmem_dmabuf_sync(dmabuf, dir, true);
+	struct sysmem_buffer *buf = dmabuf->priv;
+
+	if (buf->domain == SYSMEM_DOMAIN_INACCESSIBLE)
+		return -EPERM;
+	return dma_buf_begin_cpu_access(buf->dmabuf, dir);
 }
 
 static int sysmem_dmabuf_end_cpu_access(struct dma_buf *dmabuf,
 					enum dma_data_direction dir)
 {
-	return sysmem_dmabuf_sync(dmabuf, dir, false);
+	struct sysmem_buffer *buf = dmabuf->priv;
+
+	if (buf->domain == SYSMEM_DOMAIN_INACCESSIBLE)
+		return -EPERM;
+	return dma_buf_end_cpu_access(buf->dmabuf, dir);
 }
 
 static int sysmem_dmabuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 {
 	struct sysmem_buffer *buf = dmabuf->priv;
+	struct dma_buf *inner = buf->dmabuf;
 
-	if (buf->domain == SYSMEM_DOMAIN_INACCESSIBLE)
+	if (buf->domain == SYSMEM_DOMAIN_INACCESSIBLE || !inner->ops->mmap)
 		return -EPERM;
 	/*
 	 * A private mapping would hide writes in copies: refuse it.  (A
@@ -224,27 +151,28 @@ static int sysmem_dmabuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma
 	 */
 	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
-	return vm_map_pages(vma, buf->pages, buf->nr_pages);
+	/* The core checked the range against our size, which is inner's. */
+	vma_set_file(vma, inner->file);
+	return inner->ops->mmap(inner, vma);
 }
 
 static int sysmem_dmabuf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 {
 	struct sysmem_buffer *buf = dmabuf->priv;
-	void *vaddr;
+	struct dma_buf *inner = buf->dmabuf;
 
-	if (buf->domain == SYSMEM_DOMAIN_INACCESSIBLE)
+	if (buf->domain == SYSMEM_DOMAIN_INACCESSIBLE || !inner->ops->vmap)
 		return -EPERM;
-	vaddr = vmap(buf->pages, buf->nr_pages, VM_MAP, PAGE_KERNEL);
-	if (!vaddr)
-		return -ENOMEM;
-	iosys_map_set_vaddr(map, vaddr);
-	return 0;
+	return inner->ops->vmap(inner, map);
 }
 
 static void sysmem_dmabuf_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
 {
-	vunmap(map->vaddr);
-	iosys_map_clear(map);
+	struct sysmem_buffer *buf = dmabuf->priv;
+	struct dma_buf *inner = buf->dmabuf;
+
+	if (inner->ops->vunmap)
+		inner->ops->vunmap(inner, map);
 }
 
 static void sysmem_dmabuf_release(struct dma_buf *dmabuf)
@@ -307,6 +235,7 @@ struct dma_buf *sysmem_buffer_export(struct sysmem_buffer *buf, bool writable,
 	info.size = buf->size;
 	info.flags = writable ? O_RDWR : O_RDONLY;
 	info.priv = buf;
+	info.resv = buf->dmabuf->resv;
 	kref_get(&buf->ref);
 	dmabuf = dma_buf_export(&info);
 	if (IS_ERR(dmabuf)) {

@@ -1,74 +1,530 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * sysmem heaps: the registry, per-heap accounting in debugfs, and the
- * system heap (zeroed pages from the page allocator).
+ * sysmem heaps: the registry behind include/linux/sysmem.h, allocation
+ * through a heap with clearing, flushing and accounting, the per-heap
+ * byte caps (module parameter heap_max_bytes) and debugfs.
+ *
+ * Lifetime.  A struct sysmem_heap holds one reference for its
+ * registration and one for every buffer whose memory is not yet back in
+ * the heap.  It stays on sysmem_heaps (and in debugfs) until the last one
+ * is gone, so a heap can be unregistered while its buffers live on: it
+ * only stops getting new allocations.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/ctype.h>
 #include <linux/debugfs.h>
-#include <linux/gfp.h>
-#include <linux/mm.h>
-#include <linux/sched/signal.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-mapping.h>
+#include <linux/iosys-map.h>
+#include <linux/moduleparam.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 
 #include "sysmem_internal.h"
 
 /* Serialises changes of and walks over sysmem_heaps. */
-DEFINE_MUTEX(sysmem_heaps_lock);
-/* Every registered struct sysmem_heap, in registration order. */
-LIST_HEAD(sysmem_heaps);
+static DEFINE_MUTEX(sysmem_heaps_lock);
+/* Every struct sysmem_heap with a reference left, in registration order. */
+static LIST_HEAD(sysmem_heaps);
 
-static int sysmem_system_alloc(struct sysmem_heap *heap,
-			       struct sysmem_buffer *buf)
-{
-	/* Fail rather than wake the OOM killer for a participant's request. */
-	const gfp_t gfp = GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN |
-			  __GFP_RETRY_MAYFAIL | __GFP_ACCOUNT;
-	unsigned long i;
-
-	if (buf->nr_pages > totalram_pages())
-		return -ENOMEM;
-	buf->pages = kvcalloc(buf->nr_pages, sizeof(*buf->pages), GFP_KERNEL);
-	if (!buf->pages)
-		return -ENOMEM;
-	for (i = 0; i < buf->nr_pages; i++) {
-		if (fatal_signal_pending(current))
-			goto free_pages;
-		buf->pages[i] = alloc_page(gfp);
-		if (!buf->pages[i])
-			goto free_pages;
-	}
-	return 0;
-
-free_pages:
-	while (i--)
-		__free_page(buf->pages[i]);
-	kvfree(buf->pages);
-	buf->pages = NULL;
-	return -ENOMEM;
-}
-
-static void sysmem_system_free(struct sysmem_heap *heap,
-			       struct sysmem_buffer *buf)
-{
-	unsigned long i;
-
-	for (i = 0; i < buf->nr_pages; i++)
-		__free_page(buf->pages[i]);
-	kvfree(buf->pages);
-	buf->pages = NULL;
-}
-
-static struct sysmem_heap sysmem_system_heap = {
-	.desc = {
-		.name = "system",
-		.domains = SYSMEM_DOMAIN_ALL,
-	},
-	.alloc = sysmem_system_alloc,
-	.free = sysmem_system_free,
+/*
+ * Byte caps by heap name, from the heap_max_bytes module parameter.
+ * sysmem_caps_lock protects sysmem_caps and sysmem_nr_caps.
+ */
+#define SYSMEM_MAX_CAPS 16
+struct sysmem_cap {
+	char name[SYSMEM_HEAP_NAME_LEN];
+	u64 bytes;
 };
+
+static DEFINE_SPINLOCK(sysmem_caps_lock);
+
+static struct sysmem_cap sysmem_caps[SYSMEM_MAX_CAPS];
+static unsigned int sysmem_nr_caps;
+
+/* 0 when @name's cap is unset. */
+static u64 sysmem_heap_cap(const char *name)
+{
+	u64 bytes = 0;
+	unsigned int i;
+
+	spin_lock(&sysmem_caps_lock);
+	for (i = 0; i < sysmem_nr_caps; i++)
+		if (!strcmp(sysmem_caps[i].name, name))
+			bytes = sysmem_caps[i].bytes;
+	spin_unlock(&sysmem_caps_lock);
+	return bytes;
+}
+
+static bool sysmem_heap_name_valid(const char *name)
+{
+	size_t len = strnlen(name, SYSMEM_HEAP_NAME_LEN);
+	size_t i;
+
+	if (!len || len == SYSMEM_HEAP_NAME_LEN)
+		return false;
+	for (i = 0; i < len; i++)
+		if (!islower(name[i]) && !isdigit(name[i]) &&
+		    !strchr("_.-", name[i]))
+			return false;
+	return true;
+}
+
+/*
+ * Parse "name=size[,name=size...]" (size with an optional K, M or G
+ * suffix; "" clears every cap) into @caps.  Return: the count or -EINVAL.
+ */
+static int sysmem_caps_parse(const char *val, struct sysmem_cap *caps)
+{
+	char *buf, *cur, *entry;
+	int n = 0, ret = 0;
+
+	buf = kstrdup(val, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	cur = strim(buf);
+	while ((entry = strsep(&cur, ",")) != NULL) {
+		char *eq = strchr(entry, '='), *end;
+		u64 bytes;
+
+		if (!*entry && !cur && !n)
+			break;		/* the empty string */
+		if (!eq || n == SYSMEM_MAX_CAPS) {
+			ret = -EINVAL;
+			break;
+		}
+		*eq = '\0';
+		bytes = memparse(eq + 1, &end);
+		if (end == eq + 1 || *end || !sysmem_heap_name_valid(entry)) {
+			ret = -EINVAL;
+			break;
+		}
+		strscpy(caps[n].name, entry, sizeof(caps[n].name));
+		caps[n++].bytes = bytes;
+	}
+	kfree(buf);
+	return ret ? ret : n;
+}
+
+static int sysmem_caps_set(const char *val, const struct kernel_param *kp)
+{
+	struct sysmem_cap *caps;
+	int n;
+
+	caps = kcalloc(SYSMEM_MAX_CAPS, sizeof(*caps), GFP_KERNEL);
+	if (!caps)
+		return -ENOMEM;
+	n = sysmem_caps_parse(val, caps);
+	if (n >= 0) {
+		spin_lock(&sysmem_caps_lock);
+		memcpy(sysmem_caps, caps, sizeof(sysmem_caps));
+		sysmem_nr_caps = n;
+		spin_unlock(&sysmem_caps_lock);
+	}
+	kfree(caps);
+	return n < 0 ? n : 0;
+}
+
+static int sysmem_caps_get(char *buffer, const struct kernel_param *kp)
+{
+	unsigned int i;
+	int len = 0;
+
+	spin_lock(&sysmem_caps_lock);
+	for (i = 0; i < sysmem_nr_caps; i++)
+		len += scnprintf(buffer + len, PAGE_SIZE - len, "%s%s=%llu",
+				 i ? "," : "", sysmem_caps[i].name,
+				 sysmem_caps[i].bytes);
+	spin_unlock(&sysmem_caps_lock);
+	len += scnprintf(buffer + len, PAGE_SIZE - len, "\n");
+	return len;
+}
+
+static const struct kernel_param_ops sysmem_caps_ops = {
+	.set = sysmem_caps_set,
+	.get = sysmem_caps_get,
+};
+module_param_cb(heap_max_bytes, &sysmem_caps_ops, NULL, 0644);
+MODULE_PARM_DESC(heap_max_bytes,
+		 "Most live bytes per heap: name=size[,name=size...], K/M/G suffixes");
+
+/**
+ * struct sysmem_heap - a registered heap
+ * @ref: one for the registration, one per buffer not yet released
+ * @link: entry in sysmem_heaps, under sysmem_heaps_lock
+ * @name: the heap's name
+ * @ops: the heap's operations
+ * @priv: the heap's private data
+ * @domains: SYSMEM_DOMAIN_* supported
+ * @flags: SYSMEM_HEAP_*
+ * @registered: false once unregistered; written under @unregister_sem
+ *	held for writing, read under it held for reading (or racily, with
+ *	READ_ONCE, where a stale answer is rechecked)
+ * @unregister_sem: held for reading around every call of @ops, so that
+ *	unregistering waits for calls in flight
+ * @stats_lock: protects the counters below
+ * @live_buffers: buffers whose memory is not yet back in the heap
+ * @live_bytes: bytes of those buffers
+ * @peak_bytes: highest @live_bytes seen
+ * @failures: allocations that failed (the cap, the heap, clearing)
+ */
+struct sysmem_heap {
+	struct kref ref;
+	struct list_head link;
+	char name[SYSMEM_HEAP_NAME_LEN];
+	const struct sysmem_heap_ops *ops;
+	void *priv;
+	u32 domains;
+	u32 flags;
+	bool registered;
+	struct rw_semaphore unregister_sem;	/* see above */
+	spinlock_t stats_lock;	/* protects the four counters below */
+	u64 live_buffers;
+	u64 live_bytes;
+	u64 peak_bytes;
+	u64 failures;
+};
+
+/* Called by kref_put_mutex() with sysmem_heaps_lock held; drops it. */
+static void sysmem_heap_free(struct kref *ref)
+{
+	struct sysmem_heap *heap = container_of(ref, struct sysmem_heap, ref);
+
+	list_del(&heap->link);
+	mutex_unlock(&sysmem_heaps_lock);
+	kfree(heap);
+}
+
+void sysmem_heap_put(struct sysmem_heap *heap)
+{
+	kref_put_mutex(&heap->ref, sysmem_heap_free, &sysmem_heaps_lock);
+}
+
+static bool sysmem_heap_info_valid(const struct sysmem_heap_info *info)
+{
+	if (!info || !info->name || !sysmem_heap_name_valid(info->name) ||
+	    !info->ops || !info->ops->allocate)
+		return false;
+	if (!info->domains || (info->domains & ~SYSMEM_DOMAIN_ALL) ||
+	    (info->flags & ~SYSMEM_HEAP_FLAGS_ALL))
+		return false;
+	/* sysmem clears through a CPU mapping, which a secure heap refuses. */
+	if ((info->flags & SYSMEM_HEAP_SECURE) &&
+	    (info->domains != SYSMEM_DOMAIN_INACCESSIBLE ||
+	     (info->flags & SYSMEM_HEAP_NEED_CLEAR)))
+		return false;
+	return true;
+}
+
+/**
+ * sysmem_heap_register() - make a heap available to collections
+ * @info: the heap's name, operations and properties; copied
+ *
+ * From the return on, collections whose constraints the heap meets may
+ * allocate from it (see Documentation/sysmem/negotiation.rst for the
+ * choice of heap).  May sleep.
+ *
+ * Return: the heap, or ERR_PTR(-EINVAL) for an invalid @info,
+ * ERR_PTR(-EEXIST) when a registered heap has the name already,
+ * ERR_PTR(-ENOMEM).
+ */
+struct sysmem_heap *sysmem_heap_register(const struct sysmem_heap_info *info)
+{
+	struct sysmem_heap *heap, *other;
+
+	if (!sysmem_heap_info_valid(info))
+		return ERR_PTR(-EINVAL);
+	heap = kzalloc(sizeof(*heap), GFP_KERNEL);
+	if (!heap)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&heap->ref);
+	strscpy(heap->name, info->name, sizeof(heap->name));
+	heap->ops = info->ops;
+	heap->priv = info->priv;
+	heap->domains = info->domains;
+	heap->flags = info->flags;
+	heap->registered = true;
+	init_rwsem(&heap->unregister_sem);
+	spin_lock_init(&heap->stats_lock);
+
+	mutex_lock(&sysmem_heaps_lock);
+	list_for_each_entry(other, &sysmem_heaps, link) {
+		if (READ_ONCE(other->registered) &&
+		    !strcmp(other->name, heap->name)) {
+			mutex_unlock(&sysmem_heaps_lock);
+			kfree(heap);
+			return ERR_PTR(-EEXIST);
+		}
+	}
+	list_add_tail(&heap->link, &sysmem_heaps);
+	mutex_unlock(&sysmem_heaps_lock);
+	return heap;
+}
+EXPORT_SYMBOL_NS_GPL(sysmem_heap_register, SYSMEM_NS);
+
+/**
+ * sysmem_heap_unregister() - stop allocating from a heap
+ * @heap: a heap returned by sysmem_heap_register()
+ *
+ * Waits for allocation calls in flight; after the return sysmem calls
+ * none of @heap's operations again.  Buffers already allocated stay
+ * valid, and the heap must still call sysmem_heap_buffer_released() for
+ * each of them when their memory is back.  Its name is free for a new
+ * registration at once.  May sleep.
+ */
+void sysmem_heap_unregister(struct sysmem_heap *heap)
+{
+	down_write(&heap->unregister_sem);
+	WRITE_ONCE(heap->registered, false);
+	up_write(&heap->unregister_sem);
+	sysmem_heap_put(heap);
+}
+EXPORT_SYMBOL_NS_GPL(sysmem_heap_unregister, SYSMEM_NS);
+
+/**
+ * sysmem_heap_priv() - a heap's private data
+ * @heap: the heap
+ *
+ * Return: &sysmem_heap_info.priv given at registration.
+ */
+void *sysmem_heap_priv(struct sysmem_heap *heap)
+{
+	return heap->priv;
+}
+EXPORT_SYMBOL_NS_GPL(sysmem_heap_priv, SYSMEM_NS);
+
+/**
+ * sysmem_heap_name() - a heap's name
+ * @heap: the heap
+ *
+ * Return: the name given at registration.
+ */
+const char *sysmem_heap_name(struct sysmem_heap *heap)
+{
+	return heap->name;
+}
+EXPORT_SYMBOL_NS_GPL(sysmem_heap_name, SYSMEM_NS);
+
+static void sysmem_heap_account(struct sysmem_heap *heap, s64 buffers,
+				s64 bytes, bool failed)
+{
+	spin_lock(&heap->stats_lock);
+	heap->live_buffers += buffers;
+	heap->live_bytes += bytes;
+	heap->peak_bytes = max(heap->peak_bytes, heap->live_bytes);
+	if (failed)
+		heap->failures++;
+	spin_unlock(&heap->stats_lock);
+}
+
+/**
+ * sysmem_heap_buffer_released() - a buffer's memory is back in its heap
+ * @buf: the buffer, as passed to &sysmem_heap_ops.allocate
+ *
+ * Called by the heap exactly once per buffer it allocated, once the
+ * memory is free again: normally from the release callback of the
+ * dma-buf it returned.  @buf is freed; the heap must not use it after
+ * the call.  May sleep.
+ */
+void sysmem_heap_buffer_released(struct sysmem_heap_buffer *buf)
+{
+	struct sysmem_heap *heap = buf->heap;
+
+	sysmem_heap_account(heap, -1, -(s64)buf->size, false);
+	kfree(buf);
+	sysmem_heap_put(heap);
+}
+EXPORT_SYMBOL_NS_GPL(sysmem_heap_buffer_released, SYSMEM_NS);
+
+/* Zero a heap's new dma-buf through a kernel mapping. */
+static int sysmem_heap_clear(struct dma_buf *dmabuf, size_t size)
+{
+	struct iosys_map map;
+	int ret;
+
+	ret = sysmem_dma_buf_vmap(dmabuf, &map);
+	if (ret)
+		return ret;
+	iosys_map_memset(&map, 0, 0, size);
+	sysmem_dma_buf_vunmap(dmabuf, &map);
+	return 0;
+}
+
+/*
+ * Write the CPU caches back for a heap's new dma-buf, so that a device
+ * reading the memory directly sees the zeroes: map it for sysmem's own
+ * device towards the device, then unmap.  (A no-op on cache-coherent
+ * machines such as x86.)
+ */
+static int sysmem_heap_flush(struct dma_buf *dmabuf)
+{
+	struct dma_buf_attachment *attachment;
+	struct sg_table *sgt;
+	int ret = 0;
+
+	attachment = dma_buf_attach(dmabuf, sysmem_dma_device());
+	if (IS_ERR(attachment))
+		return PTR_ERR(attachment);
+	sgt = sysmem_dma_buf_map(attachment, DMA_TO_DEVICE);
+	if (IS_ERR(sgt))
+		ret = PTR_ERR(sgt);
+	else
+		sysmem_dma_buf_unmap(attachment, sgt, DMA_TO_DEVICE);
+	dma_buf_detach(dmabuf, attachment);
+	return ret;
+}
+
+/**
+ * sysmem_heap_allocate() - allocate one buffer's memory from a heap
+ * @heap: the heap, with a reference held by the caller
+ * @size: page-aligned size, not 0
+ * @settings: the collection's settings
+ * @collection_id: the collection's id (0: not for a collection)
+ * @index: the buffer's index
+ *
+ * Checks the heap's cap, calls its allocate operation, checks the dma-buf
+ * it returns, clears and flushes the memory as the heap asks.  The
+ * memory counts in the heap's accounting until the heap releases it.
+ *
+ * Return: the heap's dma-buf (one reference, the caller's), or an ERR_PTR.
+ */
+struct dma_buf *sysmem_heap_allocate(struct sysmem_heap *heap, size_t size,
+				     const struct sysmem_buffer_settings *settings,
+				     u64 collection_id, u32 index)
+{
+	struct sysmem_heap_buffer *buf;
+	struct dma_buf *dmabuf;
+	u64 cap = sysmem_heap_cap(heap->name);
+	bool over;
+	int ret;
+
+	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
+	if (!buf)
+		return ERR_PTR(-ENOMEM);
+	buf->heap = heap;
+	buf->collection_id = collection_id;
+	buf->index = index;
+	buf->size = size;
+	buf->settings = *settings;
+
+	/* Count the bytes before allocating, so racing callers see them. */
+	spin_lock(&heap->stats_lock);
+	over = cap && (heap->live_bytes > cap || size > cap - heap->live_bytes);
+	if (over) {
+		heap->failures++;
+	} else {
+		heap->live_buffers++;
+		heap->live_bytes += size;
+	}
+	heap->peak_bytes = max(heap->peak_bytes, heap->live_bytes);
+	spin_unlock(&heap->stats_lock);
+	if (over) {
+		kfree(buf);
+		return ERR_PTR(-ENOMEM);
+	}
+
+	kref_get(&heap->ref);	/* the buffer's, until released */
+	down_read(&heap->unregister_sem);
+	if (heap->registered)
+		dmabuf = heap->ops->allocate(heap, buf);
+	else
+		dmabuf = ERR_PTR(-ENODEV);
+	up_read(&heap->unregister_sem);
+	if (IS_ERR_OR_NULL(dmabuf)) {
+		ret = dmabuf ? PTR_ERR(dmabuf) : -ENOMEM;
+		sysmem_heap_account(heap, -1, -(s64)size, true);
+		kfree(buf);
+		sysmem_heap_put(heap);
+		return ERR_PTR(ret);
+	}
+	/* From here on the heap owns @buf and releases it with @dmabuf. */
+	ret = -EPROTO;
+	if (dmabuf->size != size) {
+		pr_warn_ratelimited("heap %s returned a dma-buf of %zu bytes for %zu\n",
+				    heap->name, dmabuf->size, size);
+		goto put_dmabuf;
+	}
+	if (heap->flags & SYSMEM_HEAP_NEED_CLEAR) {
+		ret = sysmem_heap_clear(dmabuf, size);
+		if (ret)
+			goto put_dmabuf;
+	}
+	if (heap->flags & (SYSMEM_HEAP_NEED_CLEAR | SYSMEM_HEAP_NEED_FLUSH)) {
+		ret = sysmem_heap_flush(dmabuf);
+		if (ret)
+			goto put_dmabuf;
+	}
+	return dmabuf;
+
+put_dmabuf:
+	sysmem_heap_account(heap, 0, 0, true);
+	dma_buf_put(dmabuf);
+	return ERR_PTR(ret);
+}
+
+/**
+ * sysmem_heaps_get() - the registered heaps, for one negotiation
+ * @descs: out: what aggregation needs of each heap, in registration order
+ * @heaps: out: the heaps themselves, each with a reference
+ * @nr: out: number of entries
+ *
+ * The names in @descs point into the heaps and stay valid until
+ * sysmem_heaps_put().  Return: 0 or -ENOMEM.
+ */
+int sysmem_heaps_get(struct sysmem_heap_desc **descs,
+		     struct sysmem_heap ***heaps, unsigned int *nr)
+{
+	struct sysmem_heap *heap;
+	unsigned int n = 0;
+	int ret = 0;
+
+	mutex_lock(&sysmem_heaps_lock);
+	list_for_each_entry(heap, &sysmem_heaps, link)
+		n++;
+	*descs = kcalloc(max(n, 1U), sizeof(**descs), GFP_KERNEL);
+	*heaps = kcalloc(max(n, 1U), sizeof(**heaps), GFP_KERNEL);
+	if (!*descs || !*heaps) {
+		kfree(*descs);
+		kfree(*heaps);
+		ret = -ENOMEM;
+		goto unlock;
+	}
+	n = 0;
+	list_for_each_entry(heap, &sysmem_heaps, link) {
+		if (!READ_ONCE(heap->registered))
+			continue;
+		kref_get(&heap->ref);
+		(*descs)[n] = (struct sysmem_heap_desc) {
+			.name = heap->name,
+			.domains = heap->domains,
+			.contiguous = heap->flags & SYSMEM_HEAP_CONTIGUOUS,
+			.secure = heap->flags & SYSMEM_HEAP_SECURE,
+		};
+		(*heaps)[n++] = heap;
+	}
+	*nr = n;
+unlock:
+	mutex_unlock(&sysmem_heaps_lock);
+	return ret;
+}
+
+/**
+ * sysmem_heaps_put() - drop what sysmem_heaps_get() gave
+ * @descs: the descriptions
+ * @heaps: the heaps
+ * @nr: number of entries
+ */
+void sysmem_heaps_put(struct sysmem_heap_desc *descs,
+		      struct sysmem_heap **heaps, unsigned int nr)
+{
+	while (nr--)
+		sysmem_heap_put(heaps[nr]);
+	kfree(heaps);
+	kfree(descs);
+}
 
 static int sysmem_heaps_show(struct seq_file *s, void *unused)
 {
@@ -84,44 +540,48 @@ static int sysmem_heaps_show(struct seq_file *s, void *unused)
 		peak = heap->peak_bytes;
 		failures = heap->failures;
 		spin_unlock(&heap->stats_lock);
-		seq_printf(s, "%s buffers=%llu bytes=%llu peak=%llu failures=%llu\n",
-			   heap->desc.name, buffers, bytes, peak, failures);
+		seq_printf(s, "%s buffers=%llu bytes=%llu peak=%llu failures=%llu max=%llu%s\n",
+			   heap->name, buffers, bytes, peak, failures,
+			   sysmem_heap_cap(heap->name),
+			   READ_ONCE(heap->registered) ? "" : " unregistered");
 	}
 	mutex_unlock(&sysmem_heaps_lock);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(sysmem_heaps);
 
-static void sysmem_heap_add(struct sysmem_heap *heap)
-{
-	spin_lock_init(&heap->stats_lock);
-	mutex_lock(&sysmem_heaps_lock);
-	list_add_tail(&heap->link, &sysmem_heaps);
-	mutex_unlock(&sysmem_heaps_lock);
-}
-
 /**
- * sysmem_heaps_init() - register the built-in heaps
- * @debugfs: sysmem's debugfs directory, for the "heaps" file
+ * sysmem_heaps_init() - register the built-in heaps and the debugfs file
+ * @debugfs: sysmem's debugfs directory
  *
- * Return: 0 (debugfs problems are not fatal).
+ * Return: 0 or -errno (debugfs problems are not fatal).
  */
 int sysmem_heaps_init(struct dentry *debugfs)
 {
-	sysmem_heap_add(&sysmem_system_heap);
+	int ret;
+
+	ret = sysmem_system_heap_init();
+	if (ret)
+		return ret;
+	ret = sysmem_contig_heap_init();
+	if (ret)
+		goto exit_system;
 	debugfs_create_file("heaps", 0444, debugfs, NULL, &sysmem_heaps_fops);
 	return 0;
+
+exit_system:
+	sysmem_system_heap_exit();
+	return ret;
 }
 
 /**
  * sysmem_heaps_exit() - unregister the built-in heaps
  *
  * Called at module exit, when no buffer can be alive any more (every
- * dma-buf holds a reference on the module).
+ * dma-buf of sysmem or of its heaps holds a reference on the module).
  */
 void sysmem_heaps_exit(void)
 {
-	mutex_lock(&sysmem_heaps_lock);
-	list_del(&sysmem_system_heap.link);
-	mutex_unlock(&sysmem_heaps_lock);
+	sysmem_contig_heap_exit();
+	sysmem_system_heap_exit();
 }

@@ -6,6 +6,7 @@
 #define _SYSMEM_INTERNAL_H
 
 #include <linux/dma-buf.h>
+#include <linux/dma-mapping.h>
 #include <linux/fs.h>
 #include <linux/kref.h>
 #include <linux/list.h>
@@ -14,73 +15,92 @@
 #include <linux/types.h>
 #include <linux/wait.h>
 
+#include <linux/sysmem.h>
 #include <uapi/linux/sysmem.h>
 
 #include "sysmem_constraints.h"
 
 struct dentry;
+struct device;
 struct sysmem_buffer;
 
-/**
- * struct sysmem_heap - a memory source buffers are allocated from
- * @desc: what aggregation needs to know of the heap
- * @alloc: fill @buf->pages with @buf->nr_pages zeroed pages
- * @free: give @buf->pages back
- * @link: entry in the heap registry, under sysmem_heaps_lock
- * @stats_lock: protects the counters below
- * @live_buffers: buffers whose memory is not yet back in the heap
- * @live_bytes: bytes of those buffers
- * @peak_bytes: highest @live_bytes seen
- * @failures: allocations that failed
+/*
+ * Kernel version differences, probed by Kbuild from the kernel the
+ * module is built against:
+ * - SYSMEM_NS_IS_STRING: EXPORT_SYMBOL_NS_GPL() takes the namespace as a
+ *   string (6.13 and later);
+ * - SYSMEM_HAVE_DMA_BUF_UNLOCKED: dma_buf_vmap_unlocked() and
+ *   dma_buf_map_attachment_unlocked() exist, and the plain forms expect
+ *   the dma-buf's reservation lock held (6.2 and later).
  */
-struct sysmem_heap {
-	struct sysmem_heap_desc desc;
-	int (*alloc)(struct sysmem_heap *heap, struct sysmem_buffer *buf);
-	void (*free)(struct sysmem_heap *heap, struct sysmem_buffer *buf);
-	struct list_head link;
-	spinlock_t stats_lock;	/* protects the four counters below */
-	u64 live_buffers;
-	u64 live_bytes;
-	u64 peak_bytes;
-	u64 failures;
-};
+#ifdef SYSMEM_NS_IS_STRING
+#define SYSMEM_NS	"SYSMEM"
+#else
+#define SYSMEM_NS	SYSMEM
+#endif
+
+#ifdef SYSMEM_HAVE_DMA_BUF_UNLOCKED
+#define sysmem_dma_buf_vmap		dma_buf_vmap_unlocked
+#define sysmem_dma_buf_vunmap		dma_buf_vunmap_unlocked
+#define sysmem_dma_buf_map		dma_buf_map_attachment_unlocked
+#define sysmem_dma_buf_unmap		dma_buf_unmap_attachment_unlocked
+#else
+#define sysmem_dma_buf_vmap		dma_buf_vmap
+#define sysmem_dma_buf_vunmap		dma_buf_vunmap
+#define sysmem_dma_buf_map		dma_buf_map_attachment
+#define sysmem_dma_buf_unmap		dma_buf_unmap_attachment
+#endif
 
 /**
- * struct sysmem_buffer - the memory of one buffer of a collection
- * @ref: one reference per exported dma-buf plus one for the collection;
- *	the memory goes back to @heap when it drops to zero
- * @heap: where the memory came from
+ * struct sysmem_buffer - one buffer of a collection
+ * @ref: one reference per sysmem dma-buf exported for it plus one for
+ *	the collection; the heap's dma-buf is dropped when it falls to 0
+ * @dmabuf: the heap's dma-buf, which every sysmem dma-buf forwards to
  * @collection_id: id of the collection the buffer belongs to
  * @index: index of the buffer in its collection
  * @size: page-aligned size in bytes
  * @domain: the coherency domain chosen (SYSMEM_DOMAIN_*)
- * @pages: @nr_pages pages, owned by @heap
- * @nr_pages: number of pages
- * @lock: protects @attachments
- * @attachments: struct sysmem_attachment of every importer
  */
 struct sysmem_buffer {
 	struct kref ref;
-	struct sysmem_heap *heap;
+	struct dma_buf *dmabuf;
 	u64 collection_id;
 	u32 index;
 	size_t size;
 	u32 domain;
-	struct page **pages;
-	unsigned long nr_pages;
-	struct mutex lock;	/* protects @attachments */
-	struct list_head attachments;
 };
 
+/* sysmem_main.c */
+struct device *sysmem_dma_device(void);
+
+/* Longest DMA segment @dev takes, in whole pages (at least one). */
+static inline unsigned int sysmem_max_segment(struct device *dev)
+{
+	return max_t(unsigned int, dma_get_max_seg_size(dev) & PAGE_MASK,
+		     PAGE_SIZE);
+}
+
 /* sysmem_heap.c */
-extern struct mutex sysmem_heaps_lock;
-extern struct list_head sysmem_heaps;
 int sysmem_heaps_init(struct dentry *debugfs);
 void sysmem_heaps_exit(void);
+int sysmem_heaps_get(struct sysmem_heap_desc **descs,
+		     struct sysmem_heap ***heaps, unsigned int *nr);
+void sysmem_heaps_put(struct sysmem_heap_desc *descs,
+		      struct sysmem_heap **heaps, unsigned int nr);
+void sysmem_heap_put(struct sysmem_heap *heap);
+struct dma_buf *sysmem_heap_allocate(struct sysmem_heap *heap, size_t size,
+				     const struct sysmem_buffer_settings *settings,
+				     u64 collection_id, u32 index);
+
+/* sysmem_system_heap.c, sysmem_contig_heap.c */
+int sysmem_system_heap_init(void);
+void sysmem_system_heap_exit(void);
+int sysmem_contig_heap_init(void);
+void sysmem_contig_heap_exit(void);
 
 /* sysmem_buffer.c */
-struct sysmem_buffer *sysmem_buffer_alloc(struct sysmem_heap *heap,
-					  size_t size, u32 domain,
+struct sysmem_buffer *sysmem_buffer_alloc(struct sysmem_heap *heap, size_t size,
+					  const struct sysmem_buffer_settings *settings,
 					  u64 collection_id, u32 index);
 void sysmem_buffer_put(struct sysmem_buffer *buf);
 struct dma_buf *sysmem_buffer_export(struct sysmem_buffer *buf, bool writable,

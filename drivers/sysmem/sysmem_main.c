@@ -9,12 +9,14 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
+#include <linux/dma-mapping.h>
 #include <linux/dma-buf.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/platform_device.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -309,6 +311,41 @@ static struct miscdevice sysmem_miscdev = {
 
 static struct dentry *sysmem_debugfs;
 
+/*
+ * sysmem's own device, for the DMA API: the contiguous heap allocates on
+ * it, and sysmem maps new buffers on it to write the CPU caches back.
+ */
+static struct platform_device *sysmem_pdev;
+
+/**
+ * sysmem_dma_device() - the device sysmem uses the DMA API on
+ *
+ * Return: the device (64-bit DMA mask), valid while the module is loaded.
+ */
+struct device *sysmem_dma_device(void)
+{
+	return &sysmem_pdev->dev;
+}
+
+static int __init sysmem_dma_device_init(void)
+{
+	int ret;
+
+	sysmem_pdev = platform_device_register_simple("sysmem",
+						      PLATFORM_DEVID_NONE,
+						      NULL, 0);
+	if (IS_ERR(sysmem_pdev))
+		return PTR_ERR(sysmem_pdev);
+	ret = dma_coerce_mask_and_coherent(&sysmem_pdev->dev,
+					   DMA_BIT_MASK(64));
+	if (!ret)
+		ret = dma_set_max_seg_size(&sysmem_pdev->dev,
+					   UINT_MAX & PAGE_MASK);
+	if (ret)
+		platform_device_unregister(sysmem_pdev);
+	return ret;
+}
+
 static int __init sysmem_init(void)
 {
 	int ret;
@@ -318,6 +355,9 @@ static int __init sysmem_init(void)
 	if (ret)
 		return ret;
 	ret = sysmem_nodes_init();
+	if (ret)
+		return ret;
+	ret = sysmem_dma_device_init();
 	if (ret)
 		return ret;
 	sysmem_debugfs = debugfs_create_dir("sysmem", NULL);
@@ -336,6 +376,7 @@ exit_heaps:
 	sysmem_heaps_exit();
 remove_debugfs:
 	debugfs_remove_recursive(sysmem_debugfs);
+	platform_device_unregister(sysmem_pdev);
 	return ret;
 }
 
@@ -344,6 +385,7 @@ static void __exit sysmem_exit(void)
 	misc_deregister(&sysmem_miscdev);
 	sysmem_heaps_exit();
 	debugfs_remove_recursive(sysmem_debugfs);
+	platform_device_unregister(sysmem_pdev);
 }
 
 module_init(sysmem_init);
@@ -351,4 +393,8 @@ module_exit(sysmem_exit);
 
 MODULE_DESCRIPTION("sysmem: shared buffer negotiation and allocation");
 MODULE_LICENSE("GPL");
+#ifdef SYSMEM_NS_IS_STRING
+MODULE_IMPORT_NS("DMA_BUF");
+#else
 MODULE_IMPORT_NS(DMA_BUF);
+#endif

@@ -189,36 +189,6 @@ static void sysmem_collection_fail(struct sysmem_collection *coll, u32 reason,
 	wake_up_all(&coll->wq);
 }
 
-/* Copy the heap registry: descriptions for lib/, pointers for us. */
-static int sysmem_heap_snapshot(struct sysmem_heap_desc **descs,
-				struct sysmem_heap ***heaps, unsigned int *nr)
-{
-	struct sysmem_heap *heap;
-	unsigned int n = 0;
-	int ret = 0;
-
-	mutex_lock(&sysmem_heaps_lock);
-	list_for_each_entry(heap, &sysmem_heaps, link)
-		n++;
-	*descs = kcalloc(max(n, 1U), sizeof(**descs), GFP_KERNEL);
-	*heaps = kcalloc(max(n, 1U), sizeof(**heaps), GFP_KERNEL);
-	if (!*descs || !*heaps) {
-		kfree(*descs);
-		kfree(*heaps);
-		ret = -ENOMEM;
-		goto unlock;
-	}
-	n = 0;
-	list_for_each_entry(heap, &sysmem_heaps, link) {
-		(*descs)[n] = heap->desc;
-		(*heaps)[n++] = heap;
-	}
-	*nr = n;
-unlock:
-	mutex_unlock(&sysmem_heaps_lock);
-	return ret;
-}
-
 /* Negotiate and allocate; @coll->lock held, every node ready. */
 static void sysmem_collection_allocate(struct sysmem_collection *coll)
 {
@@ -248,7 +218,7 @@ static void sysmem_collection_allocate(struct sysmem_collection *coll)
 		parts[i].heaps = node->heaps;
 		parts[i++].images = node->images;
 	}
-	if (sysmem_heap_snapshot(&descs, &heaps, &nr_heaps))
+	if (sysmem_heaps_get(&descs, &heaps, &nr_heaps))
 		goto free_parts;
 
 	reason = sysmem_aggregate(parts, nr_parts, descs, nr_heaps, &settings,
@@ -274,8 +244,7 @@ static void sysmem_collection_allocate(struct sysmem_collection *coll)
 	for (i = 0; i < settings.buffer_count; i++) {
 		struct sysmem_buffer *buf;
 
-		buf = sysmem_buffer_alloc(heap, size, settings.coherency_domain,
-					  coll->id, i);
+		buf = sysmem_buffer_alloc(heap, size, &settings, coll->id, i);
 		if (IS_ERR(buf))
 			goto free_buffers;
 		bufs[i].buf = buf;
@@ -293,8 +262,7 @@ free_buffers:
 		sysmem_buffer_put(bufs[i].buf);
 	kfree(bufs);
 free_heaps:
-	kfree(descs);
-	kfree(heaps);
+	sysmem_heaps_put(descs, heaps, nr_heaps);
 free_parts:
 	kfree(parts);
 fail:

@@ -16,6 +16,7 @@
 #ifndef _LINUX_SYSMEM_H
 #define _LINUX_SYSMEM_H
 
+#include <linux/bits.h>
 #include <linux/module.h>
 #include <linux/types.h>
 
@@ -35,10 +36,10 @@ struct sysmem_heap;
 #endif
 
 /* struct sysmem_heap_info.flags */
-#define SYSMEM_HEAP_NEED_CLEAR	(1U << 0)  /* sysmem must zero the memory */
-#define SYSMEM_HEAP_NEED_FLUSH	(1U << 1)  /* sysmem must write caches back */
-#define SYSMEM_HEAP_CONTIGUOUS	(1U << 2)  /* buffers are physically contiguous */
-#define SYSMEM_HEAP_SECURE	(1U << 3)  /* buffers are protected from the CPU */
+#define SYSMEM_HEAP_NEED_CLEAR	BIT(0)	/* sysmem must zero the memory */
+#define SYSMEM_HEAP_NEED_FLUSH	BIT(1)	/* sysmem must write caches back */
+#define SYSMEM_HEAP_CONTIGUOUS	BIT(2)	/* buffers are physically contiguous */
+#define SYSMEM_HEAP_SECURE	BIT(3)	/* buffers are protected from the CPU */
 #define SYSMEM_HEAP_FLAGS_ALL	(SYSMEM_HEAP_NEED_CLEAR | \
 				 SYSMEM_HEAP_NEED_FLUSH | \
 				 SYSMEM_HEAP_CONTIGUOUS | SYSMEM_HEAP_SECURE)

@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "contiguous" heap: one physically contiguous block per buffer,
+ * from the DMA API on sysmem's own device.  The DMA API draws on the CMA
+ * area where the kernel has one (cma= on the command line, or the
+ * platform's) and on the page allocator otherwise, so on a kernel
+ * without CMA it serves what the page allocator can give in one block.
+ *
+ * Every buffer's physical base is aligned to at least
+ * SYSMEM_CONTIG_ALIGN.  The memory is non-coherent DMA memory: it is
+ * handed to the CPU and back with the DMA sync calls around CPU access.
+ * sysmem clears it (SYSMEM_HEAP_NEED_CLEAR), since the DMA API does not
+ * promise zeroed pages.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/dma-buf.h>
+#include <linux/dma-mapping.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/scatterlist.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+
+#include "sysmem_internal.h"
+
+#define SYSMEM_CONTIG_ALIGN	SZ_64K
+
+/**
+ * struct sysmem_contig_buffer - the memory of one contiguous buffer
+ * @hbuf: sysmem's request, given back when the memory is freed
+ * @page: the first page of the block
+ * @dma_addr: the block's address for sysmem's device
+ * @alloc_size: bytes allocated (at least SYSMEM_CONTIG_ALIGN)
+ * @size: bytes of the buffer, at most @alloc_size
+ * @domain: the coherency domain (SYSMEM_DOMAIN_*)
+ * @lock: protects @attachments and each attachment's @mapped and @dir
+ * @attachments: struct sysmem_contig_attachment of every importer
+ */
+struct sysmem_contig_buffer {
+	struct sysmem_heap_buffer *hbuf;
+	struct page *page;
+	dma_addr_t dma_addr;
+	size_t alloc_size;
+	size_t size;
+	u32 domain;
+	struct mutex lock;	/* protects @attachments and their state */
+	struct list_head attachments;
+};
+
+/**
+ * struct sysmem_contig_attachment - one importer's view of a buffer
+ * @dev: the importing device
+ * @sgt: a one-entry table of the block
+ * @link: entry in sysmem_contig_buffer.attachments
+ * @mapped: @sgt is DMA-mapped for @dev
+ * @dir: direction of that mapping
+ */
+struct sysmem_contig_attachment {
+	struct device *dev;
+	struct sg_table sgt;
+	struct list_head link;
+	bool mapped;
+	enum dma_data_direction dir;
+};
+
+/*
+ * The block as a table of entries of at most @max_seg bytes: one entry
+ * when the importer takes segments that long (it still gets one
+ * contiguous range either way).
+ */
+static int sysmem_contig_sgt(struct sg_table *sgt,
+			     const struct sysmem_contig_buffer *cb,
+			     unsigned int max_seg)
+{
+	unsigned int nents = DIV_ROUND_UP(cb->size, max_seg);
+	struct scatterlist *sg;
+	size_t offset = 0;
+	unsigned int i;
+	int ret;
+
+	ret = sg_alloc_table(sgt, nents, GFP_KERNEL);
+	if (ret)
+		return ret;
+	for_each_sgtable_sg(sgt, sg, i) {
+		size_t len = min_t(size_t, cb->size - offset, max_seg);
+
+		sg_set_page(sg, cb->page + (offset >> PAGE_SHIFT), len, 0);
+		offset += len;
+	}
+	return 0;
+}
+
+static int sysmem_contig_attach(struct dma_buf *dmabuf,
+				struct dma_buf_attachment *attachment)
+{
+	struct sysmem_contig_buffer *cb = dmabuf->priv;
+	struct sysmem_contig_attachment *a;
+	int ret;
+
+	a = kzalloc(sizeof(*a), GFP_KERNEL);
+	if (!a)
+		return -ENOMEM;
+	ret = sysmem_contig_sgt(&a->sgt, cb, sysmem_max_segment(attachment->dev));
+	if (ret)
+		goto free_attachment;
+	a->dev = attachment->dev;
+	attachment->priv = a;
+	mutex_lock(&cb->lock);
+	list_add(&a->link, &cb->attachments);
+	mutex_unlock(&cb->lock);
+	return 0;
+
+free_attachment:
+	kfree(a);
+	return ret;
+}
+
+static void sysmem_contig_detach(struct dma_buf *dmabuf,
+				 struct dma_buf_attachment *attachment)
+{
+	struct sysmem_contig_buffer *cb = dmabuf->priv;
+	struct sysmem_contig_attachment *a = attachment->priv;
+
+	mutex_lock(&cb->lock);
+	list_del(&a->link);
+	mutex_unlock(&cb->lock);
+	sg_free_table(&a->sgt);
+	kfree(a);
+}
+
+static struct sg_table *
+sysmem_contig_map(struct dma_buf_attachment *attachment,
+		  enum dma_data_direction dir)
+{
+	struct sysmem_contig_buffer *cb = attachment->dmabuf->priv;
+	struct sysmem_contig_attachment *a = attachment->priv;
+	int ret;
+
+	ret = dma_map_sgtable(a->dev, &a->sgt, dir, 0);
+	if (ret)
+		return ERR_PTR(ret);
+	mutex_lock(&cb->lock);
+	a->mapped = true;
+	a->dir = dir;
+	mutex_unlock(&cb->lock);
+	return &a->sgt;
+}
+
+static void sysmem_contig_unmap(struct dma_buf_attachment *attachment,
+				struct sg_table *sgt,
+				enum dma_data_direction dir)
+{
+	struct sysmem_contig_buffer *cb = attachment->dmabuf->priv;
+	struct sysmem_contig_attachment *a = attachment->priv;
+
+	mutex_lock(&cb->lock);
+	a->mapped = false;
+	mutex_unlock(&cb->lock);
+	dma_unmap_sgtable(a->dev, sgt, dir, 0);
+}
+
+/* Hand the block over to the CPU (@for_cpu) or back to the devices. */
+static int sysmem_contig_sync(struct dma_buf *dmabuf,
+			      enum dma_data_direction dir, bool for_cpu)
+{
+	struct sysmem_contig_buffer *cb = dmabuf->priv;
+	struct sysmem_contig_attachment *a;
+
+	if (cb->domain == SYSMEM_DOMAIN_INACCESSIBLE)
+		return -EPERM;
+	mutex_lock(&cb->lock);
+	list_for_each_entry(a, &cb->attachments, link) {
+		if (!a->mapped)
+			continue;
+		if (for_cpu)
+			dma_sync_sgtable_for_cpu(a->dev, &a->sgt, a->dir);
+		else
+			dma_sync_sgtable_for_device(a->dev, &a->sgt, a->dir);
+	}
+	mutex_unlock(&cb->lock);
+	/* The block itself is owned by sysmem's device between accesses. */
+	if (for_cpu)
+		dma_sync_single_for_cpu(sysmem_dma_device(), cb->dma_addr,
+					cb->size, DMA_BIDIRECTIONAL);
+	else
+		dma_sync_single_for_device(sysmem_dma_device(), cb->dma_addr,
+					   cb->size, DMA_BIDIRECTIONAL);
+	return 0;
+}
+
+static int sysmem_contig_begin_cpu_access(struct dma_buf *dmabuf,
+					  enum dma_data_direction dir)
+{
+	return sysmem_contig_sync(dmabuf, dir, true);
+}
+
+static int sysmem_contig_end_cpu_access(struct dma_buf *dmabuf,
+					enum dma_data_direction dir)
+{
+	return sysmem_contig_sync(dmabuf, dir, false);
+}
+
+static int sysmem_contig_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
+{
+	struct sysmem_contig_buffer *cb = dmabuf->priv;
+
+	if (cb->domain == SYSMEM_DOMAIN_INACCESSIBLE)
+		return -EPERM;
+	return dma_mmap_pages(sysmem_dma_device(), vma, cb->alloc_size,
+			      cb->page);
+}
+
+static int sysmem_contig_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+	struct sysmem_contig_buffer *cb = dmabuf->priv;
+
+	/*
+	 * Even for an inaccessible buffer: sysmem clears the block through
+	 * this mapping before anyone sees it, and its own dma-bufs refuse
+	 * vmap of inaccessible buffers to everyone else.  The block is in
+	 * the linear map unless it is high memory.
+	 */
+	if (PageHighMem(cb->page))
+		return -ENOMEM;
+	iosys_map_set_vaddr(map, page_address(cb->page));
+	return 0;
+}
+
+static void sysmem_contig_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+	iosys_map_clear(map);
+}
+
+static void sysmem_contig_release(struct dma_buf *dmabuf)
+{
+	struct sysmem_contig_buffer *cb = dmabuf->priv;
+	struct sysmem_heap_buffer *hbuf = cb->hbuf;
+
+	dma_free_pages(sysmem_dma_device(), cb->alloc_size, cb->page,
+		       cb->dma_addr, DMA_BIDIRECTIONAL);
+	mutex_destroy(&cb->lock);
+	kfree(cb);
+	sysmem_heap_buffer_released(hbuf);
+}
+
+static const struct dma_buf_ops sysmem_contig_dmabuf_ops = {
+	.attach = sysmem_contig_attach,
+	.detach = sysmem_contig_detach,
+	.map_dma_buf = sysmem_contig_map,
+	.unmap_dma_buf = sysmem_contig_unmap,
+	.begin_cpu_access = sysmem_contig_begin_cpu_access,
+	.end_cpu_access = sysmem_contig_end_cpu_access,
+	.mmap = sysmem_contig_mmap,
+	.vmap = sysmem_contig_vmap,
+	.vunmap = sysmem_contig_vunmap,
+	.release = sysmem_contig_release,
+};
+
+static struct dma_buf *sysmem_contig_allocate(struct sysmem_heap *heap,
+					      struct sysmem_heap_buffer *hbuf)
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(info);
+	struct sysmem_contig_buffer *cb;
+	struct dma_buf *dmabuf;
+	int ret = -ENOMEM;
+
+	cb = kzalloc(sizeof(*cb), GFP_KERNEL);
+	if (!cb)
+		return ERR_PTR(-ENOMEM);
+	mutex_init(&cb->lock);
+	INIT_LIST_HEAD(&cb->attachments);
+	cb->hbuf = hbuf;
+	cb->domain = hbuf->settings.coherency_domain;
+	cb->size = hbuf->size;
+	/* A block's alignment follows its size: allocate at least that. */
+	cb->alloc_size = max_t(size_t, hbuf->size, SYSMEM_CONTIG_ALIGN);
+	cb->page = dma_alloc_pages(sysmem_dma_device(), cb->alloc_size,
+				   &cb->dma_addr, DMA_BIDIRECTIONAL,
+				   GFP_KERNEL | __GFP_NOWARN);
+	if (!cb->page) {
+		pr_info_ratelimited("contiguous heap: no %zu contiguous bytes\n",
+				    cb->alloc_size);
+		goto free_cb;
+	}
+	if (!IS_ALIGNED(page_to_phys(cb->page), SYSMEM_CONTIG_ALIGN)) {
+		pr_warn_ratelimited("contiguous heap: block at %pa is not %u-byte aligned\n",
+				    &cb->dma_addr, SYSMEM_CONTIG_ALIGN);
+		goto free_block;
+	}
+
+	info.exp_name = "sysmem-contiguous";
+	info.ops = &sysmem_contig_dmabuf_ops;
+	info.size = hbuf->size;
+	info.flags = O_RDWR;
+	info.priv = cb;
+	dmabuf = dma_buf_export(&info);
+	if (IS_ERR(dmabuf)) {
+		ret = PTR_ERR(dmabuf);
+		goto free_block;
+	}
+	return dmabuf;
+
+free_block:
+	dma_free_pages(sysmem_dma_device(), cb->alloc_size, cb->page,
+		       cb->dma_addr, DMA_BIDIRECTIONAL);
+free_cb:
+	mutex_destroy(&cb->lock);
+	kfree(cb);
+	return ERR_PTR(ret);
+}
+
+static const struct sysmem_heap_ops sysmem_contig_heap_ops = {
+	.allocate = sysmem_contig_allocate,
+};
+
+static struct sysmem_heap *sysmem_contig_heap;
+
+/**
+ * sysmem_contig_heap_init() - register the contiguous heap
+ *
+ * Return: 0 or -errno.
+ */
+int sysmem_contig_heap_init(void)
+{
+	const struct sysmem_heap_info info = {
+		.name = "contiguous",
+		.ops = &sysmem_contig_heap_ops,
+		.domains = SYSMEM_DOMAIN_ALL,
+		.flags = SYSMEM_HEAP_CONTIGUOUS | SYSMEM_HEAP_NEED_CLEAR |
+			 SYSMEM_HEAP_NEED_FLUSH,
+	};
+
+	sysmem_contig_heap = sysmem_heap_register(&info);
+	return PTR_ERR_OR_ZERO(sysmem_contig_heap);
+}
+
+/**
+ * sysmem_contig_heap_exit() - unregister the contiguous heap
+ */
+void sysmem_contig_heap_exit(void)
+{
+	sysmem_heap_unregister(sysmem_contig_heap);
+}

@@ -1,0 +1,403 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "system" heap: zeroed pages from the page allocator, largest
+ * blocks first, charged to the allocating task's memory cgroup.
+ *
+ * It is registered through the public heap API like any other heap.
+ * Importers get an sg_table of their own per attachment.  CPU access
+ * follows the coherency domain: a CPU-domain buffer is synced for the
+ * importers that have it mapped; a RAM-domain buffer is also kept mapped
+ * on sysmem's own device so that ending CPU access writes the caches
+ * back to memory for any device; an inaccessible buffer cannot be
+ * mapped or accessed by the CPU at all.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/dma-buf.h>
+#include <linux/dma-mapping.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/scatterlist.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "sysmem_internal.h"
+
+/*
+ * Block orders tried, largest first: 1 MiB and 64 KiB blocks (with 4 KiB
+ * pages) are cheap for IOMMUs and TLBs; single pages always work.
+ */
+static const unsigned int sysmem_system_orders[] = { 8, 4, 0 };
+
+/*
+ * Large blocks: no retrying, no reclaim, no warning, since a smaller
+ * order follows.  Single pages: reclaim, but fail rather than wake the
+ * OOM killer for a participant's request.
+ */
+#define SYSMEM_HIGH_ORDER_GFP	((GFP_HIGHUSER | __GFP_ZERO | __GFP_NOWARN | \
+				  __GFP_NORETRY | __GFP_ACCOUNT) & \
+				 ~__GFP_RECLAIM)
+#define SYSMEM_LOW_ORDER_GFP	(GFP_HIGHUSER | __GFP_ZERO | __GFP_NOWARN | \
+				 __GFP_RETRY_MAYFAIL | __GFP_ACCOUNT)
+
+/**
+ * struct sysmem_system_buffer - the memory of one system heap buffer
+ * @hbuf: sysmem's request, given back when the memory is freed
+ * @pages: @nr_pages order-0 pages (large blocks are split)
+ * @nr_pages: number of pages
+ * @domain: the coherency domain (SYSMEM_DOMAIN_*)
+ * @ram_sgt: for the RAM domain, the pages mapped on sysmem's device
+ * @lock: protects @attachments and each attachment's @mapped and @dir
+ * @attachments: struct sysmem_system_attachment of every importer
+ */
+struct sysmem_system_buffer {
+	struct sysmem_heap_buffer *hbuf;
+	struct page **pages;
+	unsigned long nr_pages;
+	u32 domain;
+	struct sg_table ram_sgt;
+	struct mutex lock;	/* protects @attachments and their state */
+	struct list_head attachments;
+};
+
+/**
+ * struct sysmem_system_attachment - one importer's view of a buffer
+ * @dev: the importing device
+ * @sgt: the importer's own table of the pages
+ * @link: entry in sysmem_system_buffer.attachments
+ * @mapped: @sgt is DMA-mapped for @dev
+ * @dir: direction of that mapping
+ */
+struct sysmem_system_attachment {
+	struct device *dev;
+	struct sg_table sgt;
+	struct list_head link;
+	bool mapped;
+	enum dma_data_direction dir;
+};
+
+static int sysmem_system_attach(struct dma_buf *dmabuf,
+				struct dma_buf_attachment *attachment)
+{
+	struct sysmem_system_buffer *sb = dmabuf->priv;
+	struct sysmem_system_attachment *a;
+	int ret;
+
+	a = kzalloc(sizeof(*a), GFP_KERNEL);
+	if (!a)
+		return -ENOMEM;
+	/* Runs of adjacent pages merge, up to what the importer accepts. */
+	ret = sg_alloc_table_from_pages_segment(&a->sgt, sb->pages,
+						sb->nr_pages, 0,
+						sb->nr_pages << PAGE_SHIFT,
+						sysmem_max_segment(attachment->dev),
+						GFP_KERNEL);
+	if (ret)
+		goto free_attachment;
+	a->dev = attachment->dev;
+	attachment->priv = a;
+	mutex_lock(&sb->lock);
+	list_add(&a->link, &sb->attachments);
+	mutex_unlock(&sb->lock);
+	return 0;
+
+free_attachment:
+	kfree(a);
+	return ret;
+}
+
+static void sysmem_system_detach(struct dma_buf *dmabuf,
+				 struct dma_buf_attachment *attachment)
+{
+	struct sysmem_system_buffer *sb = dmabuf->priv;
+	struct sysmem_system_attachment *a = attachment->priv;
+
+	mutex_lock(&sb->lock);
+	list_del(&a->link);
+	mutex_unlock(&sb->lock);
+	sg_free_table(&a->sgt);
+	kfree(a);
+}
+
+static struct sg_table *
+sysmem_system_map(struct dma_buf_attachment *attachment,
+		  enum dma_data_direction dir)
+{
+	struct sysmem_system_buffer *sb = attachment->dmabuf->priv;
+	struct sysmem_system_attachment *a = attachment->priv;
+	int ret;
+
+	ret = dma_map_sgtable(a->dev, &a->sgt, dir, 0);
+	if (ret)
+		return ERR_PTR(ret);
+	mutex_lock(&sb->lock);
+	a->mapped = true;
+	a->dir = dir;
+	mutex_unlock(&sb->lock);
+	return &a->sgt;
+}
+
+static void sysmem_system_unmap(struct dma_buf_attachment *attachment,
+				struct sg_table *sgt,
+				enum dma_data_direction dir)
+{
+	struct sysmem_system_buffer *sb = attachment->dmabuf->priv;
+	struct sysmem_system_attachment *a = attachment->priv;
+
+	mutex_lock(&sb->lock);
+	a->mapped = false;
+	mutex_unlock(&sb->lock);
+	dma_unmap_sgtable(a->dev, sgt, dir, 0);
+}
+
+/* Hand the buffer over to the CPU (@for_cpu) or back to the devices. */
+static int sysmem_system_sync(struct dma_buf *dmabuf,
+			      enum dma_data_direction dir, bool for_cpu)
+{
+	struct sysmem_system_buffer *sb = dmabuf->priv;
+	struct sysmem_system_attachment *a;
+
+	if (sb->domain == SYSMEM_DOMAIN_INACCESSIBLE)
+		return -EPERM;
+	mutex_lock(&sb->lock);
+	list_for_each_entry(a, &sb->attachments, link) {
+		if (!a->mapped)
+			continue;
+		if (for_cpu)
+			dma_sync_sgtable_for_cpu(a->dev, &a->sgt, a->dir);
+		else
+			dma_sync_sgtable_for_device(a->dev, &a->sgt, a->dir);
+	}
+	mutex_unlock(&sb->lock);
+	if (sb->domain != SYSMEM_DOMAIN_RAM)
+		return 0;
+	/* RAM domain: memory must hold what the CPU wrote, for anyone. */
+	if (for_cpu)
+		dma_sync_sgtable_for_cpu(sysmem_dma_device(), &sb->ram_sgt,
+					 DMA_BIDIRECTIONAL);
+	else
+		dma_sync_sgtable_for_device(sysmem_dma_device(), &sb->ram_sgt,
+					    DMA_BIDIRECTIONAL);
+	return 0;
+}
+
+static int sysmem_system_begin_cpu_access(struct dma_buf *dmabuf,
+					  enum dma_data_direction dir)
+{
+	return sysmem_system_sync(dmabuf, dir, true);
+}
+
+static int sysmem_system_end_cpu_access(struct dma_buf *dmabuf,
+					enum dma_data_direction dir)
+{
+	return sysmem_system_sync(dmabuf, dir, false);
+}
+
+static int sysmem_system_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
+{
+	struct sysmem_system_buffer *sb = dmabuf->priv;
+
+	if (sb->domain == SYSMEM_DOMAIN_INACCESSIBLE)
+		return -EPERM;
+	return vm_map_pages(vma, sb->pages, sb->nr_pages);
+}
+
+static int sysmem_system_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+	struct sysmem_system_buffer *sb = dmabuf->priv;
+	void *vaddr;
+
+	if (sb->domain == SYSMEM_DOMAIN_INACCESSIBLE)
+		return -EPERM;
+	vaddr = vmap(sb->pages, sb->nr_pages, VM_MAP, PAGE_KERNEL);
+	if (!vaddr)
+		return -ENOMEM;
+	iosys_map_set_vaddr(map, vaddr);
+	return 0;
+}
+
+static void sysmem_system_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+	vunmap(map->vaddr);
+	iosys_map_clear(map);
+}
+
+static void sysmem_system_free_pages(struct sysmem_system_buffer *sb,
+				     unsigned long nr)
+{
+	while (nr--)
+		__free_page(sb->pages[nr]);
+}
+
+static void sysmem_system_release(struct dma_buf *dmabuf)
+{
+	struct sysmem_system_buffer *sb = dmabuf->priv;
+	struct sysmem_heap_buffer *hbuf = sb->hbuf;
+
+	if (sb->domain == SYSMEM_DOMAIN_RAM) {
+		dma_unmap_sgtable(sysmem_dma_device(), &sb->ram_sgt,
+				  DMA_BIDIRECTIONAL, 0);
+		sg_free_table(&sb->ram_sgt);
+	}
+	sysmem_system_free_pages(sb, sb->nr_pages);
+	kvfree(sb->pages);
+	mutex_destroy(&sb->lock);
+	kfree(sb);
+	sysmem_heap_buffer_released(hbuf);
+}
+
+static const struct dma_buf_ops sysmem_system_dmabuf_ops = {
+	.attach = sysmem_system_attach,
+	.detach = sysmem_system_detach,
+	.map_dma_buf = sysmem_system_map,
+	.unmap_dma_buf = sysmem_system_unmap,
+	.begin_cpu_access = sysmem_system_begin_cpu_access,
+	.end_cpu_access = sysmem_system_end_cpu_access,
+	.mmap = sysmem_system_mmap,
+	.vmap = sysmem_system_vmap,
+	.vunmap = sysmem_system_vunmap,
+	.release = sysmem_system_release,
+};
+
+/*
+ * Fill @sb->pages with zeroed pages, in the largest blocks that fit and
+ * that the page allocator has.  Return: 0 or -ENOMEM (also when a fatal
+ * signal is pending, since the task will never see the buffer).
+ */
+static int sysmem_system_fill(struct sysmem_system_buffer *sb)
+{
+	unsigned long done = 0, left = sb->nr_pages, i;
+	unsigned int o = 0;
+
+	while (left) {
+		unsigned int order = sysmem_system_orders[o];
+		struct page *page;
+
+		if (fatal_signal_pending(current))
+			goto free_pages;
+		if ((1UL << order) > left) {
+			o++;
+			continue;
+		}
+		page = alloc_pages(order ? SYSMEM_HIGH_ORDER_GFP :
+				   SYSMEM_LOW_ORDER_GFP, order);
+		if (!page) {
+			if (!order)
+				goto free_pages;
+			o++;	/* this order is exhausted: go smaller */
+			continue;
+		}
+		/* Each page gets its own reference count, for mmap. */
+		split_page(page, order);
+		for (i = 0; i < (1UL << order); i++)
+			sb->pages[done++] = page + i;
+		left -= 1UL << order;
+	}
+	return 0;
+
+free_pages:
+	sysmem_system_free_pages(sb, done);
+	return -ENOMEM;
+}
+
+static struct dma_buf *sysmem_system_allocate(struct sysmem_heap *heap,
+					      struct sysmem_heap_buffer *hbuf)
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(info);
+	struct sysmem_system_buffer *sb;
+	struct dma_buf *dmabuf;
+	int ret = -ENOMEM;
+
+	if ((hbuf->size >> PAGE_SHIFT) > totalram_pages())
+		return ERR_PTR(-ENOMEM);
+	sb = kzalloc(sizeof(*sb), GFP_KERNEL);
+	if (!sb)
+		return ERR_PTR(-ENOMEM);
+	mutex_init(&sb->lock);
+	INIT_LIST_HEAD(&sb->attachments);
+	sb->hbuf = hbuf;
+	sb->domain = hbuf->settings.coherency_domain;
+	sb->nr_pages = hbuf->size >> PAGE_SHIFT;
+	sb->pages = kvcalloc(sb->nr_pages, sizeof(*sb->pages), GFP_KERNEL);
+	if (!sb->pages)
+		goto free_sb;
+	ret = sysmem_system_fill(sb);
+	if (ret)
+		goto free_array;
+	if (sb->domain == SYSMEM_DOMAIN_RAM) {
+		ret = sg_alloc_table_from_pages_segment(&sb->ram_sgt, sb->pages,
+							sb->nr_pages, 0,
+							hbuf->size,
+							sysmem_max_segment(sysmem_dma_device()),
+							GFP_KERNEL);
+		if (ret)
+			goto free_pages;
+		ret = dma_map_sgtable(sysmem_dma_device(), &sb->ram_sgt,
+				      DMA_BIDIRECTIONAL, 0);
+		if (ret)
+			goto free_ram_sgt;
+	}
+
+	info.exp_name = "sysmem-system";
+	info.ops = &sysmem_system_dmabuf_ops;
+	info.size = hbuf->size;
+	info.flags = O_RDWR;
+	info.priv = sb;
+	dmabuf = dma_buf_export(&info);
+	if (IS_ERR(dmabuf)) {
+		ret = PTR_ERR(dmabuf);
+		goto unmap_ram;
+	}
+	return dmabuf;
+
+unmap_ram:
+	if (sb->domain == SYSMEM_DOMAIN_RAM)
+		dma_unmap_sgtable(sysmem_dma_device(), &sb->ram_sgt,
+				  DMA_BIDIRECTIONAL, 0);
+free_ram_sgt:
+	if (sb->domain == SYSMEM_DOMAIN_RAM)
+		sg_free_table(&sb->ram_sgt);
+free_pages:
+	sysmem_system_free_pages(sb, sb->nr_pages);
+free_array:
+	kvfree(sb->pages);
+free_sb:
+	mutex_destroy(&sb->lock);
+	kfree(sb);
+	return ERR_PTR(ret);
+}
+
+static const struct sysmem_heap_ops sysmem_system_heap_ops = {
+	.allocate = sysmem_system_allocate,
+};
+
+static struct sysmem_heap *sysmem_system_heap;
+
+/**
+ * sysmem_system_heap_init() - register the system heap
+ *
+ * Its pages come zeroed (__GFP_ZERO), so sysmem only writes the caches
+ * back.  Return: 0 or -errno.
+ */
+int sysmem_system_heap_init(void)
+{
+	const struct sysmem_heap_info info = {
+		.name = "system",
+		.ops = &sysmem_system_heap_ops,
+		.domains = SYSMEM_DOMAIN_ALL,
+		.flags = SYSMEM_HEAP_NEED_FLUSH,
+	};
+
+	sysmem_system_heap = sysmem_heap_register(&info);
+	return PTR_ERR_OR_ZERO(sysmem_system_heap);
+}
+
+/**
+ * sysmem_system_heap_exit() - unregister the system heap
+ */
+void sysmem_system_heap_exit(void)
+{
+	sysmem_heap_unregister(sysmem_system_heap);
+}
