@@ -333,7 +333,10 @@ int sysmem_contig_heap_init(void)
 	};
 
 	sysmem_contig_heap = sysmem_heap_register(&info);
-	return PTR_ERR_OR_ZERO(sysmem_contig_heap);
+	if (IS_ERR(sysmem_contig_heap))
+		return PTR_ERR(sysmem_contig_heap);
+	sysmem_dma_heap_publish(sysmem_contig_heap, "sysmem-contiguous");
+	return 0;
 }
 
 /**

@@ -31,7 +31,10 @@ struct sysmem_buffer;
  *   string (6.13 and later);
  * - SYSMEM_HAVE_DMA_BUF_UNLOCKED: dma_buf_vmap_unlocked() and
  *   dma_buf_map_attachment_unlocked() exist, and the plain forms expect
- *   the dma-buf's reservation lock held (6.2 and later).
+ *   the dma-buf's reservation lock held (6.2 and later);
+ * - SYSMEM_HAVE_DMA_HEAP_ADD: the kernel exports dma_heap_add(), so the
+ *   built-in heaps can be published under /dev/dma_heap/ (6.18 and
+ *   later; not 6.1).
  */
 #ifdef SYSMEM_NS_IS_STRING
 #define SYSMEM_NS	"SYSMEM"
@@ -91,6 +94,16 @@ void sysmem_heap_put(struct sysmem_heap *heap);
 struct dma_buf *sysmem_heap_allocate(struct sysmem_heap *heap, size_t size,
 				     const struct sysmem_buffer_settings *settings,
 				     u64 collection_id, u32 index);
+
+/* sysmem_dma_heap.c, built where the kernel exports dma_heap_add() */
+#ifdef SYSMEM_HAVE_DMA_HEAP_ADD
+void sysmem_dma_heap_publish(struct sysmem_heap *heap, const char *name);
+#else
+static inline void sysmem_dma_heap_publish(struct sysmem_heap *heap,
+					   const char *name)
+{
+}
+#endif
 
 /* sysmem_system_heap.c, sysmem_contig_heap.c */
 int sysmem_system_heap_init(void);

@@ -391,7 +391,10 @@ int sysmem_system_heap_init(void)
 	};
 
 	sysmem_system_heap = sysmem_heap_register(&info);
-	return PTR_ERR_OR_ZERO(sysmem_system_heap);
+	if (IS_ERR(sysmem_system_heap))
+		return PTR_ERR(sysmem_system_heap);
+	sysmem_dma_heap_publish(sysmem_system_heap, "sysmem-system");
+	return 0;
 }
 
 /**

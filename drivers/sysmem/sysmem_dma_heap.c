@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Publishing sysmem's built-in heaps under /dev/dma_heap/, for programs
+ * that allocate single buffers with DMA_HEAP_IOCTL_ALLOC instead of
+ * negotiating a collection.
+ *
+ * Built only where the kernel exports dma_heap_add() (Kbuild looks for
+ * it in the kernel's Module.symvers; Linux 6.1 does not export it).  The
+ * dma-heap core has no way to remove a heap, so once a heap is published
+ * sysmem pins itself: the module can no longer be unloaded.  The
+ * publish_dma_heaps parameter turns publishing off for those who need to
+ * unload.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/dma-buf.h>
+#include <linux/dma-heap.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/overflow.h>
+
+#include "sysmem_internal.h"
+
+#ifdef SYSMEM_NS_IS_STRING
+MODULE_IMPORT_NS("DMA_BUF_HEAP");
+#else
+MODULE_IMPORT_NS(DMA_BUF_HEAP);
+#endif
+
+static bool publish_dma_heaps = true;
+module_param(publish_dma_heaps, bool, 0444);
+MODULE_PARM_DESC(publish_dma_heaps,
+		 "Publish the built-in heaps under /dev/dma_heap/ (pins the module)");
+
+static struct dma_buf *sysmem_dma_heap_allocate(struct dma_heap *dma_heap,
+						unsigned long len, u32 fd_flags,
+						u64 heap_flags)
+{
+	struct sysmem_heap *heap = dma_heap_get_drvdata(dma_heap);
+	struct sysmem_buffer_settings settings = {
+		.buffer_count = 1,
+		.coherency_domain = SYSMEM_DOMAIN_CPU,
+	};
+	struct sysmem_buffer *buf;
+	struct dma_buf *dmabuf;
+
+	if (!len || len > SIZE_MAX - PAGE_SIZE + 1)
+		return ERR_PTR(-EINVAL);
+	settings.size_bytes = PAGE_ALIGN(len);
+	strscpy(settings.heap, sysmem_heap_name(heap), sizeof(settings.heap));
+	/* Collection id 0: the buffer belongs to no collection. */
+	buf = sysmem_buffer_alloc(heap, settings.size_bytes, &settings, 0, 0);
+	if (IS_ERR(buf))
+		return ERR_CAST(buf);
+	dmabuf = sysmem_buffer_export(buf, true, "dma-heap");
+	sysmem_buffer_put(buf);
+	return dmabuf;
+}
+
+static const struct dma_heap_ops sysmem_dma_heap_ops = {
+	.allocate = sysmem_dma_heap_allocate,
+};
+
+/**
+ * sysmem_dma_heap_publish() - publish a built-in heap under /dev/dma_heap/
+ * @heap: the heap; it must stay registered for as long as the kernel runs
+ * @name: the dma-heap name, for example "sysmem-system"
+ *
+ * A failure is logged and otherwise ignored: sysmem works without it.
+ */
+void sysmem_dma_heap_publish(struct sysmem_heap *heap, const char *name)
+{
+	struct dma_heap_export_info info = {
+		.name = name,
+		.ops = &sysmem_dma_heap_ops,
+		.priv = heap,
+	};
+	struct dma_heap *dma_heap;
+
+	if (!publish_dma_heaps)
+		return;
+	dma_heap = dma_heap_add(&info);
+	if (IS_ERR(dma_heap)) {
+		pr_warn("cannot publish /dev/dma_heap/%s: %ld\n", name,
+			PTR_ERR(dma_heap));
+		return;
+	}
+	/*
+	 * The dma-heap core cannot let go of the heap: stay loaded, which
+	 * also keeps the built-in heap registered.
+	 */
+	__module_get(THIS_MODULE);
+}
