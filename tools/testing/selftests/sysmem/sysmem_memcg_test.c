@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Memory cgroup charging of the system heap: buffers are charged to the
+ * cgroup of the task whose ioctl allocated them, uncharged when their
+ * memory goes back, and a cgroup's memory.max makes an allocation that
+ * does not fit fail its collection (SYSMEM_FAIL_NO_MEMORY) instead of
+ * invoking the OOM killer.
+ *
+ * Needs cgroup v2 with the memory controller; the test mounts cgroup2 at
+ * /sys/fs/cgroup if nothing is mounted there, and skips where the kernel
+ * has no memory controller (Debian's stock kernel has one).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "libsysmem.h"
+
+#define CGROOT		"/sys/fs/cgroup"
+#define MIB		(1024ULL * 1024)
+#define NR_BUFFERS	4
+#define BUFFER_SIZE	(4 * MIB)
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -errno;
+}
+
+static long long read_number(const char *path)
+{
+	char buf[64] = "";
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	return strtoll(buf, NULL, 10);
+}
+
+static bool has_memory_controller(void)
+{
+	char buf[256] = "";
+	ssize_t n;
+	int fd;
+
+	fd = open(CGROOT "/cgroup.controllers", O_RDONLY);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 && strstr(buf, "memory");
+}
+
+/*
+ * A collection of NR_BUFFERS system-heap buffers of BUFFER_SIZE with CPU
+ * usage.  Returns the collection fd; the buffers' fds go to @fds.
+ * *@reason gets the failure reason when the collection fails.
+ */
+static int allocate(int dev, int *fds, __u32 *reason)
+{
+	struct sysmem_heap_name heap = { .name = "system" };
+	struct sysmem_buffer_constraints c = {
+		.usage = SYSMEM_USAGE_CPU_READ | SYSMEM_USAGE_CPU_WRITE,
+		.flags = SYSMEM_CONSTRAINTS_HAS_PERMITTED_HEAPS,
+		.min_buffer_count = NR_BUFFERS,
+		.min_size_bytes = BUFFER_SIZE,
+		.heap_count = 1,
+		.heaps = (__u64)(uintptr_t)&heap,
+	};
+	unsigned int count = 0;
+	__u32 state;
+	int coll, ret;
+
+	coll = sysmem_alloc_nonshared(dev);
+	if (coll < 0)
+		return coll;
+	ret = sysmem_set_constraints(coll, &c);
+	if (!ret)
+		ret = sysmem_wait(coll, 10LL * 1000 * 1000 * 1000);
+	if (ret == -EIO) {
+		sysmem_check(coll, &state, reason);
+		close(coll);
+		return -EIO;
+	}
+	if (!ret)
+		ret = sysmem_get_result(coll, NULL, fds, NR_BUFFERS, &count,
+					NULL);
+	if (!ret && count != NR_BUFFERS)
+		ret = -EPROTO;
+	if (ret) {
+		close(coll);
+		return ret;
+	}
+	return coll;
+}
+
+FIXTURE(memcg) {
+	char path[128];
+	int dev;
+};
+
+FIXTURE_SETUP(memcg)
+{
+	char procs[160];
+
+	self->dev = -1;
+	self->path[0] = '\0';
+	if (access(CGROOT "/cgroup.controllers", F_OK)) {
+		mkdir(CGROOT, 0755);
+		if (mount("cgroup2", CGROOT, "cgroup2", 0, NULL))
+			SKIP(return, "cannot mount cgroup2: %s", strerror(errno));
+	}
+	if (!has_memory_controller())
+		SKIP(return, "no memory cgroup controller in this kernel");
+	ASSERT_EQ(0, write_file(CGROOT "/cgroup.subtree_control", "+memory"));
+	snprintf(self->path, sizeof(self->path), CGROOT "/sysmem-test-%d",
+		 getpid());
+	ASSERT_EQ(0, mkdir(self->path, 0755));
+	/* Move this process (and its later allocations) into the group. */
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", self->path);
+	ASSERT_EQ(0, write_file(procs, "0"));
+	self->dev = sysmem_open();
+	ASSERT_LE(0, self->dev);
+}
+
+FIXTURE_TEARDOWN(memcg)
+{
+	if (self->dev >= 0)
+		close(self->dev);
+	if (self->path[0]) {
+		write_file(CGROOT "/cgroup.procs", "0");
+		rmdir(self->path);
+	}
+}
+
+static long long current_bytes(const char *group)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), "%s/memory.current", group);
+	return read_number(path);
+}
+
+/* Buffers are charged to the allocating task's cgroup, and uncharged. */
+TEST_F(memcg, buffers_charged_and_uncharged)
+{
+	int fds[NR_BUFFERS], coll, i;
+	long long before, during, after;
+	__u32 reason = 0;
+
+	before = current_bytes(self->path);
+	ASSERT_LE(0, before);
+	coll = allocate(self->dev, fds, &reason);
+	ASSERT_LE(0, coll) TH_LOG("reason %u", reason);
+	during = current_bytes(self->path);
+	/* Every page of every buffer, plus at most some slab and tables. */
+	EXPECT_LE(before + NR_BUFFERS * BUFFER_SIZE, during);
+	EXPECT_GT(before + NR_BUFFERS * BUFFER_SIZE + 4 * MIB, during);
+	for (i = 0; i < NR_BUFFERS; i++)
+		close(fds[i]);
+	close(coll);
+	after = current_bytes(self->path);
+	EXPECT_GT(before + 1 * MIB, after)
+		TH_LOG("before %lld during %lld after %lld", before, during,
+		       after);
+}
+
+/*
+ * memory.max below what the collection needs: the allocation fails
+ * cleanly and the collection fails with SYSMEM_FAIL_NO_MEMORY; no OOM
+ * kill (this process survives), and what was charged goes back.
+ */
+TEST_F(memcg, limit_fails_collection)
+{
+	char max[160];
+	int fds[NR_BUFFERS], coll;
+	__u32 reason = 0;
+
+	snprintf(max, sizeof(max), "%s/memory.max", self->path);
+	ASSERT_EQ(0, write_file(max, "8M"));
+	coll = allocate(self->dev, fds, &reason);
+	EXPECT_EQ(-EIO, coll);
+	EXPECT_EQ(SYSMEM_FAIL_NO_MEMORY, reason);
+	EXPECT_GT(2 * MIB, current_bytes(self->path));
+	/* Raised again, the same request fits. */
+	ASSERT_EQ(0, write_file(max, "max"));
+	coll = allocate(self->dev, fds, &reason);
+	ASSERT_LE(0, coll);
+	for (int i = 0; i < NR_BUFFERS; i++)
+		close(fds[i]);
+	close(coll);
+}
+
+TEST_HARNESS_MAIN
