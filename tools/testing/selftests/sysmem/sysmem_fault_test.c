@@ -17,12 +17,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
 #include "libsysmem.h"
 
 #define FAILSLAB "/sys/kernel/debug/failslab/"
+#define FAILPAGE "/sys/kernel/debug/fail_page_alloc/"
 #define HEAPS "/sys/kernel/debug/sysmem/heaps"
 /* Far more allocations than any one operation makes. */
 #define MAX_NTH 400
@@ -39,7 +41,7 @@ static int write_str(const char *path, const char *s)
 	return n < 0 ? -errno : 0;
 }
 
-static int system_heap_bytes(unsigned long long *bytes)
+static int heap_bytes(const char *heap, unsigned long long *bytes)
 {
 	unsigned long long buffers;
 	char name[64];
@@ -50,13 +52,18 @@ static int system_heap_bytes(unsigned long long *bytes)
 		return -errno;
 	while (fscanf(f, "%63s buffers=%llu bytes=%llu%*[^\n]", name, &buffers,
 		      bytes) == 3) {
-		if (!strcmp(name, "system")) {
+		if (!strcmp(name, heap)) {
 			ret = 0;
 			break;
 		}
 	}
 	fclose(f);
 	return ret;
+}
+
+static int system_heap_bytes(unsigned long long *bytes)
+{
+	return heap_bytes("system", bytes);
 }
 
 FIXTURE(fault) {
@@ -346,6 +353,90 @@ TEST_F(fault, get_result_and_name)
 	}
 	ASSERT_LT(n, MAX_NTH);
 	TH_LOG("%d allocation failures injected", n - 2);
+}
+
+/*
+ * Page allocations fail too: the heaps' own allocations (large blocks
+ * with their fallback to smaller ones, the contiguous block, the page
+ * tables of mappings made for flushing) as well as slab.  fail-nth
+ * counts every fault point of the thread, so each attempt fails exactly
+ * one of them.  The collection either gets its buffers, zeroed, or fails
+ * with SYSMEM_FAIL_NO_MEMORY; either way every byte goes back.
+ */
+static void page_faults_for_heap(struct __test_metadata *_metadata,
+				 FIXTURE_DATA(fault) *self, const char *heap)
+{
+	struct sysmem_heap_name name = { "" };
+	struct sysmem_buffer_constraints c = {
+		.usage = SYSMEM_USAGE_CPU_READ | SYSMEM_USAGE_CPU_WRITE,
+		.flags = SYSMEM_CONSTRAINTS_HAS_PERMITTED_HEAPS,
+		.min_buffer_count = 2,
+		/* A 1 MiB block, then single pages, per buffer. */
+		.min_size_bytes = (1 << 20) + 4096,
+		.heap_count = 1,
+		.heaps = (__u64)(uintptr_t)&name,
+	};
+	unsigned long long base, bytes;
+	int n, ret, coll, fds[2], allocated = 0;
+	bool hit = true;
+	__u32 reason;
+
+	strcpy(name.name, heap);
+	ASSERT_EQ(0, heap_bytes(heap, &base));
+	for (n = 1; hit && n < MAX_NTH; n++) {
+		coll = sysmem_alloc_nonshared(self->dev);
+		ASSERT_LE(0, coll);
+		arm(self->nth, n);
+		ret = sysmem_set_constraints(coll, &c);
+		hit = disarm(self->nth);
+		ASSERT_TRUE(!ret || ret == -ENOMEM) TH_LOG("nth %d: %d", n, ret);
+		if (ret)
+			ASSERT_EQ(0, sysmem_set_constraints(coll, &c));
+		if (state_of(coll, &reason) == SYSMEM_STATE_FAILED) {
+			ASSERT_TRUE(hit);
+			ASSERT_EQ(SYSMEM_FAIL_NO_MEMORY, reason);
+		} else {
+			unsigned char *p;
+			int i;
+
+			ASSERT_EQ(0, sysmem_get_result(coll, NULL, fds, 2, NULL,
+						       NULL));
+			for (i = 0; i < 2; i++) {
+				p = mmap(NULL, c.min_size_bytes, PROT_READ,
+					 MAP_SHARED, fds[i], 0);
+				ASSERT_NE(MAP_FAILED, p);
+				/* First and last byte of each block size. */
+				EXPECT_EQ(0, p[0]);
+				EXPECT_EQ(0, p[(1 << 20) - 1]);
+				EXPECT_EQ(0, p[c.min_size_bytes - 1]);
+				munmap(p, c.min_size_bytes);
+				close(fds[i]);
+			}
+			allocated++;
+		}
+		ASSERT_EQ(0, sysmem_release(coll));
+		close(coll);
+		ASSERT_EQ(0, heap_bytes(heap, &bytes));
+		ASSERT_EQ(base, bytes) TH_LOG("nth %d", n);
+	}
+	ASSERT_LT(n, MAX_NTH);
+	TH_LOG("%s: %d failures injected, %d allocations survived one",
+	       heap, n - 2, allocated - 1);
+}
+
+TEST_F(fault, page_allocation_in_heaps)
+{
+	if (access(FAILPAGE "ignore-gfp-wait", W_OK))
+		SKIP(return, "kernel without fail_page_alloc");
+	/* Consider every page allocation, of any order, sleeping or not. */
+	ASSERT_EQ(0, write_str(FAILPAGE "ignore-gfp-wait", "N"));
+	ASSERT_EQ(0, write_str(FAILPAGE "ignore-gfp-highmem", "N"));
+	ASSERT_EQ(0, write_str(FAILPAGE "min-order", "0"));
+	ASSERT_EQ(0, write_str(FAILPAGE "verbose", "0"));
+	page_faults_for_heap(_metadata, self, "system");
+	page_faults_for_heap(_metadata, self, "contiguous");
+	write_str(FAILPAGE "ignore-gfp-wait", "Y");
+	write_str(FAILPAGE "ignore-gfp-highmem", "Y");
 }
 
 TEST_HARNESS_MAIN
