@@ -284,6 +284,13 @@ static struct dma_buf *sysmem_contig_allocate(struct sysmem_heap *heap,
 				    cb->alloc_size);
 		goto free_cb;
 	}
+	/*
+	 * The handle of pages dma_alloc_pages() returned is always valid,
+	 * but DMA-API debugging (6.1) records it as a mapping whose error
+	 * check is still due and complains when it is freed unchecked.
+	 */
+	if (dma_mapping_error(sysmem_dma_device(), cb->dma_addr))
+		goto free_block;
 	if (!IS_ALIGNED(page_to_phys(cb->page), SYSMEM_CONTIG_ALIGN)) {
 		pr_warn_ratelimited("contiguous heap: block at %pa is not %u-byte aligned\n",
 				    &cb->dma_addr, SYSMEM_CONTIG_ALIGN);
