@@ -135,9 +135,10 @@ static int heap_stats(const char *heap, struct heap_stats *st)
 	while (fgets(line, sizeof(line), f)) {
 		memset(st, 0, sizeof(*st));
 		tail[0] = '\0';
-		n = sscanf(line, "%63s buffers=%llu bytes=%llu peak=%llu failures=%llu max=%llu %63s",
-			   name, &st->buffers, &st->bytes, &st->peak,
-			   &st->failures, &st->max, tail);
+		n = sscanf(line, "%63s buffers=%llu bytes=%llu peak=%llu "
+			   "failures=%llu max=%llu %63s", name, &st->buffers,
+			   &st->bytes, &st->peak, &st->failures, &st->max,
+			   tail);
 		if (n < 6 || strcmp(name, heap))
 			continue;
 		st->unregistered = !strcmp(tail, "unregistered");
