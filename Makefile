@@ -42,6 +42,8 @@ SELFTESTS := $(patsubst tools/testing/selftests/sysmem/%.c,$(B)/selftests/%,\
 	$(wildcard tools/testing/selftests/sysmem/*_test.c))
 UNITTESTS := $(patsubst lib/tests/%.c,$(B)/unit/%,$(wildcard lib/tests/*_test.c))
 TOOLS := $(B)/tools/sysmem $(B)/vm/sysmem-load
+# Kernel source of the selftests' helper module, built by "make module".
+TEST_HEAP_SRC := tools/testing/selftests/sysmem/sysmem_test_heap.c
 
 .PHONY: all module userspace selftests unit unit-build check run lint clean \
 	print-module fuzz fuzz-build fuzz-merge fuzz-seeds
@@ -53,6 +55,7 @@ all: module userspace
 module:
 	@mkdir -p $(KMOD_DIR)
 	@rsync -a --exclude tests Kbuild drivers lib include $(KMOD_DIR)/
+	@rsync -aR $(TEST_HEAP_SRC) $(KMOD_DIR)/
 	$(MAKE) -C $(KDIR) M=$(abspath $(KMOD_DIR)) modules
 	@echo "sysmem: module: $(KMOD_DIR)/sysmem.ko"
 

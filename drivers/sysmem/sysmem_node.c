@@ -15,7 +15,7 @@
 #include <linux/atomic.h>
 #include <linux/dma-buf.h>
 #include <linux/file.h>
-#include <linux/jiffies.h>
+#include <linux/ktime.h>
 #include <linux/kref.h>
 #include <linux/poll.h>
 #include <linux/sched.h>
@@ -770,12 +770,15 @@ static long sysmem_coll_ioctl_wait(struct file *file, void *arg,
 					       READ_ONCE(coll->state) !=
 					       SYSMEM_STATE_PENDING);
 	} else if (w->timeout_ns > 0) {
-		u64 j = nsecs_to_jiffies64(w->timeout_ns);
-
-		j = clamp_t(u64, j, 1, MAX_SCHEDULE_TIMEOUT - 1);
-		ret = wait_event_interruptible_timeout(coll->wq,
-						       READ_ONCE(coll->state) !=
-						       SYSMEM_STATE_PENDING, j);
+		/*
+		 * An hrtimer, not jiffies: nsecs_to_jiffies64() rounds down
+		 * and a jiffy timeout counts the current, partly gone jiffy,
+		 * so the wait could end before the caller's timeout.
+		 */
+		ret = wait_event_interruptible_hrtimeout(coll->wq,
+							 READ_ONCE(coll->state) !=
+							 SYSMEM_STATE_PENDING,
+							 ns_to_ktime(w->timeout_ns));
 	}
 	/* A relative timeout must not be restarted from its beginning. */
 	if (ret == -ERESTARTSYS)

@@ -130,7 +130,8 @@ tools/testing/vm/run.sh --kernel stock --name stock \
 	run-selftests.sh /usr/local/bin/sysmem_dev_test \
 	/usr/local/bin/sysmem_collection_test \
 	/usr/local/bin/sysmem_image_test \
-	/usr/local/bin/sysmem_memcg_test || rc=$?
+	/usr/local/bin/sysmem_memcg_test \
+	/usr/local/bin/sysmem_heap_test || rc=$?
 stage vm-stock "$rc"
 count "$SYSMEM_LOGDIR/vm-stock.out"
 

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # "make lint": checkpatch.pl --strict from the Debian linux-source tree on
-# our kernel, lib and uapi code, and sparse on the module (built against
-# the debug kernel).  Silent and status 0 when clean.
+# our kernel, lib and uapi code and the selftests' helper module, and
+# sparse on the modules (built against the debug kernel).  Silent and
+# status 0 when clean.
 set -uo pipefail
 . "$(dirname "$0")/vm/common.sh"
 cd "$SYSMEM_TOP"
@@ -11,7 +12,8 @@ cd "$SYSMEM_TOP"
 ksrc=$(tools/testing/vm/ksrc.sh) || exit 1
 status=0
 
-files=$(find drivers lib include -name '*.[ch]' -not -path 'lib/tests/*' | sort)
+files="$(find drivers lib include -name '*.[ch]' -not -path 'lib/tests/*' | sort)
+tools/testing/selftests/sysmem/sysmem_test_heap.c"
 # checkpatch's repository checks need a kernel tree; --no-tree skips them.
 if ! out=$(perl "$ksrc/scripts/checkpatch.pl" --strict --no-tree --quiet \
 		--terse --show-types --ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG \

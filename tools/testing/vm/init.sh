@@ -38,6 +38,15 @@ if [ $rc -eq 0 ]; then
 	timeout "$SYSMEM_CMD_TIMEOUT" sh /sysmem/cmd >&3 2>&3 </dev/null
 	rc=$?
 	cd /
+	# A test that stopped half-way may have left the selftests' heap
+	# module loaded; it holds sysmem.
+	if grep -q '^sysmem_test_heap ' /proc/modules; then
+		say "SYSMEM-VM: sysmem_test_heap still loaded, removing it"
+		if ! sysmem-load -r sysmem_test_heap >&3 2>&3; then
+			say "SYSMEM-VM: sysmem_test_heap unload failed"
+			rc=126
+		fi
+	fi
 	if [ -n "$SYSMEM_MODULE" ] && grep -q '^sysmem ' /proc/modules; then
 		if ! sysmem-load -r sysmem >&3 2>&3; then
 			say "SYSMEM-VM: module unload failed"

@@ -19,7 +19,9 @@
 #   --name NAME                names the logs (default: the kernel kind)
 #   --quiet                    do not echo guest output while it runs
 #
-# The guest sees build/tools/* and build/selftests/* in its PATH.
+# The guest sees build/tools/* and build/selftests/* in its PATH, and
+# sysmem_test_heap.ko, when built next to the module, as
+# /lib/sysmem/sysmem_test_heap.ko.
 # Logs: build/logs/vm-NAME.console (whole kernel console) and
 # build/logs/vm-NAME.out (command output).  Exit status: the command's,
 # or 1 for a kernel splat, 124 for a guest timeout, 125/126 when the
@@ -129,6 +131,12 @@ if [ "$module" != none ]; then
 	[ -r "$module" ] || die "no module $module"
 	cp "$module" "$root/lib/sysmem/sysmem.ko"
 	guest_module=/lib/sysmem/sysmem.ko
+	# The selftests' helper module, built next to sysmem.ko; the
+	# tests that need it load it themselves.
+	test_heap=$(dirname "$module")/sysmem_test_heap.ko
+	if [ -r "$test_heap" ]; then
+		cp "$test_heap" "$root/lib/sysmem/sysmem_test_heap.ko"
+	fi
 fi
 {
 	printf 'SYSMEM_MODULE=%q\n' "$guest_module"

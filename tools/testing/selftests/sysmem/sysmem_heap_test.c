@@ -1,0 +1,895 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sysmem heaps: heap choice (secure, contiguous, by name), clearing,
+ * allocation failures, per-heap caps, unregistering a heap with live
+ * buffers, and what an importing device sees.
+ *
+ * Uses the test heaps of sysmem_test_heap.ko ("test-secure",
+ * "test-faulty") and its importer, and loads that module itself from
+ * /lib/sysmem/sysmem_test_heap.ko (where the VM runner puts it); skips
+ * when the module file is not there.  Needs debugfs.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/dma-buf.h>
+
+#include "kselftest_harness.h"
+#include "libsysmem.h"
+
+#define TEST_HEAP_KO	"/lib/sysmem/sysmem_test_heap.ko"
+#define TEST_HEAP_MOD	"sysmem_test_heap"
+#define HEAPS_PATH	"/sys/kernel/debug/sysmem/heaps"
+#define THDIR		"/sys/kernel/debug/sysmem_test_heap/"
+#define MAX_BYTES_PARAM	"/sys/module/sysmem/parameters/heap_max_bytes"
+
+#define MSEC_NS		1000000LL
+/* Generous: the test VM runs under TCG with a debug kernel. */
+#define WAIT_NS		(10000 * MSEC_NS)
+
+#define KIB		1024ULL
+#define MIB		(1024 * KIB)
+#define GIB		(1024 * MIB)
+
+#define USAGE_RW	(SYSMEM_USAGE_CPU_READ | SYSMEM_USAGE_CPU_WRITE)
+
+/* Check a collection's state and reason with sysmem_check(). */
+#define CHECK_STATE(fd, _state, _reason) do { \
+	__u32 __st = 0xdead, __rs = 0xdead; \
+	ASSERT_EQ(0, sysmem_check((fd), &__st, &__rs)); \
+	EXPECT_EQ((_state), __st); \
+	EXPECT_EQ((_reason), __rs); \
+} while (0)
+
+/*
+ * The 6.1 harness runs the test body even when the fixture setup
+ * skipped; every test starts with this.
+ */
+#define NEED_TEST_HEAP() do { \
+	if (!self->loaded) \
+		SKIP(return, "%s", self->why); \
+} while (0)
+
+/* One line of the sysmem debugfs heaps file. */
+struct heap_stats {
+	unsigned long long buffers, bytes, peak, failures, max;
+	int unregistered;
+};
+
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return n;
+	}
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : -EIO;
+}
+
+/* Read a small text file, NUL-terminated, trailing newline dropped. */
+static int read_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return n;
+	}
+	close(fd);
+	buf[n] = '\0';
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+	return 0;
+}
+
+static int th_knob(const char *knob, const char *val)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), THDIR "%s", knob);
+	return write_file(path, val);
+}
+
+static int th_read(const char *knob, char *buf, size_t len)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), THDIR "%s", knob);
+	return read_file(path, buf, len);
+}
+
+/*
+ * The line of @heap in the sysmem heaps file:
+ * "NAME buffers=N bytes=N peak=N failures=N max=N[ unregistered]".
+ * Returns 0, -ENOENT when the heap has no line, or -errno.
+ */
+static int heap_stats(const char *heap, struct heap_stats *st)
+{
+	char line[256], name[64], tail[64];
+	int ret = -ENOENT, n;
+	FILE *f;
+
+	f = fopen(HEAPS_PATH, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		memset(st, 0, sizeof(*st));
+		tail[0] = '\0';
+		n = sscanf(line, "%63s buffers=%llu bytes=%llu peak=%llu "
+			   "failures=%llu max=%llu %63s", name, &st->buffers,
+			   &st->bytes, &st->peak, &st->failures, &st->max,
+			   tail);
+		if (n < 6 || strcmp(name, heap))
+			continue;
+		st->unregistered = !strcmp(tail, "unregistered");
+		ret = 0;
+		break;
+	}
+	fclose(f);
+	return ret;
+}
+
+/* Wait (up to 2 s) until @heap has @buffers live buffers of @bytes. */
+static int heap_settle(const char *heap, unsigned long long buffers,
+		       unsigned long long bytes, struct heap_stats *st)
+{
+	int i, ret = 0;
+
+	for (i = 0; i < 200; i++) {
+		ret = heap_stats(heap, st);
+		if (ret)
+			return ret;
+		if (st->buffers == buffers && st->bytes == bytes)
+			return 0;
+		usleep(10000);
+	}
+	return -ETIMEDOUT;
+}
+
+/* Wait (up to 2 s) until @heap has no line any more. */
+static int heap_gone(const char *heap)
+{
+	struct heap_stats st;
+	int i, ret;
+
+	for (i = 0; i < 200; i++) {
+		ret = heap_stats(heap, &st);
+		if (ret == -ENOENT)
+			return 0;
+		if (ret)
+			return ret;
+		usleep(10000);
+	}
+	return -ETIMEDOUT;
+}
+
+/* Live buffers of @heap in the test module's own "buffers" file. */
+static int th_buffers(const char *heap, unsigned long long *buffers,
+		      unsigned long long *bytes)
+{
+	char text[256], name[64], *line, *save = NULL;
+
+	if (th_read("buffers", text, sizeof(text)))
+		return -EIO;
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (sscanf(line, "%63s buffers=%llu bytes=%llu", name, buffers,
+			   bytes) == 3 && !strcmp(name, heap))
+			return 0;
+	}
+	return -ENOENT;
+}
+
+/* What the test module's importer saw of a dma-buf fd. */
+struct import {
+	unsigned int segments;
+	unsigned long long bytes, dma_addr;
+};
+
+static int import_fd(int fd, struct import *imp)
+{
+	char num[16], text[128];
+	int ret;
+
+	snprintf(num, sizeof(num), "%d", fd);
+	ret = th_knob("import", num);
+	if (ret)
+		return ret;
+	if (th_read("import", text, sizeof(text)))
+		return -EIO;
+	if (sscanf(text, "segments=%u bytes=%llu dma_addr=%llx",
+		   &imp->segments, &imp->bytes, &imp->dma_addr) != 3)
+		return -EBADMSG;
+	return 0;
+}
+
+static int load_test_heap(void)
+{
+	int fd, ret = 0;
+
+	fd = open(TEST_HEAP_KO, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (syscall(SYS_finit_module, fd, "", 0) && errno != EEXIST)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static int unload_test_heap(void)
+{
+	if (syscall(SYS_delete_module, TEST_HEAP_MOD, O_NONBLOCK))
+		return -errno;
+	return 0;
+}
+
+static int module_loaded(const char *name)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/module/%s", name);
+	return access(path, F_OK) == 0;
+}
+
+static void cons_init(struct sysmem_buffer_constraints *c, __u64 usage,
+		      __u32 count, __u64 min_size)
+{
+	memset(c, 0, sizeof(*c));
+	c->usage = usage;
+	c->min_buffer_count_for_camping = count;
+	c->min_size_bytes = min_size;
+}
+
+/* Permit only the heap @name. */
+static void cons_heap(struct sysmem_buffer_constraints *c,
+		      struct sysmem_heap_name *h, const char *name)
+{
+	memset(h, 0, sizeof(*h));
+	snprintf(h->name, sizeof(h->name), "%s", name);
+	c->flags |= SYSMEM_CONSTRAINTS_HAS_PERMITTED_HEAPS;
+	c->heap_count = 1;
+	c->heaps = (uintptr_t)h;
+}
+
+/*
+ * A non-shared collection with constraints @c.  Returns the collection
+ * fd (the caller leaves it) once allocated or failed, or -errno; on
+ * success with @fds, the buffer fds are in fds[0..*nfds).
+ */
+static int alloc_coll(int dev, const struct sysmem_buffer_constraints *c,
+		      struct sysmem_buffer_settings *s, int *fds,
+		      unsigned int cap, unsigned int *nfds)
+{
+	unsigned int count = 0;
+	int coll, ret;
+
+	coll = sysmem_alloc_nonshared(dev);
+	if (coll < 0)
+		return coll;
+	ret = sysmem_set_constraints(coll, c);
+	if (ret) {
+		close(coll);
+		return ret;
+	}
+	ret = sysmem_wait(coll, WAIT_NS);
+	if (ret == -EIO)
+		return coll;
+	if (ret) {
+		close(coll);
+		return ret;
+	}
+	ret = sysmem_get_result(coll, s, fds, cap, &count, nfds);
+	if (ret) {
+		close(coll);
+		return ret;
+	}
+	return coll;
+}
+
+/* Release and close a node; closing alone would fail its collection. */
+static void leave(int fd)
+{
+	if (fd < 0)
+		return;
+	sysmem_release(fd);
+	close(fd);
+}
+
+static void close_fds(int *fds, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (fds[i] >= 0)
+			close(fds[i]);
+		fds[i] = -1;
+	}
+}
+
+/* Offset of the first byte that is not @v, or -1. */
+static long first_not(const unsigned char *p, size_t n, unsigned char v)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != v)
+			return (long)i;
+	return -1;
+}
+
+/*
+ * Map each of @n buffer fds of @size bytes; return the offset of the
+ * first non-zero byte as buffer * size + offset, -1 when all are zero,
+ * or -2 - errno when a mapping fails.  Then fill them with @fill.
+ */
+static long check_zero_then_fill(const int *fds, unsigned int n, size_t size,
+				 unsigned char fill)
+{
+	unsigned int i;
+	long bad = -1;
+
+	for (i = 0; i < n; i++) {
+		unsigned char *p;
+		long off;
+
+		p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 fds[i], 0);
+		if (p == MAP_FAILED)
+			return -2 - errno;
+		off = first_not(p, size, 0);
+		if (off >= 0 && bad < 0)
+			bad = (long)(i * size) + off;
+		memset(p, fill, size);
+		munmap(p, size);
+	}
+	return bad;
+}
+
+FIXTURE(heap) {
+	int dev;
+	int loaded;
+	char why[128];
+};
+
+FIXTURE_SETUP(heap)
+{
+	int ret;
+
+	self->dev = sysmem_open();
+	ASSERT_LE(0, self->dev)
+		TH_LOG("open %s: %s", SYSMEM_DEV_PATH, strerror(-self->dev));
+	ret = load_test_heap();
+	if (ret == -ENOENT) {
+		snprintf(self->why, sizeof(self->why),
+			 "%s is not in this guest", TEST_HEAP_KO);
+		SKIP(return, "%s", self->why);
+	}
+	ASSERT_EQ(0, ret) TH_LOG("loading %s: %s", TEST_HEAP_KO,
+				 strerror(-ret));
+	if (access(THDIR "registered", W_OK)) {
+		snprintf(self->why, sizeof(self->why),
+			 "no %s: debugfs not mounted?", THDIR);
+		SKIP(return, "%s", self->why);
+	}
+	/* A clean start, whatever an earlier test left behind. */
+	ASSERT_EQ(0, th_knob("fail_next", "0"));
+	ASSERT_EQ(0, th_knob("fail_after", "0"));
+	ASSERT_EQ(0, th_knob("registered", "1"));
+	self->loaded = 1;
+}
+
+FIXTURE_TEARDOWN(heap)
+{
+	if (self->loaded) {
+		th_knob("fail_next", "0");
+		th_knob("fail_after", "0");
+	}
+	close(self->dev);
+}
+
+/* The test heaps register after the built-in ones, with empty counts. */
+TEST_F(heap, registered_heaps)
+{
+	struct heap_stats st;
+	char text[32];
+
+	NEED_TEST_HEAP();
+	ASSERT_EQ(0, th_read("registered", text, sizeof(text)));
+	EXPECT_STREQ("1", text);
+	ASSERT_EQ(0, heap_stats("system", &st));
+	ASSERT_EQ(0, heap_stats("contiguous", &st));
+	ASSERT_EQ(0, heap_stats("test-secure", &st));
+	EXPECT_EQ(0, st.buffers);
+	EXPECT_EQ(0, st.bytes);
+	EXPECT_EQ(0, st.unregistered);
+	ASSERT_EQ(0, heap_stats("test-faulty", &st));
+	EXPECT_EQ(0, st.buffers);
+	EXPECT_EQ(0, st.bytes);
+	EXPECT_EQ(0, st.unregistered);
+}
+
+/*
+ * Secure constraints are met by test-secure, whose buffers the CPU can't
+ * touch but a device can map.
+ */
+TEST_F(heap, secure)
+{
+	const size_t size = 256 * KIB;
+	struct sysmem_buffer_constraints c;
+	struct sysmem_buffer_settings s;
+	struct dma_buf_sync sync = { 0 };
+	unsigned long long nb, nbytes;
+	unsigned int nfds = 0, i;
+	struct heap_stats st;
+	struct import imp;
+	int coll, fds[2];
+	void *p;
+
+	NEED_TEST_HEAP();
+	cons_init(&c, SYSMEM_USAGE_VIDEO_DECODER, 2, size);
+	c.flags = SYSMEM_CONSTRAINTS_SECURE;
+	coll = alloc_coll(self->dev, &c, &s, fds, 2, &nfds);
+	ASSERT_LE(0, coll);
+	CHECK_STATE(coll, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	ASSERT_EQ(2, nfds);
+	EXPECT_STREQ("test-secure", s.heap);
+	EXPECT_EQ(2, s.buffer_count);
+	EXPECT_EQ(size, s.size_bytes);
+	EXPECT_EQ(SYSMEM_DOMAIN_INACCESSIBLE, s.coherency_domain);
+	EXPECT_TRUE(s.flags & SYSMEM_SETTINGS_SECURE);
+	leave(coll);
+
+	ASSERT_EQ(0, heap_stats("test-secure", &st));
+	EXPECT_EQ(2, st.buffers);
+	EXPECT_EQ(2 * size, st.bytes);
+	ASSERT_EQ(0, th_buffers("test-secure", &nb, &nbytes));
+	EXPECT_EQ(2, nb);
+	EXPECT_EQ(2 * size, nbytes);
+
+	for (i = 0; i < nfds; i++) {
+		/* No CPU mapping, no CPU access bracket. */
+		p = mmap(NULL, size, PROT_READ, MAP_SHARED, fds[i], 0);
+		EXPECT_EQ(MAP_FAILED, p);
+		EXPECT_EQ(EPERM, errno);
+		if (p != MAP_FAILED)
+			munmap(p, size);
+		sync.flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ;
+		EXPECT_EQ(-1, ioctl(fds[i], DMA_BUF_IOCTL_SYNC, &sync));
+		EXPECT_EQ(EPERM, errno);
+
+		/* A device maps the whole buffer. */
+		memset(&imp, 0, sizeof(imp));
+		ASSERT_EQ(0, import_fd(fds[i], &imp));
+		EXPECT_LE(1, imp.segments);
+		EXPECT_EQ(size, imp.bytes);
+	}
+
+	close_fds(fds, nfds);
+	EXPECT_EQ(0, heap_settle("test-secure", 0, 0, &st));
+	ASSERT_EQ(0, th_buffers("test-secure", &nb, &nbytes));
+	EXPECT_EQ(0, nb);
+	EXPECT_EQ(0, nbytes);
+}
+
+/* A participant names the one heap it accepts. */
+TEST_F(heap, permitted_by_name)
+{
+	struct sysmem_buffer_constraints c;
+	struct sysmem_buffer_settings s;
+	struct sysmem_heap_name h;
+	unsigned int nfds = 0;
+	struct heap_stats st;
+	int coll, fds[1];
+
+	NEED_TEST_HEAP();
+	cons_init(&c, USAGE_RW, 1, 8 * KIB);
+	cons_heap(&c, &h, "test-faulty");
+	coll = alloc_coll(self->dev, &c, &s, fds, 1, &nfds);
+	ASSERT_LE(0, coll);
+	CHECK_STATE(coll, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	ASSERT_EQ(1, nfds);
+	EXPECT_STREQ("test-faulty", s.heap);
+	ASSERT_EQ(0, heap_stats("test-faulty", &st));
+	EXPECT_EQ(1, st.buffers);
+	EXPECT_EQ(8 * KIB, st.bytes);
+	close_fds(fds, nfds);
+	leave(coll);
+	EXPECT_EQ(0, heap_settle("test-faulty", 0, 0, &st));
+
+	/* A name no heap has. */
+	cons_init(&c, USAGE_RW, 1, 8 * KIB);
+	cons_heap(&c, &h, "no-such-heap");
+	coll = alloc_coll(self->dev, &c, &s, fds, 1, &nfds);
+	ASSERT_LE(0, coll);
+	CHECK_STATE(coll, SYSMEM_STATE_FAILED, SYSMEM_FAIL_NO_HEAP);
+	leave(coll);
+}
+
+/*
+ * Buffers are zero however the heap hands its memory over, also when
+ * the same memory comes back after a previous user wrote to it.
+ */
+static void check_clearing(struct __test_metadata *_metadata, int dev,
+			   const char *heap, __u32 flags)
+{
+	const size_t size = 192 * KIB;
+	struct sysmem_buffer_constraints c;
+	struct sysmem_buffer_settings s;
+	struct sysmem_heap_name h;
+	unsigned int nfds = 0;
+	struct heap_stats st0, st;
+	int round, coll, fds[3];
+
+	ASSERT_EQ(0, heap_stats(heap, &st0));
+	for (round = 0; round < 3; round++) {
+		cons_init(&c, USAGE_RW, 3, size);
+		c.flags = flags;
+		cons_heap(&c, &h, heap);
+		coll = alloc_coll(dev, &c, &s, fds, 3, &nfds);
+		ASSERT_LE(0, coll);
+		CHECK_STATE(coll, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+		ASSERT_EQ(3, nfds);
+		EXPECT_STREQ(heap, s.heap);
+		leave(coll);
+		ASSERT_EQ(0, heap_stats(heap, &st));
+		EXPECT_EQ(st0.buffers + 3, st.buffers);
+		EXPECT_EQ(st0.bytes + 3 * size, st.bytes);
+		EXPECT_EQ(-1, check_zero_then_fill(fds, nfds, size, 0x5a))
+			TH_LOG("%s round %d", heap, round);
+		close_fds(fds, nfds);
+		EXPECT_EQ(0, heap_settle(heap, st0.buffers, st0.bytes, &st));
+	}
+}
+
+TEST_F(heap, clearing_test_faulty)
+{
+	unsigned long long nb, nbytes;
+
+	NEED_TEST_HEAP();
+	check_clearing(_metadata, self->dev, "test-faulty", 0);
+	ASSERT_EQ(0, th_buffers("test-faulty", &nb, &nbytes));
+	EXPECT_EQ(0, nb);
+	EXPECT_EQ(0, nbytes);
+}
+
+TEST_F(heap, clearing_system)
+{
+	NEED_TEST_HEAP();
+	check_clearing(_metadata, self->dev, "system", 0);
+}
+
+TEST_F(heap, clearing_contiguous)
+{
+	NEED_TEST_HEAP();
+	check_clearing(_metadata, self->dev, "contiguous",
+		       SYSMEM_CONSTRAINTS_PHYSICALLY_CONTIGUOUS);
+}
+
+/*
+ * The third of four allocations fails: the collection fails for lack
+ * of memory, and the two buffers already allocated go back.
+ */
+TEST_F(heap, fail_third_of_four)
+{
+	const size_t size = 64 * KIB;
+	struct sysmem_buffer_constraints c;
+	struct sysmem_buffer_settings s;
+	unsigned long long nb, nbytes;
+	struct sysmem_heap_name h;
+	struct heap_stats st0, st;
+	unsigned int nfds = 0;
+	int coll, fds[4];
+	char text[32];
+
+	NEED_TEST_HEAP();
+	ASSERT_EQ(0, heap_stats("test-faulty", &st0));
+	ASSERT_EQ(0, th_knob("fail_after", "2"));
+	ASSERT_EQ(0, th_knob("fail_next", "1"));
+
+	cons_init(&c, USAGE_RW, 4, size);
+	cons_heap(&c, &h, "test-faulty");
+	coll = alloc_coll(self->dev, &c, &s, fds, 4, &nfds);
+	ASSERT_LE(0, coll);
+	CHECK_STATE(coll, SYSMEM_STATE_FAILED, SYSMEM_FAIL_NO_MEMORY);
+	EXPECT_EQ(-EIO, sysmem_wait(coll, 0));
+	EXPECT_EQ(-EIO, sysmem_get_result(coll, NULL, fds, 4, NULL, NULL));
+
+	/* The injected failure was used up, exactly at the third. */
+	ASSERT_EQ(0, th_read("fail_next", text, sizeof(text)));
+	EXPECT_STREQ("0", text);
+	ASSERT_EQ(0, th_read("fail_after", text, sizeof(text)));
+	EXPECT_STREQ("0", text);
+
+	EXPECT_EQ(0, heap_settle("test-faulty", 0, 0, &st));
+	EXPECT_EQ(0, st.buffers);
+	EXPECT_EQ(0, st.bytes);
+	EXPECT_EQ(st0.failures + 1, st.failures);
+	/* Two buffers existed at once before the failure. */
+	EXPECT_LE(2 * size, st.peak);
+	ASSERT_EQ(0, th_buffers("test-faulty", &nb, &nbytes));
+	EXPECT_EQ(0, nb);
+	EXPECT_EQ(0, nbytes);
+	leave(coll);
+
+	/* The heap works again. */
+	coll = alloc_coll(self->dev, &c, &s, fds, 4, &nfds);
+	ASSERT_LE(0, coll);
+	CHECK_STATE(coll, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	ASSERT_EQ(4, nfds);
+	close_fds(fds, nfds);
+	leave(coll);
+	EXPECT_EQ(0, heap_settle("test-faulty", 0, 0, &st));
+	EXPECT_EQ(st0.failures + 1, st.failures);
+}
+
+/* heap_max_bytes caps what a heap may hold at once. */
+TEST_F(heap, max_bytes_cap)
+{
+	struct sysmem_buffer_constraints c;
+	struct sysmem_buffer_settings s;
+	struct sysmem_heap_name h;
+	struct heap_stats st0, st;
+	unsigned int nfds = 0, n2 = 0;
+	char saved[256];
+	int coll, fds[2], more[1];
+
+	NEED_TEST_HEAP();
+	ASSERT_EQ(0, read_file(MAX_BYTES_PARAM, saved, sizeof(saved)))
+		TH_LOG("no %s", MAX_BYTES_PARAM);
+	ASSERT_EQ(0, heap_stats("test-faulty", &st0));
+	ASSERT_EQ(0, write_file(MAX_BYTES_PARAM, "test-faulty=64K"));
+	ASSERT_EQ(0, heap_stats("test-faulty", &st));
+	EXPECT_EQ(64 * KIB, st.max);
+
+	/* 2 x 40 KiB would be 80 KiB: over the cap. */
+	cons_init(&c, USAGE_RW, 2, 40 * KIB);
+	cons_heap(&c, &h, "test-faulty");
+	coll = alloc_coll(self->dev, &c, &s, fds, 2, &nfds);
+	ASSERT_LE(0, coll);
+	CHECK_STATE(coll, SYSMEM_STATE_FAILED, SYSMEM_FAIL_NO_MEMORY);
+	leave(coll);
+	EXPECT_EQ(0, heap_settle("test-faulty", 0, 0, &st));
+	EXPECT_EQ(st0.failures + 1, st.failures);
+
+	/* 2 x 32 KiB is exactly the cap. */
+	cons_init(&c, USAGE_RW, 2, 32 * KIB);
+	cons_heap(&c, &h, "test-faulty");
+	coll = alloc_coll(self->dev, &c, &s, fds, 2, &nfds);
+	ASSERT_LE(0, coll);
+	CHECK_STATE(coll, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	ASSERT_EQ(2, nfds);
+	ASSERT_EQ(0, heap_stats("test-faulty", &st));
+	EXPECT_EQ(2, st.buffers);
+	EXPECT_EQ(64 * KIB, st.bytes);
+	leave(coll);
+
+	/* Full: not one more page while those live. */
+	cons_init(&c, USAGE_RW, 1, 4 * KIB);
+	cons_heap(&c, &h, "test-faulty");
+	coll = alloc_coll(self->dev, &c, &s, more, 1, &n2);
+	ASSERT_LE(0, coll);
+	CHECK_STATE(coll, SYSMEM_STATE_FAILED, SYSMEM_FAIL_NO_MEMORY);
+	leave(coll);
+	close(fds[0]);
+	close(fds[1]);
+	EXPECT_EQ(0, heap_settle("test-faulty", 0, 0, &st));
+	EXPECT_EQ(st0.failures + 2, st.failures);
+
+	/* Other heaps are not capped by it. */
+	cons_init(&c, USAGE_RW, 2, 40 * KIB);
+	cons_heap(&c, &h, "system");
+	coll = alloc_coll(self->dev, &c, &s, fds, 2, &nfds);
+	ASSERT_LE(0, coll);
+	CHECK_STATE(coll, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	ASSERT_EQ(2, nfds);
+	close_fds(fds, nfds);
+	leave(coll);
+
+	ASSERT_EQ(0, write_file(MAX_BYTES_PARAM, saved[0] ? saved : "\n"));
+	ASSERT_EQ(0, heap_stats("test-faulty", &st));
+	EXPECT_EQ(0, st.max);
+}
+
+/*
+ * Unregistering a heap stops new allocations from it; its live buffers
+ * keep working, and its accounting goes when the last of them does.
+ */
+TEST_F(heap, unregister_with_live_buffers)
+{
+	const size_t size = 64 * KIB;
+	struct sysmem_buffer_constraints c;
+	struct sysmem_buffer_settings s;
+	struct sysmem_heap_name h;
+	unsigned int nfds = 0, n2 = 0;
+	struct heap_stats st;
+	int coll, fds[2], fds2[1];
+	unsigned char *p, *q;
+	struct import imp;
+	char text[32];
+
+	NEED_TEST_HEAP();
+	cons_init(&c, USAGE_RW, 2, size);
+	cons_heap(&c, &h, "test-faulty");
+	coll = alloc_coll(self->dev, &c, &s, fds, 2, &nfds);
+	ASSERT_LE(0, coll);
+	ASSERT_EQ(2, nfds);
+	leave(coll);
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fds[0], 0);
+	ASSERT_NE(MAP_FAILED, p);
+	memset(p, 0x11, size);
+
+	ASSERT_EQ(0, th_knob("registered", "0"));
+	ASSERT_EQ(0, th_read("registered", text, sizeof(text)));
+	EXPECT_STREQ("0", text);
+
+	/* Still listed while its buffers live, marked unregistered. */
+	ASSERT_EQ(0, heap_stats("test-faulty", &st));
+	EXPECT_EQ(2, st.buffers);
+	EXPECT_EQ(2 * size, st.bytes);
+	EXPECT_EQ(1, st.unregistered);
+	/* test-secure had no buffers: gone at once. */
+	EXPECT_EQ(-ENOENT, heap_stats("test-secure", &st));
+
+	/* No new allocations. */
+	cons_init(&c, USAGE_RW, 1, size);
+	cons_heap(&c, &h, "test-faulty");
+	coll = alloc_coll(self->dev, &c, &s, fds2, 1, &n2);
+	ASSERT_LE(0, coll);
+	CHECK_STATE(coll, SYSMEM_STATE_FAILED, SYSMEM_FAIL_NO_HEAP);
+	leave(coll);
+
+	/* The live buffers work: old and new mappings, import. */
+	EXPECT_EQ(-1, first_not(p, size, 0x11));
+	q = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fds[1], 0);
+	ASSERT_NE(MAP_FAILED, q);
+	EXPECT_EQ(-1, first_not(q, size, 0));
+	memset(q, 0x22, size);
+	EXPECT_EQ(-1, first_not(q, size, 0x22));
+	munmap(q, size);
+	q = mmap(NULL, size, PROT_READ, MAP_SHARED, fds[0], 0);
+	ASSERT_NE(MAP_FAILED, q);
+	EXPECT_EQ(-1, first_not(q, size, 0x11));
+	munmap(q, size);
+	ASSERT_EQ(0, import_fd(fds[1], &imp));
+	EXPECT_EQ(size, imp.bytes);
+
+	/* The last buffer takes the line with it; a mapping counts. */
+	close_fds(fds, nfds);
+	ASSERT_EQ(0, heap_settle("test-faulty", 1, size, &st));
+	EXPECT_EQ(1, st.unregistered);
+	munmap(p, size);
+	EXPECT_EQ(0, heap_gone("test-faulty"));
+
+	/* Back again, empty, and usable. */
+	ASSERT_EQ(0, th_knob("registered", "1"));
+	ASSERT_EQ(0, heap_stats("test-faulty", &st));
+	EXPECT_EQ(0, st.buffers);
+	EXPECT_EQ(0, st.unregistered);
+	ASSERT_EQ(0, heap_stats("test-secure", &st));
+	coll = alloc_coll(self->dev, &c, &s, fds2, 1, &n2);
+	ASSERT_LE(0, coll);
+	CHECK_STATE(coll, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	EXPECT_STREQ("test-faulty", s.heap);
+	close_fds(fds2, n2);
+	leave(coll);
+	EXPECT_EQ(0, heap_settle("test-faulty", 0, 0, &st));
+}
+
+/*
+ * Physically contiguous buffers come from the contiguous heap: one DMA
+ * segment, aligned to 64 KiB.
+ */
+TEST_F_TIMEOUT(heap, contiguous, 120)
+{
+	const size_t size = 4 * MIB;
+	struct sysmem_buffer_constraints c;
+	struct sysmem_buffer_settings s;
+	struct heap_stats st0, st;
+	unsigned int nfds = 0, i;
+	struct import imp;
+	int coll, fds[2];
+
+	NEED_TEST_HEAP();
+	ASSERT_EQ(0, heap_stats("contiguous", &st0));
+	cons_init(&c, USAGE_RW, 2, size);
+	c.flags = SYSMEM_CONSTRAINTS_PHYSICALLY_CONTIGUOUS;
+	coll = alloc_coll(self->dev, &c, &s, fds, 2, &nfds);
+	ASSERT_LE(0, coll);
+	CHECK_STATE(coll, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	ASSERT_EQ(2, nfds);
+	EXPECT_STREQ("contiguous", s.heap);
+	EXPECT_TRUE(s.flags & SYSMEM_SETTINGS_PHYSICALLY_CONTIGUOUS);
+	leave(coll);
+	for (i = 0; i < nfds; i++) {
+		memset(&imp, 0, sizeof(imp));
+		ASSERT_EQ(0, import_fd(fds[i], &imp));
+		EXPECT_EQ(1, imp.segments);
+		EXPECT_EQ(size, imp.bytes);
+		EXPECT_EQ(0, imp.dma_addr % (64 * KIB))
+			TH_LOG("dma_addr 0x%llx", imp.dma_addr);
+	}
+	close_fds(fds, nfds);
+	EXPECT_EQ(0, heap_settle("contiguous", st0.buffers, st0.bytes, &st));
+
+	/* 1 GiB in one piece: more than the machine can give. */
+	cons_init(&c, USAGE_RW, 1, GIB);
+	c.flags = SYSMEM_CONSTRAINTS_PHYSICALLY_CONTIGUOUS |
+		  SYSMEM_CONSTRAINTS_HAS_MAX_SIZE;
+	c.max_size_bytes = GIB;
+	coll = alloc_coll(self->dev, &c, &s, fds, 1, &nfds);
+	ASSERT_LE(0, coll);
+	CHECK_STATE(coll, SYSMEM_STATE_FAILED, SYSMEM_FAIL_NO_MEMORY);
+	leave(coll);
+	EXPECT_EQ(0, heap_settle("contiguous", st0.buffers, st0.bytes, &st));
+	EXPECT_EQ(st0.failures + 1, st.failures);
+}
+
+/* For comparison: an 8 MiB system-heap buffer as a device sees it. */
+TEST_F(heap, system_import)
+{
+	const size_t size = 8 * MIB;
+	struct sysmem_buffer_constraints c;
+	struct sysmem_buffer_settings s;
+	unsigned int nfds = 0;
+	struct import imp;
+	int coll, fds[1];
+
+	NEED_TEST_HEAP();
+	cons_init(&c, USAGE_RW, 1, size);
+	coll = alloc_coll(self->dev, &c, &s, fds, 1, &nfds);
+	ASSERT_LE(0, coll);
+	CHECK_STATE(coll, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	ASSERT_EQ(1, nfds);
+	EXPECT_STREQ("system", s.heap);
+	leave(coll);
+	memset(&imp, 0, sizeof(imp));
+	ASSERT_EQ(0, import_fd(fds[0], &imp));
+	EXPECT_LE(1, imp.segments);
+	EXPECT_GE(size / 4096, imp.segments);
+	EXPECT_EQ(size, imp.bytes);
+	TH_LOG("system heap, 8 MiB: %u DMA segments", imp.segments);
+	close_fds(fds, nfds);
+
+	/* Not a dma-buf: the importer refuses it. */
+	EXPECT_EQ(-EBADF, import_fd(999, &imp));
+	EXPECT_EQ(-EINVAL, import_fd(self->dev, &imp));
+}
+
+/* Last: the module goes away cleanly and takes its heaps with it. */
+TEST_F(heap, unload)
+{
+	struct heap_stats st;
+
+	NEED_TEST_HEAP();
+	ASSERT_EQ(0, unload_test_heap()) TH_LOG("%s", strerror(errno));
+	EXPECT_FALSE(module_loaded(TEST_HEAP_MOD));
+	EXPECT_EQ(-ENOENT, heap_stats("test-faulty", &st));
+	EXPECT_EQ(-ENOENT, heap_stats("test-secure", &st));
+	EXPECT_EQ(0, heap_stats("system", &st));
+	/* And loads again. */
+	ASSERT_EQ(0, load_test_heap());
+	ASSERT_EQ(0, heap_stats("test-faulty", &st));
+	ASSERT_EQ(0, unload_test_heap());
+}
+
+TEST_HARNESS_MAIN
