@@ -31,7 +31,11 @@ CC ?= gcc
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -Werror
 UCFLAGS = $(CFLAGS) $(WARN) -Iinclude/uapi -Ilib -Itools/lib/sysmem
-SELFTEST_INC = -I$(KSRC)/tools/testing/selftests
+# <drm/*.h> comes from the kernel source's uapi (no libdrm-dev needed):
+# -idirafter keeps the installed <linux/*.h> first, and __user, which
+# headers_install would strip, is defined away.
+SELFTEST_INC = -I$(KSRC)/tools/testing/selftests \
+	-idirafter $(KSRC)/include/uapi -D__user=
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 

@@ -1,0 +1,746 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sysmem buffers in a real importer: DRM PRIME import into vgem.
+ *
+ * vgem (DRM_VGEM) is a GEM-only DRM driver whose PRIME import attaches to
+ * the dma-buf and maps it for its device, as any GPU driver does.  The
+ * tests import sysmem buffers from each heap and coherency domain, check
+ * that the data the CPU writes is what the importer's object holds, that
+ * re-exporting the GEM handle gives back the same sysmem buffer, that
+ * the importer keeps the memory alive, and that importing never widens
+ * the rights of a read-only buffer.
+ *
+ * Linux 6.1's DRM refuses DRM_IOCTL_MODE_MAP_DUMB for imported objects
+ * (drm_gem_dumb_map_offset() returns -EINVAL), so there the importer's
+ * side is read through the dma-buf PRIME_HANDLE_TO_FD gives back for the
+ * handle; a kernel that maps imported objects is checked through the
+ * card fd mapping as well.
+ *
+ * Skips when no vgem device exists (Debian's stock kernel builds vgem as
+ * a module, which the test VM does not load).
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+#include <linux/dma-buf.h>
+#include <linux/magic.h>
+#include <drm/drm.h>
+#include <drm/drm_mode.h>
+
+#include "kselftest_harness.h"
+#include "libsysmem.h"
+
+#define DEBUGFS_PATH	"/sys/kernel/debug"
+#define HEAPS_PATH	DEBUGFS_PATH "/sysmem/heaps"
+#define DRI_PATH	"/dev/dri"
+
+#define MSEC_NS		1000000LL
+/* Generous: the test VM runs under TCG with a debug kernel. */
+#define WAIT_NS		(10000 * MSEC_NS)
+#define CONTIG_ALIGN	(64 * 1024)
+
+#define USAGE_RW	(SYSMEM_USAGE_CPU_READ | SYSMEM_USAGE_CPU_WRITE)
+
+static size_t page_size(void)
+{
+	return (size_t)sysconf(_SC_PAGESIZE);
+}
+
+/*
+ * Open the vgem card node: the /dev/dri/card* whose DRM_IOCTL_VERSION
+ * names the driver "vgem".  Returns the fd or -ENODEV.
+ */
+static int vgem_open(void)
+{
+	char path[64], name[32];
+	struct drm_version v;
+	int i, fd;
+
+	for (i = 0; i < 64; i++) {
+		snprintf(path, sizeof(path), DRI_PATH "/card%d", i);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		memset(&v, 0, sizeof(v));
+		memset(name, 0, sizeof(name));
+		v.name = name;
+		v.name_len = sizeof(name) - 1;
+		if (!ioctl(fd, DRM_IOCTL_VERSION, &v) && !strcmp(name, "vgem"))
+			return fd;
+		close(fd);
+	}
+	return -ENODEV;
+}
+
+/* PRIME import: the GEM handle of @dmabuf in @card, or -errno. */
+static int prime_import(int card, int dmabuf, __u32 *handle)
+{
+	struct drm_prime_handle p = { .fd = dmabuf };
+
+	if (ioctl(card, DRM_IOCTL_PRIME_FD_TO_HANDLE, &p))
+		return -errno;
+	*handle = p.handle;
+	return 0;
+}
+
+/* PRIME export: a new dma-buf fd for @handle, or -errno. */
+static int prime_export(int card, __u32 handle)
+{
+	struct drm_prime_handle p = {
+		.handle = handle,
+		.flags = DRM_CLOEXEC | DRM_RDWR,
+		.fd = -1,
+	};
+
+	if (ioctl(card, DRM_IOCTL_PRIME_HANDLE_TO_FD, &p))
+		return -errno;
+	return p.fd;
+}
+
+static int gem_close(int card, __u32 handle)
+{
+	struct drm_gem_close gc = { .handle = handle };
+
+	return ioctl(card, DRM_IOCTL_GEM_CLOSE, &gc) ? -errno : 0;
+}
+
+/* The fake mmap offset of @handle in @card, or -errno. */
+static int map_dumb(int card, __u32 handle, __u64 *offset)
+{
+	struct drm_mode_map_dumb md = { .handle = handle };
+
+	if (ioctl(card, DRM_IOCTL_MODE_MAP_DUMB, &md))
+		return -errno;
+	*offset = md.offset;
+	return 0;
+}
+
+/* DMA_BUF_IOCTL_SYNC with @flags; 0 or -errno. */
+static int cpu_sync(int fd, __u64 flags)
+{
+	struct dma_buf_sync s = { .flags = flags };
+
+	return ioctl(fd, DMA_BUF_IOCTL_SYNC, &s) ? -errno : 0;
+}
+
+/* The same open file (dma-buf) behind two fds? */
+static int same_file(int a, int b)
+{
+	struct stat sa, sb;
+
+	if (fstat(a, &sa) || fstat(b, &sb))
+		return -errno;
+	return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* The byte the test writes at @off of buffer @index in round @round. */
+static unsigned char pattern(unsigned int index, unsigned int round,
+			     size_t off)
+{
+	return (unsigned char)(off * 7 + (off >> 12) * 13 + index * 31 +
+			       round * 101 + 1);
+}
+
+static void fill(unsigned char *p, size_t size, unsigned int index,
+		 unsigned int round)
+{
+	size_t i;
+
+	for (i = 0; i < size; i++)
+		p[i] = pattern(index, round, i);
+}
+
+/* Offset of the first byte that differs from the pattern, or -1. */
+static long mismatch(const unsigned char *p, size_t size, unsigned int index,
+		     unsigned int round)
+{
+	size_t i;
+
+	for (i = 0; i < size; i++)
+		if (p[i] != pattern(index, round, i))
+			return (long)i;
+	return -1;
+}
+
+/* Live buffers of @heap from the sysmem debugfs file, or -errno. */
+static int heap_buffers(const char *heap, __u64 *buffers)
+{
+	unsigned long long nb;
+	char line[256], name[64];
+	int ret = -ENOENT;
+	FILE *f;
+
+	f = fopen(HEAPS_PATH, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%63s buffers=%llu", name, &nb) != 2)
+			continue;
+		if (strcmp(name, heap))
+			continue;
+		*buffers = nb;
+		ret = 0;
+		break;
+	}
+	fclose(f);
+	return ret;
+}
+
+/*
+ * Wait (up to 2 s) for @heap to hold @want buffers; the last count read
+ * is left in *buffers.  Buffers go back from dma-buf release, which may
+ * run a little after the last close().
+ */
+static int heap_settle(const char *heap, __u64 want, __u64 *buffers)
+{
+	int i, ret;
+
+	for (i = 0; i < 200; i++) {
+		ret = heap_buffers(heap, buffers);
+		if (ret)
+			return ret;
+		if (*buffers == want)
+			return 0;
+		usleep(10000);
+	}
+	return -ETIMEDOUT;
+}
+
+static int have_debugfs(void)
+{
+	struct statfs sfs;
+
+	return !statfs(DEBUGFS_PATH, &sfs) && sfs.f_type == DEBUGFS_MAGIC;
+}
+
+/*
+ * Check with /proc/self/pagemap (PFNs need CAP_SYS_ADMIN) that the
+ * @size bytes mapped at @p are physically contiguous and start at a
+ * CONTIG_ALIGN boundary.  Returns 0, or 1000 * failed step + detail.
+ */
+static int check_contiguous(const void *p, size_t size)
+{
+	const size_t psz = page_size();
+	size_t n = size / psz, i;
+	__u64 *ent, pfn0;
+	off_t off;
+	int fd, ret = 0;
+
+	ent = calloc(n, sizeof(*ent));
+	if (!ent)
+		return 1000;
+	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = 2000 + errno;
+		goto out;
+	}
+	off = (off_t)((uintptr_t)p / psz * sizeof(*ent));
+	if (pread(fd, ent, n * sizeof(*ent), off) != (ssize_t)(n * sizeof(*ent))) {
+		ret = 3000 + errno;
+		goto close_fd;
+	}
+	/* Bit 63: present; bits 0-54: the PFN. */
+	pfn0 = ent[0] & ((1ULL << 55) - 1);
+	if (!(ent[0] >> 63) || !pfn0) {
+		ret = 4000;
+		goto close_fd;
+	}
+	if (pfn0 * psz % CONTIG_ALIGN) {
+		ret = 5000 + (int)(pfn0 * psz % CONTIG_ALIGN / psz);
+		goto close_fd;
+	}
+	for (i = 1; i < n; i++) {
+		if (!(ent[i] >> 63) ||
+		    (ent[i] & ((1ULL << 55) - 1)) != pfn0 + i) {
+			ret = 6000 + (int)(i % 1000);
+			break;
+		}
+	}
+close_fd:
+	close(fd);
+out:
+	free(ent);
+	return ret;
+}
+
+/*
+ * A non-shared collection of @count buffers of @size bytes; @heap, when
+ * not NULL, is the only permitted heap.  Fills fds[] in buffer index
+ * order and *s with the settings.  Returns the collection fd or -errno.
+ */
+static int alloc_buffers(int dev, __u64 usage, __u32 flags, __u32 domains,
+			 const char *heap, unsigned int count, size_t size,
+			 struct sysmem_buffer_settings *s, int *fds)
+{
+	struct sysmem_buffer_constraints c;
+	struct sysmem_heap_name name;
+	int coll, tmp[SYSMEM_MAX_BUFFERS];
+	unsigned int nfds = 0, i;
+	__u64 id, bid;
+	__u32 idx;
+	int ret;
+
+	coll = sysmem_alloc_nonshared(dev);
+	if (coll < 0)
+		return coll;
+	memset(&c, 0, sizeof(c));
+	c.usage = usage;
+	c.flags = flags;
+	c.min_buffer_count = count;
+	c.min_size_bytes = size;
+	if (domains) {
+		c.flags |= SYSMEM_CONSTRAINTS_HAS_COHERENCY_DOMAINS;
+		c.coherency_domains = domains;
+	}
+	if (heap) {
+		memset(&name, 0, sizeof(name));
+		snprintf(name.name, sizeof(name.name), "%s", heap);
+		c.flags |= SYSMEM_CONSTRAINTS_HAS_PERMITTED_HEAPS;
+		c.heap_count = 1;
+		c.heaps = (uintptr_t)&name;
+	}
+	ret = sysmem_set_constraints(coll, &c);
+	if (!ret)
+		ret = sysmem_wait(coll, WAIT_NS);
+	if (!ret)
+		ret = sysmem_get_collection_id(coll, &id);
+	if (!ret)
+		ret = sysmem_get_result(coll, s, tmp, count, NULL, &nfds);
+	if (!ret && nfds != count)
+		ret = -EBADMSG;
+	if (ret)
+		goto fail;
+	for (i = 0; i < count; i++)
+		fds[i] = -1;
+	for (i = 0; i < count; i++) {
+		ret = sysmem_buffer_info(dev, tmp[i], &bid, &idx);
+		if (!ret && (bid != id || idx >= count || fds[idx] != -1))
+			ret = -EBADMSG;
+		if (ret) {
+			for (i = 0; i < count; i++)
+				close(tmp[i]);
+			goto fail;
+		}
+		fds[idx] = tmp[i];
+	}
+	return coll;
+
+fail:
+	sysmem_release(coll);
+	close(coll);
+	return ret;
+}
+
+/* Release and close a collection fd. */
+static void leave(int coll)
+{
+	sysmem_release(coll);
+	close(coll);
+}
+
+FIXTURE(imp) {
+	int dev;
+	int card;
+};
+
+FIXTURE_SETUP(imp)
+{
+	self->dev = sysmem_open();
+	ASSERT_LE(0, self->dev)
+		TH_LOG("open %s: %s", SYSMEM_DEV_PATH, strerror(-self->dev));
+	self->card = vgem_open();
+}
+
+FIXTURE_TEARDOWN(imp)
+{
+	if (self->card >= 0)
+		close(self->card);
+	close(self->dev);
+}
+
+/* SKIP in FIXTURE_SETUP does not stop the test body on 6.1's harness. */
+#define NEED_VGEM() do { \
+	if (self->card < 0) \
+		SKIP(return, "no vgem device in " DRI_PATH \
+		     " (kernel without CONFIG_DRM_VGEM=y)"); \
+} while (0)
+
+FIXTURE_VARIANT(imp) {
+	const char *heap;	/* the only permitted heap, or NULL */
+	__u32 flags;		/* SYSMEM_CONSTRAINTS_* */
+	const char *want_heap;	/* the heap sysmem must choose */
+	size_t size;
+	bool contiguous;	/* check physical contiguity */
+};
+
+FIXTURE_VARIANT_ADD(imp, system) {
+	.heap = "system",
+	.want_heap = "system",
+	.size = 1024 * 1024 + 3 * 4096,
+};
+
+FIXTURE_VARIANT_ADD(imp, contiguous) {
+	.heap = "contiguous",
+	.want_heap = "contiguous",
+	.size = 1024 * 1024,
+	.contiguous = true,
+};
+
+FIXTURE_VARIANT_ADD(imp, contiguous_required) {
+	.flags = SYSMEM_CONSTRAINTS_PHYSICALLY_CONTIGUOUS,
+	.want_heap = "contiguous",
+	.size = 256 * 1024 + 4096,
+	.contiguous = true,
+};
+
+/*
+ * CPU data round trip through vgem: the CPU fills each buffer through
+ * the sysmem mapping inside DMA_BUF_IOCTL_SYNC brackets, vgem imports
+ * it, the importer's view holds the data; the CPU writes through the
+ * importer's view and the sysmem mapping sees it.  Re-exporting the
+ * handle gives back the very same sysmem dma-buf.
+ */
+TEST_F(imp, cpu_roundtrip)
+{
+	const size_t size = variant->size, psz = page_size();
+	const size_t rsize = (size + psz - 1) / psz * psz;
+	struct sysmem_buffer_settings s;
+	unsigned char *map[2], *emap;
+	__u32 handle[2] = { 0, 0 }, h = 0, idx;
+	__u64 id, bid, base, buffers, offset = 0;
+	int coll, fds[2], efd, i, ret;
+	long bad;
+
+	NEED_VGEM();
+	if (!have_debugfs())
+		SKIP(return, "debugfs is not mounted at " DEBUGFS_PATH);
+	ASSERT_EQ(0, heap_buffers(variant->want_heap, &base))
+		TH_LOG("no \"%s\" line in " HEAPS_PATH, variant->want_heap);
+	coll = alloc_buffers(self->dev, USAGE_RW, variant->flags, 0,
+			     variant->heap, 2, size, &s, fds);
+	ASSERT_LE(0, coll) TH_LOG("allocation: %s", strerror(-coll));
+	EXPECT_STREQ(variant->want_heap, s.heap);
+	ASSERT_EQ(0, heap_buffers(variant->want_heap, &buffers));
+	EXPECT_EQ(base + 2, buffers);
+	EXPECT_EQ(size, s.size_bytes);
+	EXPECT_EQ(2, s.buffer_count);
+	EXPECT_EQ(SYSMEM_DOMAIN_CPU, s.coherency_domain);
+	if (variant->flags & SYSMEM_CONSTRAINTS_PHYSICALLY_CONTIGUOUS)
+		EXPECT_TRUE(s.flags & SYSMEM_SETTINGS_PHYSICALLY_CONTIGUOUS);
+	ASSERT_EQ(0, sysmem_get_collection_id(coll, &id));
+
+	for (i = 0; i < 2; i++) {
+		EXPECT_EQ((off_t)rsize, lseek(fds[i], 0, SEEK_END));
+		map[i] = mmap(NULL, rsize, PROT_READ | PROT_WRITE, MAP_SHARED,
+			      fds[i], 0);
+		ASSERT_NE(MAP_FAILED, map[i]);
+		if (variant->contiguous) {
+			ret = check_contiguous(map[i], rsize);
+			EXPECT_EQ(0, ret)
+				TH_LOG("buffer %d not contiguous and %d-aligned: step %d, detail %d",
+				       i, CONTIG_ALIGN, ret / 1000, ret % 1000);
+		}
+		ASSERT_EQ(0, cpu_sync(fds[i], DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE));
+		fill(map[i], rsize, i, 0);
+		ASSERT_EQ(0, cpu_sync(fds[i], DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE));
+		ASSERT_EQ(0, prime_import(self->card, fds[i], &handle[i]));
+		/* The same dma-buf imports to the same handle. */
+		ASSERT_EQ(0, prime_import(self->card, fds[i], &h));
+		EXPECT_EQ(handle[i], h);
+	}
+	EXPECT_NE(handle[0], handle[1]);
+
+	for (i = 0; i < 2; i++) {
+		/* The dma-buf behind the handle: sysmem's own, same file. */
+		efd = prime_export(self->card, handle[i]);
+		ASSERT_LE(0, efd) TH_LOG("PRIME export: %s", strerror(-efd));
+		EXPECT_EQ(1, same_file(efd, fds[i]));
+		bid = 0;
+		idx = ~0U;
+		ASSERT_EQ(0, sysmem_buffer_info(self->dev, efd, &bid, &idx));
+		EXPECT_EQ(id, bid);
+		EXPECT_EQ(i, idx);
+		emap = mmap(NULL, rsize, PROT_READ | PROT_WRITE, MAP_SHARED,
+			    efd, 0);
+		ASSERT_NE(MAP_FAILED, emap);
+		ASSERT_EQ(0, cpu_sync(efd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW));
+		bad = mismatch(emap, rsize, i, 0);
+		EXPECT_EQ(-1, bad) TH_LOG("buffer %d: importer's view differs at %ld", i, bad);
+		fill(emap, rsize, i, 1);
+		ASSERT_EQ(0, cpu_sync(efd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW));
+		munmap(emap, rsize);
+		close(efd);
+
+		ASSERT_EQ(0, cpu_sync(fds[i], DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ));
+		bad = mismatch(map[i], rsize, i, 1);
+		EXPECT_EQ(-1, bad) TH_LOG("buffer %d: sysmem view differs at %ld", i, bad);
+		ASSERT_EQ(0, cpu_sync(fds[i], DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ));
+
+		/*
+		 * The card fd's own mapping of the imported object, where
+		 * DRM allows one; 6.1 refuses imported objects (EINVAL).
+		 */
+		ret = map_dumb(self->card, handle[i], &offset);
+		if (ret) {
+			EXPECT_EQ(-EINVAL, ret);
+			if (i == 0)
+				TH_LOG("DRM refuses MODE_MAP_DUMB of imported objects (%s): importer's view read through its PRIME re-export",
+				       strerror(-ret));
+			continue;
+		}
+		emap = mmap(NULL, rsize, PROT_READ | PROT_WRITE, MAP_SHARED,
+			    self->card, offset);
+		ASSERT_NE(MAP_FAILED, emap);
+		bad = mismatch(emap, rsize, i, 1);
+		EXPECT_EQ(-1, bad) TH_LOG("buffer %d: vgem mapping differs at %ld", i, bad);
+		fill(emap, rsize, i, 2);
+		munmap(emap, rsize);
+		ASSERT_EQ(0, cpu_sync(fds[i], DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ));
+		bad = mismatch(map[i], rsize, i, 2);
+		EXPECT_EQ(-1, bad) TH_LOG("buffer %d: sysmem view differs at %ld", i, bad);
+		ASSERT_EQ(0, cpu_sync(fds[i], DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ));
+	}
+
+	for (i = 0; i < 2; i++) {
+		munmap(map[i], rsize);
+		EXPECT_EQ(0, gem_close(self->card, handle[i]));
+		EXPECT_EQ(-EINVAL, gem_close(self->card, handle[i]));
+		close(fds[i]);
+	}
+	leave(coll);
+	EXPECT_EQ(0, heap_settle(variant->want_heap, base, &buffers));
+	EXPECT_EQ(base, buffers);
+}
+
+/*
+ * vgem's import holds the dma-buf: the memory goes back to the heap
+ * only once the GEM handles are gone too (one closed with GEM_CLOSE, one
+ * with the DRM file), not when the sysmem fds and collection are.
+ */
+TEST_F(imp, import_holds_memory)
+{
+	const size_t size = 64 * 1024;
+	const char *heap = variant->want_heap;
+	struct sysmem_buffer_settings s;
+	__u64 base, buffers;
+	__u32 handle[2];
+	int coll, fds[2], card, i;
+
+	NEED_VGEM();
+	if (!have_debugfs())
+		SKIP(return, "debugfs is not mounted at " DEBUGFS_PATH);
+	ASSERT_EQ(0, heap_buffers(heap, &base))
+		TH_LOG("no \"%s\" line in " HEAPS_PATH, heap);
+	/* Nothing else runs in the test VM: every earlier buffer is gone. */
+	EXPECT_EQ(0, base);
+
+	card = vgem_open();
+	ASSERT_LE(0, card);
+	coll = alloc_buffers(self->dev, USAGE_RW, variant->flags, 0,
+			     variant->heap, 2, size, &s, fds);
+	ASSERT_LE(0, coll) TH_LOG("allocation: %s", strerror(-coll));
+	EXPECT_STREQ(heap, s.heap);
+	ASSERT_EQ(0, heap_buffers(heap, &buffers));
+	EXPECT_EQ(base + 2, buffers);
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, prime_import(card, fds[i], &handle[i]));
+
+	for (i = 0; i < 2; i++)
+		close(fds[i]);
+	leave(coll);
+	/* Give a wrongly early release the time to show. */
+	usleep(200000);
+	ASSERT_EQ(0, heap_buffers(heap, &buffers));
+	EXPECT_EQ(base + 2, buffers);
+
+	EXPECT_EQ(0, gem_close(card, handle[0]));
+	EXPECT_EQ(0, heap_settle(heap, base + 1, &buffers));
+	EXPECT_EQ(base + 1, buffers);
+
+	close(card);
+	EXPECT_EQ(0, heap_settle(heap, base, &buffers));
+	EXPECT_EQ(base, buffers);
+}
+
+/*
+ * A read-only participant's buffers import into vgem, but neither its
+ * fd nor the dma-buf vgem gives back can be mapped writable: the import
+ * does not widen rights.  The writer's and the reader's dma-bufs are
+ * different files over the same memory, so they import as two objects.
+ */
+TEST_F(imp, read_only_import)
+{
+	const size_t size = 16 * 4096;
+	struct sysmem_buffer_constraints c;
+	struct sysmem_heap_name name;
+	int root, ro_tok, rw, ro, rw_fd, ro_fd, efd, n;
+	unsigned int count = 0, nfds = 0;
+	__u32 h_rw = 0, h_ro = 0, idx;
+	unsigned char *p;
+	__u64 id, bid;
+	long bad;
+
+	NEED_VGEM();
+	root = sysmem_alloc_token(self->dev);
+	ASSERT_LE(0, root);
+	ro_tok = sysmem_duplicate(root, SYSMEM_RIGHT_READ);
+	ASSERT_LE(0, ro_tok);
+	rw = sysmem_bind(self->dev, root);
+	ASSERT_LE(0, rw);
+	close(root);
+	ro = sysmem_bind(self->dev, ro_tok);
+	ASSERT_LE(0, ro);
+	close(ro_tok);
+
+	memset(&c, 0, sizeof(c));
+	c.usage = USAGE_RW;
+	c.min_buffer_count = 1;
+	c.min_size_bytes = size;
+	if (variant->heap) {
+		memset(&name, 0, sizeof(name));
+		snprintf(name.name, sizeof(name.name), "%s", variant->heap);
+		c.flags |= SYSMEM_CONSTRAINTS_HAS_PERMITTED_HEAPS;
+		c.heap_count = 1;
+		c.heaps = (uintptr_t)&name;
+	}
+	c.flags |= variant->flags;
+	ASSERT_EQ(0, sysmem_set_constraints(rw, &c));
+	/* Asks for write usage, but its token only carries READ. */
+	ASSERT_EQ(0, sysmem_set_constraints(ro, &c));
+	ASSERT_EQ(0, sysmem_wait(ro, WAIT_NS));
+	ASSERT_EQ(0, sysmem_get_collection_id(ro, &id));
+	ASSERT_EQ(0, sysmem_get_result(rw, NULL, &rw_fd, 1, &count, &nfds));
+	ASSERT_EQ(1, nfds);
+	ASSERT_EQ(0, sysmem_get_result(ro, NULL, &ro_fd, 1, &count, &nfds));
+	ASSERT_EQ(1, nfds);
+	EXPECT_EQ(O_RDWR, fcntl(rw_fd, F_GETFL) & O_ACCMODE);
+	EXPECT_EQ(O_RDONLY, fcntl(ro_fd, F_GETFL) & O_ACCMODE);
+
+	/* The writer fills the buffer. */
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, rw_fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, cpu_sync(rw_fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE));
+	fill(p, size, 0, 5);
+	ASSERT_EQ(0, cpu_sync(rw_fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE));
+	munmap(p, size);
+
+	/* Import works for both; they are distinct dma-bufs. */
+	ASSERT_EQ(0, prime_import(self->card, ro_fd, &h_ro));
+	ASSERT_EQ(0, prime_import(self->card, rw_fd, &h_rw));
+	EXPECT_NE(h_ro, h_rw);
+
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, size, PROT_READ | PROT_WRITE,
+				   MAP_SHARED, ro_fd, 0));
+	EXPECT_EQ(EACCES, errno);
+
+	/* Exported back with DRM_RDWR, it is still the read-only file. */
+	efd = prime_export(self->card, h_ro);
+	ASSERT_LE(0, efd);
+	EXPECT_EQ(1, same_file(efd, ro_fd));
+	EXPECT_EQ(0, same_file(efd, rw_fd));
+	EXPECT_EQ(O_RDONLY, fcntl(efd, F_GETFL) & O_ACCMODE);
+	ASSERT_EQ(0, sysmem_buffer_info(self->dev, efd, &bid, &idx));
+	EXPECT_EQ(id, bid);
+	EXPECT_EQ(0, idx);
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, size, PROT_READ | PROT_WRITE,
+				   MAP_SHARED, efd, 0));
+	EXPECT_EQ(EACCES, errno);
+	p = mmap(NULL, size, PROT_READ, MAP_SHARED, efd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, cpu_sync(efd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ));
+	bad = mismatch(p, size, 0, 5);
+	EXPECT_EQ(-1, bad) TH_LOG("read-only view differs at %ld", bad);
+	ASSERT_EQ(0, cpu_sync(efd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ));
+	munmap(p, size);
+	close(efd);
+
+	/* The writer's handle gives back the writable file. */
+	efd = prime_export(self->card, h_rw);
+	ASSERT_LE(0, efd);
+	EXPECT_EQ(1, same_file(efd, rw_fd));
+	EXPECT_EQ(O_RDWR, fcntl(efd, F_GETFL) & O_ACCMODE);
+	ASSERT_EQ(0, sysmem_buffer_info(self->dev, efd, &bid, &idx));
+	EXPECT_EQ(id, bid);
+	EXPECT_EQ(0, idx);
+	close(efd);
+
+	for (n = 0; n < 2; n++)
+		EXPECT_EQ(0, gem_close(self->card, n ? h_rw : h_ro));
+	close(rw_fd);
+	close(ro_fd);
+	leave(rw);
+	leave(ro);
+}
+
+/*
+ * A buffer in the inaccessible coherency domain: no CPU mapping, no CPU
+ * access brackets, but a device can still import it.
+ */
+TEST_F(imp, inaccessible_import)
+{
+	const size_t size = 32 * 4096;
+	struct sysmem_buffer_settings s;
+	__u64 id, bid, offset = 0;
+	__u32 handle = 0, idx;
+	int coll, fd, efd, ret;
+	void *p;
+
+	NEED_VGEM();
+	coll = alloc_buffers(self->dev, SYSMEM_USAGE_VIDEO_DECODER,
+			     variant->flags, SYSMEM_DOMAIN_INACCESSIBLE,
+			     variant->heap, 1, size, &s, &fd);
+	ASSERT_LE(0, coll) TH_LOG("allocation: %s", strerror(-coll));
+	EXPECT_EQ(SYSMEM_DOMAIN_INACCESSIBLE, s.coherency_domain);
+	EXPECT_STREQ(variant->want_heap, s.heap);
+	ASSERT_EQ(0, sysmem_get_collection_id(coll, &id));
+
+	p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EPERM, errno);
+	if (p != MAP_FAILED)
+		munmap(p, size);
+	EXPECT_EQ(-EPERM, cpu_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ));
+	EXPECT_EQ(-EPERM, cpu_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE));
+
+	ASSERT_EQ(0, prime_import(self->card, fd, &handle));
+	efd = prime_export(self->card, handle);
+	ASSERT_LE(0, efd);
+	EXPECT_EQ(1, same_file(efd, fd));
+	ASSERT_EQ(0, sysmem_buffer_info(self->dev, efd, &bid, &idx));
+	EXPECT_EQ(id, bid);
+	EXPECT_EQ(0, idx);
+	p = mmap(NULL, size, PROT_READ, MAP_SHARED, efd, 0);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EPERM, errno);
+	if (p != MAP_FAILED)
+		munmap(p, size);
+	close(efd);
+
+	/* Nor does the importer's own mapping reach the memory. */
+	ret = map_dumb(self->card, handle, &offset);
+	if (ret) {
+		EXPECT_EQ(-EINVAL, ret);
+	} else {
+		p = mmap(NULL, size, PROT_READ, MAP_SHARED, self->card,
+			 offset);
+		EXPECT_EQ(MAP_FAILED, p);
+		if (p != MAP_FAILED)
+			munmap(p, size);
+	}
+
+	EXPECT_EQ(0, gem_close(self->card, handle));
+	close(fd);
+	leave(coll);
+}
+
+TEST_HARNESS_MAIN
