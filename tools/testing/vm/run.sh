@@ -150,7 +150,7 @@ echo >>"$root/sysmem/cmd"
 
 : >"$console"
 : >"$work/serial1"
-append="console=ttyS0 panic=-1 cma=64M printk.devkmsg=on"
+append="console=ttyS0 panic=-1 cma=128M printk.devkmsg=on"
 start=$(date +%s.%N)
 timeout -k 10 $((timeout + 300)) qemu-system-x86_64 \
 	-machine pc -accel tcg -smp 2 -m 2048 -nodefaults \

@@ -43,7 +43,7 @@
 
 #define NR_BUFS		8
 #define BUF_SIZE	(8ULL << 20)
-#define RUNS		5
+#define RUNS		9
 
 #define MSEC_NS		1000000LL
 /* Generous: the test VM runs under TCG with a debug kernel. */
@@ -366,6 +366,21 @@ TEST(contiguous_too_large)
 	close(dev);
 }
 
+/* The kernel's clocksource: "jiffies" means a coarse CLOCK_MONOTONIC. */
+static const char *clocksource(char *buf, size_t len)
+{
+	FILE *f;
+
+	f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource",
+		  "re");
+	if (!f || !fgets(buf, len, f))
+		snprintf(buf, len, "unknown");
+	if (f)
+		fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
 static void print_row(const struct row *r, const struct row *base)
 {
 	char ratio[32] = "";
@@ -388,9 +403,11 @@ static void print_row(const struct row *r, const struct row *base)
 TEST(table)
 {
 	int measured = 0, i;
+	char cs[64];
 
 	ksft_print_msg("heap allocation: %d buffers of %llu MiB, median of %d runs (microseconds)\n",
 		       NR_BUFS, BUF_SIZE >> 20, RUNS);
+	ksft_print_msg("clocksource: %s\n", clocksource(cs, sizeof(cs)));
 	ksft_print_msg("%-28s %12s %8s   %s\n", "allocator", "median_us",
 		       "ratio", "[runs]");
 	if (!rows[ROW_SYSMEM_SYSTEM].what[0])
