@@ -27,6 +27,16 @@
 
 #define SYSMEM_CONTIG_ALIGN	SZ_64K
 
+/*
+ * Direction of sysmem's own mapping of each block.  sysmem's device
+ * never writes to memory: it holds the block so that CPU writes can be
+ * written back for every device.  DMA_TO_DEVICE says so, and keeps
+ * DMA-API debugging from taking the importers' mappings of the same
+ * block for overlapping device-writable mappings (cacheline tracking
+ * EEXIST).  Importers' own syncs invalidate what they wrote.
+ */
+#define SYSMEM_CONTIG_DIR	DMA_TO_DEVICE
+
 /**
  * struct sysmem_contig_buffer - the memory of one contiguous buffer
  * @hbuf: sysmem's request, given back when the memory is freed
@@ -180,13 +190,16 @@ static int sysmem_contig_sync(struct dma_buf *dmabuf,
 			dma_sync_sgtable_for_device(a->dev, &a->sgt, a->dir);
 	}
 	mutex_unlock(&cb->lock);
-	/* The block itself is owned by sysmem's device between accesses. */
+	/*
+	 * The block itself is owned by sysmem's device between accesses;
+	 * see SYSMEM_CONTIG_DIR.  Ending CPU access writes the caches back.
+	 */
 	if (for_cpu)
 		dma_sync_single_for_cpu(sysmem_dma_device(), cb->dma_addr,
-					cb->size, DMA_BIDIRECTIONAL);
+					cb->size, SYSMEM_CONTIG_DIR);
 	else
 		dma_sync_single_for_device(sysmem_dma_device(), cb->dma_addr,
-					   cb->size, DMA_BIDIRECTIONAL);
+					   cb->size, SYSMEM_CONTIG_DIR);
 	return 0;
 }
 
@@ -239,7 +252,7 @@ static void sysmem_contig_release(struct dma_buf *dmabuf)
 	struct sysmem_heap_buffer *hbuf = cb->hbuf;
 
 	dma_free_pages(sysmem_dma_device(), cb->alloc_size, cb->page,
-		       cb->dma_addr, DMA_BIDIRECTIONAL);
+		       cb->dma_addr, SYSMEM_CONTIG_DIR);
 	mutex_destroy(&cb->lock);
 	kfree(cb);
 	sysmem_heap_buffer_released(hbuf);
@@ -277,7 +290,7 @@ static struct dma_buf *sysmem_contig_allocate(struct sysmem_heap *heap,
 	/* A block's alignment follows its size: allocate at least that. */
 	cb->alloc_size = max_t(size_t, hbuf->size, SYSMEM_CONTIG_ALIGN);
 	cb->page = dma_alloc_pages(sysmem_dma_device(), cb->alloc_size,
-				   &cb->dma_addr, DMA_BIDIRECTIONAL,
+				   &cb->dma_addr, SYSMEM_CONTIG_DIR,
 				   GFP_KERNEL | __GFP_NOWARN);
 	if (!cb->page) {
 		pr_info_ratelimited("contiguous heap: no %zu contiguous bytes\n",
@@ -311,7 +324,7 @@ static struct dma_buf *sysmem_contig_allocate(struct sysmem_heap *heap,
 
 free_block:
 	dma_free_pages(sysmem_dma_device(), cb->alloc_size, cb->page,
-		       cb->dma_addr, DMA_BIDIRECTIONAL);
+		       cb->dma_addr, SYSMEM_CONTIG_DIR);
 free_cb:
 	mutex_destroy(&cb->lock);
 	kfree(cb);

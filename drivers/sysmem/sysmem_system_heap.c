@@ -173,13 +173,18 @@ static int sysmem_system_sync(struct dma_buf *dmabuf,
 	mutex_unlock(&sb->lock);
 	if (sb->domain != SYSMEM_DOMAIN_RAM)
 		return 0;
-	/* RAM domain: memory must hold what the CPU wrote, for anyone. */
+	/*
+	 * RAM domain: memory must hold what the CPU wrote, for anyone.
+	 * sysmem's device only ever "reads" (DMA_TO_DEVICE): a writable
+	 * mapping would overlap every importer's, which DMA-API debugging
+	 * reports, and importers' own syncs invalidate what they wrote.
+	 */
 	if (for_cpu)
 		dma_sync_sgtable_for_cpu(sysmem_dma_device(), &sb->ram_sgt,
-					 DMA_BIDIRECTIONAL);
+					 DMA_TO_DEVICE);
 	else
 		dma_sync_sgtable_for_device(sysmem_dma_device(), &sb->ram_sgt,
-					    DMA_BIDIRECTIONAL);
+					    DMA_TO_DEVICE);
 	return 0;
 }
 
@@ -238,7 +243,7 @@ static void sysmem_system_release(struct dma_buf *dmabuf)
 
 	if (sb->domain == SYSMEM_DOMAIN_RAM) {
 		dma_unmap_sgtable(sysmem_dma_device(), &sb->ram_sgt,
-				  DMA_BIDIRECTIONAL, 0);
+				  DMA_TO_DEVICE, 0);
 		sg_free_table(&sb->ram_sgt);
 	}
 	sysmem_system_free_pages(sb, sb->nr_pages);
@@ -335,7 +340,7 @@ static struct dma_buf *sysmem_system_allocate(struct sysmem_heap *heap,
 		if (ret)
 			goto free_pages;
 		ret = dma_map_sgtable(sysmem_dma_device(), &sb->ram_sgt,
-				      DMA_BIDIRECTIONAL, 0);
+				      DMA_TO_DEVICE, 0);
 		if (ret)
 			goto free_ram_sgt;
 	}
@@ -355,7 +360,7 @@ static struct dma_buf *sysmem_system_allocate(struct sysmem_heap *heap,
 unmap_ram:
 	if (sb->domain == SYSMEM_DOMAIN_RAM)
 		dma_unmap_sgtable(sysmem_dma_device(), &sb->ram_sgt,
-				  DMA_BIDIRECTIONAL, 0);
+				  DMA_TO_DEVICE, 0);
 free_ram_sgt:
 	if (sb->domain == SYSMEM_DOMAIN_RAM)
 		sg_free_table(&sb->ram_sgt);
