@@ -131,7 +131,9 @@ tools/testing/vm/run.sh --kernel stock --name stock \
 	/usr/local/bin/sysmem_collection_test \
 	/usr/local/bin/sysmem_image_test \
 	/usr/local/bin/sysmem_memcg_test \
-	/usr/local/bin/sysmem_heap_test || rc=$?
+	/usr/local/bin/sysmem_heap_test \
+	/usr/local/bin/sysmem_import_test \
+	/usr/local/bin/sysmem_heap_bench_test || rc=$?
 stage vm-stock "$rc"
 count "$SYSMEM_LOGDIR/vm-stock.out"
 
