@@ -226,7 +226,8 @@ static void bench_sysmem(struct __test_metadata *_metadata, enum row_id id,
 		}
 		rows[id].us[run] = us;
 
-		count = nfds = 0;
+		count = 0;
+		nfds = 0;
 		ASSERT_EQ(0, sysmem_get_result(coll, &s, fds, NR_BUFS, &count,
 					       &nfds));
 		ASSERT_EQ(NR_BUFS, nfds);
@@ -431,7 +432,7 @@ TEST(table)
 
 	ksft_print_msg("heap allocation: %d buffers of %llu MiB, median of %d runs (microseconds)\n",
 		       NR_BUFS, BUF_SIZE >> 20, RUNS);
-	ksft_print_msg("clocksource: %s\n", clocksource(cs, sizeof(cs)));
+	ksft_print_msg("kernel clock: %s\n", clocksource(cs, sizeof(cs)));
 	ksft_print_msg("%-28s %12s %8s   %s\n", "allocator", "median_us",
 		       "ratio", "[runs]");
 	if (!rows[ROW_SYSMEM_SYSTEM].what[0])

@@ -424,7 +424,7 @@ FIXTURE_TEARDOWN(imp)
 #define NEED_VGEM() do { \
 	if (self->card < 0) \
 		SKIP(return, "no vgem device in " DRI_PATH \
-		     " (kernel without CONFIG_DRM_VGEM=y)"); \
+		     " (DRM_VGEM not built in, or its module not loaded)"); \
 } while (0)
 
 FIXTURE_VARIANT(imp) {
@@ -573,8 +573,9 @@ TEST_F(imp, cpu_roundtrip)
 		if (ret) {
 			EXPECT_EQ(-EINVAL, ret);
 			if (i == 0)
-				TH_LOG("DRM refuses MODE_MAP_DUMB of imported objects (%s): importer's view read through its PRIME re-export",
-				       strerror(-ret));
+				TH_LOG("DRM refuses MODE_MAP_DUMB of imported objects (%s): %s",
+				       strerror(-ret),
+				       "importer's view read through its PRIME re-export");
 			continue;
 		}
 		emap = mmap(NULL, rsize, PROT_READ | PROT_WRITE, MAP_SHARED,
