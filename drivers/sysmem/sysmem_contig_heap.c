@@ -45,8 +45,7 @@
  * @alloc_size: bytes allocated (at least SYSMEM_CONTIG_ALIGN)
  * @size: bytes of the buffer, at most @alloc_size
  * @domain: the coherency domain (SYSMEM_DOMAIN_*)
- * @lock: protects @attachments and each attachment's @mapped and @dir
- * @attachments: struct sysmem_contig_attachment of every importer
+ * @importers: every importer's view of the buffer
  */
 struct sysmem_contig_buffer {
 	struct sysmem_heap_buffer *hbuf;
@@ -55,24 +54,7 @@ struct sysmem_contig_buffer {
 	size_t alloc_size;
 	size_t size;
 	u32 domain;
-	struct mutex lock;	/* protects @attachments and their state */
-	struct list_head attachments;
-};
-
-/**
- * struct sysmem_contig_attachment - one importer's view of a buffer
- * @dev: the importing device
- * @sgt: a one-entry table of the block
- * @link: entry in sysmem_contig_buffer.attachments
- * @mapped: @sgt is DMA-mapped for @dev
- * @dir: direction of that mapping
- */
-struct sysmem_contig_attachment {
-	struct device *dev;
-	struct sg_table sgt;
-	struct list_head link;
-	bool mapped;
-	enum dma_data_direction dir;
+	struct sysmem_attachments importers;
 };
 
 /*
@@ -80,10 +62,10 @@ struct sysmem_contig_attachment {
  * when the importer takes segments that long (it still gets one
  * contiguous range either way).
  */
-static int sysmem_contig_sgt(struct sg_table *sgt,
-			     const struct sysmem_contig_buffer *cb,
-			     unsigned int max_seg)
+static int sysmem_contig_sgt(struct sg_table *sgt, unsigned int max_seg,
+			     void *arg)
 {
+	const struct sysmem_contig_buffer *cb = arg;
 	unsigned int nents = DIV_ROUND_UP(cb->size, max_seg);
 	struct scatterlist *sg;
 	size_t offset = 0;
@@ -106,56 +88,25 @@ static int sysmem_contig_attach(struct dma_buf *dmabuf,
 				struct dma_buf_attachment *attachment)
 {
 	struct sysmem_contig_buffer *cb = dmabuf->priv;
-	struct sysmem_contig_attachment *a;
-	int ret;
 
-	a = kzalloc(sizeof(*a), GFP_KERNEL);
-	if (!a)
-		return -ENOMEM;
-	ret = sysmem_contig_sgt(&a->sgt, cb, sysmem_max_segment(attachment->dev));
-	if (ret)
-		goto free_attachment;
-	a->dev = attachment->dev;
-	attachment->priv = a;
-	mutex_lock(&cb->lock);
-	list_add(&a->link, &cb->attachments);
-	mutex_unlock(&cb->lock);
-	return 0;
-
-free_attachment:
-	kfree(a);
-	return ret;
+	return sysmem_attachments_add(&cb->importers, attachment,
+				      sysmem_contig_sgt, cb);
 }
 
 static void sysmem_contig_detach(struct dma_buf *dmabuf,
 				 struct dma_buf_attachment *attachment)
 {
 	struct sysmem_contig_buffer *cb = dmabuf->priv;
-	struct sysmem_contig_attachment *a = attachment->priv;
 
-	mutex_lock(&cb->lock);
-	list_del(&a->link);
-	mutex_unlock(&cb->lock);
-	sg_free_table(&a->sgt);
-	kfree(a);
+	sysmem_attachments_remove(&cb->importers, attachment);
 }
 
-static struct sg_table *
-sysmem_contig_map(struct dma_buf_attachment *attachment,
-		  enum dma_data_direction dir)
+static struct sg_table *sysmem_contig_map(struct dma_buf_attachment *attachment,
+					  enum dma_data_direction dir)
 {
 	struct sysmem_contig_buffer *cb = attachment->dmabuf->priv;
-	struct sysmem_contig_attachment *a = attachment->priv;
-	int ret;
 
-	ret = dma_map_sgtable(a->dev, &a->sgt, dir, 0);
-	if (ret)
-		return ERR_PTR(ret);
-	mutex_lock(&cb->lock);
-	a->mapped = true;
-	a->dir = dir;
-	mutex_unlock(&cb->lock);
-	return &a->sgt;
+	return sysmem_attachments_map(&cb->importers, attachment, dir);
 }
 
 static void sysmem_contig_unmap(struct dma_buf_attachment *attachment,
@@ -163,12 +114,8 @@ static void sysmem_contig_unmap(struct dma_buf_attachment *attachment,
 				enum dma_data_direction dir)
 {
 	struct sysmem_contig_buffer *cb = attachment->dmabuf->priv;
-	struct sysmem_contig_attachment *a = attachment->priv;
 
-	mutex_lock(&cb->lock);
-	a->mapped = false;
-	mutex_unlock(&cb->lock);
-	dma_unmap_sgtable(a->dev, sgt, dir, 0);
+	sysmem_attachments_unmap(&cb->importers, attachment, sgt, dir);
 }
 
 /* Hand the block over to the CPU (@for_cpu) or back to the devices. */
@@ -176,20 +123,10 @@ static int sysmem_contig_sync(struct dma_buf *dmabuf,
 			      enum dma_data_direction dir, bool for_cpu)
 {
 	struct sysmem_contig_buffer *cb = dmabuf->priv;
-	struct sysmem_contig_attachment *a;
 
 	if (cb->domain == SYSMEM_DOMAIN_INACCESSIBLE)
 		return -EPERM;
-	mutex_lock(&cb->lock);
-	list_for_each_entry(a, &cb->attachments, link) {
-		if (!a->mapped)
-			continue;
-		if (for_cpu)
-			dma_sync_sgtable_for_cpu(a->dev, &a->sgt, a->dir);
-		else
-			dma_sync_sgtable_for_device(a->dev, &a->sgt, a->dir);
-	}
-	mutex_unlock(&cb->lock);
+	sysmem_attachments_sync(&cb->importers, for_cpu);
 	/*
 	 * The block itself is owned by sysmem's device between accesses;
 	 * see SYSMEM_CONTIG_DIR.  Ending CPU access writes the caches back.
@@ -253,7 +190,7 @@ static void sysmem_contig_release(struct dma_buf *dmabuf)
 
 	dma_free_pages(sysmem_dma_device(), cb->alloc_size, cb->page,
 		       cb->dma_addr, SYSMEM_CONTIG_DIR);
-	mutex_destroy(&cb->lock);
+	sysmem_attachments_destroy(&cb->importers);
 	kfree(cb);
 	sysmem_heap_buffer_released(hbuf);
 }
@@ -282,8 +219,7 @@ static struct dma_buf *sysmem_contig_allocate(struct sysmem_heap *heap,
 	cb = kzalloc(sizeof(*cb), GFP_KERNEL);
 	if (!cb)
 		return ERR_PTR(-ENOMEM);
-	mutex_init(&cb->lock);
-	INIT_LIST_HEAD(&cb->attachments);
+	sysmem_attachments_init(&cb->importers);
 	cb->hbuf = hbuf;
 	cb->domain = hbuf->settings.coherency_domain;
 	cb->size = hbuf->size;
@@ -326,7 +262,7 @@ free_block:
 	dma_free_pages(sysmem_dma_device(), cb->alloc_size, cb->page,
 		       cb->dma_addr, SYSMEM_CONTIG_DIR);
 free_cb:
-	mutex_destroy(&cb->lock);
+	sysmem_attachments_destroy(&cb->importers);
 	kfree(cb);
 	return ERR_PTR(ret);
 }

@@ -105,6 +105,35 @@ static inline void sysmem_dma_heap_publish(struct sysmem_heap *heap,
 }
 #endif
 
+/**
+ * struct sysmem_attachments - the importers of one built-in heap buffer
+ * @lock: protects @list and the mapping state of each entry
+ * @list: struct sysmem_attachment of every importer (sysmem_attach.c)
+ */
+struct sysmem_attachments {
+	struct mutex lock;	/* protects @list and its entries' state */
+	struct list_head list;
+};
+
+/* sysmem_attach.c */
+void sysmem_attachments_init(struct sysmem_attachments *set);
+void sysmem_attachments_destroy(struct sysmem_attachments *set);
+int sysmem_attachments_add(struct sysmem_attachments *set,
+			   struct dma_buf_attachment *attachment,
+			   int (*fill)(struct sg_table *sgt,
+				       unsigned int max_seg, void *arg),
+			   void *arg);
+void sysmem_attachments_remove(struct sysmem_attachments *set,
+			       struct dma_buf_attachment *attachment);
+struct sg_table *sysmem_attachments_map(struct sysmem_attachments *set,
+					struct dma_buf_attachment *attachment,
+					enum dma_data_direction dir);
+void sysmem_attachments_unmap(struct sysmem_attachments *set,
+			      struct dma_buf_attachment *attachment,
+			      struct sg_table *sgt,
+			      enum dma_data_direction dir);
+void sysmem_attachments_sync(struct sysmem_attachments *set, bool for_cpu);
+
 /* sysmem_system_heap.c, sysmem_contig_heap.c */
 int sysmem_system_heap_init(void);
 void sysmem_system_heap_exit(void);

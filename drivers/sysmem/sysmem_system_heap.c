@@ -49,8 +49,7 @@ static const unsigned int sysmem_system_orders[] = { 8, 4, 0 };
  * @nr_pages: number of pages
  * @domain: the coherency domain (SYSMEM_DOMAIN_*)
  * @ram_sgt: for the RAM domain, the pages mapped on sysmem's device
- * @lock: protects @attachments and each attachment's @mapped and @dir
- * @attachments: struct sysmem_system_attachment of every importer
+ * @importers: every importer's view of the buffer
  */
 struct sysmem_system_buffer {
 	struct sysmem_heap_buffer *hbuf;
@@ -58,85 +57,43 @@ struct sysmem_system_buffer {
 	unsigned long nr_pages;
 	u32 domain;
 	struct sg_table ram_sgt;
-	struct mutex lock;	/* protects @attachments and their state */
-	struct list_head attachments;
+	struct sysmem_attachments importers;
 };
 
-/**
- * struct sysmem_system_attachment - one importer's view of a buffer
- * @dev: the importing device
- * @sgt: the importer's own table of the pages
- * @link: entry in sysmem_system_buffer.attachments
- * @mapped: @sgt is DMA-mapped for @dev
- * @dir: direction of that mapping
- */
-struct sysmem_system_attachment {
-	struct device *dev;
-	struct sg_table sgt;
-	struct list_head link;
-	bool mapped;
-	enum dma_data_direction dir;
-};
+/* Runs of adjacent pages merge, up to what the importer accepts. */
+static int sysmem_system_fill_sgt(struct sg_table *sgt, unsigned int max_seg,
+				  void *arg)
+{
+	struct sysmem_system_buffer *sb = arg;
+
+	return sg_alloc_table_from_pages_segment(sgt, sb->pages, sb->nr_pages,
+						 0, sb->nr_pages << PAGE_SHIFT,
+						 max_seg, GFP_KERNEL);
+}
 
 static int sysmem_system_attach(struct dma_buf *dmabuf,
 				struct dma_buf_attachment *attachment)
 {
 	struct sysmem_system_buffer *sb = dmabuf->priv;
-	struct sysmem_system_attachment *a;
-	int ret;
 
-	a = kzalloc(sizeof(*a), GFP_KERNEL);
-	if (!a)
-		return -ENOMEM;
-	/* Runs of adjacent pages merge, up to what the importer accepts. */
-	ret = sg_alloc_table_from_pages_segment(&a->sgt, sb->pages,
-						sb->nr_pages, 0,
-						sb->nr_pages << PAGE_SHIFT,
-						sysmem_max_segment(attachment->dev),
-						GFP_KERNEL);
-	if (ret)
-		goto free_attachment;
-	a->dev = attachment->dev;
-	attachment->priv = a;
-	mutex_lock(&sb->lock);
-	list_add(&a->link, &sb->attachments);
-	mutex_unlock(&sb->lock);
-	return 0;
-
-free_attachment:
-	kfree(a);
-	return ret;
+	return sysmem_attachments_add(&sb->importers, attachment,
+				      sysmem_system_fill_sgt, sb);
 }
 
 static void sysmem_system_detach(struct dma_buf *dmabuf,
 				 struct dma_buf_attachment *attachment)
 {
 	struct sysmem_system_buffer *sb = dmabuf->priv;
-	struct sysmem_system_attachment *a = attachment->priv;
 
-	mutex_lock(&sb->lock);
-	list_del(&a->link);
-	mutex_unlock(&sb->lock);
-	sg_free_table(&a->sgt);
-	kfree(a);
+	sysmem_attachments_remove(&sb->importers, attachment);
 }
 
-static struct sg_table *
-sysmem_system_map(struct dma_buf_attachment *attachment,
-		  enum dma_data_direction dir)
+static struct sg_table *sysmem_system_map(struct dma_buf_attachment *attachment,
+					  enum dma_data_direction dir)
 {
 	struct sysmem_system_buffer *sb = attachment->dmabuf->priv;
-	struct sysmem_system_attachment *a = attachment->priv;
-	int ret;
 
-	ret = dma_map_sgtable(a->dev, &a->sgt, dir, 0);
-	if (ret)
-		return ERR_PTR(ret);
-	mutex_lock(&sb->lock);
-	a->mapped = true;
-	a->dir = dir;
-	mutex_unlock(&sb->lock);
-	return &a->sgt;
+	return sysmem_attachments_map(&sb->importers, attachment, dir);
 }
 
 static void sysmem_system_unmap(struct dma_buf_attachment *attachment,
@@ -144,12 +101,8 @@ static void sysmem_system_unmap(struct dma_buf_attachment *attachment,
 				enum dma_data_direction dir)
 {
 	struct sysmem_system_buffer *sb = attachment->dmabuf->priv;
-	struct sysmem_system_attachment *a = attachment->priv;
 
-	mutex_lock(&sb->lock);
-	a->mapped = false;
-	mutex_unlock(&sb->lock);
-	dma_unmap_sgtable(a->dev, sgt, dir, 0);
+	sysmem_attachments_unmap(&sb->importers, attachment, sgt, dir);
 }
 
 /* Hand the buffer over to the CPU (@for_cpu) or back to the devices. */
@@ -157,20 +110,10 @@ static int sysmem_system_sync(struct dma_buf *dmabuf,
 			      enum dma_data_direction dir, bool for_cpu)
 {
 	struct sysmem_system_buffer *sb = dmabuf->priv;
-	struct sysmem_system_attachment *a;
 
 	if (sb->domain == SYSMEM_DOMAIN_INACCESSIBLE)
 		return -EPERM;
-	mutex_lock(&sb->lock);
-	list_for_each_entry(a, &sb->attachments, link) {
-		if (!a->mapped)
-			continue;
-		if (for_cpu)
-			dma_sync_sgtable_for_cpu(a->dev, &a->sgt, a->dir);
-		else
-			dma_sync_sgtable_for_device(a->dev, &a->sgt, a->dir);
-	}
-	mutex_unlock(&sb->lock);
+	sysmem_attachments_sync(&sb->importers, for_cpu);
 	if (sb->domain != SYSMEM_DOMAIN_RAM)
 		return 0;
 	/*
@@ -248,7 +191,7 @@ static void sysmem_system_release(struct dma_buf *dmabuf)
 	}
 	sysmem_system_free_pages(sb, sb->nr_pages);
 	kvfree(sb->pages);
-	mutex_destroy(&sb->lock);
+	sysmem_attachments_destroy(&sb->importers);
 	kfree(sb);
 	sysmem_heap_buffer_released(hbuf);
 }
@@ -320,8 +263,7 @@ static struct dma_buf *sysmem_system_allocate(struct sysmem_heap *heap,
 	sb = kzalloc(sizeof(*sb), GFP_KERNEL);
 	if (!sb)
 		return ERR_PTR(-ENOMEM);
-	mutex_init(&sb->lock);
-	INIT_LIST_HEAD(&sb->attachments);
+	sysmem_attachments_init(&sb->importers);
 	sb->hbuf = hbuf;
 	sb->domain = hbuf->settings.coherency_domain;
 	sb->nr_pages = hbuf->size >> PAGE_SHIFT;
@@ -369,7 +311,7 @@ free_pages:
 free_array:
 	kvfree(sb->pages);
 free_sb:
-	mutex_destroy(&sb->lock);
+	sysmem_attachments_destroy(&sb->importers);
 	kfree(sb);
 	return ERR_PTR(ret);
 }
