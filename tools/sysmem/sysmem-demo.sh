@@ -16,6 +16,9 @@ step sh -c 'grep "^sysmem " /proc/modules'
 step ls -l /dev/sysmem
 step cat /sys/class/misc/sysmem/dev
 step sysmem info
+echo
+echo "Heaps buffers come from (live buffers and bytes, peak, failures, cap):"
+step cat /sys/kernel/debug/sysmem/heaps
 step sh -c 'dmesg | grep "sysmem:"'
 echo
 echo "=== end of demonstration ==="
