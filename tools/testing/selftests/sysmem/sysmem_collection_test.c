@@ -34,30 +34,10 @@
 
 #include "kselftest_harness.h"
 #include "libsysmem.h"
+#include "sysmem_selftest.h"
 
-#define DEBUGFS_PATH	"/sys/kernel/debug"
-#define HEAPS_PATH	DEBUGFS_PATH "/sysmem/heaps"
 #define DMA_HEAP_PATH	"/dev/dma_heap/system"
 #define UDMABUF_PATH	"/dev/udmabuf"
-
-#define MSEC_NS		1000000LL
-/* Generous: the test VM runs under TCG with a debug kernel. */
-#define WAIT_NS		(10000 * MSEC_NS)
-
-#define USAGE_RW	(SYSMEM_USAGE_CPU_READ | SYSMEM_USAGE_CPU_WRITE)
-
-/* Check a collection's state and reason with sysmem_check(). */
-#define CHECK_STATE(fd, _state, _reason) do { \
-	__u32 __st = 0xdead, __rs = 0xdead; \
-	ASSERT_EQ(0, sysmem_check((fd), &__st, &__rs)); \
-	EXPECT_EQ((_state), __st); \
-	EXPECT_EQ((_reason), __rs); \
-} while (0)
-
-static size_t page_size(void)
-{
-	return (size_t)sysconf(_SC_PAGESIZE);
-}
 
 static __u64 page_round(__u64 n)
 {
@@ -72,15 +52,6 @@ static __s64 now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static void cons_init(struct sysmem_buffer_constraints *c, __u64 usage,
-		      __u32 camping, __u64 min_size)
-{
-	memset(c, 0, sizeof(*c));
-	c->usage = usage;
-	c->min_buffer_count_for_camping = camping;
-	c->min_size_bytes = min_size;
 }
 
 static int set_cons(int coll, __u64 usage, __u32 camping, __u64 min_size)
@@ -111,17 +82,6 @@ static int next_fd(void)
 	if (fd >= 0)
 		close(fd);
 	return fd;
-}
-
-static void close_fds(int *fds, unsigned int n)
-{
-	unsigned int i;
-
-	for (i = 0; i < n; i++) {
-		if (fds[i] >= 0)
-			close(fds[i]);
-		fds[i] = -1;
-	}
 }
 
 static int fd_valid(int fd)
@@ -157,14 +117,6 @@ static int make_shared(int dev, int *colls, int n)
 }
 
 /* Release and close a node; closing alone would fail its collection. */
-static void leave(int fd)
-{
-	if (fd < 0)
-		return;
-	sysmem_release(fd);
-	close(fd);
-}
-
 /* Reorder @fds so that fds[i] is buffer i of collection @id. */
 static int order_by_index(int dev, int *fds, unsigned int n, __u64 id)
 {
@@ -213,52 +165,6 @@ static int fd_link(int fd, char *buf, size_t len)
 		return -errno;
 	buf[n] = '\0';
 	return 0;
-}
-
-/* Live buffers and bytes of @heap from the sysmem debugfs file. */
-static int heap_stats(const char *heap, __u64 *buffers, __u64 *bytes)
-{
-	unsigned long long nb, nbytes;
-	char line[256], name[64];
-	int ret = -ENOENT;
-	FILE *f;
-
-	f = fopen(HEAPS_PATH, "re");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%63s buffers=%llu bytes=%llu",
-			   name, &nb, &nbytes) != 3)
-			continue;
-		if (strcmp(name, heap))
-			continue;
-		*buffers = nb;
-		*bytes = nbytes;
-		ret = 0;
-		break;
-	}
-	fclose(f);
-	return ret;
-}
-
-/*
- * Wait (up to 2 s) for the system heap to reach the given counts; the
- * last values read are left in *buffers and *bytes.
- */
-static int heap_settle(__u64 want_buffers, __u64 want_bytes,
-		       __u64 *buffers, __u64 *bytes)
-{
-	int i, ret = 0;
-
-	for (i = 0; i < 200; i++) {
-		ret = heap_stats("system", buffers, bytes);
-		if (ret)
-			return ret;
-		if (*buffers == want_buffers && *bytes == want_bytes)
-			return 0;
-		usleep(10000);
-	}
-	return -ETIMEDOUT;
 }
 
 FIXTURE(sm) {
@@ -1559,24 +1465,23 @@ TEST_F_TIMEOUT(sm, buffers_zero_filled, 120)
 TEST_F(sm, memory_returns_after_last_fd_and_mmap)
 {
 	const __u64 size = 5000, rsize = page_round(5000);
-	__u64 base_buffers, base_bytes, buffers, bytes;
+	struct sysmem_heap_stats base, st;
 	unsigned int count = 0, nfds = 0;
-	struct statfs sfs;
 	int coll, fds[3];
 	void *p;
 
-	if (statfs(DEBUGFS_PATH, &sfs) || sfs.f_type != DEBUGFS_MAGIC)
+	if (!have_debugfs())
 		SKIP(return, "debugfs is not mounted at " DEBUGFS_PATH);
-	ASSERT_EQ(0, heap_stats("system", &base_buffers, &base_bytes))
+	ASSERT_EQ(0, sysmem_read_heap_stats("system", &base))
 		TH_LOG("no \"system\" line in " HEAPS_PATH);
 
 	coll = sysmem_alloc_nonshared(self->dev);
 	ASSERT_LE(0, coll);
 	ASSERT_EQ(0, set_cons(coll, USAGE_RW, 3, size));
 	ASSERT_EQ(0, sysmem_wait(coll, WAIT_NS));
-	ASSERT_EQ(0, heap_stats("system", &buffers, &bytes));
-	EXPECT_EQ(base_buffers + 3, buffers);
-	EXPECT_EQ(base_bytes + 3 * rsize, bytes);
+	ASSERT_EQ(0, sysmem_read_heap_stats("system", &st));
+	EXPECT_EQ(base.buffers + 3, st.buffers);
+	EXPECT_EQ(base.bytes + 3 * rsize, st.bytes);
 
 	ASSERT_EQ(0, sysmem_get_result(coll, NULL, fds, 3, &count, &nfds));
 	ASSERT_EQ(3, nfds);
@@ -1586,31 +1491,34 @@ TEST_F(sm, memory_returns_after_last_fd_and_mmap)
 
 	/* The collection is gone; buffer fds and the mapping remain. */
 	leave(coll);
-	ASSERT_EQ(0, heap_stats("system", &buffers, &bytes));
-	EXPECT_EQ(base_buffers + 3, buffers);
-	EXPECT_EQ(base_bytes + 3 * rsize, bytes);
+	ASSERT_EQ(0, sysmem_read_heap_stats("system", &st));
+	EXPECT_EQ(base.buffers + 3, st.buffers);
+	EXPECT_EQ(base.bytes + 3 * rsize, st.bytes);
 
 	close(fds[2]);
-	EXPECT_EQ(0, heap_settle(base_buffers + 2, base_bytes + 2 * rsize,
-				 &buffers, &bytes));
-	EXPECT_EQ(base_buffers + 2, buffers);
-	EXPECT_EQ(base_bytes + 2 * rsize, bytes);
+	EXPECT_EQ(0, sysmem_heap_settle_bytes("system", base.buffers + 2,
+					      base.bytes + 2 * rsize, SETTLE_MS,
+					      &st));
+	EXPECT_EQ(base.buffers + 2, st.buffers);
+	EXPECT_EQ(base.bytes + 2 * rsize, st.bytes);
 
 	/* Only a mapping keeps buffer 1 alive now. */
 	close(fds[0]);
 	close(fds[1]);
-	EXPECT_EQ(0, heap_settle(base_buffers + 1, base_bytes + rsize,
-				 &buffers, &bytes));
+	EXPECT_EQ(0, sysmem_heap_settle_bytes("system", base.buffers + 1,
+					      base.bytes + rsize, SETTLE_MS,
+					      &st));
 	usleep(100000);
-	ASSERT_EQ(0, heap_stats("system", &buffers, &bytes));
-	EXPECT_EQ(base_buffers + 1, buffers);
-	EXPECT_EQ(base_bytes + rsize, bytes);
+	ASSERT_EQ(0, sysmem_read_heap_stats("system", &st));
+	EXPECT_EQ(base.buffers + 1, st.buffers);
+	EXPECT_EQ(base.bytes + rsize, st.bytes);
 	EXPECT_EQ(1, ((unsigned char *)p)[size - 1]);
 
 	munmap(p, size);
-	EXPECT_EQ(0, heap_settle(base_buffers, base_bytes, &buffers, &bytes));
-	EXPECT_EQ(base_buffers, buffers);
-	EXPECT_EQ(base_bytes, bytes);
+	EXPECT_EQ(0, sysmem_heap_settle_bytes("system", base.buffers,
+					      base.bytes, SETTLE_MS, &st));
+	EXPECT_EQ(base.buffers, st.buffers);
+	EXPECT_EQ(base.bytes, st.bytes);
 }
 
 /* Bind refuses everything that is not a live token, cleanly. */

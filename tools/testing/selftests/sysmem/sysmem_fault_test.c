@@ -22,54 +22,17 @@
 
 #include "kselftest_harness.h"
 #include "libsysmem.h"
+#include "sysmem_selftest.h"
 
 #define FAILSLAB "/sys/kernel/debug/failslab/"
 #define FAILPAGE "/sys/kernel/debug/fail_page_alloc/"
-#define HEAPS "/sys/kernel/debug/sysmem/heaps"
 /* Far more allocations than any one operation makes. */
 #define MAX_NTH 400
-
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n < 0 ? -errno : 0;
-}
-
-static int heap_bytes(const char *heap, unsigned long long *bytes)
-{
-	unsigned long long buffers;
-	char name[64];
-	FILE *f = fopen(HEAPS, "r");
-	int ret = -ENOENT;
-
-	if (!f)
-		return -errno;
-	while (fscanf(f, "%63s buffers=%llu bytes=%llu%*[^\n]", name, &buffers,
-		      bytes) == 3) {
-		if (!strcmp(name, heap)) {
-			ret = 0;
-			break;
-		}
-	}
-	fclose(f);
-	return ret;
-}
-
-static int system_heap_bytes(unsigned long long *bytes)
-{
-	return heap_bytes("system", bytes);
-}
 
 FIXTURE(fault) {
 	int dev;
 	int nth;			/* /proc/thread-self/fail-nth */
-	unsigned long long baseline;	/* system heap bytes at start */
+	struct sysmem_heap_stats baseline;	/* system heap at start */
 };
 
 FIXTURE_SETUP(fault)
@@ -80,18 +43,18 @@ FIXTURE_SETUP(fault)
 	if (access(FAILSLAB "ignore-gfp-wait", W_OK) ||
 	    access("/proc/thread-self/fail-nth", W_OK))
 		SKIP(return, "kernel without failslab or fail-nth");
-	ASSERT_EQ(0, write_str(FAILSLAB "ignore-gfp-wait", "N"));
+	ASSERT_EQ(0, write_file(FAILSLAB "ignore-gfp-wait", "N"));
 	/* The injected failures are expected: no stack dumps for them. */
-	ASSERT_EQ(0, write_str(FAILSLAB "verbose", "0"));
+	ASSERT_EQ(0, write_file(FAILSLAB "verbose", "0"));
 	self->nth = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, self->nth);
-	ASSERT_EQ(0, system_heap_bytes(&self->baseline));
+	ASSERT_EQ(0, sysmem_read_heap_stats("system", &self->baseline));
 }
 
 FIXTURE_TEARDOWN(fault)
 {
 	if (self->nth >= 0) {
-		write_str(FAILSLAB "ignore-gfp-wait", "Y");
+		write_file(FAILSLAB "ignore-gfp-wait", "Y");
 		close(self->nth);
 	}
 	close(self->dev);
@@ -257,7 +220,7 @@ TEST_F(fault, set_constraints_and_allocate)
 {
 	struct sysmem_heap_name heaps[2] = { { "system" }, { "other" } };
 	struct sysmem_buffer_constraints c = cpu3;
-	unsigned long long bytes;
+	struct sysmem_heap_stats hs;
 	bool hit = true;
 	int n, i, ret, fds[6];
 	__u32 reason;
@@ -300,8 +263,8 @@ TEST_F(fault, set_constraints_and_allocate)
 				close(fds[i]);
 		}
 		tree_close(&tr);
-		ASSERT_EQ(0, system_heap_bytes(&bytes));
-		ASSERT_EQ(self->baseline, bytes) TH_LOG("nth %d", n);
+		ASSERT_EQ(0, sysmem_read_heap_stats("system", &hs));
+		ASSERT_EQ(self->baseline.bytes, hs.bytes) TH_LOG("nth %d", n);
 	}
 	ASSERT_LT(n, MAX_NTH);
 	TH_LOG("%d allocation failures injected", n - 2);
@@ -310,7 +273,7 @@ TEST_F(fault, set_constraints_and_allocate)
 TEST_F(fault, get_result_and_name)
 {
 	struct sysmem_buffer_settings s;
-	unsigned long long bytes;
+	struct sysmem_heap_stats hs;
 	unsigned int count, nfds;
 	bool hit = true;
 	int n, ret, c, probe, fd, i, fds[3];
@@ -348,8 +311,8 @@ TEST_F(fault, get_result_and_name)
 			close(fds[i]);
 		ASSERT_EQ(0, sysmem_release(c));
 		close(c);
-		ASSERT_EQ(0, system_heap_bytes(&bytes));
-		ASSERT_EQ(self->baseline, bytes) TH_LOG("nth %d", n);
+		ASSERT_EQ(0, sysmem_read_heap_stats("system", &hs));
+		ASSERT_EQ(self->baseline.bytes, hs.bytes) TH_LOG("nth %d", n);
 	}
 	ASSERT_LT(n, MAX_NTH);
 	TH_LOG("%d allocation failures injected", n - 2);
@@ -376,13 +339,13 @@ static void page_faults_for_heap(struct __test_metadata *_metadata,
 		.heap_count = 1,
 		.heaps = (__u64)(uintptr_t)&name,
 	};
-	unsigned long long base, bytes;
+	struct sysmem_heap_stats base, hs;
 	int n, ret, coll, fds[2], allocated = 0;
 	bool hit = true;
 	__u32 reason;
 
 	strcpy(name.name, heap);
-	ASSERT_EQ(0, heap_bytes(heap, &base));
+	ASSERT_EQ(0, sysmem_read_heap_stats(heap, &base));
 	for (n = 1; hit && n < MAX_NTH; n++) {
 		coll = sysmem_alloc_nonshared(self->dev);
 		ASSERT_LE(0, coll);
@@ -416,8 +379,8 @@ static void page_faults_for_heap(struct __test_metadata *_metadata,
 		}
 		ASSERT_EQ(0, sysmem_release(coll));
 		close(coll);
-		ASSERT_EQ(0, heap_bytes(heap, &bytes));
-		ASSERT_EQ(base, bytes) TH_LOG("nth %d", n);
+		ASSERT_EQ(0, sysmem_read_heap_stats(heap, &hs));
+		ASSERT_EQ(base.bytes, hs.bytes) TH_LOG("nth %d", n);
 	}
 	ASSERT_LT(n, MAX_NTH);
 	TH_LOG("%s: %d failures injected, %d allocations survived one",
@@ -429,14 +392,14 @@ TEST_F(fault, page_allocation_in_heaps)
 	if (access(FAILPAGE "ignore-gfp-wait", W_OK))
 		SKIP(return, "kernel without fail_page_alloc");
 	/* Consider every page allocation, of any order, sleeping or not. */
-	ASSERT_EQ(0, write_str(FAILPAGE "ignore-gfp-wait", "N"));
-	ASSERT_EQ(0, write_str(FAILPAGE "ignore-gfp-highmem", "N"));
-	ASSERT_EQ(0, write_str(FAILPAGE "min-order", "0"));
-	ASSERT_EQ(0, write_str(FAILPAGE "verbose", "0"));
+	ASSERT_EQ(0, write_file(FAILPAGE "ignore-gfp-wait", "N"));
+	ASSERT_EQ(0, write_file(FAILPAGE "ignore-gfp-highmem", "N"));
+	ASSERT_EQ(0, write_file(FAILPAGE "min-order", "0"));
+	ASSERT_EQ(0, write_file(FAILPAGE "verbose", "0"));
 	page_faults_for_heap(_metadata, self, "system");
 	page_faults_for_heap(_metadata, self, "contiguous");
-	write_str(FAILPAGE "ignore-gfp-wait", "Y");
-	write_str(FAILPAGE "ignore-gfp-highmem", "Y");
+	write_file(FAILPAGE "ignore-gfp-wait", "Y");
+	write_file(FAILPAGE "ignore-gfp-highmem", "Y");
 }
 
 TEST_HARNESS_MAIN

@@ -36,18 +36,18 @@
 
 #include "kselftest_harness.h"
 #include "libsysmem.h"
+#include "sysmem_selftest.h"
 
-#define DEBUGFS_PATH	"/sys/kernel/debug"
-#define HEAPS_PATH	DEBUGFS_PATH "/sysmem/heaps"
 #define DMA_HEAP_DIR	"/dev/dma_heap/"
 
 #define NR_BUFS		8
 #define BUF_SIZE	(8ULL << 20)
 #define RUNS		9
 
-#define MSEC_NS		1000000LL
-/* Generous: the test VM runs under TCG with a debug kernel. */
-#define WAIT_NS		(60000 * MSEC_NS)
+/* Longer than WAIT_NS: NR_BUFS of BUF_SIZE, under TCG with a debug kernel. */
+#define BENCH_WAIT_NS	(60000 * MSEC_NS)
+/* How long the heap may take to give the buffers back. */
+#define EMPTY_MS	5000
 
 enum row_id {
 	ROW_SYSMEM_SYSTEM,
@@ -104,56 +104,6 @@ static void row_finish(enum row_id id, const char *what)
 	r->done = 1;
 }
 
-static int have_debugfs(void)
-{
-	struct statfs sfs;
-
-	return !statfs(DEBUGFS_PATH, &sfs) && sfs.f_type == DEBUGFS_MAGIC;
-}
-
-/* Live buffers and failures of @heap from sysmem's debugfs, or -errno. */
-static int heap_stats(const char *heap, __u64 *buffers, __u64 *failures)
-{
-	unsigned long long nb, nbytes, peak, nf;
-	char line[256], name[64];
-	int ret = -ENOENT;
-	FILE *f;
-
-	f = fopen(HEAPS_PATH, "re");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%63s buffers=%llu bytes=%llu peak=%llu failures=%llu",
-			   name, &nb, &nbytes, &peak, &nf) != 5)
-			continue;
-		if (strcmp(name, heap))
-			continue;
-		*buffers = nb;
-		*failures = nf;
-		ret = 0;
-		break;
-	}
-	fclose(f);
-	return ret;
-}
-
-/* Wait (up to 5 s) until @heap holds no buffer; 0 or -errno. */
-static int heap_empty(const char *heap, __u64 *buffers)
-{
-	__u64 failures;
-	int i, ret;
-
-	for (i = 0; i < 500; i++) {
-		ret = heap_stats(heap, buffers, &failures);
-		if (ret)
-			return ret;
-		if (!*buffers)
-			return 0;
-		usleep(10000);
-	}
-	return -ETIMEDOUT;
-}
-
 /*
  * One collection of NR_BUFS buffers of @size from @heap only.  Sets
  * *coll; returns the microseconds from SET_CONSTRAINTS until WAIT
@@ -183,15 +133,9 @@ static double sysmem_alloc_timed(int dev, const char *heap, __u64 size,
 	t0 = now_us();
 	ret = sysmem_set_constraints(*coll, &c);
 	if (!ret)
-		ret = sysmem_wait(*coll, WAIT_NS);
+		ret = sysmem_wait(*coll, BENCH_WAIT_NS);
 	t1 = now_us();
 	return ret ? ret : t1 - t0;
-}
-
-static void leave(int coll)
-{
-	sysmem_release(coll);
-	close(coll);
 }
 
 /* RUNS timed allocations from sysmem heap @heap, checked and freed. */
@@ -201,7 +145,7 @@ static void bench_sysmem(struct __test_metadata *_metadata, enum row_id id,
 	struct sysmem_buffer_settings s;
 	unsigned int count, nfds, i;
 	int dev, coll, fds[NR_BUFS], run;
-	__u64 buffers, failures;
+	struct sysmem_heap_stats st;
 	char what[64];
 	double us;
 
@@ -209,9 +153,9 @@ static void bench_sysmem(struct __test_metadata *_metadata, enum row_id id,
 		SKIP(return, "debugfs is not mounted at " DEBUGFS_PATH);
 	dev = sysmem_open();
 	ASSERT_LE(0, dev);
-	ASSERT_EQ(0, heap_stats(heap, &buffers, &failures))
+	ASSERT_EQ(0, sysmem_read_heap_stats(heap, &st))
 		TH_LOG("no heap \"%s\" in " HEAPS_PATH, heap);
-	ASSERT_EQ(0, buffers);
+	ASSERT_EQ(0, st.buffers);
 
 	for (run = 0; run < RUNS; run++) {
 		us = sysmem_alloc_timed(dev, heap, BUF_SIZE, NR_BUFS, &coll);
@@ -234,15 +178,15 @@ static void bench_sysmem(struct __test_metadata *_metadata, enum row_id id,
 		EXPECT_EQ(NR_BUFS, count);
 		EXPECT_STREQ(heap, s.heap);
 		EXPECT_EQ(BUF_SIZE, s.size_bytes);
-		ASSERT_EQ(0, heap_stats(heap, &buffers, &failures));
-		EXPECT_EQ(NR_BUFS, buffers);
+		ASSERT_EQ(0, sysmem_read_heap_stats(heap, &st));
+		EXPECT_EQ(NR_BUFS, st.buffers);
 		for (i = 0; i < NR_BUFS; i++) {
 			EXPECT_EQ((off_t)BUF_SIZE, lseek(fds[i], 0, SEEK_END));
 			close(fds[i]);
 		}
 		leave(coll);
-		EXPECT_EQ(0, heap_empty(heap, &buffers));
-		ASSERT_EQ(0, buffers) TH_LOG("run %d: memory not back", run);
+		EXPECT_EQ(0, sysmem_heap_settle(heap, 0, EMPTY_MS, &st));
+		ASSERT_EQ(0, st.buffers) TH_LOG("run %d: memory not back", run);
 	}
 	close(dev);
 	snprintf(what, sizeof(what), "sysmem %s", heap);
@@ -367,7 +311,7 @@ TEST(dma_heap_cma)
 TEST(contiguous_too_large)
 {
 	const __u64 size = 1ULL << 30;	/* beyond cma= and any page order */
-	__u64 buffers, failures, failures0;
+	struct sysmem_heap_stats st0, st;
 	__u32 state = 0, reason = 0;
 	int dev, coll;
 	double us;
@@ -376,7 +320,7 @@ TEST(contiguous_too_large)
 		SKIP(return, "debugfs is not mounted at " DEBUGFS_PATH);
 	dev = sysmem_open();
 	ASSERT_LE(0, dev);
-	ASSERT_EQ(0, heap_stats("contiguous", &buffers, &failures0));
+	ASSERT_EQ(0, sysmem_read_heap_stats("contiguous", &st0));
 	us = sysmem_alloc_timed(dev, "contiguous", size, 1, &coll);
 	ASSERT_LE(0, coll);
 	EXPECT_EQ(-EIO, (int)us);
@@ -385,9 +329,9 @@ TEST(contiguous_too_large)
 	EXPECT_EQ(SYSMEM_FAIL_NO_MEMORY, reason)
 		TH_LOG("reason: %s", sysmem_fail_str(reason));
 	leave(coll);
-	EXPECT_EQ(0, heap_empty("contiguous", &buffers));
-	ASSERT_EQ(0, heap_stats("contiguous", &buffers, &failures));
-	EXPECT_EQ(failures0 + 1, failures);
+	EXPECT_EQ(0, sysmem_heap_settle("contiguous", 0, EMPTY_MS, &st));
+	ASSERT_EQ(0, sysmem_read_heap_stats("contiguous", &st));
+	EXPECT_EQ(st0.failures + 1, st.failures);
 	close(dev);
 }
 

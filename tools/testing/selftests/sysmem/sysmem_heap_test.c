@@ -24,30 +24,12 @@
 
 #include "kselftest_harness.h"
 #include "libsysmem.h"
+#include "sysmem_selftest.h"
 
 #define TEST_HEAP_KO	"/lib/sysmem/sysmem_test_heap.ko"
 #define TEST_HEAP_MOD	"sysmem_test_heap"
-#define HEAPS_PATH	"/sys/kernel/debug/sysmem/heaps"
 #define THDIR		"/sys/kernel/debug/sysmem_test_heap/"
 #define MAX_BYTES_PARAM	"/sys/module/sysmem/parameters/heap_max_bytes"
-
-#define MSEC_NS		1000000LL
-/* Generous: the test VM runs under TCG with a debug kernel. */
-#define WAIT_NS		(10000 * MSEC_NS)
-
-#define KIB		1024ULL
-#define MIB		(1024 * KIB)
-#define GIB		(1024 * MIB)
-
-#define USAGE_RW	(SYSMEM_USAGE_CPU_READ | SYSMEM_USAGE_CPU_WRITE)
-
-/* Check a collection's state and reason with sysmem_check(). */
-#define CHECK_STATE(fd, _state, _reason) do { \
-	__u32 __st = 0xdead, __rs = 0xdead; \
-	ASSERT_EQ(0, sysmem_check((fd), &__st, &__rs)); \
-	EXPECT_EQ((_state), __st); \
-	EXPECT_EQ((_reason), __rs); \
-} while (0)
 
 /*
  * The 6.1 harness runs the test body even when the fixture setup
@@ -57,50 +39,6 @@
 	if (!self->loaded) \
 		SKIP(return, "%s", self->why); \
 } while (0)
-
-/* One line of the sysmem debugfs heaps file. */
-struct heap_stats {
-	unsigned long long buffers, bytes, peak, failures, max;
-	int unregistered;
-};
-
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	if (n < 0) {
-		n = -errno;
-		close(fd);
-		return n;
-	}
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -EIO;
-}
-
-/* Read a small text file, NUL-terminated, trailing newline dropped. */
-static int read_file(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	if (n < 0) {
-		n = -errno;
-		close(fd);
-		return n;
-	}
-	close(fd);
-	buf[n] = '\0';
-	if (n > 0 && buf[n - 1] == '\n')
-		buf[n - 1] = '\0';
-	return 0;
-}
 
 static int th_knob(const char *knob, const char *val)
 {
@@ -118,62 +56,14 @@ static int th_read(const char *knob, char *buf, size_t len)
 	return read_file(path, buf, len);
 }
 
-/*
- * The line of @heap in the sysmem heaps file:
- * "NAME buffers=N bytes=N peak=N failures=N max=N[ unregistered]".
- * Returns 0, -ENOENT when the heap has no line, or -errno.
- */
-static int heap_stats(const char *heap, struct heap_stats *st)
-{
-	char line[256], name[64], tail[64];
-	int ret = -ENOENT, n;
-	FILE *f;
-
-	f = fopen(HEAPS_PATH, "re");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		memset(st, 0, sizeof(*st));
-		tail[0] = '\0';
-		n = sscanf(line, "%63s buffers=%llu bytes=%llu peak=%llu "
-			   "failures=%llu max=%llu %63s", name, &st->buffers,
-			   &st->bytes, &st->peak, &st->failures, &st->max,
-			   tail);
-		if (n < 6 || strcmp(name, heap))
-			continue;
-		st->unregistered = !strcmp(tail, "unregistered");
-		ret = 0;
-		break;
-	}
-	fclose(f);
-	return ret;
-}
-
-/* Wait (up to 2 s) until @heap has @buffers live buffers of @bytes. */
-static int heap_settle(const char *heap, unsigned long long buffers,
-		       unsigned long long bytes, struct heap_stats *st)
-{
-	int i, ret = 0;
-
-	for (i = 0; i < 200; i++) {
-		ret = heap_stats(heap, st);
-		if (ret)
-			return ret;
-		if (st->buffers == buffers && st->bytes == bytes)
-			return 0;
-		usleep(10000);
-	}
-	return -ETIMEDOUT;
-}
-
 /* Wait (up to 2 s) until @heap has no line any more. */
 static int heap_gone(const char *heap)
 {
-	struct heap_stats st;
+	struct sysmem_heap_stats st;
 	int i, ret;
 
 	for (i = 0; i < 200; i++) {
-		ret = heap_stats(heap, &st);
+		ret = sysmem_read_heap_stats(heap, &st);
 		if (ret == -ENOENT)
 			return 0;
 		if (ret)
@@ -251,15 +141,6 @@ static int module_loaded(const char *name)
 	return access(path, F_OK) == 0;
 }
 
-static void cons_init(struct sysmem_buffer_constraints *c, __u64 usage,
-		      __u32 count, __u64 min_size)
-{
-	memset(c, 0, sizeof(*c));
-	c->usage = usage;
-	c->min_buffer_count_for_camping = count;
-	c->min_size_bytes = min_size;
-}
-
 /* Permit only the heap @name. */
 static void cons_heap(struct sysmem_buffer_constraints *c,
 		      struct sysmem_heap_name *h, const char *name)
@@ -307,25 +188,6 @@ static int alloc_coll(int dev, const struct sysmem_buffer_constraints *c,
 }
 
 /* Release and close a node; closing alone would fail its collection. */
-static void leave(int fd)
-{
-	if (fd < 0)
-		return;
-	sysmem_release(fd);
-	close(fd);
-}
-
-static void close_fds(int *fds, unsigned int n)
-{
-	unsigned int i;
-
-	for (i = 0; i < n; i++) {
-		if (fds[i] >= 0)
-			close(fds[i]);
-		fds[i] = -1;
-	}
-}
-
 /* Offset of the first byte that is not @v, or -1. */
 static long first_not(const unsigned char *p, size_t n, unsigned char v)
 {
@@ -410,19 +272,19 @@ FIXTURE_TEARDOWN(heap)
 /* The test heaps register after the built-in ones, with empty counts. */
 TEST_F(heap, registered_heaps)
 {
-	struct heap_stats st;
+	struct sysmem_heap_stats st;
 	char text[32];
 
 	NEED_TEST_HEAP();
 	ASSERT_EQ(0, th_read("registered", text, sizeof(text)));
 	EXPECT_STREQ("1", text);
-	ASSERT_EQ(0, heap_stats("system", &st));
-	ASSERT_EQ(0, heap_stats("contiguous", &st));
-	ASSERT_EQ(0, heap_stats("test-secure", &st));
+	ASSERT_EQ(0, sysmem_read_heap_stats("system", &st));
+	ASSERT_EQ(0, sysmem_read_heap_stats("contiguous", &st));
+	ASSERT_EQ(0, sysmem_read_heap_stats("test-secure", &st));
 	EXPECT_EQ(0, st.buffers);
 	EXPECT_EQ(0, st.bytes);
 	EXPECT_EQ(0, st.unregistered);
-	ASSERT_EQ(0, heap_stats("test-faulty", &st));
+	ASSERT_EQ(0, sysmem_read_heap_stats("test-faulty", &st));
 	EXPECT_EQ(0, st.buffers);
 	EXPECT_EQ(0, st.bytes);
 	EXPECT_EQ(0, st.unregistered);
@@ -440,7 +302,7 @@ TEST_F(heap, secure)
 	struct dma_buf_sync sync = { 0 };
 	unsigned long long nb, nbytes;
 	unsigned int nfds = 0, i;
-	struct heap_stats st;
+	struct sysmem_heap_stats st;
 	struct import imp;
 	int coll, fds[2];
 	void *p;
@@ -459,7 +321,7 @@ TEST_F(heap, secure)
 	EXPECT_TRUE(s.flags & SYSMEM_SETTINGS_SECURE);
 	leave(coll);
 
-	ASSERT_EQ(0, heap_stats("test-secure", &st));
+	ASSERT_EQ(0, sysmem_read_heap_stats("test-secure", &st));
 	EXPECT_EQ(2, st.buffers);
 	EXPECT_EQ(2 * size, st.bytes);
 	ASSERT_EQ(0, th_buffers("test-secure", &nb, &nbytes));
@@ -485,7 +347,8 @@ TEST_F(heap, secure)
 	}
 
 	close_fds(fds, nfds);
-	EXPECT_EQ(0, heap_settle("test-secure", 0, 0, &st));
+	EXPECT_EQ(0, sysmem_heap_settle_bytes("test-secure", 0, 0,
+					      SETTLE_MS, &st));
 	ASSERT_EQ(0, th_buffers("test-secure", &nb, &nbytes));
 	EXPECT_EQ(0, nb);
 	EXPECT_EQ(0, nbytes);
@@ -498,7 +361,7 @@ TEST_F(heap, permitted_by_name)
 	struct sysmem_buffer_settings s;
 	struct sysmem_heap_name h;
 	unsigned int nfds = 0;
-	struct heap_stats st;
+	struct sysmem_heap_stats st;
 	int coll, fds[1];
 
 	NEED_TEST_HEAP();
@@ -509,12 +372,13 @@ TEST_F(heap, permitted_by_name)
 	CHECK_STATE(coll, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
 	ASSERT_EQ(1, nfds);
 	EXPECT_STREQ("test-faulty", s.heap);
-	ASSERT_EQ(0, heap_stats("test-faulty", &st));
+	ASSERT_EQ(0, sysmem_read_heap_stats("test-faulty", &st));
 	EXPECT_EQ(1, st.buffers);
 	EXPECT_EQ(8 * KIB, st.bytes);
 	close_fds(fds, nfds);
 	leave(coll);
-	EXPECT_EQ(0, heap_settle("test-faulty", 0, 0, &st));
+	EXPECT_EQ(0, sysmem_heap_settle_bytes("test-faulty", 0, 0,
+					      SETTLE_MS, &st));
 
 	/* A name no heap has. */
 	cons_init(&c, USAGE_RW, 1, 8 * KIB);
@@ -537,10 +401,10 @@ static void check_clearing(struct __test_metadata *_metadata, int dev,
 	struct sysmem_buffer_settings s;
 	struct sysmem_heap_name h;
 	unsigned int nfds = 0;
-	struct heap_stats st0, st;
+	struct sysmem_heap_stats st0, st;
 	int round, coll, fds[3];
 
-	ASSERT_EQ(0, heap_stats(heap, &st0));
+	ASSERT_EQ(0, sysmem_read_heap_stats(heap, &st0));
 	for (round = 0; round < 3; round++) {
 		cons_init(&c, USAGE_RW, 3, size);
 		c.flags = flags;
@@ -551,13 +415,15 @@ static void check_clearing(struct __test_metadata *_metadata, int dev,
 		ASSERT_EQ(3, nfds);
 		EXPECT_STREQ(heap, s.heap);
 		leave(coll);
-		ASSERT_EQ(0, heap_stats(heap, &st));
+		ASSERT_EQ(0, sysmem_read_heap_stats(heap, &st));
 		EXPECT_EQ(st0.buffers + 3, st.buffers);
 		EXPECT_EQ(st0.bytes + 3 * size, st.bytes);
 		EXPECT_EQ(-1, check_zero_then_fill(fds, nfds, size, 0x5a))
 			TH_LOG("%s round %d", heap, round);
 		close_fds(fds, nfds);
-		EXPECT_EQ(0, heap_settle(heap, st0.buffers, st0.bytes, &st));
+		EXPECT_EQ(0, sysmem_heap_settle_bytes(heap, st0.buffers,
+						      st0.bytes, SETTLE_MS,
+						      &st));
 	}
 }
 
@@ -596,13 +462,13 @@ TEST_F(heap, fail_third_of_four)
 	struct sysmem_buffer_settings s;
 	unsigned long long nb, nbytes;
 	struct sysmem_heap_name h;
-	struct heap_stats st0, st;
+	struct sysmem_heap_stats st0, st;
 	unsigned int nfds = 0;
 	int coll, fds[4];
 	char text[32];
 
 	NEED_TEST_HEAP();
-	ASSERT_EQ(0, heap_stats("test-faulty", &st0));
+	ASSERT_EQ(0, sysmem_read_heap_stats("test-faulty", &st0));
 	ASSERT_EQ(0, th_knob("fail_after", "2"));
 	ASSERT_EQ(0, th_knob("fail_next", "1"));
 
@@ -620,7 +486,8 @@ TEST_F(heap, fail_third_of_four)
 	ASSERT_EQ(0, th_read("fail_after", text, sizeof(text)));
 	EXPECT_STREQ("0", text);
 
-	EXPECT_EQ(0, heap_settle("test-faulty", 0, 0, &st));
+	EXPECT_EQ(0, sysmem_heap_settle_bytes("test-faulty", 0, 0,
+					      SETTLE_MS, &st));
 	EXPECT_EQ(0, st.buffers);
 	EXPECT_EQ(0, st.bytes);
 	EXPECT_EQ(st0.failures + 1, st.failures);
@@ -638,7 +505,8 @@ TEST_F(heap, fail_third_of_four)
 	ASSERT_EQ(4, nfds);
 	close_fds(fds, nfds);
 	leave(coll);
-	EXPECT_EQ(0, heap_settle("test-faulty", 0, 0, &st));
+	EXPECT_EQ(0, sysmem_heap_settle_bytes("test-faulty", 0, 0,
+					      SETTLE_MS, &st));
 	EXPECT_EQ(st0.failures + 1, st.failures);
 }
 
@@ -648,7 +516,7 @@ TEST_F(heap, max_bytes_cap)
 	struct sysmem_buffer_constraints c;
 	struct sysmem_buffer_settings s;
 	struct sysmem_heap_name h;
-	struct heap_stats st0, st;
+	struct sysmem_heap_stats st0, st;
 	unsigned int nfds = 0, n2 = 0;
 	char saved[256];
 	int coll, fds[2], more[1];
@@ -656,9 +524,9 @@ TEST_F(heap, max_bytes_cap)
 	NEED_TEST_HEAP();
 	ASSERT_EQ(0, read_file(MAX_BYTES_PARAM, saved, sizeof(saved)))
 		TH_LOG("no %s", MAX_BYTES_PARAM);
-	ASSERT_EQ(0, heap_stats("test-faulty", &st0));
+	ASSERT_EQ(0, sysmem_read_heap_stats("test-faulty", &st0));
 	ASSERT_EQ(0, write_file(MAX_BYTES_PARAM, "test-faulty=64K"));
-	ASSERT_EQ(0, heap_stats("test-faulty", &st));
+	ASSERT_EQ(0, sysmem_read_heap_stats("test-faulty", &st));
 	EXPECT_EQ(64 * KIB, st.max);
 
 	/* 2 x 40 KiB would be 80 KiB: over the cap. */
@@ -668,7 +536,8 @@ TEST_F(heap, max_bytes_cap)
 	ASSERT_LE(0, coll);
 	CHECK_STATE(coll, SYSMEM_STATE_FAILED, SYSMEM_FAIL_NO_MEMORY);
 	leave(coll);
-	EXPECT_EQ(0, heap_settle("test-faulty", 0, 0, &st));
+	EXPECT_EQ(0, sysmem_heap_settle_bytes("test-faulty", 0, 0,
+					      SETTLE_MS, &st));
 	EXPECT_EQ(st0.failures + 1, st.failures);
 
 	/* 2 x 32 KiB is exactly the cap. */
@@ -678,7 +547,7 @@ TEST_F(heap, max_bytes_cap)
 	ASSERT_LE(0, coll);
 	CHECK_STATE(coll, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
 	ASSERT_EQ(2, nfds);
-	ASSERT_EQ(0, heap_stats("test-faulty", &st));
+	ASSERT_EQ(0, sysmem_read_heap_stats("test-faulty", &st));
 	EXPECT_EQ(2, st.buffers);
 	EXPECT_EQ(64 * KIB, st.bytes);
 	leave(coll);
@@ -692,7 +561,8 @@ TEST_F(heap, max_bytes_cap)
 	leave(coll);
 	close(fds[0]);
 	close(fds[1]);
-	EXPECT_EQ(0, heap_settle("test-faulty", 0, 0, &st));
+	EXPECT_EQ(0, sysmem_heap_settle_bytes("test-faulty", 0, 0,
+					      SETTLE_MS, &st));
 	EXPECT_EQ(st0.failures + 2, st.failures);
 
 	/* Other heaps are not capped by it. */
@@ -706,7 +576,7 @@ TEST_F(heap, max_bytes_cap)
 	leave(coll);
 
 	ASSERT_EQ(0, write_file(MAX_BYTES_PARAM, saved[0] ? saved : "\n"));
-	ASSERT_EQ(0, heap_stats("test-faulty", &st));
+	ASSERT_EQ(0, sysmem_read_heap_stats("test-faulty", &st));
 	EXPECT_EQ(0, st.max);
 }
 
@@ -721,7 +591,7 @@ TEST_F(heap, unregister_with_live_buffers)
 	struct sysmem_buffer_settings s;
 	struct sysmem_heap_name h;
 	unsigned int nfds = 0, n2 = 0;
-	struct heap_stats st;
+	struct sysmem_heap_stats st;
 	int coll, fds[2], fds2[1];
 	unsigned char *p, *q;
 	struct import imp;
@@ -743,12 +613,12 @@ TEST_F(heap, unregister_with_live_buffers)
 	EXPECT_STREQ("0", text);
 
 	/* Still listed while its buffers live, marked unregistered. */
-	ASSERT_EQ(0, heap_stats("test-faulty", &st));
+	ASSERT_EQ(0, sysmem_read_heap_stats("test-faulty", &st));
 	EXPECT_EQ(2, st.buffers);
 	EXPECT_EQ(2 * size, st.bytes);
 	EXPECT_EQ(1, st.unregistered);
 	/* test-secure had no buffers: gone at once. */
-	EXPECT_EQ(-ENOENT, heap_stats("test-secure", &st));
+	EXPECT_EQ(-ENOENT, sysmem_read_heap_stats("test-secure", &st));
 
 	/* No new allocations. */
 	cons_init(&c, USAGE_RW, 1, size);
@@ -775,24 +645,26 @@ TEST_F(heap, unregister_with_live_buffers)
 
 	/* The last buffer takes the line with it; a mapping counts. */
 	close_fds(fds, nfds);
-	ASSERT_EQ(0, heap_settle("test-faulty", 1, size, &st));
+	ASSERT_EQ(0, sysmem_heap_settle_bytes("test-faulty", 1, size,
+					      SETTLE_MS, &st));
 	EXPECT_EQ(1, st.unregistered);
 	munmap(p, size);
 	EXPECT_EQ(0, heap_gone("test-faulty"));
 
 	/* Back again, empty, and usable. */
 	ASSERT_EQ(0, th_knob("registered", "1"));
-	ASSERT_EQ(0, heap_stats("test-faulty", &st));
+	ASSERT_EQ(0, sysmem_read_heap_stats("test-faulty", &st));
 	EXPECT_EQ(0, st.buffers);
 	EXPECT_EQ(0, st.unregistered);
-	ASSERT_EQ(0, heap_stats("test-secure", &st));
+	ASSERT_EQ(0, sysmem_read_heap_stats("test-secure", &st));
 	coll = alloc_coll(self->dev, &c, &s, fds2, 1, &n2);
 	ASSERT_LE(0, coll);
 	CHECK_STATE(coll, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
 	EXPECT_STREQ("test-faulty", s.heap);
 	close_fds(fds2, n2);
 	leave(coll);
-	EXPECT_EQ(0, heap_settle("test-faulty", 0, 0, &st));
+	EXPECT_EQ(0, sysmem_heap_settle_bytes("test-faulty", 0, 0,
+					      SETTLE_MS, &st));
 }
 
 /*
@@ -804,13 +676,13 @@ TEST_F_TIMEOUT(heap, contiguous, 120)
 	const size_t size = 4 * MIB;
 	struct sysmem_buffer_constraints c;
 	struct sysmem_buffer_settings s;
-	struct heap_stats st0, st;
+	struct sysmem_heap_stats st0, st;
 	unsigned int nfds = 0, i;
 	struct import imp;
 	int coll, fds[2];
 
 	NEED_TEST_HEAP();
-	ASSERT_EQ(0, heap_stats("contiguous", &st0));
+	ASSERT_EQ(0, sysmem_read_heap_stats("contiguous", &st0));
 	cons_init(&c, USAGE_RW, 2, size);
 	c.flags = SYSMEM_CONSTRAINTS_PHYSICALLY_CONTIGUOUS;
 	coll = alloc_coll(self->dev, &c, &s, fds, 2, &nfds);
@@ -829,7 +701,8 @@ TEST_F_TIMEOUT(heap, contiguous, 120)
 			TH_LOG("dma_addr 0x%llx", imp.dma_addr);
 	}
 	close_fds(fds, nfds);
-	EXPECT_EQ(0, heap_settle("contiguous", st0.buffers, st0.bytes, &st));
+	EXPECT_EQ(0, sysmem_heap_settle_bytes("contiguous", st0.buffers,
+					      st0.bytes, SETTLE_MS, &st));
 
 	/* 1 GiB in one piece: more than the machine can give. */
 	cons_init(&c, USAGE_RW, 1, GIB);
@@ -840,7 +713,8 @@ TEST_F_TIMEOUT(heap, contiguous, 120)
 	ASSERT_LE(0, coll);
 	CHECK_STATE(coll, SYSMEM_STATE_FAILED, SYSMEM_FAIL_NO_MEMORY);
 	leave(coll);
-	EXPECT_EQ(0, heap_settle("contiguous", st0.buffers, st0.bytes, &st));
+	EXPECT_EQ(0, sysmem_heap_settle_bytes("contiguous", st0.buffers,
+					      st0.bytes, SETTLE_MS, &st));
 	EXPECT_EQ(st0.failures + 1, st.failures);
 }
 
@@ -878,17 +752,17 @@ TEST_F(heap, system_import)
 /* Last: the module goes away cleanly and takes its heaps with it. */
 TEST_F(heap, unload)
 {
-	struct heap_stats st;
+	struct sysmem_heap_stats st;
 
 	NEED_TEST_HEAP();
 	ASSERT_EQ(0, unload_test_heap()) TH_LOG("%s", strerror(errno));
 	EXPECT_FALSE(module_loaded(TEST_HEAP_MOD));
-	EXPECT_EQ(-ENOENT, heap_stats("test-faulty", &st));
-	EXPECT_EQ(-ENOENT, heap_stats("test-secure", &st));
-	EXPECT_EQ(0, heap_stats("system", &st));
+	EXPECT_EQ(-ENOENT, sysmem_read_heap_stats("test-faulty", &st));
+	EXPECT_EQ(-ENOENT, sysmem_read_heap_stats("test-secure", &st));
+	EXPECT_EQ(0, sysmem_read_heap_stats("system", &st));
 	/* And loads again. */
 	ASSERT_EQ(0, load_test_heap());
-	ASSERT_EQ(0, heap_stats("test-faulty", &st));
+	ASSERT_EQ(0, sysmem_read_heap_stats("test-faulty", &st));
 	ASSERT_EQ(0, unload_test_heap());
 }
 

@@ -39,25 +39,14 @@
 
 #include "kselftest_harness.h"
 #include "libsysmem.h"
+#include "sysmem_selftest.h"
 
-#define DEBUGFS_PATH	"/sys/kernel/debug"
-#define HEAPS_PATH	DEBUGFS_PATH "/sysmem/heaps"
 #define DRI_PATH	"/dev/dri"
 #define DMA_API_DUMP	DEBUGFS_PATH "/dma-api/dump"
 /* vgem's platform device has no dma_parms: the DMA API's default. */
 #define VGEM_MAX_SEG	(64 * 1024)
 
-#define MSEC_NS		1000000LL
-/* Generous: the test VM runs under TCG with a debug kernel. */
-#define WAIT_NS		(10000 * MSEC_NS)
 #define CONTIG_ALIGN	(64 * 1024)
-
-#define USAGE_RW	(SYSMEM_USAGE_CPU_READ | SYSMEM_USAGE_CPU_WRITE)
-
-static size_t page_size(void)
-{
-	return (size_t)sysconf(_SC_PAGESIZE);
-}
 
 /*
  * Open the vgem card node: the /dev/dri/card* whose DRM_IOCTL_VERSION
@@ -173,57 +162,6 @@ static long mismatch(const unsigned char *p, size_t size, unsigned int index,
 		if (p[i] != pattern(index, round, i))
 			return (long)i;
 	return -1;
-}
-
-/* Live buffers of @heap from the sysmem debugfs file, or -errno. */
-static int heap_buffers(const char *heap, __u64 *buffers)
-{
-	unsigned long long nb;
-	char line[256], name[64];
-	int ret = -ENOENT;
-	FILE *f;
-
-	f = fopen(HEAPS_PATH, "re");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%63s buffers=%llu", name, &nb) != 2)
-			continue;
-		if (strcmp(name, heap))
-			continue;
-		*buffers = nb;
-		ret = 0;
-		break;
-	}
-	fclose(f);
-	return ret;
-}
-
-/*
- * Wait (up to 2 s) for @heap to hold @want buffers; the last count read
- * is left in *buffers.  Buffers go back from dma-buf release, which may
- * run a little after the last close().
- */
-static int heap_settle(const char *heap, __u64 want, __u64 *buffers)
-{
-	int i, ret;
-
-	for (i = 0; i < 200; i++) {
-		ret = heap_buffers(heap, buffers);
-		if (ret)
-			return ret;
-		if (*buffers == want)
-			return 0;
-		usleep(10000);
-	}
-	return -ETIMEDOUT;
-}
-
-static int have_debugfs(void)
-{
-	struct statfs sfs;
-
-	return !statfs(DEBUGFS_PATH, &sfs) && sfs.f_type == DEBUGFS_MAGIC;
 }
 
 /* One DMA mapping of a device, as DMA-API debugging lists it. */
@@ -394,12 +332,6 @@ fail:
 }
 
 /* Release and close a collection fd. */
-static void leave(int coll)
-{
-	sysmem_release(coll);
-	close(coll);
-}
-
 FIXTURE(imp) {
 	int dev;
 	int card;
@@ -478,7 +410,8 @@ TEST_F(imp, cpu_roundtrip)
 	struct sysmem_buffer_settings s;
 	unsigned char *map[2], *emap;
 	__u32 handle[2] = { 0, 0 }, h = 0, idx;
-	__u64 id, bid, base, buffers, offset = 0;
+	struct sysmem_heap_stats base, st;
+	__u64 id, bid, offset = 0;
 	int coll, fds[2], efd, i, ret, nb, na, n;
 	struct dma_seg *before, *after, *segs;
 	long bad;
@@ -486,14 +419,14 @@ TEST_F(imp, cpu_roundtrip)
 	NEED_VGEM();
 	if (!have_debugfs())
 		SKIP(return, "debugfs is not mounted at " DEBUGFS_PATH);
-	ASSERT_EQ(0, heap_buffers(variant->want_heap, &base))
+	ASSERT_EQ(0, sysmem_read_heap_stats(variant->want_heap, &base))
 		TH_LOG("no \"%s\" line in " HEAPS_PATH, variant->want_heap);
 	coll = alloc_buffers(self->dev, USAGE_RW, variant->flags,
 			     variant->domains, variant->heap, 2, size, &s, fds);
 	ASSERT_LE(0, coll) TH_LOG("allocation: %s", strerror(-coll));
 	EXPECT_STREQ(variant->want_heap, s.heap);
-	ASSERT_EQ(0, heap_buffers(variant->want_heap, &buffers));
-	EXPECT_EQ(base + 2, buffers);
+	ASSERT_EQ(0, sysmem_read_heap_stats(variant->want_heap, &st));
+	EXPECT_EQ(base.buffers + 2, st.buffers);
 	EXPECT_EQ(size, s.size_bytes);
 	EXPECT_EQ(2, s.buffer_count);
 	EXPECT_EQ(variant->domains ?: SYSMEM_DOMAIN_CPU, s.coherency_domain);
@@ -599,8 +532,9 @@ TEST_F(imp, cpu_roundtrip)
 	}
 	leave(coll);
 	free(before);
-	EXPECT_EQ(0, heap_settle(variant->want_heap, base, &buffers));
-	EXPECT_EQ(base, buffers);
+	EXPECT_EQ(0, sysmem_heap_settle(variant->want_heap, base.buffers,
+				       SETTLE_MS, &st));
+	EXPECT_EQ(base.buffers, st.buffers);
 }
 
 /*
@@ -613,17 +547,17 @@ TEST_F(imp, import_holds_memory)
 	const size_t size = 64 * 1024;
 	const char *heap = variant->want_heap;
 	struct sysmem_buffer_settings s;
-	__u64 base, buffers;
+	struct sysmem_heap_stats base, st;
 	__u32 handle[2];
 	int coll, fds[2], card, i;
 
 	NEED_VGEM();
 	if (!have_debugfs())
 		SKIP(return, "debugfs is not mounted at " DEBUGFS_PATH);
-	ASSERT_EQ(0, heap_buffers(heap, &base))
+	ASSERT_EQ(0, sysmem_read_heap_stats(heap, &base))
 		TH_LOG("no \"%s\" line in " HEAPS_PATH, heap);
 	/* Nothing else runs in the test VM: every earlier buffer is gone. */
-	EXPECT_EQ(0, base);
+	EXPECT_EQ(0, base.buffers);
 
 	card = vgem_open();
 	ASSERT_LE(0, card);
@@ -631,8 +565,8 @@ TEST_F(imp, import_holds_memory)
 			     variant->domains, variant->heap, 2, size, &s, fds);
 	ASSERT_LE(0, coll) TH_LOG("allocation: %s", strerror(-coll));
 	EXPECT_STREQ(heap, s.heap);
-	ASSERT_EQ(0, heap_buffers(heap, &buffers));
-	EXPECT_EQ(base + 2, buffers);
+	ASSERT_EQ(0, sysmem_read_heap_stats(heap, &st));
+	EXPECT_EQ(base.buffers + 2, st.buffers);
 	for (i = 0; i < 2; i++)
 		ASSERT_EQ(0, prime_import(card, fds[i], &handle[i]));
 
@@ -641,16 +575,17 @@ TEST_F(imp, import_holds_memory)
 	leave(coll);
 	/* Give a wrongly early release the time to show. */
 	usleep(200000);
-	ASSERT_EQ(0, heap_buffers(heap, &buffers));
-	EXPECT_EQ(base + 2, buffers);
+	ASSERT_EQ(0, sysmem_read_heap_stats(heap, &st));
+	EXPECT_EQ(base.buffers + 2, st.buffers);
 
 	EXPECT_EQ(0, gem_close(card, handle[0]));
-	EXPECT_EQ(0, heap_settle(heap, base + 1, &buffers));
-	EXPECT_EQ(base + 1, buffers);
+	EXPECT_EQ(0, sysmem_heap_settle(heap, base.buffers + 1, SETTLE_MS,
+				       &st));
+	EXPECT_EQ(base.buffers + 1, st.buffers);
 
 	close(card);
-	EXPECT_EQ(0, heap_settle(heap, base, &buffers));
-	EXPECT_EQ(base, buffers);
+	EXPECT_EQ(0, sysmem_heap_settle(heap, base.buffers, SETTLE_MS, &st));
+	EXPECT_EQ(base.buffers, st.buffers);
 }
 
 /*

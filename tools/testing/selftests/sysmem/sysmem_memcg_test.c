@@ -23,36 +23,22 @@
 
 #include "kselftest_harness.h"
 #include "libsysmem.h"
+#include "sysmem_selftest.h"
 
 #define CGROOT		"/sys/fs/cgroup"
-#define MIB		(1024ULL * 1024)
 #define NR_BUFFERS	4
 #define BUFFER_SIZE	(4 * MIB)
 
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, text, strlen(text));
-	close(fd);
-	return n == (ssize_t)strlen(text) ? 0 : -errno;
-}
-
+/* A number file such as memory.current, or -errno (-EIO when empty). */
 static long long read_number(const char *path)
 {
-	char buf[64] = "";
-	ssize_t n;
-	int fd;
+	char buf[64];
+	int ret;
 
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
+	ret = read_file(path, buf, sizeof(buf));
+	if (ret)
+		return ret;
+	if (!buf[0])
 		return -EIO;
 	return strtoll(buf, NULL, 10);
 }

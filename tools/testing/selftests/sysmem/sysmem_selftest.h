@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the sysmem VM selftests (the *_test.c files next to
+ * this header): common macros, the parser of the sysmem debugfs "heaps"
+ * file, a wait for a heap's live buffer count to settle, small file
+ * helpers and a few collection helpers.
+ *
+ * Each test is built into its own binary, so everything here is static
+ * inline: a test that does not use a helper gets no copy and no warning.
+ */
+#ifndef SYSMEM_SELFTEST_H
+#define SYSMEM_SELFTEST_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
+
+#include "kselftest_harness.h"
+#include "libsysmem.h"
+
+#define DEBUGFS_PATH	"/sys/kernel/debug"
+#define HEAPS_PATH	DEBUGFS_PATH "/sysmem/heaps"
+
+#define MSEC_NS		1000000LL
+/* Generous: the test VM runs under TCG with a debug kernel. */
+#define WAIT_NS		(10000 * MSEC_NS)
+
+#define KIB		1024ULL
+#define MIB		(1024 * KIB)
+#define GIB		(1024 * MIB)
+
+#define USAGE_RW	(SYSMEM_USAGE_CPU_READ | SYSMEM_USAGE_CPU_WRITE)
+
+/* Check a collection's state and reason with sysmem_check(). */
+#define CHECK_STATE(fd, _state, _reason) do { \
+	__u32 __st = 0xdead, __rs = 0xdead; \
+	ASSERT_EQ(0, sysmem_check((fd), &__st, &__rs)); \
+	EXPECT_EQ((_state), __st); \
+	EXPECT_EQ((_reason), __rs); \
+} while (0)
+
+static inline size_t page_size(void)
+{
+	return (size_t)sysconf(_SC_PAGESIZE);
+}
+
+static inline int have_debugfs(void)
+{
+	struct statfs sfs;
+
+	return !statfs(DEBUGFS_PATH, &sfs) && sfs.f_type == DEBUGFS_MAGIC;
+}
+
+/* Write @s to @path in one write(): 0, -EIO when short, or -errno. */
+static inline int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return n;
+	}
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : -EIO;
+}
+
+/* Read a small text file, NUL-terminated, trailing newline dropped. */
+static inline int read_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return n;
+	}
+	close(fd);
+	buf[n] = '\0';
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+	return 0;
+}
+
+/* One line of the sysmem debugfs heaps file. */
+struct sysmem_heap_stats {
+	unsigned long long buffers, bytes, peak, failures, max;
+	int unregistered;
+};
+
+/*
+ * The line of @heap in the sysmem heaps file:
+ * "NAME buffers=N bytes=N peak=N failures=N max=N[ unregistered]".
+ * Returns 0, -ENOENT when the heap has no line, or -errno.
+ */
+static inline int sysmem_read_heap_stats(const char *heap,
+					 struct sysmem_heap_stats *st)
+{
+	char line[256], name[64], tail[64];
+	int ret = -ENOENT, n;
+	FILE *f;
+
+	f = fopen(HEAPS_PATH, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		memset(st, 0, sizeof(*st));
+		tail[0] = '\0';
+		n = sscanf(line, "%63s buffers=%llu bytes=%llu peak=%llu "
+			   "failures=%llu max=%llu %63s", name, &st->buffers,
+			   &st->bytes, &st->peak, &st->failures, &st->max,
+			   tail);
+		if (n < 6 || strcmp(name, heap))
+			continue;
+		st->unregistered = !strcmp(tail, "unregistered");
+		ret = 0;
+		break;
+	}
+	fclose(f);
+	return ret;
+}
+
+/* Poll interval of the settle helpers. */
+#define SETTLE_POLL_MS	10
+/* The usual settle timeout: dma-buf release runs soon after close(). */
+#define SETTLE_MS	2000
+
+static inline int sysmem__heap_wait(const char *heap,
+				    unsigned long long buffers,
+				    const unsigned long long *bytes,
+				    unsigned int timeout_ms,
+				    struct sysmem_heap_stats *st)
+{
+	unsigned int waited;
+	int ret;
+
+	for (waited = 0;; waited += SETTLE_POLL_MS) {
+		ret = sysmem_read_heap_stats(heap, st);
+		if (ret)
+			return ret;
+		if (st->buffers == buffers && (!bytes || st->bytes == *bytes))
+			return 0;
+		if (waited >= timeout_ms)
+			return -ETIMEDOUT;
+		usleep(SETTLE_POLL_MS * 1000);
+	}
+}
+
+/*
+ * Wait up to @timeout_ms until @heap holds @buffers live buffers.
+ * Buffers go back from dma-buf release, which may run a little after
+ * the last close().  Returns 0, -ETIMEDOUT, or the error of
+ * sysmem_read_heap_stats(); the last values read are left in *st.
+ */
+static inline int sysmem_heap_settle(const char *heap,
+				     unsigned long long buffers,
+				     unsigned int timeout_ms,
+				     struct sysmem_heap_stats *st)
+{
+	return sysmem__heap_wait(heap, buffers, NULL, timeout_ms, st);
+}
+
+/* sysmem_heap_settle(), and the live bytes must be @bytes too. */
+static inline int sysmem_heap_settle_bytes(const char *heap,
+					   unsigned long long buffers,
+					   unsigned long long bytes,
+					   unsigned int timeout_ms,
+					   struct sysmem_heap_stats *st)
+{
+	return sysmem__heap_wait(heap, buffers, &bytes, timeout_ms, st);
+}
+
+static inline void cons_init(struct sysmem_buffer_constraints *c,
+			     __u64 usage, __u32 camping, __u64 min_size)
+{
+	memset(c, 0, sizeof(*c));
+	c->usage = usage;
+	c->min_buffer_count_for_camping = camping;
+	c->min_size_bytes = min_size;
+}
+
+/* Close the valid fds of @fds and mark every slot -1. */
+static inline void close_fds(int *fds, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (fds[i] >= 0)
+			close(fds[i]);
+		fds[i] = -1;
+	}
+}
+
+/* Release and close a collection fd; nothing for a negative one. */
+static inline void leave(int fd)
+{
+	if (fd < 0)
+		return;
+	sysmem_release(fd);
+	close(fd);
+}
+
+#endif /* SYSMEM_SELFTEST_H */
