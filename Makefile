@@ -81,7 +81,8 @@ $(B)/lib/lib_%.o: lib/%.c $(LIB_HDRS)
 $(LIBSYSMEM): $(B)/lib/libsysmem.o $(patsubst lib/%.c,$(B)/lib/lib_%.o,$(LIB_SRCS))
 	$(AR) rcs $@ $^
 
-$(B)/selftests/%: tools/testing/selftests/sysmem/%.c $(LIBSYSMEM)
+$(B)/selftests/%: tools/testing/selftests/sysmem/%.c \
+		tools/testing/selftests/sysmem/sysmem_selftest.h $(LIBSYSMEM)
 	@mkdir -p $(@D)
 	$(CC) $(UCFLAGS) $(SELFTEST_INC) -o $@ $< $(LIBSYSMEM) -lpthread
 
