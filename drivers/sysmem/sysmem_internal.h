@@ -34,12 +34,20 @@ struct sysmem_buffer;
  *   the dma-buf's reservation lock held (6.2 and later);
  * - SYSMEM_HAVE_DMA_HEAP_ADD: the kernel exports dma_heap_add(), so the
  *   built-in heaps can be published under /dev/dma_heap/ (6.18 and
- *   later; not 6.1).
+ *   later; not 6.1);
+ * - SYSMEM_HAVE_FD_FILE: struct fd is opaque and read with fd_file()
+ *   (6.12 and later).
  */
 #ifdef SYSMEM_NS_IS_STRING
 #define SYSMEM_NS	"SYSMEM"
 #else
 #define SYSMEM_NS	SYSMEM
+#endif
+
+#ifdef SYSMEM_HAVE_FD_FILE
+#define sysmem_fd_file(f)	fd_file(f)
+#else
+#define sysmem_fd_file(f)	((f).file)
 #endif
 
 #ifdef SYSMEM_HAVE_DMA_BUF_UNLOCKED

@@ -17,6 +17,7 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/platform_device.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -282,7 +283,9 @@ static int sysmem_dev_open(struct inode *inode, struct file *file)
 	spin_lock_init(&client->lock);
 	/* Until told otherwise, name the client after the opening task. */
 	BUILD_BUG_ON(sizeof(client->dbg.name) < TASK_COMM_LEN);
-	__get_task_comm(client->dbg.name, sizeof(client->dbg.name), current);
+	task_lock(current);
+	strscpy_pad(client->dbg.name, current->comm, sizeof(client->dbg.name));
+	task_unlock(current);
 	client->dbg.id = task_tgid_vnr(current);
 	file->private_data = client;
 	return nonseekable_open(inode, file);
@@ -338,12 +341,16 @@ static int __init sysmem_dma_device_init(void)
 		return PTR_ERR(sysmem_pdev);
 	ret = dma_coerce_mask_and_coherent(&sysmem_pdev->dev,
 					   DMA_BIT_MASK(64));
-	if (!ret)
-		ret = dma_set_max_seg_size(&sysmem_pdev->dev,
-					   UINT_MAX & PAGE_MASK);
-	if (ret)
+	if (ret) {
 		platform_device_unregister(sysmem_pdev);
-	return ret;
+		return ret;
+	}
+	/*
+	 * Cannot fail for a platform device, which always has DMA
+	 * parameters (and returns nothing from Linux 6.12 on).
+	 */
+	dma_set_max_seg_size(&sysmem_pdev->dev, UINT_MAX & PAGE_MASK);
+	return 0;
 }
 
 static int __init sysmem_init(void)

@@ -471,9 +471,9 @@ long sysmem_ioctl_bind(struct file *file, void *arg,
 	if (b->flags || b->reserved)
 		return -EINVAL;
 	f = fdget(b->token_fd);
-	if (!f.file)
+	if (!sysmem_fd_file(f))
 		return -EBADF;
-	token = sysmem_node_from_file(f.file);
+	token = sysmem_node_from_file(sysmem_fd_file(f));
 	if (!token || token->type != SYSMEM_NODE_TOKEN) {
 		ret = -EINVAL;
 		goto put_fd;
