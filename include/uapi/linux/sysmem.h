@@ -29,7 +29,7 @@
  * grows each time ioctls, flags or structure fields are added.
  */
 #define SYSMEM_ABI_MAJOR	0
-#define SYSMEM_ABI_MINOR	3
+#define SYSMEM_ABI_MINOR	4
 
 /* Sanity limits. */
 #define SYSMEM_MAX_BUFFERS		128	/* buffers per collection */
@@ -387,7 +387,10 @@ struct sysmem_buffer_settings {
 #define SYSMEM_FAIL_CONSTRAINTS		1	/* constraints intersection empty */
 #define SYSMEM_FAIL_NO_MEMORY		2	/* the heap could not allocate */
 #define SYSMEM_FAIL_NO_HEAP		3	/* no registered heap fits */
-#define SYSMEM_FAIL_PARTICIPANT_LOST	4	/* a node closed without release */
+#define SYSMEM_FAIL_PARTICIPANT_LOST	4	/* a node closed without release,
+						 * or none left before
+						 * allocation
+						 */
 
 /**
  * struct sysmem_debug_info - who a participant is, for logs and debugfs
@@ -562,6 +565,8 @@ struct sysmem_result {
 	_IOWR(SYSMEM_IOC_MAGIC, 0x20, struct sysmem_duplicate)
 #define SYSMEM_IOC_TOKEN_DUPLICATE_MANY \
 	_IOW(SYSMEM_IOC_MAGIC, 0x21, struct sysmem_duplicate_many)
+/* Since ABI 0.4: a failure boundary once allocated (no argument). */
+#define SYSMEM_IOC_TOKEN_SET_DISPENSABLE _IO(SYSMEM_IOC_MAGIC, 0x22)
 
 /* On collection fds. */
 #define SYSMEM_IOC_SET_CONSTRAINTS \

@@ -154,6 +154,11 @@ int sysmem_duplicate_many(int token_fd, const __u32 *rights_masks, int *fds,
 	return sysmem_ioctl(token_fd, SYSMEM_IOC_TOKEN_DUPLICATE_MANY, &arg);
 }
 
+int sysmem_set_dispensable(int token_fd)
+{
+	return sysmem_ioctl(token_fd, SYSMEM_IOC_TOKEN_SET_DISPENSABLE, NULL);
+}
+
 int sysmem_set_constraints(int coll_fd,
 			   const struct sysmem_buffer_constraints *c)
 {
