@@ -68,6 +68,8 @@ struct sysmem_coll_buffer {
  * @reason: SYSMEM_FAIL_* once failed
  * @wq: woken when @state or a node's failure changes
  * @root: the top of the node tree, NULL once every node of it is gone
+ * @lifetime: counts the buffers whose memory is not back in the heap;
+ *	settled once the collection leaves SYSMEM_STATE_PENDING
  * @name: the collection's name, "" until named
  * @name_priority: priority of @name
  * @settings: the chosen settings once allocated
@@ -82,6 +84,7 @@ struct sysmem_collection {
 	u32 reason;
 	wait_queue_head_t wq;
 	struct sysmem_node *root;
+	struct sysmem_tracker *lifetime;
 	char name[SYSMEM_NAME_LEN];
 	u32 name_priority;
 	struct sysmem_buffer_settings settings;
@@ -109,6 +112,9 @@ struct sysmem_collection {
  * @heaps: kernel copy of the permitted heap names, or NULL
  * @images: kernel copy of the image format constraints, or NULL
  * @dbg: who the participant is, for log lines
+ * @gone: counts 1 until the node is freed, for node tracking fds; NULL
+ *	until the first one is made (passed on by BIND)
+ * @nr_tracking: tracking fds made through this node so far
  *
  * Every field but @coll and @type is protected by @coll->lock.
  */
@@ -128,6 +134,8 @@ struct sysmem_node {
 	struct sysmem_heap_name *heaps;
 	struct sysmem_image_constraints *images;
 	struct sysmem_debug_info dbg;
+	struct sysmem_tracker *gone;
+	u32 nr_tracking;
 };
 
 static atomic64_t sysmem_last_collection_id = ATOMIC64_INIT(0);
@@ -153,6 +161,8 @@ static void sysmem_collection_drop_buffers(struct sysmem_collection *coll)
 
 static void sysmem_node_free(struct sysmem_node *node)
 {
+	if (node->gone)
+		sysmem_tracker_dec(node->gone);
 	kvfree(node->images);
 	kfree(node->heaps);
 	kfree(node);
@@ -255,6 +265,7 @@ static void sysmem_collection_free(struct kref *ref)
 	/* No file is left, so nothing else can reach the tree. */
 	sysmem_subtree_prune(coll->root, true);
 	sysmem_collection_drop_buffers(coll);
+	sysmem_tracker_put(coll->lifetime);
 	mutex_destroy(&coll->lock);
 	kfree(coll);
 }
@@ -266,6 +277,11 @@ static struct sysmem_collection *sysmem_collection_new(void)
 	coll = kzalloc(sizeof(*coll), GFP_KERNEL);
 	if (!coll)
 		return NULL;
+	coll->lifetime = sysmem_tracker_new(0, false);
+	if (!coll->lifetime) {
+		kfree(coll);
+		return NULL;
+	}
 	kref_init(&coll->ref);
 	mutex_init(&coll->lock);
 	init_waitqueue_head(&coll->wq);
@@ -294,6 +310,7 @@ static void sysmem_collection_fail(struct sysmem_collection *coll, u32 reason,
 			    node ? node->dbg.name : "-", node ? node->dbg.id : 0,
 			    what);
 	sysmem_collection_drop_buffers(coll);
+	sysmem_tracker_settle(coll->lifetime);
 	/* Constraints no longer count: nodes without a file can go. */
 	sysmem_subtree_prune(coll->root, false);
 	wake_up_all(&coll->wq);
@@ -423,7 +440,8 @@ static void sysmem_collection_allocate(struct sysmem_collection *coll)
 	for (i = 0; i < settings.buffer_count; i++) {
 		struct sysmem_buffer *buf;
 
-		buf = sysmem_buffer_alloc(heap, size, &settings, coll->id, i);
+		buf = sysmem_buffer_alloc(heap, size, &settings, coll->id, i,
+					  coll->lifetime);
 		if (IS_ERR(buf))
 			goto free_buffers;
 		bufs[i].buf = buf;
@@ -432,6 +450,7 @@ static void sysmem_collection_allocate(struct sysmem_collection *coll)
 	coll->nr_buffers = settings.buffer_count;
 	coll->settings = settings;
 	WRITE_ONCE(coll->state, SYSMEM_STATE_ALLOCATED);
+	sysmem_tracker_settle(coll->lifetime);
 	/* Released nodes' constraints have done their part. */
 	sysmem_subtree_prune(coll->root, false);
 	wake_up_all(&coll->wq);
@@ -552,6 +571,9 @@ static void sysmem_node_replace(struct sysmem_node *token,
 	node->rights = token->rights;
 	node->dbg = token->dbg;
 	node->dispensable = token->dispensable;
+	node->gone = token->gone;
+	token->gone = NULL;
+	node->nr_tracking = token->nr_tracking;
 	node->parent = token->parent;
 	if (token->parent)
 		list_replace_init(&token->sibling, &node->sibling);
@@ -837,6 +859,90 @@ static long sysmem_node_ioctl_get_id(struct file *file, void *arg,
 	id->id = node->coll->id;
 	mutex_unlock(&node->coll->lock);
 	return 0;
+}
+
+/* Account one more tracking fd to @node; @coll->lock held. */
+static int sysmem_node_tracking_slot(struct sysmem_node *node)
+{
+	if (node->nr_tracking >= SYSMEM_MAX_TRACKING)
+		return -ENOSPC;
+	node->nr_tracking++;
+	return 0;
+}
+
+static long sysmem_node_ioctl_node_tracking(struct file *file, void *arg,
+					    struct sysmem_ioctl_ctx *ctx)
+{
+	struct sysmem_node *node = file->private_data;
+	struct sysmem_new_node *nn = arg;
+	struct sysmem_tracker *gone;
+	struct file *tfile;
+	int ret;
+
+	if (nn->flags)
+		return -EINVAL;
+	/* Made outside the lock; used only if the node has none yet. */
+	gone = sysmem_tracker_new(1, true);
+	if (!gone)
+		return -ENOMEM;
+	ret = sysmem_node_lock_live(node);
+	if (ret)
+		goto put_gone;
+	ret = sysmem_node_tracking_slot(node);
+	if (ret)
+		goto unlock;
+	if (!node->gone)
+		swap(node->gone, gone);
+	tfile = sysmem_tracking_file(node->gone, 0, "[sysmem-node-tracking]");
+	if (IS_ERR(tfile)) {
+		node->nr_tracking--;
+		ret = PTR_ERR(tfile);
+		goto unlock;
+	}
+	ret = sysmem_ctx_add_file(ctx, tfile, NULL);
+	if (ret >= 0) {
+		nn->fd = ret;
+		ret = 0;
+	}
+unlock:
+	mutex_unlock(&node->coll->lock);
+put_gone:
+	sysmem_tracker_put(gone);
+	return ret;
+}
+
+static long sysmem_coll_ioctl_lifetime_tracking(struct file *file, void *arg,
+						struct sysmem_ioctl_ctx *ctx)
+{
+	struct sysmem_node *node = file->private_data;
+	struct sysmem_lifetime_tracking *lt = arg;
+	struct file *tfile;
+	int ret;
+
+	if (lt->flags || lt->reserved)
+		return -EINVAL;
+	ret = sysmem_node_lock_live(node);
+	if (ret)
+		return ret;
+	ret = sysmem_node_tracking_slot(node);
+	if (ret)
+		goto unlock;
+	tfile = sysmem_tracking_file(node->coll->lifetime,
+				     lt->buffers_remaining,
+				     "[sysmem-lifetime]");
+	if (IS_ERR(tfile)) {
+		node->nr_tracking--;
+		ret = PTR_ERR(tfile);
+		goto unlock;
+	}
+	ret = sysmem_ctx_add_file(ctx, tfile, NULL);
+	if (ret >= 0) {
+		lt->fd = ret;
+		ret = 0;
+	}
+unlock:
+	mutex_unlock(&node->coll->lock);
+	return ret;
 }
 
 /*
@@ -1182,6 +1288,8 @@ static const struct sysmem_ioctl_desc sysmem_token_ioctls[] = {
 		     sysmem_token_ioctl_duplicate_many),
 	SYSMEM_IOCTL(SYSMEM_IOC_TOKEN_SET_DISPENSABLE,
 		     sysmem_token_ioctl_set_dispensable),
+	SYSMEM_IOCTL(SYSMEM_IOC_NODE_ATTACH_NODE_TRACKING,
+		     sysmem_node_ioctl_node_tracking),
 };
 
 static const struct sysmem_ioctl_desc sysmem_coll_ioctls[] = {
@@ -1195,6 +1303,10 @@ static const struct sysmem_ioctl_desc sysmem_coll_ioctls[] = {
 	SYSMEM_IOCTL(SYSMEM_IOC_WAIT, sysmem_coll_ioctl_wait),
 	SYSMEM_IOCTL(SYSMEM_IOC_CHECK, sysmem_coll_ioctl_check),
 	SYSMEM_IOCTL(SYSMEM_IOC_GET_RESULT, sysmem_coll_ioctl_get_result),
+	SYSMEM_IOCTL(SYSMEM_IOC_NODE_ATTACH_NODE_TRACKING,
+		     sysmem_node_ioctl_node_tracking),
+	SYSMEM_IOCTL(SYSMEM_IOC_ATTACH_LIFETIME_TRACKING,
+		     sysmem_coll_ioctl_lifetime_tracking),
 };
 
 static long sysmem_node_ioctl(struct file *file, unsigned int cmd,

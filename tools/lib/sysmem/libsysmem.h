@@ -149,6 +149,38 @@ int sysmem_duplicate_many(int token_fd, const __u32 *rights_masks, int *fds,
 			  unsigned int count);
 
 /**
+ * sysmem_attach_node_tracking() - learn when a node is entirely gone
+ * @node_fd: a live token or collection fd
+ *
+ * The returned fd polls readable (POLLIN) once the node is gone: its fd
+ * closed (or, for a token, the collection bound from it gone too) and
+ * nothing left of it in the tree: no child nodes, and no released
+ * constraints that still count (before allocation).  It keeps working
+ * after the collection is gone.  At most SYSMEM_MAX_TRACKING tracking
+ * fds (node and lifetime together) are made through one node.  ABI 0.4.
+ *
+ * Return: the tracking fd (O_CLOEXEC), or -errno: -ENOSPC past the
+ * limit, -ESTALE when the node is not live.
+ */
+int sysmem_attach_node_tracking(int node_fd);
+
+/**
+ * sysmem_attach_lifetime_tracking() - learn when buffers are back
+ * @coll_fd: a live collection fd
+ * @buffers_remaining: the threshold
+ *
+ * The returned fd polls readable (POLLIN) once the collection has left
+ * the pending state (allocated or failed) and at most @buffers_remaining
+ * of its buffers still hold memory: a buffer stops counting only when
+ * its heap has the memory back, after every fd, mapping and attachment
+ * of it is gone.  It keeps working after the collection is gone.  Same
+ * per-node limit as sysmem_attach_node_tracking().  ABI 0.4.
+ *
+ * Return: the tracking fd (O_CLOEXEC), or -errno.
+ */
+int sysmem_attach_lifetime_tracking(int coll_fd, __u32 buffers_remaining);
+
+/**
  * sysmem_set_dispensable() - make a token a failure boundary (ABI 0.4)
  * @token_fd: a live token fd
  *

@@ -12,6 +12,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -590,6 +591,265 @@ TEST_F(node, no_live_node_left_fails_before_allocation)
 	}
 	close(kmsg);
 	EXPECT_TRUE(found);
+}
+
+/* Poll @fd for POLLIN for up to @ms milliseconds: 1 readable, 0 not. */
+static int readable_within(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int ret;
+
+	ret = poll(&p, 1, ms);
+	if (ret < 0)
+		return -errno;
+	return ret && (p.revents & POLLIN);
+}
+
+/*
+ * Lifetime tracking counts buffers until their memory is back in the
+ * heap: after every fd, and every mapping, is gone; and it outlives the
+ * collection.
+ */
+TEST_F(node, lifetime_tracking_after_all_buffers_dropped)
+{
+	int coll, lt0, lt2, lt3, fds[3], ltlate;
+	unsigned int count = 0, nfds = 0;
+	__u64 nb, nbytes;
+	void *map;
+
+	coll = sysmem_alloc_nonshared(self->dev);
+	ASSERT_LE(0, coll);
+	lt0 = sysmem_attach_lifetime_tracking(coll, 0);
+	ASSERT_LE(0, lt0);
+	EXPECT_TRUE(fcntl(lt0, F_GETFD) & FD_CLOEXEC);
+	lt2 = sysmem_attach_lifetime_tracking(coll, 2);
+	ASSERT_LE(0, lt2);
+	lt3 = sysmem_attach_lifetime_tracking(coll, 3);
+	ASSERT_LE(0, lt3);
+	/* Pending: no buffer yet, but no signal either. */
+	EXPECT_EQ(0, revents(lt0));
+	EXPECT_EQ(0, revents(lt3));
+
+	ASSERT_EQ(0, set_cons(coll, USAGE_RW, 3, page_size()));
+	ASSERT_EQ(0, sysmem_wait(coll, WAIT_NS));
+	/* 3 buffers hold memory: only "at most 3" is true. */
+	EXPECT_EQ(0, revents(lt0));
+	EXPECT_EQ(0, revents(lt2));
+	EXPECT_EQ(POLLIN, revents(lt3) & POLLIN);
+	ASSERT_EQ(0, sysmem_get_result(coll, NULL, fds, 3, &count, &nfds));
+	ASSERT_EQ(3, nfds);
+	/* Attached after allocation, it is judged at once. */
+	ltlate = sysmem_attach_lifetime_tracking(coll, 1);
+	ASSERT_LE(0, ltlate);
+	EXPECT_EQ(0, revents(ltlate));
+
+	map = mmap(NULL, page_size(), PROT_READ | PROT_WRITE, MAP_SHARED,
+		   fds[0], 0);
+	ASSERT_NE(MAP_FAILED, map);
+	leave(coll);	/* the collection is gone; the trackers are not */
+	EXPECT_EQ(0, readable_within(lt2, 100));
+	close(fds[0]);	/* the mapping still holds buffer 0 */
+	EXPECT_EQ(0, readable_within(lt2, 100));
+	munmap(map, page_size());
+	ASSERT_EQ(1, readable_within(lt2, 2000));
+	EXPECT_EQ(0, revents(ltlate));
+	EXPECT_EQ(0, revents(lt0));
+	close(fds[1]);
+	ASSERT_EQ(1, readable_within(ltlate, 2000));
+	EXPECT_EQ(0, revents(lt0));
+	close(fds[2]);
+	ASSERT_EQ(1, readable_within(lt0, 2000));
+	/* Signalled only once the heap has the memory back. */
+	if (self->have_debugfs) {
+		ASSERT_EQ(0, heap_stats(&nb, &nbytes));
+		EXPECT_EQ(self->buffers0, nb);
+		EXPECT_EQ(self->bytes0, nbytes);
+	}
+	close(lt0);
+	close(lt2);
+	close(lt3);
+	close(ltlate);
+}
+
+/* A collection that fails before allocation signals at once. */
+TEST_F(node, lifetime_tracking_failed_before_allocation)
+{
+	int c[NR], lt;
+
+	ASSERT_EQ(0, make_tree(self->dev, c, 0));
+	lt = sysmem_attach_lifetime_tracking(c[ROOT], 0);
+	ASSERT_LE(0, lt);
+	EXPECT_EQ(0, revents(lt));
+	close(c[A]);	/* fails everyone, before allocation */
+	EXPECT_EQ(POLLIN, revents(lt) & POLLIN);
+	close(lt);
+	close(c[ROOT]);
+	close(c[D]);
+	close(c[E]);
+}
+
+/* After a failure, buffers still held by participants still count. */
+TEST_F(node, lifetime_tracking_failed_after_allocation)
+{
+	int c[NR], fds[4], lt, i;
+
+	ASSERT_EQ(0, make_tree(self->dev, c, 1));
+	ASSERT_EQ(0, sysmem_wait(c[ROOT], WAIT_NS));
+	lt = sysmem_attach_lifetime_tracking(c[A], 0);
+	ASSERT_LE(0, lt);
+	ASSERT_EQ(0, get_fds(c[A], fds));
+	close(c[ROOT]);	/* fails the collection, which drops its buffers */
+	CHECK_STATE(c[A], SYSMEM_STATE_FAILED, SYSMEM_FAIL_PARTICIPANT_LOST);
+	EXPECT_EQ(0, readable_within(lt, 100));
+	for (i = 0; i < 3; i++)
+		close(fds[i]);
+	EXPECT_EQ(0, readable_within(lt, 100));
+	close(fds[3]);
+	EXPECT_EQ(1, readable_within(lt, 2000));
+	close(lt);
+	close(c[A]);
+	close(c[D]);
+	close(c[E]);
+}
+
+TEST_F(node, tracking_rules)
+{
+	int tok, coll, fds[SYSMEM_MAX_TRACKING], i;
+	struct sysmem_lifetime_tracking lt;
+	struct sysmem_new_node nn;
+
+	tok = sysmem_alloc_token(self->dev);
+	ASSERT_LE(0, tok);
+	/* Lifetime tracking is for collections only. */
+	EXPECT_EQ(-ENOTTY, sysmem_attach_lifetime_tracking(tok, 0));
+	EXPECT_EQ(-ENOTTY, sysmem_attach_node_tracking(self->dev));
+	memset(&nn, 0, sizeof(nn));
+	nn.flags = 1;
+	EXPECT_EQ(-1, ioctl(tok, SYSMEM_IOC_NODE_ATTACH_NODE_TRACKING, &nn));
+	EXPECT_EQ(EINVAL, errno);
+	coll = sysmem_bind(self->dev, tok);
+	ASSERT_LE(0, coll);
+	EXPECT_EQ(-ESTALE, sysmem_attach_node_tracking(tok));
+	memset(&lt, 0, sizeof(lt));
+	lt.reserved = 1;
+	EXPECT_EQ(-1, ioctl(coll, SYSMEM_IOC_ATTACH_LIFETIME_TRACKING, &lt));
+	EXPECT_EQ(EINVAL, errno);
+	lt.reserved = 0;
+	lt.flags = 1;
+	EXPECT_EQ(-1, ioctl(coll, SYSMEM_IOC_ATTACH_LIFETIME_TRACKING, &lt));
+	EXPECT_EQ(EINVAL, errno);
+
+	/* The per-node bound counts both kinds, including closed fds. */
+	for (i = 0; i < SYSMEM_MAX_TRACKING; i++) {
+		fds[i] = i % 2 ? sysmem_attach_node_tracking(coll) :
+				 sysmem_attach_lifetime_tracking(coll, i);
+		ASSERT_LE(0, fds[i]);
+	}
+	close(fds[0]);
+	EXPECT_EQ(-ENOSPC, sysmem_attach_node_tracking(coll));
+	EXPECT_EQ(-ENOSPC, sysmem_attach_lifetime_tracking(coll, 0));
+	fds[0] = -1;
+	close_fds(fds, SYSMEM_MAX_TRACKING);
+	/* Nothing failed on the way. */
+	CHECK_STATE(coll, SYSMEM_STATE_PENDING, SYSMEM_FAIL_NONE);
+	close(tok);
+	leave(coll);
+}
+
+/*
+ * Node tracking follows a node through bind, release and orphanhood:
+ * a released collection node with constraints lives on until they no
+ * longer count (allocation).
+ */
+TEST_F(node, node_tracking_orphan_until_allocation)
+{
+	int root, tok, coll, croot, nt, nt_root;
+
+	root = sysmem_alloc_token(self->dev);
+	ASSERT_LE(0, root);
+	tok = sysmem_duplicate(root, SYSMEM_RIGHTS_SAME);
+	ASSERT_LE(0, tok);
+	nt = sysmem_attach_node_tracking(tok);
+	ASSERT_LE(0, nt);
+	EXPECT_TRUE(fcntl(nt, F_GETFD) & FD_CLOEXEC);
+	coll = sysmem_bind(self->dev, tok);
+	ASSERT_LE(0, coll);
+	close(tok);	/* bound: the node lives on as coll */
+	EXPECT_EQ(0, revents(nt));
+	ASSERT_EQ(0, set_cons(coll, USAGE_RW, 1, 4096));
+	leave(coll);	/* orphaned: its constraints still count */
+	EXPECT_EQ(0, readable_within(nt, 100));
+
+	croot = sysmem_bind(self->dev, root);
+	ASSERT_LE(0, croot);
+	close(root);
+	nt_root = sysmem_attach_node_tracking(croot);
+	ASSERT_LE(0, nt_root);
+	ASSERT_EQ(0, set_cons(croot, USAGE_RW, 1, 4096));
+	ASSERT_EQ(0, sysmem_wait(croot, WAIT_NS));
+	/* Allocated: the orphan's constraints have done their part. */
+	EXPECT_EQ(POLLIN, revents(nt) & POLLIN);
+	EXPECT_EQ(0, revents(nt_root));
+	leave(croot);
+	EXPECT_EQ(POLLIN, revents(nt_root) & POLLIN);
+	close(nt);
+	close(nt_root);
+}
+
+/* A node with children is not gone until its children are. */
+TEST_F(node, node_tracking_waits_for_children)
+{
+	int root, t, u, cu, nt;
+
+	root = sysmem_alloc_token(self->dev);
+	ASSERT_LE(0, root);
+	t = sysmem_duplicate(root, SYSMEM_RIGHTS_SAME);
+	ASSERT_LE(0, t);
+	u = sysmem_duplicate(t, SYSMEM_RIGHTS_SAME);
+	ASSERT_LE(0, u);
+	nt = sysmem_attach_node_tracking(t);
+	ASSERT_LE(0, nt);
+	leave(t);	/* released, but u is its child */
+	EXPECT_EQ(0, revents(nt));
+	cu = sysmem_bind(self->dev, u);
+	ASSERT_LE(0, cu);
+	close(u);
+	leave(root);
+	EXPECT_EQ(0, revents(nt));
+	ASSERT_EQ(0, set_cons(cu, USAGE_RW, 1, 4096));
+	ASSERT_EQ(0, sysmem_wait(cu, WAIT_NS));
+	EXPECT_EQ(0, revents(nt));
+	leave(cu);
+	EXPECT_EQ(POLLIN, revents(nt) & POLLIN);
+	close(nt);
+}
+
+/* The nodes of a failed dispensable subtree go when their fds close. */
+TEST_F(node, node_tracking_failed_subtree)
+{
+	int c[NR], nd, ne, na;
+
+	ASSERT_EQ(0, make_tree(self->dev, c, 1));
+	nd = sysmem_attach_node_tracking(c[D]);
+	ne = sysmem_attach_node_tracking(c[E]);
+	na = sysmem_attach_node_tracking(c[A]);
+	ASSERT_LE(0, nd);
+	ASSERT_LE(0, ne);
+	ASSERT_LE(0, na);
+	ASSERT_EQ(0, sysmem_wait(c[ROOT], WAIT_NS));
+	close(c[E]);
+	EXPECT_EQ(POLLIN, revents(ne) & POLLIN);
+	EXPECT_EQ(0, revents(nd));	/* failed, but its fd is open */
+	CHECK_STATE(c[D], SYSMEM_STATE_FAILED, SYSMEM_FAIL_PARTICIPANT_LOST);
+	close(c[D]);
+	EXPECT_EQ(POLLIN, revents(nd) & POLLIN);
+	EXPECT_EQ(0, revents(na));
+	leave(c[A]);
+	EXPECT_EQ(POLLIN, revents(na) & POLLIN);
+	leave(c[ROOT]);
+	close(nd);
+	close(ne);
+	close(na);
 }
 
 TEST_HARNESS_MAIN
