@@ -47,12 +47,14 @@ void sysmem_buffer_put(struct sysmem_buffer *buf)
  * @settings: the collection's settings
  * @collection_id: id of the owning collection
  * @index: index of the buffer in the collection
+ * @tracker: counts the buffer until its memory is back, or NULL
  *
  * Return: the buffer with one reference, or an ERR_PTR.
  */
 struct sysmem_buffer *sysmem_buffer_alloc(struct sysmem_heap *heap, size_t size,
 					  const struct sysmem_buffer_settings *settings,
-					  u64 collection_id, u32 index)
+					  u64 collection_id, u32 index,
+					  struct sysmem_tracker *tracker)
 {
 	struct sysmem_buffer *buf;
 	struct dma_buf *dmabuf;
@@ -61,7 +63,7 @@ struct sysmem_buffer *sysmem_buffer_alloc(struct sysmem_heap *heap, size_t size,
 	if (!buf)
 		return ERR_PTR(-ENOMEM);
 	dmabuf = sysmem_heap_allocate(heap, size, settings, collection_id,
-				      index);
+				      index, tracker);
 	if (IS_ERR(dmabuf)) {
 		kfree(buf);
 		return ERR_CAST(dmabuf);

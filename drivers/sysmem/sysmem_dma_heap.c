@@ -50,7 +50,8 @@ static struct dma_buf *sysmem_dma_heap_allocate(struct dma_heap *dma_heap,
 	settings.size_bytes = PAGE_ALIGN(len);
 	strscpy(settings.heap, sysmem_heap_name(heap), sizeof(settings.heap));
 	/* Collection id 0: the buffer belongs to no collection. */
-	buf = sysmem_buffer_alloc(heap, settings.size_bytes, &settings, 0, 0);
+	buf = sysmem_buffer_alloc(heap, settings.size_bytes, &settings, 0, 0,
+				  NULL);
 	if (IS_ERR(buf))
 		return ERR_CAST(buf);
 	dmabuf = sysmem_buffer_export(buf, true, "dma-heap");

@@ -188,6 +188,17 @@ struct sysmem_heap {
 	u64 failures;
 };
 
+/**
+ * struct sysmem_heap_buffer_priv - a heap buffer with sysmem's own part
+ * @buf: what the heap sees
+ * @tracker: the collection's lifetime tracker, counting this buffer
+ *	until the heap releases it (a reference), or NULL
+ */
+struct sysmem_heap_buffer_priv {
+	struct sysmem_heap_buffer buf;
+	struct sysmem_tracker *tracker;
+};
+
 /* Called by kref_put_mutex() with sysmem_heaps_lock held; drops it. */
 static void sysmem_heap_free(struct kref *ref)
 {
@@ -331,10 +342,14 @@ static void sysmem_heap_account(struct sysmem_heap *heap, s64 buffers,
  */
 void sysmem_heap_buffer_released(struct sysmem_heap_buffer *buf)
 {
+	struct sysmem_heap_buffer_priv *priv =
+		container_of(buf, struct sysmem_heap_buffer_priv, buf);
 	struct sysmem_heap *heap = buf->heap;
 
 	sysmem_heap_account(heap, -1, -(s64)buf->size, false);
-	kfree(buf);
+	if (priv->tracker)
+		sysmem_tracker_dec(priv->tracker);
+	kfree(priv);
 	sysmem_heap_put(heap);
 }
 EXPORT_SYMBOL_NS_GPL(sysmem_heap_buffer_released, SYSMEM_NS);
@@ -384,6 +399,7 @@ static int sysmem_heap_flush(struct dma_buf *dmabuf)
  * @settings: the collection's settings
  * @collection_id: the collection's id (0: not for a collection)
  * @index: the buffer's index
+ * @tracker: counts the buffer until the heap releases it, or NULL
  *
  * Checks the heap's cap, calls its allocate operation, checks the dma-buf
  * it returns, clears and flushes the memory as the heap asks.  The
@@ -393,17 +409,20 @@ static int sysmem_heap_flush(struct dma_buf *dmabuf)
  */
 struct dma_buf *sysmem_heap_allocate(struct sysmem_heap *heap, size_t size,
 				     const struct sysmem_buffer_settings *settings,
-				     u64 collection_id, u32 index)
+				     u64 collection_id, u32 index,
+				     struct sysmem_tracker *tracker)
 {
+	struct sysmem_heap_buffer_priv *priv;
 	struct sysmem_heap_buffer *buf;
 	struct dma_buf *dmabuf;
 	u64 cap = sysmem_heap_cap(heap->name);
 	bool over;
 	int ret;
 
-	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
-	if (!buf)
+	priv = kzalloc(sizeof(*priv), GFP_KERNEL);
+	if (!priv)
 		return ERR_PTR(-ENOMEM);
+	buf = &priv->buf;
 	buf->heap = heap;
 	buf->collection_id = collection_id;
 	buf->index = index;
@@ -422,11 +441,15 @@ struct dma_buf *sysmem_heap_allocate(struct sysmem_heap *heap, size_t size,
 	heap->peak_bytes = max(heap->peak_bytes, heap->live_bytes);
 	spin_unlock(&heap->stats_lock);
 	if (over) {
-		kfree(buf);
+		kfree(priv);
 		return ERR_PTR(-ENOMEM);
 	}
 
 	kref_get(&heap->ref);	/* the buffer's, until released */
+	if (tracker) {
+		sysmem_tracker_inc(tracker);
+		priv->tracker = tracker;
+	}
 	down_read(&heap->unregister_sem);
 	if (heap->registered)
 		dmabuf = heap->ops->allocate(heap, buf);
@@ -436,7 +459,9 @@ struct dma_buf *sysmem_heap_allocate(struct sysmem_heap *heap, size_t size,
 	if (IS_ERR_OR_NULL(dmabuf)) {
 		ret = dmabuf ? PTR_ERR(dmabuf) : -ENOMEM;
 		sysmem_heap_account(heap, -1, -(s64)size, true);
-		kfree(buf);
+		if (tracker)
+			sysmem_tracker_dec(tracker);
+		kfree(priv);
 		sysmem_heap_put(heap);
 		return ERR_PTR(ret);
 	}

@@ -23,6 +23,7 @@
 struct dentry;
 struct device;
 struct sysmem_buffer;
+struct sysmem_tracker;
 
 /*
  * Kernel version differences, probed by Kbuild from the kernel the
@@ -101,7 +102,8 @@ void sysmem_heaps_put(struct sysmem_heap_desc *descs,
 void sysmem_heap_put(struct sysmem_heap *heap);
 struct dma_buf *sysmem_heap_allocate(struct sysmem_heap *heap, size_t size,
 				     const struct sysmem_buffer_settings *settings,
-				     u64 collection_id, u32 index);
+				     u64 collection_id, u32 index,
+				     struct sysmem_tracker *tracker);
 
 /* sysmem_dma_heap.c, built where the kernel exports dma_heap_add() */
 #ifdef SYSMEM_HAVE_DMA_HEAP_ADD
@@ -151,12 +153,22 @@ void sysmem_contig_heap_exit(void);
 /* sysmem_buffer.c */
 struct sysmem_buffer *sysmem_buffer_alloc(struct sysmem_heap *heap, size_t size,
 					  const struct sysmem_buffer_settings *settings,
-					  u64 collection_id, u32 index);
+					  u64 collection_id, u32 index,
+					  struct sysmem_tracker *tracker);
 void sysmem_buffer_put(struct sysmem_buffer *buf);
 struct dma_buf *sysmem_buffer_export(struct sysmem_buffer *buf, bool writable,
 				     const char *name);
 void sysmem_dmabuf_set_name(struct dma_buf *dmabuf, const char *name);
 struct sysmem_buffer *sysmem_dmabuf_buffer(struct dma_buf *dmabuf);
+
+/* sysmem_tracker.c */
+struct sysmem_tracker *sysmem_tracker_new(unsigned int count, bool settled);
+void sysmem_tracker_put(struct sysmem_tracker *t);
+void sysmem_tracker_inc(struct sysmem_tracker *t);
+void sysmem_tracker_dec(struct sysmem_tracker *t);
+void sysmem_tracker_settle(struct sysmem_tracker *t);
+struct file *sysmem_tracking_file(struct sysmem_tracker *t, u32 threshold,
+				  const char *name);
 
 /*
  * Deferred fd installation.  Handlers reserve fds and hand over files;

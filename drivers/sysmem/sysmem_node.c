@@ -2,11 +2,19 @@
 /*
  * sysmem nodes and collections.
  *
- * Every token and collection fd is a node of one logical collection.  A
- * collection negotiates and allocates once no token is left unbound and
- * every live collection node has set constraints.  Nodes that leave
- * without RELEASE fail the collection (before allocation any node, after
- * it any collection node).
+ * Every token and collection fd is a node of one tree per logical
+ * collection: the root token (or non-shared collection) at the top, each
+ * duplicate a child of the token it was made from, a collection in the
+ * place of the token it was bound from.  A collection negotiates and
+ * allocates once no token of the tree is left unbound and every live
+ * collection node has set constraints.
+ *
+ * Failure domains: a node that fails (closed without RELEASE) fails its
+ * parent, and so on up to the root, unless a boundary stops it: a node
+ * made dispensable is a boundary once the collection is allocated.  The
+ * top of the climb fails together with its whole subtree, which leaves
+ * the tree; failing the root fails the collection.  Before allocation a
+ * tree without any live node left fails as well.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -35,7 +43,7 @@ enum sysmem_node_type {
 enum sysmem_node_state {
 	SYSMEM_NODE_LIVE,	/* the fd may be used */
 	SYSMEM_NODE_RELEASED,	/* left cleanly, or never handed out */
-	SYSMEM_NODE_BOUND,	/* a token consumed by BIND */
+	SYSMEM_NODE_BOUND,	/* a token consumed by BIND, out of the tree */
 	SYSMEM_NODE_CLOSED,	/* closed without RELEASE */
 };
 
@@ -54,12 +62,14 @@ struct sysmem_coll_buffer {
  * struct sysmem_collection - one logical buffer collection
  * @ref: one reference per node that has a file (or is being created)
  * @lock: protects every field below but @id and @ref, and every node's
- *	state, constraints and list membership
+ *	state, constraints and tree links
  * @id: unique id, never reused
  * @state: SYSMEM_STATE_*; read without @lock only by waiters
  * @reason: SYSMEM_FAIL_* once failed
- * @wq: woken when @state leaves SYSMEM_STATE_PENDING
- * @nodes: every node with a file, and every node whose constraints count
+ * @wq: woken when @state or a node's failure changes
+ * @root: the top of the node tree, NULL once every node of it is gone
+ * @lifetime: counts the buffers whose memory is not back in the heap;
+ *	settled once the collection leaves SYSMEM_STATE_PENDING
  * @name: the collection's name, "" until named
  * @name_priority: priority of @name
  * @settings: the chosen settings once allocated
@@ -68,12 +78,13 @@ struct sysmem_coll_buffer {
  */
 struct sysmem_collection {
 	struct kref ref;
-	struct mutex lock;	/* the collection's state and its nodes */
+	struct mutex lock;	/* the collection's state and its node tree */
 	u64 id;
 	u32 state;
 	u32 reason;
 	wait_queue_head_t wq;
-	struct list_head nodes;
+	struct sysmem_node *root;
+	struct sysmem_tracker *lifetime;
 	char name[SYSMEM_NAME_LEN];
 	u32 name_priority;
 	struct sysmem_buffer_settings settings;
@@ -82,29 +93,49 @@ struct sysmem_collection {
 };
 
 /**
- * struct sysmem_node - a token or collection fd
+ * struct sysmem_node - a token or collection fd, or what is left of it
  * @coll: the collection (a reference while the node has a file)
- * @link: entry in @coll->nodes
+ * @parent: the parent node; NULL for the root, for a node not (or no
+ *	longer) in the tree, and for the top of a failed subtree
+ * @children: the child nodes, oldest first
+ * @sibling: entry in @parent->children
  * @type: token or collection; never changes
- * @state: enum sysmem_node_state, under @coll->lock
+ * @state: enum sysmem_node_state
+ * @has_file: the node's fd is open; a node without a file and without
+ *	children is freed once its constraints no longer count
+ * @dispensable: the node is a failure boundary once allocation is done
+ * @fail_reason: SYSMEM_FAIL_* once the node's failure domain failed
+ *	without failing the collection; read without the lock by waiters
  * @rights: SYSMEM_RIGHT_* left after every duplicate's attenuation
  * @has_constraints: @c and @heaps are set
  * @c: the constraints, with the user heap pointer cleared
  * @heaps: kernel copy of the permitted heap names, or NULL
  * @images: kernel copy of the image format constraints, or NULL
  * @dbg: who the participant is, for log lines
+ * @gone: counts 1 until the node is freed, for node tracking fds; NULL
+ *	until the first one is made (passed on by BIND)
+ * @nr_tracking: tracking fds made through this node so far
+ *
+ * Every field but @coll and @type is protected by @coll->lock.
  */
 struct sysmem_node {
 	struct sysmem_collection *coll;
-	struct list_head link;
+	struct sysmem_node *parent;
+	struct list_head children;
+	struct list_head sibling;
 	enum sysmem_node_type type;
 	enum sysmem_node_state state;
+	bool has_file;
+	bool dispensable;
+	u32 fail_reason;
 	u32 rights;
 	bool has_constraints;
 	struct sysmem_buffer_constraints c;
 	struct sysmem_heap_name *heaps;
 	struct sysmem_image_constraints *images;
 	struct sysmem_debug_info dbg;
+	struct sysmem_tracker *gone;
+	u32 nr_tracking;
 };
 
 static atomic64_t sysmem_last_collection_id = ATOMIC64_INIT(0);
@@ -130,22 +161,111 @@ static void sysmem_collection_drop_buffers(struct sysmem_collection *coll)
 
 static void sysmem_node_free(struct sysmem_node *node)
 {
+	if (node->gone)
+		sysmem_tracker_dec(node->gone);
 	kvfree(node->images);
 	kfree(node->heaps);
 	kfree(node);
+}
+
+/*
+ * Tree walks, without recursion: sysmem_node_next() visits @top's
+ * subtree parents first; sysmem_node_next_post() children first, so the
+ * node it returned may be freed before the walk goes on.
+ */
+static struct sysmem_node *sysmem_node_next(struct sysmem_node *n,
+					    struct sysmem_node *top)
+{
+	if (!list_empty(&n->children))
+		return list_first_entry(&n->children, struct sysmem_node,
+					sibling);
+	while (n != top) {
+		if (!list_is_last(&n->sibling, &n->parent->children))
+			return list_next_entry(n, sibling);
+		n = n->parent;
+	}
+	return NULL;
+}
+
+static struct sysmem_node *sysmem_node_first_leaf(struct sysmem_node *n)
+{
+	while (!list_empty(&n->children))
+		n = list_first_entry(&n->children, struct sysmem_node, sibling);
+	return n;
+}
+
+static struct sysmem_node *sysmem_node_next_post(struct sysmem_node *n,
+						 struct sysmem_node *top)
+{
+	if (n == top)
+		return NULL;
+	if (!list_is_last(&n->sibling, &n->parent->children))
+		return sysmem_node_first_leaf(list_next_entry(n, sibling));
+	return n->parent;
+}
+
+/* Take @node out of the tree; it must have no children left. */
+static void sysmem_node_unlink(struct sysmem_node *node)
+{
+	struct sysmem_collection *coll = node->coll;
+
+	if (node->parent)
+		list_del_init(&node->sibling);
+	else if (coll->root == node)
+		coll->root = NULL;
+	node->parent = NULL;
+}
+
+/*
+ * A node can go once nothing refers to it: no file, no children, and no
+ * constraints that still count (they count in a pending collection, for
+ * a node that has not failed).
+ */
+static bool sysmem_node_prunable(const struct sysmem_node *node)
+{
+	return !node->has_file && list_empty(&node->children) &&
+	       (!node->has_constraints || node->fail_reason ||
+		node->coll->state != SYSMEM_STATE_PENDING);
+}
+
+/* Free @node and then each ancestor that has nothing left to hold it. */
+static void sysmem_node_prune_up(struct sysmem_node *node)
+{
+	lockdep_assert_held(&node->coll->lock);
+	while (node && sysmem_node_prunable(node)) {
+		struct sysmem_node *parent = node->parent;
+
+		sysmem_node_unlink(node);
+		sysmem_node_free(node);
+		node = parent;
+	}
+}
+
+/* Free every node of @top's subtree that can go; @all: every node. */
+static void sysmem_subtree_prune(struct sysmem_node *top, bool all)
+{
+	struct sysmem_node *n, *next;
+
+	if (!top)
+		return;
+	for (n = sysmem_node_first_leaf(top); n; n = next) {
+		next = sysmem_node_next_post(n, top);
+		if (all || sysmem_node_prunable(n)) {
+			sysmem_node_unlink(n);
+			sysmem_node_free(n);
+		}
+	}
 }
 
 static void sysmem_collection_free(struct kref *ref)
 {
 	struct sysmem_collection *coll =
 		container_of(ref, struct sysmem_collection, ref);
-	struct sysmem_node *node, *tmp;
 
-	list_for_each_entry_safe(node, tmp, &coll->nodes, link) {
-		list_del(&node->link);
-		sysmem_node_free(node);
-	}
+	/* No file is left, so nothing else can reach the tree. */
+	sysmem_subtree_prune(coll->root, true);
 	sysmem_collection_drop_buffers(coll);
+	sysmem_tracker_put(coll->lifetime);
 	mutex_destroy(&coll->lock);
 	kfree(coll);
 }
@@ -157,10 +277,14 @@ static struct sysmem_collection *sysmem_collection_new(void)
 	coll = kzalloc(sizeof(*coll), GFP_KERNEL);
 	if (!coll)
 		return NULL;
+	coll->lifetime = sysmem_tracker_new(0, false);
+	if (!coll->lifetime) {
+		kfree(coll);
+		return NULL;
+	}
 	kref_init(&coll->ref);
 	mutex_init(&coll->lock);
 	init_waitqueue_head(&coll->wq);
-	INIT_LIST_HEAD(&coll->nodes);
 	coll->id = atomic64_inc_return(&sysmem_last_collection_id);
 	coll->state = SYSMEM_STATE_PENDING;
 	return coll;
@@ -186,7 +310,77 @@ static void sysmem_collection_fail(struct sysmem_collection *coll, u32 reason,
 			    node ? node->dbg.name : "-", node ? node->dbg.id : 0,
 			    what);
 	sysmem_collection_drop_buffers(coll);
+	sysmem_tracker_settle(coll->lifetime);
+	/* Constraints no longer count: nodes without a file can go. */
+	sysmem_subtree_prune(coll->root, false);
 	wake_up_all(&coll->wq);
+}
+
+/* A node where a failure climbing up from below stops. */
+static bool sysmem_node_is_boundary(const struct sysmem_node *node)
+{
+	return node->dispensable &&
+	       node->coll->state == SYSMEM_STATE_ALLOCATED;
+}
+
+/*
+ * sysmem_node_fail - fail @node's failure domain.
+ * @node: where the failure starts
+ * @reason: SYSMEM_FAIL_*
+ * @what: for the log line
+ *
+ * The failure climbs from @node to the first boundary (or the root) and
+ * fails that node's whole subtree, which leaves the tree.  Reaching the
+ * root fails the collection.  @coll->lock held.
+ */
+static void sysmem_node_fail(struct sysmem_node *node, u32 reason,
+			     const char *what)
+{
+	struct sysmem_collection *coll = node->coll;
+	struct sysmem_node *top = node, *parent, *n;
+
+	lockdep_assert_held(&coll->lock);
+	if (node->fail_reason || coll->state == SYSMEM_STATE_FAILED)
+		return;
+	while (top->parent && !sysmem_node_is_boundary(top))
+		top = top->parent;
+	if (!top->parent) {
+		sysmem_collection_fail(coll, reason, node, what);
+		return;
+	}
+	parent = top->parent;
+	list_del_init(&top->sibling);
+	top->parent = NULL;
+	for (n = top; n; n = sysmem_node_next(n, top))
+		WRITE_ONCE(n->fail_reason, reason);
+	pr_info_ratelimited("collection %llu \"%s\": subtree of participant \"%s\" (id %llu) failed: %s: participant \"%s\" (id %llu): %s\n",
+			    coll->id, coll->name, top->dbg.name, top->dbg.id,
+			    sysmem_fail_str(reason), node->dbg.name,
+			    node->dbg.id, what);
+	sysmem_subtree_prune(top, false);
+	sysmem_node_prune_up(parent);
+	wake_up_all(&coll->wq);
+}
+
+/*
+ * sysmem_node_status - SYSMEM_STATE_* as @node sees it: its own failure
+ * domain's failure first, then the collection's state.  Without the
+ * lock the answer may be stale, as any lockless read.
+ */
+static u32 sysmem_node_status(const struct sysmem_node *node, u32 *reason)
+{
+	struct sysmem_collection *coll = node->coll;
+	u32 r = READ_ONCE(node->fail_reason);
+	u32 state;
+
+	if (r) {
+		*reason = r;
+		return SYSMEM_STATE_FAILED;
+	}
+	state = READ_ONCE(coll->state);
+	*reason = state == SYSMEM_STATE_FAILED ? READ_ONCE(coll->reason) :
+		  SYSMEM_FAIL_NONE;
+	return state;
 }
 
 /* Negotiate and allocate; @coll->lock held, every node ready. */
@@ -204,14 +398,16 @@ static void sysmem_collection_allocate(struct sysmem_collection *coll)
 	struct sysmem_node *node;
 	u64 size;
 
-	list_for_each_entry(node, &coll->nodes, link)
+	for (node = coll->root; node;
+	     node = sysmem_node_next(node, coll->root))
 		if (node->has_constraints)
 			nr_parts++;
 	parts = kcalloc(max(nr_parts, 1U), sizeof(*parts), GFP_KERNEL);
 	if (!parts)
 		goto fail;
 	i = 0;
-	list_for_each_entry(node, &coll->nodes, link) {
+	for (node = coll->root; node;
+	     node = sysmem_node_next(node, coll->root)) {
 		if (!node->has_constraints)
 			continue;
 		parts[i].c = &node->c;
@@ -244,7 +440,8 @@ static void sysmem_collection_allocate(struct sysmem_collection *coll)
 	for (i = 0; i < settings.buffer_count; i++) {
 		struct sysmem_buffer *buf;
 
-		buf = sysmem_buffer_alloc(heap, size, &settings, coll->id, i);
+		buf = sysmem_buffer_alloc(heap, size, &settings, coll->id, i,
+					  coll->lifetime);
 		if (IS_ERR(buf))
 			goto free_buffers;
 		bufs[i].buf = buf;
@@ -253,6 +450,9 @@ static void sysmem_collection_allocate(struct sysmem_collection *coll)
 	coll->nr_buffers = settings.buffer_count;
 	coll->settings = settings;
 	WRITE_ONCE(coll->state, SYSMEM_STATE_ALLOCATED);
+	sysmem_tracker_settle(coll->lifetime);
+	/* Released nodes' constraints have done their part. */
+	sysmem_subtree_prune(coll->root, false);
 	wake_up_all(&coll->wq);
 	reason = SYSMEM_FAIL_NONE;
 	goto free_heaps;
@@ -270,15 +470,35 @@ fail:
 		sysmem_collection_fail(coll, reason, NULL, why);
 }
 
+/*
+ * Before allocation, a tree with no live node left has nobody to
+ * negotiate for: it fails.  @coll->lock held; @node: who left last.
+ */
+static void sysmem_collection_check_clients(struct sysmem_collection *coll,
+					    const struct sysmem_node *node)
+{
+	struct sysmem_node *n;
+
+	lockdep_assert_held(&coll->lock);
+	if (coll->state != SYSMEM_STATE_PENDING)
+		return;
+	for (n = coll->root; n; n = sysmem_node_next(n, coll->root))
+		if (n->state == SYSMEM_NODE_LIVE)
+			return;
+	sysmem_collection_fail(coll, SYSMEM_FAIL_PARTICIPANT_LOST, node,
+			       "no participant left before allocation");
+}
+
 /* Allocate if every node is ready; @coll->lock held. */
 static void sysmem_collection_maybe_allocate(struct sysmem_collection *coll)
 {
 	struct sysmem_node *node;
 
 	lockdep_assert_held(&coll->lock);
-	if (coll->state != SYSMEM_STATE_PENDING)
+	if (coll->state != SYSMEM_STATE_PENDING || !coll->root)
 		return;
-	list_for_each_entry(node, &coll->nodes, link) {
+	for (node = coll->root; node;
+	     node = sysmem_node_next(node, coll->root)) {
 		if (node->state != SYSMEM_NODE_LIVE)
 			continue;
 		if (node->type == SYSMEM_NODE_TOKEN || !node->has_constraints)
@@ -287,9 +507,17 @@ static void sysmem_collection_maybe_allocate(struct sysmem_collection *coll)
 	sysmem_collection_allocate(coll);
 }
 
+/* A node has left (released, closed or never handed out); lock held. */
+static void sysmem_node_left(struct sysmem_node *node)
+{
+	sysmem_collection_check_clients(node->coll, node);
+	sysmem_collection_maybe_allocate(node->coll);
+}
+
 /*
  * sysmem_node_alloc - a node of @coll, not yet in its tree, holding a
- * collection reference.  It stays released (inert) until linked.
+ * collection reference and counted as having a file (it is about to get
+ * one).  It stays released (inert) until linked.
  */
 static struct sysmem_node *sysmem_node_alloc(struct sysmem_collection *coll,
 					     enum sysmem_node_type type)
@@ -302,23 +530,63 @@ static struct sysmem_node *sysmem_node_alloc(struct sysmem_collection *coll,
 	node->coll = coll;
 	node->type = type;
 	node->state = SYSMEM_NODE_RELEASED;
-	INIT_LIST_HEAD(&node->link);
+	node->has_file = true;
+	INIT_LIST_HEAD(&node->children);
+	INIT_LIST_HEAD(&node->sibling);
 	kref_get(&coll->ref);
 	return node;
 }
 
-/* Put @node live into its tree; @coll->lock held. */
-static void sysmem_node_link(struct sysmem_node *node, u32 rights,
+/*
+ * Put @node live into its tree as the last child of @parent, or as the
+ * root when @parent is NULL; @coll->lock held.
+ */
+static void sysmem_node_link(struct sysmem_node *node,
+			     struct sysmem_node *parent, u32 rights,
 			     const struct sysmem_debug_info *dbg)
 {
 	lockdep_assert_held(&node->coll->lock);
 	node->state = SYSMEM_NODE_LIVE;
 	node->rights = rights;
 	node->dbg = *dbg;
-	list_add_tail(&node->link, &node->coll->nodes);
+	node->parent = parent;
+	if (parent)
+		list_add_tail(&node->sibling, &parent->children);
+	else
+		node->coll->root = node;
 }
 
-/* sysmem_node_new - a live node in @coll's tree; @coll->lock held. */
+/*
+ * Put collection @node in the place of @token, which it was bound from:
+ * same parent, same children, same boundary; @coll->lock held.
+ */
+static void sysmem_node_replace(struct sysmem_node *token,
+				struct sysmem_node *node)
+{
+	struct sysmem_collection *coll = token->coll;
+	struct sysmem_node *child;
+
+	lockdep_assert_held(&coll->lock);
+	node->state = SYSMEM_NODE_LIVE;
+	node->rights = token->rights;
+	node->dbg = token->dbg;
+	node->dispensable = token->dispensable;
+	node->gone = token->gone;
+	token->gone = NULL;
+	node->nr_tracking = token->nr_tracking;
+	node->parent = token->parent;
+	if (token->parent)
+		list_replace_init(&token->sibling, &node->sibling);
+	else
+		coll->root = node;
+	token->parent = NULL;
+	list_splice_init(&token->children, &node->children);
+	list_for_each_entry(child, &node->children, sibling)
+		child->parent = node;
+	token->state = SYSMEM_NODE_BOUND;
+}
+
+/* sysmem_node_new - a live root for @coll's tree; @coll->lock held. */
 static struct sysmem_node *sysmem_node_new(struct sysmem_collection *coll,
 					   enum sysmem_node_type type,
 					   u32 rights,
@@ -327,19 +595,19 @@ static struct sysmem_node *sysmem_node_new(struct sysmem_collection *coll,
 	struct sysmem_node *node = sysmem_node_alloc(coll, type);
 
 	if (node)
-		sysmem_node_link(node, rights, dbg);
+		sysmem_node_link(node, NULL, rights, dbg);
 	return node;
 }
 
-/* Undo sysmem_node_new() for a node that never got a file. */
+/* Undo sysmem_node_alloc() for a node that never got a file. */
 static void sysmem_node_discard(struct sysmem_node *node)
 {
 	struct sysmem_collection *coll = node->coll;
 
 	mutex_lock(&coll->lock);
-	list_del_init(&node->link);
+	node->has_file = false;
+	sysmem_node_prune_up(node);
 	mutex_unlock(&coll->lock);
-	sysmem_node_free(node);
 	kref_put(&coll->ref, sysmem_collection_free);
 }
 
@@ -354,7 +622,7 @@ static void sysmem_node_abort(struct file *file)
 	mutex_lock(&node->coll->lock);
 	if (node->state == SYSMEM_NODE_LIVE) {
 		node->state = SYSMEM_NODE_RELEASED;
-		sysmem_collection_maybe_allocate(node->coll);
+		sysmem_node_left(node);
 	}
 	mutex_unlock(&node->coll->lock);
 }
@@ -494,12 +762,11 @@ long sysmem_ioctl_bind(struct file *file, void *arg,
 	b->collection_fd = ret;
 	ret = 0;
 	mutex_lock(&coll->lock);
-	if (token->state == SYSMEM_NODE_LIVE) {
-		sysmem_node_link(node, token->rights, &token->dbg);
-		token->state = SYSMEM_NODE_BOUND;
-	} else {
-		ret = -ESTALE;	/* the unused fd goes away with the ctx */
-	}
+	/* Else the unused fd goes away with the ctx. */
+	if (token->state == SYSMEM_NODE_LIVE)
+		sysmem_node_replace(token, node);
+	else
+		ret = -ESTALE;
 	mutex_unlock(&coll->lock);
 put_fd:
 	fdput(f);
@@ -526,7 +793,7 @@ static long sysmem_node_ioctl_release(struct file *file, void *arg,
 	if (ret)
 		return ret;
 	node->state = SYSMEM_NODE_RELEASED;
-	sysmem_collection_maybe_allocate(node->coll);
+	sysmem_node_left(node);
 	mutex_unlock(&node->coll->lock);
 	return 0;
 }
@@ -594,6 +861,90 @@ static long sysmem_node_ioctl_get_id(struct file *file, void *arg,
 	return 0;
 }
 
+/* Account one more tracking fd to @node; @coll->lock held. */
+static int sysmem_node_tracking_slot(struct sysmem_node *node)
+{
+	if (node->nr_tracking >= SYSMEM_MAX_TRACKING)
+		return -ENOSPC;
+	node->nr_tracking++;
+	return 0;
+}
+
+static long sysmem_node_ioctl_node_tracking(struct file *file, void *arg,
+					    struct sysmem_ioctl_ctx *ctx)
+{
+	struct sysmem_node *node = file->private_data;
+	struct sysmem_new_node *nn = arg;
+	struct sysmem_tracker *gone;
+	struct file *tfile;
+	int ret;
+
+	if (nn->flags)
+		return -EINVAL;
+	/* Made outside the lock; used only if the node has none yet. */
+	gone = sysmem_tracker_new(1, true);
+	if (!gone)
+		return -ENOMEM;
+	ret = sysmem_node_lock_live(node);
+	if (ret)
+		goto put_gone;
+	ret = sysmem_node_tracking_slot(node);
+	if (ret)
+		goto unlock;
+	if (!node->gone)
+		swap(node->gone, gone);
+	tfile = sysmem_tracking_file(node->gone, 0, "[sysmem-node-tracking]");
+	if (IS_ERR(tfile)) {
+		node->nr_tracking--;
+		ret = PTR_ERR(tfile);
+		goto unlock;
+	}
+	ret = sysmem_ctx_add_file(ctx, tfile, NULL);
+	if (ret >= 0) {
+		nn->fd = ret;
+		ret = 0;
+	}
+unlock:
+	mutex_unlock(&node->coll->lock);
+put_gone:
+	sysmem_tracker_put(gone);
+	return ret;
+}
+
+static long sysmem_coll_ioctl_lifetime_tracking(struct file *file, void *arg,
+						struct sysmem_ioctl_ctx *ctx)
+{
+	struct sysmem_node *node = file->private_data;
+	struct sysmem_lifetime_tracking *lt = arg;
+	struct file *tfile;
+	int ret;
+
+	if (lt->flags || lt->reserved)
+		return -EINVAL;
+	ret = sysmem_node_lock_live(node);
+	if (ret)
+		return ret;
+	ret = sysmem_node_tracking_slot(node);
+	if (ret)
+		goto unlock;
+	tfile = sysmem_tracking_file(node->coll->lifetime,
+				     lt->buffers_remaining,
+				     "[sysmem-lifetime]");
+	if (IS_ERR(tfile)) {
+		node->nr_tracking--;
+		ret = PTR_ERR(tfile);
+		goto unlock;
+	}
+	ret = sysmem_ctx_add_file(ctx, tfile, NULL);
+	if (ret >= 0) {
+		lt->fd = ret;
+		ret = 0;
+	}
+unlock:
+	mutex_unlock(&node->coll->lock);
+	return ret;
+}
+
 /*
  * Create @count duplicates of @token with @masks; reserve their fds into
  * @fds.  All or nothing: the new nodes get their files first and join
@@ -631,7 +982,7 @@ static int sysmem_token_dup(struct sysmem_node *token, const u32 *masks,
 	if (ret)
 		goto free_nodes;
 	for (i = 0; i < count; i++)
-		sysmem_node_link(nodes[i], token->rights & masks[i],
+		sysmem_node_link(nodes[i], token, token->rights & masks[i],
 				 &token->dbg);
 	mutex_unlock(&coll->lock);
 free_nodes:
@@ -691,6 +1042,24 @@ free_masks:
 	return ret;
 }
 
+/*
+ * After allocation, a failure under a dispensable token (or the
+ * collection bound from it) stops there instead of failing its parent.
+ */
+static long sysmem_token_ioctl_set_dispensable(struct file *file, void *arg,
+					       struct sysmem_ioctl_ctx *ctx)
+{
+	struct sysmem_node *node = file->private_data;
+	int ret;
+
+	ret = sysmem_node_lock_live(node);
+	if (ret)
+		return ret;
+	node->dispensable = true;
+	mutex_unlock(&node->coll->lock);
+	return 0;
+}
+
 static long sysmem_coll_ioctl_set_constraints(struct file *file, void *arg,
 					      struct sysmem_ioctl_ctx *ctx)
 {
@@ -699,6 +1068,7 @@ static long sysmem_coll_ioctl_set_constraints(struct file *file, void *arg,
 	struct sysmem_image_constraints *images = NULL;
 	struct sysmem_heap_name *heaps = NULL;
 	int invalid, ret;
+	u32 reason;
 
 	/* Copy what the counts describe; validation judges the counts. */
 	if ((c->flags & SYSMEM_CONSTRAINTS_HAS_PERMITTED_HEAPS) &&
@@ -731,7 +1101,7 @@ static long sysmem_coll_ioctl_set_constraints(struct file *file, void *arg,
 		goto free_images;
 	if (node->has_constraints) {
 		ret = -EALREADY;
-	} else if (node->coll->state == SYSMEM_STATE_FAILED) {
+	} else if (sysmem_node_status(node, &reason) == SYSMEM_STATE_FAILED) {
 		ret = -EIO;
 	} else {
 		node->c = *c;
@@ -752,12 +1122,21 @@ free_heaps:
 	return ret;
 }
 
+/* The wait of @node is over: its collection or its domain settled. */
+static bool sysmem_node_settled(const struct sysmem_node *node)
+{
+	u32 reason;
+
+	return sysmem_node_status(node, &reason) != SYSMEM_STATE_PENDING;
+}
+
 static long sysmem_coll_ioctl_wait(struct file *file, void *arg,
 				   struct sysmem_ioctl_ctx *ctx)
 {
 	struct sysmem_node *node = file->private_data;
 	struct sysmem_collection *coll = node->coll;
 	struct sysmem_wait *w = arg;
+	u32 reason;
 	long ret;
 
 	ret = sysmem_node_lock_live(node);
@@ -767,8 +1146,7 @@ static long sysmem_coll_ioctl_wait(struct file *file, void *arg,
 
 	if (w->timeout_ns < 0) {
 		ret = wait_event_interruptible(coll->wq,
-					       READ_ONCE(coll->state) !=
-					       SYSMEM_STATE_PENDING);
+					       sysmem_node_settled(node));
 	} else if (w->timeout_ns > 0) {
 		/*
 		 * An hrtimer, not jiffies: nsecs_to_jiffies64() rounds down
@@ -776,14 +1154,13 @@ static long sysmem_coll_ioctl_wait(struct file *file, void *arg,
 		 * so the wait could end before the caller's timeout.
 		 */
 		ret = wait_event_interruptible_hrtimeout(coll->wq,
-							 READ_ONCE(coll->state) !=
-							 SYSMEM_STATE_PENDING,
+							 sysmem_node_settled(node),
 							 ns_to_ktime(w->timeout_ns));
 	}
 	/* A relative timeout must not be restarted from its beginning. */
 	if (ret == -ERESTARTSYS)
 		return -EINTR;
-	switch (READ_ONCE(coll->state)) {
+	switch (sysmem_node_status(node, &reason)) {
 	case SYSMEM_STATE_ALLOCATED:
 		return 0;
 	case SYSMEM_STATE_FAILED:
@@ -802,9 +1179,7 @@ static long sysmem_coll_ioctl_check(struct file *file, void *arg,
 	ret = sysmem_node_lock_live(node);
 	if (ret)
 		return ret;
-	chk->state = node->coll->state;
-	chk->reason = node->coll->state == SYSMEM_STATE_FAILED ?
-		      node->coll->reason : SYSMEM_FAIL_NONE;
+	chk->state = sysmem_node_status(node, &chk->reason);
 	mutex_unlock(&node->coll->lock);
 	return 0;
 }
@@ -835,6 +1210,7 @@ static long sysmem_coll_ioctl_get_result(struct file *file, void *arg,
 	unsigned int i, nr;
 	bool writable;
 	int *fds = NULL;
+	u32 reason;
 	int ret;
 
 	if (r->flags || r->reserved)
@@ -842,8 +1218,14 @@ static long sysmem_coll_ioctl_get_result(struct file *file, void *arg,
 	ret = sysmem_node_lock_live(node);
 	if (ret)
 		return ret;
-	if (coll->state != SYSMEM_STATE_ALLOCATED) {
-		ret = coll->state == SYSMEM_STATE_FAILED ? -EIO : -EAGAIN;
+	switch (sysmem_node_status(node, &reason)) {
+	case SYSMEM_STATE_ALLOCATED:
+		break;
+	case SYSMEM_STATE_FAILED:
+		ret = -EIO;
+		goto unlock;
+	default:
+		ret = -EAGAIN;
 		goto unlock;
 	}
 	nr = coll->nr_buffers;
@@ -906,6 +1288,10 @@ static const struct sysmem_ioctl_desc sysmem_token_ioctls[] = {
 	SYSMEM_IOCTL(SYSMEM_IOC_TOKEN_DUPLICATE, sysmem_token_ioctl_duplicate),
 	SYSMEM_IOCTL(SYSMEM_IOC_TOKEN_DUPLICATE_MANY,
 		     sysmem_token_ioctl_duplicate_many),
+	SYSMEM_IOCTL(SYSMEM_IOC_TOKEN_SET_DISPENSABLE,
+		     sysmem_token_ioctl_set_dispensable),
+	SYSMEM_IOCTL(SYSMEM_IOC_NODE_ATTACH_NODE_TRACKING,
+		     sysmem_node_ioctl_node_tracking),
 };
 
 static const struct sysmem_ioctl_desc sysmem_coll_ioctls[] = {
@@ -919,6 +1305,10 @@ static const struct sysmem_ioctl_desc sysmem_coll_ioctls[] = {
 	SYSMEM_IOCTL(SYSMEM_IOC_WAIT, sysmem_coll_ioctl_wait),
 	SYSMEM_IOCTL(SYSMEM_IOC_CHECK, sysmem_coll_ioctl_check),
 	SYSMEM_IOCTL(SYSMEM_IOC_GET_RESULT, sysmem_coll_ioctl_get_result),
+	SYSMEM_IOCTL(SYSMEM_IOC_NODE_ATTACH_NODE_TRACKING,
+		     sysmem_node_ioctl_node_tracking),
+	SYSMEM_IOCTL(SYSMEM_IOC_ATTACH_LIFETIME_TRACKING,
+		     sysmem_coll_ioctl_lifetime_tracking),
 };
 
 static long sysmem_node_ioctl(struct file *file, unsigned int cmd,
@@ -940,8 +1330,10 @@ static __poll_t sysmem_node_poll(struct file *file, poll_table *wait)
 	struct sysmem_node *node = file->private_data;
 	struct sysmem_collection *coll = node->coll;
 
+	u32 reason;
+
 	poll_wait(file, &coll->wq, wait);
-	switch (READ_ONCE(coll->state)) {
+	switch (sysmem_node_status(node, &reason)) {
 	case SYSMEM_STATE_ALLOCATED:
 		return EPOLLIN | EPOLLRDNORM;
 	case SYSMEM_STATE_FAILED:
@@ -954,25 +1346,17 @@ static int sysmem_node_release_file(struct inode *inode, struct file *file)
 {
 	struct sysmem_node *node = file->private_data;
 	struct sysmem_collection *coll = node->coll;
-	bool free_node;
 
 	mutex_lock(&coll->lock);
 	if (node->state == SYSMEM_NODE_LIVE) {
 		node->state = SYSMEM_NODE_CLOSED;
-		if (coll->state == SYSMEM_STATE_PENDING ||
-		    (coll->state == SYSMEM_STATE_ALLOCATED &&
-		     node->type == SYSMEM_NODE_COLLECTION))
-			sysmem_collection_fail(coll,
-					       SYSMEM_FAIL_PARTICIPANT_LOST,
-					       node, "closed without release");
+		sysmem_node_fail(node, SYSMEM_FAIL_PARTICIPANT_LOST,
+				 "closed without release");
 	}
-	/* Constraints outlive the fd: they keep counting until the end. */
-	free_node = !node->has_constraints;
-	if (free_node)
-		list_del_init(&node->link);
+	/* Constraints outlive the fd while they still count. */
+	node->has_file = false;
+	sysmem_node_prune_up(node);
 	mutex_unlock(&coll->lock);
-	if (free_node)
-		sysmem_node_free(node);
 	kref_put(&coll->ref, sysmem_collection_free);
 	return 0;
 }

@@ -29,7 +29,7 @@
  * grows each time ioctls, flags or structure fields are added.
  */
 #define SYSMEM_ABI_MAJOR	0
-#define SYSMEM_ABI_MINOR	3
+#define SYSMEM_ABI_MINOR	4
 
 /* Sanity limits. */
 #define SYSMEM_MAX_BUFFERS		128	/* buffers per collection */
@@ -42,6 +42,7 @@
 #define SYSMEM_MAX_COLOR_SPACES		16	/* color spaces per entry */
 #define SYSMEM_MAX_REQUIRED_SIZES	8	/* required max sizes per entry */
 #define SYSMEM_MAX_PLANES		4	/* planes of a chosen format */
+#define SYSMEM_MAX_TRACKING		16	/* tracking fds made per node */
 
 /**
  * struct sysmem_version - ABI version implemented by the running module
@@ -387,7 +388,10 @@ struct sysmem_buffer_settings {
 #define SYSMEM_FAIL_CONSTRAINTS		1	/* constraints intersection empty */
 #define SYSMEM_FAIL_NO_MEMORY		2	/* the heap could not allocate */
 #define SYSMEM_FAIL_NO_HEAP		3	/* no registered heap fits */
-#define SYSMEM_FAIL_PARTICIPANT_LOST	4	/* a node closed without release */
+#define SYSMEM_FAIL_PARTICIPANT_LOST	4	/* a node closed without release,
+						 * or none left before
+						 * allocation
+						 */
 
 /**
  * struct sysmem_debug_info - who a participant is, for logs and debugfs
@@ -535,6 +539,22 @@ struct sysmem_result {
 	__u32 reserved;
 };
 
+/**
+ * struct sysmem_lifetime_tracking - a buffer lifetime tracking fd
+ * @buffers_remaining: the fd polls readable once at most this many of
+ *	the collection's buffers still hold memory (after allocation or
+ *	failure; counted when the memory is back in its heap)
+ * @flags: must be 0
+ * @fd: out: the new tracking fd (O_CLOEXEC)
+ * @reserved: must be 0
+ */
+struct sysmem_lifetime_tracking {
+	__u32 buffers_remaining;
+	__u32 flags;
+	__s32 fd;
+	__u32 reserved;
+};
+
 /* ioctl type byte of sysmem; see Documentation/sysmem/uapi.rst. */
 #define SYSMEM_IOC_MAGIC	0xBA
 
@@ -556,12 +576,20 @@ struct sysmem_result {
 	_IOW(SYSMEM_IOC_MAGIC, 0x12, struct sysmem_debug_info)
 #define SYSMEM_IOC_NODE_GET_COLLECTION_ID \
 	_IOR(SYSMEM_IOC_MAGIC, 0x13, struct sysmem_collection_id)
+/*
+ * Since ABI 0.4: an fd that polls readable once this node, and what is
+ * left of it after release, is gone.
+ */
+#define SYSMEM_IOC_NODE_ATTACH_NODE_TRACKING \
+	_IOWR(SYSMEM_IOC_MAGIC, 0x14, struct sysmem_new_node)
 
 /* On token fds. */
 #define SYSMEM_IOC_TOKEN_DUPLICATE \
 	_IOWR(SYSMEM_IOC_MAGIC, 0x20, struct sysmem_duplicate)
 #define SYSMEM_IOC_TOKEN_DUPLICATE_MANY \
 	_IOW(SYSMEM_IOC_MAGIC, 0x21, struct sysmem_duplicate_many)
+/* Since ABI 0.4: a failure boundary once allocated (no argument). */
+#define SYSMEM_IOC_TOKEN_SET_DISPENSABLE _IO(SYSMEM_IOC_MAGIC, 0x22)
 
 /* On collection fds. */
 #define SYSMEM_IOC_SET_CONSTRAINTS \
@@ -569,5 +597,8 @@ struct sysmem_result {
 #define SYSMEM_IOC_WAIT		_IOW(SYSMEM_IOC_MAGIC, 0x31, struct sysmem_wait)
 #define SYSMEM_IOC_CHECK	_IOR(SYSMEM_IOC_MAGIC, 0x32, struct sysmem_check)
 #define SYSMEM_IOC_GET_RESULT	_IOWR(SYSMEM_IOC_MAGIC, 0x33, struct sysmem_result)
+/* Since ABI 0.4. */
+#define SYSMEM_IOC_ATTACH_LIFETIME_TRACKING \
+	_IOWR(SYSMEM_IOC_MAGIC, 0x34, struct sysmem_lifetime_tracking)
 
 #endif /* _UAPI_LINUX_SYSMEM_H */

@@ -154,6 +154,31 @@ int sysmem_duplicate_many(int token_fd, const __u32 *rights_masks, int *fds,
 	return sysmem_ioctl(token_fd, SYSMEM_IOC_TOKEN_DUPLICATE_MANY, &arg);
 }
 
+int sysmem_attach_node_tracking(int node_fd)
+{
+	struct sysmem_new_node arg = { 0 };
+	int ret;
+
+	ret = sysmem_ioctl(node_fd, SYSMEM_IOC_NODE_ATTACH_NODE_TRACKING, &arg);
+	return ret < 0 ? ret : arg.fd;
+}
+
+int sysmem_attach_lifetime_tracking(int coll_fd, __u32 buffers_remaining)
+{
+	struct sysmem_lifetime_tracking arg = {
+		.buffers_remaining = buffers_remaining,
+	};
+	int ret;
+
+	ret = sysmem_ioctl(coll_fd, SYSMEM_IOC_ATTACH_LIFETIME_TRACKING, &arg);
+	return ret < 0 ? ret : arg.fd;
+}
+
+int sysmem_set_dispensable(int token_fd)
+{
+	return sysmem_ioctl(token_fd, SYSMEM_IOC_TOKEN_SET_DISPENSABLE, NULL);
+}
+
 int sysmem_set_constraints(int coll_fd,
 			   const struct sysmem_buffer_constraints *c)
 {

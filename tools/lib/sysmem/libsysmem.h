@@ -149,6 +149,52 @@ int sysmem_duplicate_many(int token_fd, const __u32 *rights_masks, int *fds,
 			  unsigned int count);
 
 /**
+ * sysmem_attach_node_tracking() - learn when a node is entirely gone
+ * @node_fd: a live token or collection fd
+ *
+ * The returned fd polls readable (POLLIN) once the node is gone: its fd
+ * closed (or, for a token, the collection bound from it gone too) and
+ * nothing left of it in the tree: no child nodes, and no released
+ * constraints that still count (before allocation).  It keeps working
+ * after the collection is gone.  At most SYSMEM_MAX_TRACKING tracking
+ * fds (node and lifetime together) are made through one node.  ABI 0.4.
+ *
+ * Return: the tracking fd (O_CLOEXEC), or -errno: -ENOSPC past the
+ * limit, -ESTALE when the node is not live.
+ */
+int sysmem_attach_node_tracking(int node_fd);
+
+/**
+ * sysmem_attach_lifetime_tracking() - learn when buffers are back
+ * @coll_fd: a live collection fd
+ * @buffers_remaining: the threshold
+ *
+ * The returned fd polls readable (POLLIN) once the collection has left
+ * the pending state (allocated or failed) and at most @buffers_remaining
+ * of its buffers still hold memory: a buffer stops counting only when
+ * its heap has the memory back, after every fd, mapping and attachment
+ * of it is gone.  It keeps working after the collection is gone.  Same
+ * per-node limit as sysmem_attach_node_tracking().  ABI 0.4.
+ *
+ * Return: the tracking fd (O_CLOEXEC), or -errno.
+ */
+int sysmem_attach_lifetime_tracking(int coll_fd, __u32 buffers_remaining);
+
+/**
+ * sysmem_set_dispensable() - make a token a failure boundary (ABI 0.4)
+ * @token_fd: a live token fd
+ *
+ * After allocation, the failure of this token's node or of any node
+ * below it (the collection bound from it, tokens duplicated from it)
+ * fails only that subtree; its parent and the rest of the collection
+ * keep their buffers and their ALLOCATED state.  Before allocation the
+ * failure still fails the whole collection.  Cannot be undone.
+ *
+ * Return: 0, -ESTALE when the token is no longer live, or -errno.
+ */
+int sysmem_set_dispensable(int token_fd);
+
+/**
  * sysmem_set_constraints() - set this participant's constraints, once
  * @coll_fd: a collection fd
  * @c: the constraints
@@ -165,14 +211,17 @@ int sysmem_set_constraints(int coll_fd,
  * @timeout_ns: relative timeout; negative waits forever; 0 only checks
  *
  * Return: 0 when allocated, -ETIMEDOUT, -EINTR when a signal arrived,
- * -EIO when the collection failed (sysmem_check() gives the reason).
+ * -EIO when the node's failure domain failed (sysmem_check() gives the
+ * reason).
  */
 int sysmem_wait(int coll_fd, __s64 timeout_ns);
 
 /**
  * sysmem_check() - non-blocking state query
  * @coll_fd: a collection fd
- * @state: filled with SYSMEM_STATE_*
+ * @state: filled with SYSMEM_STATE_* as this node sees it: FAILED when
+ *	its failure domain failed, even if the rest of the collection is
+ *	ALLOCATED
  * @reason: filled with SYSMEM_FAIL_* (may be NULL)
  *
  * Return: 0 or -errno.

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sysmem trackers: counts that userspace waits on through pollable fds.
+ *
+ * A collection's lifetime tracker counts the collection's buffers whose
+ * memory is not back in its heap yet: one more before each buffer is
+ * asked of the heap, one less when the heap reports the memory free
+ * (sysmem_heap_buffer_released()).  A node tracker counts one for the
+ * node until the node is freed.  Each counted thing, the owner and every
+ * tracking fd hold a reference, so a tracking fd keeps working after
+ * the collection and its nodes are gone.
+ */
+
+#include <linux/anon_inodes.h>
+#include <linux/fs.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
+
+#include "sysmem_internal.h"
+
+/**
+ * struct sysmem_tracker - a count with waiters
+ * @ref: the owner's reference, one per counted item, one per fd
+ * @lock: protects @count and @settled
+ * @count: items not gone yet
+ * @settled: the count can only fall from now on (allocation is over)
+ * @wq: woken whenever @count falls or @settled is set
+ */
+struct sysmem_tracker {
+	struct kref ref;
+	spinlock_t lock;	/* @count and @settled */
+	unsigned int count;
+	bool settled;
+	wait_queue_head_t wq;
+};
+
+/**
+ * struct sysmem_tracking_fd - what one tracking fd waits for
+ * @tracker: the tracker (a reference)
+ * @threshold: the fd is readable once the count is at most this
+ */
+struct sysmem_tracking_fd {
+	struct sysmem_tracker *tracker;
+	u32 threshold;
+};
+
+/**
+ * sysmem_tracker_new() - a new tracker
+ * @count: the initial count
+ * @settled: whether the count can only fall from now on
+ *
+ * Return: the tracker with one reference (the caller's), or NULL.
+ */
+struct sysmem_tracker *sysmem_tracker_new(unsigned int count, bool settled)
+{
+	struct sysmem_tracker *t;
+
+	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return NULL;
+	kref_init(&t->ref);
+	spin_lock_init(&t->lock);
+	init_waitqueue_head(&t->wq);
+	t->count = count;
+	t->settled = settled;
+	return t;
+}
+
+static void sysmem_tracker_free(struct kref *ref)
+{
+	kfree(container_of(ref, struct sysmem_tracker, ref));
+}
+
+/**
+ * sysmem_tracker_put() - drop a reference
+ * @t: the tracker, or NULL
+ */
+void sysmem_tracker_put(struct sysmem_tracker *t)
+{
+	if (t)
+		kref_put(&t->ref, sysmem_tracker_free);
+}
+
+/**
+ * sysmem_tracker_inc() - count one more item, which holds a reference
+ * @t: the tracker
+ */
+void sysmem_tracker_inc(struct sysmem_tracker *t)
+{
+	kref_get(&t->ref);
+	spin_lock(&t->lock);
+	t->count++;
+	spin_unlock(&t->lock);
+}
+
+/**
+ * sysmem_tracker_dec() - an item counted by sysmem_tracker_inc() is gone
+ * @t: the tracker; the item's reference is dropped
+ */
+void sysmem_tracker_dec(struct sysmem_tracker *t)
+{
+	spin_lock(&t->lock);
+	if (t->count)
+		t->count--;
+	spin_unlock(&t->lock);
+	wake_up_all(&t->wq);
+	sysmem_tracker_put(t);
+}
+
+/**
+ * sysmem_tracker_settle() - the count can only fall from now on
+ * @t: the tracker
+ */
+void sysmem_tracker_settle(struct sysmem_tracker *t)
+{
+	spin_lock(&t->lock);
+	t->settled = true;
+	spin_unlock(&t->lock);
+	wake_up_all(&t->wq);
+}
+
+static bool sysmem_tracker_reached(struct sysmem_tracker *t, u32 threshold)
+{
+	bool ret;
+
+	spin_lock(&t->lock);
+	ret = t->settled && t->count <= threshold;
+	spin_unlock(&t->lock);
+	return ret;
+}
+
+static __poll_t sysmem_tracking_poll(struct file *file, poll_table *wait)
+{
+	struct sysmem_tracking_fd *tfd = file->private_data;
+
+	poll_wait(file, &tfd->tracker->wq, wait);
+	if (sysmem_tracker_reached(tfd->tracker, tfd->threshold))
+		return EPOLLIN | EPOLLRDNORM;
+	return 0;
+}
+
+static int sysmem_tracking_release(struct inode *inode, struct file *file)
+{
+	struct sysmem_tracking_fd *tfd = file->private_data;
+
+	sysmem_tracker_put(tfd->tracker);
+	kfree(tfd);
+	return 0;
+}
+
+static const struct file_operations sysmem_tracking_fops = {
+	.owner = THIS_MODULE,
+	.poll = sysmem_tracking_poll,
+	.release = sysmem_tracking_release,
+	.llseek = noop_llseek,
+};
+
+/**
+ * sysmem_tracking_file() - a pollable file for a tracker
+ * @t: the tracker; the file takes a reference of its own
+ * @threshold: the file polls readable once the count is at most this
+ *	(and the tracker is settled)
+ * @name: anon inode name, for example "[sysmem-lifetime]"
+ *
+ * Return: the file (O_RDONLY), or an ERR_PTR.
+ */
+struct file *sysmem_tracking_file(struct sysmem_tracker *t, u32 threshold,
+				  const char *name)
+{
+	struct sysmem_tracking_fd *tfd;
+	struct file *file;
+
+	tfd = kzalloc(sizeof(*tfd), GFP_KERNEL);
+	if (!tfd)
+		return ERR_PTR(-ENOMEM);
+	kref_get(&t->ref);
+	tfd->tracker = t;
+	tfd->threshold = threshold;
+	file = anon_inode_getfile(name, &sysmem_tracking_fops, tfd, O_RDONLY);
+	if (IS_ERR(file)) {
+		sysmem_tracker_put(t);
+		kfree(tfd);
+	}
+	return file;
+}

@@ -1,0 +1,855 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sysmem node tree: failure domains and dispensable tokens.
+ *
+ * Runs as root with sysmem.ko loaded (the VM runner's init).  Memory
+ * accounting checks read the system heap's line of the sysmem debugfs
+ * file and are skipped only where debugfs is absent.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "libsysmem.h"
+
+#define HEAPS_PATH	"/sys/kernel/debug/sysmem/heaps"
+#define MSEC_NS		1000000LL
+/* Generous: the test VM runs under TCG with a debug kernel. */
+#define WAIT_NS		(10000 * MSEC_NS)
+#define USAGE_RW	(SYSMEM_USAGE_CPU_READ | SYSMEM_USAGE_CPU_WRITE)
+
+#define CHECK_STATE(fd, _state, _reason) do { \
+	__u32 __st = 0xdead, __rs = 0xdead; \
+	ASSERT_EQ(0, sysmem_check((fd), &__st, &__rs)); \
+	EXPECT_EQ((_state), __st); \
+	EXPECT_EQ((_reason), __rs); \
+} while (0)
+
+static size_t page_size(void)
+{
+	return (size_t)sysconf(_SC_PAGESIZE);
+}
+
+static int set_cons(int coll, __u64 usage, __u32 camping, __u64 min_size)
+{
+	struct sysmem_buffer_constraints c;
+
+	memset(&c, 0, sizeof(c));
+	c.usage = usage;
+	c.min_buffer_count_for_camping = camping;
+	c.min_size_bytes = min_size;
+	return sysmem_set_constraints(coll, &c);
+}
+
+static int revents(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int ret;
+
+	ret = poll(&p, 1, 0);
+	if (ret < 0)
+		return -errno;
+	return ret ? p.revents : 0;
+}
+
+static void close_fds(int *fds, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (fds[i] >= 0)
+			close(fds[i]);
+		fds[i] = -1;
+	}
+}
+
+static void leave(int fd)
+{
+	if (fd < 0)
+		return;
+	sysmem_release(fd);
+	close(fd);
+}
+
+/* Live buffers and bytes of the system heap from debugfs. */
+static int heap_stats(__u64 *buffers, __u64 *bytes)
+{
+	unsigned long long nb, nbytes;
+	char line[256], name[64];
+	int ret = -ENOENT;
+	FILE *f;
+
+	f = fopen(HEAPS_PATH, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%63s buffers=%llu bytes=%llu",
+			   name, &nb, &nbytes) != 3 || strcmp(name, "system"))
+			continue;
+		*buffers = nb;
+		*bytes = nbytes;
+		ret = 0;
+		break;
+	}
+	fclose(f);
+	return ret;
+}
+
+/* Wait (up to 2 s) for the system heap to hold exactly these counts. */
+static int heap_settle(__u64 want_buffers, __u64 want_bytes)
+{
+	__u64 nb = 0, nbytes = 0;
+	int i, ret;
+
+	for (i = 0; i < 200; i++) {
+		ret = heap_stats(&nb, &nbytes);
+		if (ret)
+			return ret;
+		if (nb == want_buffers && nbytes == want_bytes)
+			return 0;
+		usleep(10000);
+	}
+	return -ETIMEDOUT;
+}
+
+/*
+ * The tree most tests use, every token bound:
+ *
+ *	root ─┬─ a
+ *	      └─ d (dispensable) ─── e
+ *
+ * colls[] = { root, a, d, e }; each sets RW constraints camping one
+ * buffer of one page, so the collection has 4 buffers.
+ */
+enum { ROOT, A, D, E, NR };
+
+static int make_tree(int dev, int *colls, int set_constraints)
+{
+	int t[NR], i, ret;
+
+	t[ROOT] = sysmem_alloc_token(dev);
+	if (t[ROOT] < 0)
+		return t[ROOT];
+	t[A] = sysmem_duplicate(t[ROOT], SYSMEM_RIGHTS_SAME);
+	t[D] = sysmem_duplicate(t[ROOT], SYSMEM_RIGHTS_SAME);
+	if (t[A] < 0 || t[D] < 0)
+		return -EIO;
+	ret = sysmem_set_dispensable(t[D]);
+	if (ret)
+		return ret;
+	t[E] = sysmem_duplicate(t[D], SYSMEM_RIGHTS_SAME);
+	if (t[E] < 0)
+		return t[E];
+	for (i = 0; i < NR; i++) {
+		colls[i] = sysmem_bind(dev, t[i]);
+		close(t[i]);
+		if (colls[i] < 0)
+			return colls[i];
+	}
+	for (i = 0; set_constraints && i < NR; i++) {
+		ret = set_cons(colls[i], USAGE_RW, 1, page_size());
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* Get the buffers of @coll into @fds (4 entries); 0 or -errno. */
+static int get_fds(int coll, int *fds)
+{
+	unsigned int count = 0, nfds = 0;
+	int ret;
+
+	ret = sysmem_get_result(coll, NULL, fds, 4, &count, &nfds);
+	if (ret)
+		return ret;
+	return count == 4 && nfds == 4 ? 0 : -EBADMSG;
+}
+
+FIXTURE(node) {
+	int dev;
+	__u64 buffers0, bytes0;
+	int have_debugfs;
+};
+
+FIXTURE_SETUP(node)
+{
+	self->dev = sysmem_open();
+	ASSERT_LE(0, self->dev);
+	self->have_debugfs = !heap_stats(&self->buffers0, &self->bytes0);
+}
+
+FIXTURE_TEARDOWN(node)
+{
+	/* Every test gives back every buffer it made. */
+	if (self->have_debugfs)
+		EXPECT_EQ(0, heap_settle(self->buffers0, self->bytes0));
+	close(self->dev);
+}
+
+TEST_F(node, set_dispensable_rules)
+{
+	int tok, dup, coll, non;
+
+	tok = sysmem_alloc_token(self->dev);
+	ASSERT_LE(0, tok);
+	ASSERT_EQ(0, sysmem_set_dispensable(tok));
+	/* Idempotent. */
+	ASSERT_EQ(0, sysmem_set_dispensable(tok));
+	dup = sysmem_duplicate(tok, SYSMEM_RIGHTS_SAME);
+	ASSERT_LE(0, dup);
+	ASSERT_EQ(0, sysmem_release(dup));
+	EXPECT_EQ(-ESTALE, sysmem_set_dispensable(dup));
+	close(dup);
+	coll = sysmem_bind(self->dev, tok);
+	ASSERT_LE(0, coll);
+	/* Consumed by bind. */
+	EXPECT_EQ(-ESTALE, sysmem_set_dispensable(tok));
+	/* Only tokens. */
+	EXPECT_EQ(-ENOTTY, sysmem_set_dispensable(coll));
+	non = sysmem_alloc_nonshared(self->dev);
+	ASSERT_LE(0, non);
+	EXPECT_EQ(-ENOTTY, sysmem_set_dispensable(non));
+	EXPECT_EQ(-ENOTTY, sysmem_set_dispensable(self->dev));
+	/* Nothing failed on the way. */
+	CHECK_STATE(coll, SYSMEM_STATE_PENDING, SYSMEM_FAIL_NONE);
+	close(tok);
+	leave(coll);
+	leave(non);
+}
+
+/* Before allocation a dispensable subtree's failure fails everyone. */
+TEST_F(node, dispensable_fails_all_before_allocation)
+{
+	int c[NR], i;
+
+	ASSERT_EQ(0, make_tree(self->dev, c, 0));
+	ASSERT_EQ(0, set_cons(c[ROOT], USAGE_RW, 1, page_size()));
+	ASSERT_EQ(0, set_cons(c[A], USAGE_RW, 1, page_size()));
+	close(c[E]);	/* below the dispensable node, without release */
+	for (i = 0; i < NR; i++) {
+		if (i == E)
+			continue;
+		CHECK_STATE(c[i], SYSMEM_STATE_FAILED,
+			    SYSMEM_FAIL_PARTICIPANT_LOST);
+		EXPECT_EQ(POLLERR, revents(c[i]) & (POLLIN | POLLERR));
+		EXPECT_EQ(-EIO, sysmem_wait(c[i], 0));
+		close(c[i]);
+	}
+}
+
+/* The dispensable node itself closing before allocation: likewise. */
+TEST_F(node, dispensable_itself_fails_all_before_allocation)
+{
+	int c[NR], i;
+
+	ASSERT_EQ(0, make_tree(self->dev, c, 0));
+	close(c[D]);
+	for (i = 0; i < NR; i++) {
+		if (i == D)
+			continue;
+		CHECK_STATE(c[i], SYSMEM_STATE_FAILED,
+			    SYSMEM_FAIL_PARTICIPANT_LOST);
+		EXPECT_EQ(-EIO, set_cons(c[i], USAGE_RW, 1, page_size()));
+		close(c[i]);
+	}
+}
+
+/*
+ * After allocation a failure below the dispensable node stops there: d
+ * and e fail, root and a keep their buffers and their state.
+ */
+TEST_F(node, dispensable_subtree_fails_alone_after_allocation)
+{
+	int c[NR], fr[4], fd_[4], scratch[4], i;
+	unsigned int count, nfds;
+	__u64 nb, nbytes;
+	unsigned char *p;
+
+	ASSERT_EQ(0, make_tree(self->dev, c, 1));
+	ASSERT_EQ(0, sysmem_wait(c[ROOT], WAIT_NS));
+	ASSERT_EQ(0, get_fds(c[ROOT], fr));
+	ASSERT_EQ(0, get_fds(c[D], fd_));
+	if (self->have_debugfs) {
+		ASSERT_EQ(0, heap_stats(&nb, &nbytes));
+		EXPECT_EQ(self->buffers0 + 4, nb);
+		EXPECT_EQ(self->bytes0 + 4 * page_size(), nbytes);
+	}
+
+	close(c[E]);	/* without release */
+
+	CHECK_STATE(c[D], SYSMEM_STATE_FAILED, SYSMEM_FAIL_PARTICIPANT_LOST);
+	EXPECT_EQ(POLLERR, revents(c[D]) & (POLLIN | POLLERR));
+	EXPECT_EQ(-EIO, sysmem_wait(c[D], WAIT_NS));
+	EXPECT_EQ(-EIO, sysmem_get_result(c[D], NULL, scratch, 4, &count,
+					  &nfds));
+	for (i = ROOT; i <= A; i++) {
+		CHECK_STATE(c[i], SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+		EXPECT_EQ(POLLIN, revents(c[i]) & (POLLIN | POLLERR));
+		EXPECT_EQ(0, sysmem_wait(c[i], 0));
+	}
+	/* a can still get buffers: the collection kept them. */
+	ASSERT_EQ(0, get_fds(c[A], scratch));
+	close_fds(scratch, 4);
+	/* The failed participant's buffers stay valid, and shared. */
+	p = mmap(NULL, page_size(), PROT_READ | PROT_WRITE, MAP_SHARED,
+		 fd_[0], 0);
+	ASSERT_NE(MAP_FAILED, p);
+	p[0] = 0x5a;
+	munmap(p, page_size());
+	if (self->have_debugfs) {
+		ASSERT_EQ(0, heap_stats(&nb, &nbytes));
+		EXPECT_EQ(self->buffers0 + 4, nb);
+	}
+	/* Closing the failed node without release fails nothing more. */
+	close(c[D]);
+	CHECK_STATE(c[ROOT], SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	close_fds(fd_, 4);
+	close_fds(fr, 4);
+	leave(c[A]);
+	leave(c[ROOT]);
+}
+
+/* The dispensable node itself failing after allocation: its subtree. */
+TEST_F(node, dispensable_itself_fails_subtree_after_allocation)
+{
+	int c[NR], i;
+
+	ASSERT_EQ(0, make_tree(self->dev, c, 1));
+	ASSERT_EQ(0, sysmem_wait(c[ROOT], WAIT_NS));
+	close(c[D]);
+	CHECK_STATE(c[E], SYSMEM_STATE_FAILED, SYSMEM_FAIL_PARTICIPANT_LOST);
+	EXPECT_EQ(-EIO, sysmem_wait(c[E], 0));
+	for (i = ROOT; i <= A; i++)
+		CHECK_STATE(c[i], SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	close(c[E]);
+	leave(c[A]);
+	leave(c[ROOT]);
+}
+
+/*
+ * The default: after allocation a failure outside any dispensable
+ * subtree fails everyone, the dispensable subtree included (failure
+ * always travels down).
+ */
+TEST_F(node, failure_above_dispensable_fails_all)
+{
+	int c[NR], i;
+
+	ASSERT_EQ(0, make_tree(self->dev, c, 1));
+	ASSERT_EQ(0, sysmem_wait(c[ROOT], WAIT_NS));
+	close(c[A]);
+	for (i = 0; i < NR; i++) {
+		if (i == A)
+			continue;
+		CHECK_STATE(c[i], SYSMEM_STATE_FAILED,
+			    SYSMEM_FAIL_PARTICIPANT_LOST);
+		EXPECT_EQ(-EIO, sysmem_wait(c[i], 0));
+		close(c[i]);
+	}
+}
+
+/*
+ * A released dispensable node stays a boundary for the nodes below it:
+ * e's failure fails only e's domain (d is gone, e is its last node).
+ */
+TEST_F(node, released_dispensable_still_a_boundary)
+{
+	int c[NR];
+
+	ASSERT_EQ(0, make_tree(self->dev, c, 1));
+	ASSERT_EQ(0, sysmem_wait(c[ROOT], WAIT_NS));
+	leave(c[D]);
+	close(c[E]);
+	CHECK_STATE(c[ROOT], SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	CHECK_STATE(c[A], SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	leave(c[A]);
+	leave(c[ROOT]);
+}
+
+/* Nested boundaries: the nearest dispensable ancestor stops a failure. */
+TEST_F(node, nearest_boundary_wins)
+{
+	int r, t1, t2, t3, c1, c2, c3, cr;
+
+	/* root ── t1 (dispensable) ── t2 (dispensable) ── t3 */
+	r = sysmem_alloc_token(self->dev);
+	ASSERT_LE(0, r);
+	t1 = sysmem_duplicate(r, SYSMEM_RIGHTS_SAME);
+	ASSERT_LE(0, t1);
+	ASSERT_EQ(0, sysmem_set_dispensable(t1));
+	t2 = sysmem_duplicate(t1, SYSMEM_RIGHTS_SAME);
+	ASSERT_LE(0, t2);
+	ASSERT_EQ(0, sysmem_set_dispensable(t2));
+	t3 = sysmem_duplicate(t2, SYSMEM_RIGHTS_SAME);
+	ASSERT_LE(0, t3);
+	cr = sysmem_bind(self->dev, r);
+	c1 = sysmem_bind(self->dev, t1);
+	c2 = sysmem_bind(self->dev, t2);
+	c3 = sysmem_bind(self->dev, t3);
+	ASSERT_LE(0, cr);
+	ASSERT_LE(0, c1);
+	ASSERT_LE(0, c2);
+	ASSERT_LE(0, c3);
+	close(r);
+	close(t1);
+	close(t2);
+	close(t3);
+	ASSERT_EQ(0, set_cons(cr, USAGE_RW, 1, 4096));
+	ASSERT_EQ(0, set_cons(c1, USAGE_RW, 1, 4096));
+	ASSERT_EQ(0, set_cons(c2, USAGE_RW, 1, 4096));
+	ASSERT_EQ(0, set_cons(c3, USAGE_RW, 1, 4096));
+	ASSERT_EQ(0, sysmem_wait(cr, WAIT_NS));
+
+	close(c3);
+	CHECK_STATE(c2, SYSMEM_STATE_FAILED, SYSMEM_FAIL_PARTICIPANT_LOST);
+	CHECK_STATE(c1, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	CHECK_STATE(cr, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	close(c1);	/* now t1's domain: c1 alone is left in it */
+	CHECK_STATE(cr, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	/* c2 already failed; closing it changes nothing. */
+	close(c2);
+	CHECK_STATE(cr, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	leave(cr);
+}
+
+/*
+ * Poll and a blocking wait wake up for a subtree failure, not only for
+ * a collection-wide one.
+ */
+TEST_F(node, wait_wakes_on_subtree_failure)
+{
+	int c[NR], fds[4];
+	struct pollfd p;
+
+	ASSERT_EQ(0, make_tree(self->dev, c, 1));
+	ASSERT_EQ(0, sysmem_wait(c[ROOT], WAIT_NS));
+	ASSERT_EQ(0, get_fds(c[E], fds));
+	close_fds(fds, 4);
+	/* d's wait is already over (allocated): poll says so... */
+	EXPECT_EQ(POLLIN, revents(c[D]) & (POLLIN | POLLERR));
+	/* ...and reports the failure once it happens. */
+	close(c[E]);
+	p.fd = c[D];
+	p.events = POLLIN;
+	ASSERT_EQ(1, poll(&p, 1, 1000));
+	EXPECT_EQ(POLLERR, p.revents & (POLLIN | POLLERR));
+	close(c[D]);
+	leave(c[A]);
+	leave(c[ROOT]);
+}
+
+/*
+ * A participant process killed after allocation, in a dispensable
+ * subtree: the others keep working and every buffer goes back to the
+ * heap once they are done.
+ */
+TEST_F(node, killed_dispensable_participant)
+{
+	int sv[2], root, tok, coll, fds[4], cfds[2];
+	unsigned int count = 0, nfds = 0;
+	char byte;
+	pid_t pid;
+	int status;
+
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	root = sysmem_alloc_token(self->dev);
+	ASSERT_LE(0, root);
+	tok = sysmem_duplicate(root, SYSMEM_RIGHTS_SAME);
+	ASSERT_LE(0, tok);
+	ASSERT_EQ(0, sysmem_set_dispensable(tok));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int dev = sysmem_open(), t, c, f[2];
+
+		t = sysmem_recv_token(sv[1]);
+		c = sysmem_bind(dev, t);
+		close(t);
+		if (c < 0 || set_cons(c, USAGE_RW, 1, 8192) ||
+		    sysmem_wait(c, WAIT_NS) ||
+		    sysmem_get_result(c, NULL, f, 2, NULL, NULL))
+			_exit(1);
+		if (write(sv[1], "r", 1) != 1)
+			_exit(2);
+		pause();	/* killed while holding c and the buffers */
+		_exit(3);
+	}
+	ASSERT_EQ(0, sysmem_send_token(sv[0], tok));
+	close(tok);
+	coll = sysmem_bind(self->dev, root);
+	ASSERT_LE(0, coll);
+	close(root);
+	ASSERT_EQ(0, set_cons(coll, USAGE_RW, 1, 4096));
+	ASSERT_EQ(0, sysmem_wait(coll, WAIT_NS));
+	ASSERT_EQ(1, read(sv[0], &byte, 1));
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFSIGNALED(status));
+
+	CHECK_STATE(coll, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	ASSERT_EQ(0, sysmem_get_result(coll, NULL, fds, 4, &count, &nfds));
+	EXPECT_EQ(2, count);
+	EXPECT_EQ(2, nfds);
+	cfds[0] = fds[0];
+	cfds[1] = fds[1];
+	close_fds(cfds, 2);
+	close(sv[0]);
+	close(sv[1]);
+	leave(coll);
+	/* The fixture's teardown checks the heap is back where it was. */
+}
+
+/* The same kill without dispensable fails everyone (the default). */
+TEST_F(node, killed_participant_fails_all)
+{
+	int root, tok, coll;
+	pid_t pid;
+	int status;
+
+	root = sysmem_alloc_token(self->dev);
+	ASSERT_LE(0, root);
+	tok = sysmem_duplicate(root, SYSMEM_RIGHTS_SAME);
+	ASSERT_LE(0, tok);
+	coll = sysmem_bind(self->dev, root);
+	ASSERT_LE(0, coll);
+	close(root);
+	ASSERT_EQ(0, set_cons(coll, USAGE_RW, 1, 4096));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int dev = sysmem_open(), c;
+
+		c = sysmem_bind(dev, tok);
+		if (c < 0 || set_cons(c, USAGE_RW, 1, 4096))
+			_exit(1);
+		sysmem_wait(c, WAIT_NS);
+		pause();
+		_exit(3);
+	}
+	close(tok);
+	ASSERT_EQ(0, sysmem_wait(coll, WAIT_NS));
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	CHECK_STATE(coll, SYSMEM_STATE_FAILED, SYSMEM_FAIL_PARTICIPANT_LOST);
+	close(coll);
+}
+
+/*
+ * Before allocation, a tree whose last live node leaves fails: nothing
+ * is allocated for nobody.  The kernel log says so for this collection.
+ */
+TEST_F(node, no_live_node_left_fails_before_allocation)
+{
+	char want[128], rec[1024];
+	int root, tok, coll, kmsg, found = 0;
+	__u64 id = 0;
+	ssize_t n;
+
+	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (kmsg < 0)
+		SKIP(return, "no /dev/kmsg");
+	lseek(kmsg, 0, SEEK_END);
+	/* Let the log's rate limit recover from earlier failures. */
+	sleep(6);
+
+	root = sysmem_alloc_token(self->dev);
+	ASSERT_LE(0, root);
+	tok = sysmem_duplicate(root, SYSMEM_RIGHTS_SAME);
+	ASSERT_LE(0, tok);
+	coll = sysmem_bind(self->dev, root);
+	ASSERT_LE(0, coll);
+	close(root);
+	ASSERT_EQ(0, sysmem_get_collection_id(coll, &id));
+	ASSERT_EQ(0, set_cons(coll, USAGE_RW, 2, 4096));
+	leave(coll);	/* constraints kept; tok still outstanding */
+	if (self->have_debugfs)
+		EXPECT_EQ(0, heap_settle(self->buffers0, self->bytes0));
+	leave(tok);	/* the last live node: fail, allocate nothing */
+
+	snprintf(want, sizeof(want), "collection %llu ",
+		 (unsigned long long)id);
+	while ((n = read(kmsg, rec, sizeof(rec) - 1)) > 0 || errno == EPIPE) {
+		if (n <= 0)
+			continue;
+		rec[n] = '\0';
+		if (strstr(rec, want) &&
+		    strstr(rec, "no participant left before allocation"))
+			found = 1;
+	}
+	close(kmsg);
+	EXPECT_TRUE(found);
+}
+
+/* Poll @fd for POLLIN for up to @ms milliseconds: 1 readable, 0 not. */
+static int readable_within(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int ret;
+
+	ret = poll(&p, 1, ms);
+	if (ret < 0)
+		return -errno;
+	return ret && (p.revents & POLLIN);
+}
+
+/*
+ * Lifetime tracking counts buffers until their memory is back in the
+ * heap: after every fd, and every mapping, is gone; and it outlives the
+ * collection.
+ */
+TEST_F(node, lifetime_tracking_after_all_buffers_dropped)
+{
+	int coll, lt0, lt2, lt3, fds[3], ltlate;
+	unsigned int count = 0, nfds = 0;
+	__u64 nb, nbytes;
+	void *map;
+
+	coll = sysmem_alloc_nonshared(self->dev);
+	ASSERT_LE(0, coll);
+	lt0 = sysmem_attach_lifetime_tracking(coll, 0);
+	ASSERT_LE(0, lt0);
+	EXPECT_TRUE(fcntl(lt0, F_GETFD) & FD_CLOEXEC);
+	lt2 = sysmem_attach_lifetime_tracking(coll, 2);
+	ASSERT_LE(0, lt2);
+	lt3 = sysmem_attach_lifetime_tracking(coll, 3);
+	ASSERT_LE(0, lt3);
+	/* Pending: no buffer yet, but no signal either. */
+	EXPECT_EQ(0, revents(lt0));
+	EXPECT_EQ(0, revents(lt3));
+
+	ASSERT_EQ(0, set_cons(coll, USAGE_RW, 3, page_size()));
+	ASSERT_EQ(0, sysmem_wait(coll, WAIT_NS));
+	/* 3 buffers hold memory: only "at most 3" is true. */
+	EXPECT_EQ(0, revents(lt0));
+	EXPECT_EQ(0, revents(lt2));
+	EXPECT_EQ(POLLIN, revents(lt3) & POLLIN);
+	ASSERT_EQ(0, sysmem_get_result(coll, NULL, fds, 3, &count, &nfds));
+	ASSERT_EQ(3, nfds);
+	/* Attached after allocation, it is judged at once. */
+	ltlate = sysmem_attach_lifetime_tracking(coll, 1);
+	ASSERT_LE(0, ltlate);
+	EXPECT_EQ(0, revents(ltlate));
+
+	map = mmap(NULL, page_size(), PROT_READ | PROT_WRITE, MAP_SHARED,
+		   fds[0], 0);
+	ASSERT_NE(MAP_FAILED, map);
+	leave(coll);	/* the collection is gone; the trackers are not */
+	EXPECT_EQ(0, readable_within(lt2, 100));
+	close(fds[0]);	/* the mapping still holds buffer 0 */
+	EXPECT_EQ(0, readable_within(lt2, 100));
+	munmap(map, page_size());
+	ASSERT_EQ(1, readable_within(lt2, 2000));
+	EXPECT_EQ(0, revents(ltlate));
+	EXPECT_EQ(0, revents(lt0));
+	close(fds[1]);
+	ASSERT_EQ(1, readable_within(ltlate, 2000));
+	EXPECT_EQ(0, revents(lt0));
+	close(fds[2]);
+	ASSERT_EQ(1, readable_within(lt0, 2000));
+	/* Signalled only once the heap has the memory back. */
+	if (self->have_debugfs) {
+		ASSERT_EQ(0, heap_stats(&nb, &nbytes));
+		EXPECT_EQ(self->buffers0, nb);
+		EXPECT_EQ(self->bytes0, nbytes);
+	}
+	close(lt0);
+	close(lt2);
+	close(lt3);
+	close(ltlate);
+}
+
+/* A collection that fails before allocation signals at once. */
+TEST_F(node, lifetime_tracking_failed_before_allocation)
+{
+	int c[NR], lt;
+
+	ASSERT_EQ(0, make_tree(self->dev, c, 0));
+	lt = sysmem_attach_lifetime_tracking(c[ROOT], 0);
+	ASSERT_LE(0, lt);
+	EXPECT_EQ(0, revents(lt));
+	close(c[A]);	/* fails everyone, before allocation */
+	EXPECT_EQ(POLLIN, revents(lt) & POLLIN);
+	close(lt);
+	close(c[ROOT]);
+	close(c[D]);
+	close(c[E]);
+}
+
+/* After a failure, buffers still held by participants still count. */
+TEST_F(node, lifetime_tracking_failed_after_allocation)
+{
+	int c[NR], fds[4], lt, i;
+
+	ASSERT_EQ(0, make_tree(self->dev, c, 1));
+	ASSERT_EQ(0, sysmem_wait(c[ROOT], WAIT_NS));
+	lt = sysmem_attach_lifetime_tracking(c[A], 0);
+	ASSERT_LE(0, lt);
+	ASSERT_EQ(0, get_fds(c[A], fds));
+	close(c[ROOT]);	/* fails the collection, which drops its buffers */
+	CHECK_STATE(c[A], SYSMEM_STATE_FAILED, SYSMEM_FAIL_PARTICIPANT_LOST);
+	EXPECT_EQ(0, readable_within(lt, 100));
+	for (i = 0; i < 3; i++)
+		close(fds[i]);
+	EXPECT_EQ(0, readable_within(lt, 100));
+	close(fds[3]);
+	EXPECT_EQ(1, readable_within(lt, 2000));
+	close(lt);
+	close(c[A]);
+	close(c[D]);
+	close(c[E]);
+}
+
+TEST_F(node, tracking_rules)
+{
+	int tok, coll, fds[SYSMEM_MAX_TRACKING], i;
+	struct sysmem_lifetime_tracking lt;
+	struct sysmem_new_node nn;
+
+	tok = sysmem_alloc_token(self->dev);
+	ASSERT_LE(0, tok);
+	/* Lifetime tracking is for collections only. */
+	EXPECT_EQ(-ENOTTY, sysmem_attach_lifetime_tracking(tok, 0));
+	EXPECT_EQ(-ENOTTY, sysmem_attach_node_tracking(self->dev));
+	memset(&nn, 0, sizeof(nn));
+	nn.flags = 1;
+	EXPECT_EQ(-1, ioctl(tok, SYSMEM_IOC_NODE_ATTACH_NODE_TRACKING, &nn));
+	EXPECT_EQ(EINVAL, errno);
+	coll = sysmem_bind(self->dev, tok);
+	ASSERT_LE(0, coll);
+	EXPECT_EQ(-ESTALE, sysmem_attach_node_tracking(tok));
+	memset(&lt, 0, sizeof(lt));
+	lt.reserved = 1;
+	EXPECT_EQ(-1, ioctl(coll, SYSMEM_IOC_ATTACH_LIFETIME_TRACKING, &lt));
+	EXPECT_EQ(EINVAL, errno);
+	lt.reserved = 0;
+	lt.flags = 1;
+	EXPECT_EQ(-1, ioctl(coll, SYSMEM_IOC_ATTACH_LIFETIME_TRACKING, &lt));
+	EXPECT_EQ(EINVAL, errno);
+
+	/* The per-node bound counts both kinds, including closed fds. */
+	for (i = 0; i < SYSMEM_MAX_TRACKING; i++) {
+		fds[i] = i % 2 ? sysmem_attach_node_tracking(coll) :
+				 sysmem_attach_lifetime_tracking(coll, i);
+		ASSERT_LE(0, fds[i]);
+	}
+	close(fds[0]);
+	EXPECT_EQ(-ENOSPC, sysmem_attach_node_tracking(coll));
+	EXPECT_EQ(-ENOSPC, sysmem_attach_lifetime_tracking(coll, 0));
+	fds[0] = -1;
+	close_fds(fds, SYSMEM_MAX_TRACKING);
+	/* Nothing failed on the way. */
+	CHECK_STATE(coll, SYSMEM_STATE_PENDING, SYSMEM_FAIL_NONE);
+	close(tok);
+	leave(coll);
+}
+
+/*
+ * Node tracking follows a node through bind, release and orphanhood:
+ * a released collection node with constraints lives on until they no
+ * longer count (allocation).
+ */
+TEST_F(node, node_tracking_orphan_until_allocation)
+{
+	int root, tok, coll, croot, nt, nt_root;
+
+	root = sysmem_alloc_token(self->dev);
+	ASSERT_LE(0, root);
+	tok = sysmem_duplicate(root, SYSMEM_RIGHTS_SAME);
+	ASSERT_LE(0, tok);
+	nt = sysmem_attach_node_tracking(tok);
+	ASSERT_LE(0, nt);
+	EXPECT_TRUE(fcntl(nt, F_GETFD) & FD_CLOEXEC);
+	coll = sysmem_bind(self->dev, tok);
+	ASSERT_LE(0, coll);
+	close(tok);	/* bound: the node lives on as coll */
+	EXPECT_EQ(0, revents(nt));
+	ASSERT_EQ(0, set_cons(coll, USAGE_RW, 1, 4096));
+	leave(coll);	/* orphaned: its constraints still count */
+	EXPECT_EQ(0, readable_within(nt, 100));
+
+	croot = sysmem_bind(self->dev, root);
+	ASSERT_LE(0, croot);
+	close(root);
+	nt_root = sysmem_attach_node_tracking(croot);
+	ASSERT_LE(0, nt_root);
+	ASSERT_EQ(0, set_cons(croot, USAGE_RW, 1, 4096));
+	ASSERT_EQ(0, sysmem_wait(croot, WAIT_NS));
+	/* Allocated: the orphan's constraints have done their part. */
+	EXPECT_EQ(POLLIN, revents(nt) & POLLIN);
+	EXPECT_EQ(0, revents(nt_root));
+	leave(croot);
+	EXPECT_EQ(POLLIN, revents(nt_root) & POLLIN);
+	close(nt);
+	close(nt_root);
+}
+
+/* A node with children is not gone until its children are. */
+TEST_F(node, node_tracking_waits_for_children)
+{
+	int root, t, u, cu, nt;
+
+	root = sysmem_alloc_token(self->dev);
+	ASSERT_LE(0, root);
+	t = sysmem_duplicate(root, SYSMEM_RIGHTS_SAME);
+	ASSERT_LE(0, t);
+	u = sysmem_duplicate(t, SYSMEM_RIGHTS_SAME);
+	ASSERT_LE(0, u);
+	nt = sysmem_attach_node_tracking(t);
+	ASSERT_LE(0, nt);
+	leave(t);	/* released, but u is its child */
+	EXPECT_EQ(0, revents(nt));
+	cu = sysmem_bind(self->dev, u);
+	ASSERT_LE(0, cu);
+	close(u);
+	leave(root);
+	EXPECT_EQ(0, revents(nt));
+	ASSERT_EQ(0, set_cons(cu, USAGE_RW, 1, 4096));
+	ASSERT_EQ(0, sysmem_wait(cu, WAIT_NS));
+	EXPECT_EQ(0, revents(nt));
+	leave(cu);
+	EXPECT_EQ(POLLIN, revents(nt) & POLLIN);
+	close(nt);
+}
+
+/* The nodes of a failed dispensable subtree go when their fds close. */
+TEST_F(node, node_tracking_failed_subtree)
+{
+	int c[NR], nd, ne, na;
+
+	ASSERT_EQ(0, make_tree(self->dev, c, 1));
+	nd = sysmem_attach_node_tracking(c[D]);
+	ne = sysmem_attach_node_tracking(c[E]);
+	na = sysmem_attach_node_tracking(c[A]);
+	ASSERT_LE(0, nd);
+	ASSERT_LE(0, ne);
+	ASSERT_LE(0, na);
+	ASSERT_EQ(0, sysmem_wait(c[ROOT], WAIT_NS));
+	close(c[E]);
+	EXPECT_EQ(POLLIN, revents(ne) & POLLIN);
+	EXPECT_EQ(0, revents(nd));	/* failed, but its fd is open */
+	CHECK_STATE(c[D], SYSMEM_STATE_FAILED, SYSMEM_FAIL_PARTICIPANT_LOST);
+	close(c[D]);
+	EXPECT_EQ(POLLIN, revents(nd) & POLLIN);
+	EXPECT_EQ(0, revents(na));
+	leave(c[A]);
+	EXPECT_EQ(POLLIN, revents(na) & POLLIN);
+	leave(c[ROOT]);
+	close(nd);
+	close(ne);
+	close(na);
+}
+
+TEST_HARNESS_MAIN
