@@ -10,11 +10,17 @@
  * collection node has set constraints.
  *
  * Failure domains: a node that fails (closed without RELEASE) fails its
- * parent, and so on up to the root, unless a boundary stops it: a node
- * made dispensable is a boundary once the collection is allocated.  The
- * top of the climb fails together with its whole subtree, which leaves
- * the tree; failing the root fails the collection.  Before allocation a
- * tree without any live node left fails as well.
+ * parent, and so on up to the root, unless a boundary stops it: a token
+ * made by ATTACH_TOKEN always is, a node made dispensable is once the
+ * collection is allocated.  The top of the climb fails together with its
+ * whole subtree, which leaves the tree; failing the root fails the
+ * collection.  Before its allocation, a domain with no live node left
+ * fails as well.
+ *
+ * Attached subtrees take no part in the collection's allocation: once
+ * the collection is allocated and such a subtree is ready, it is
+ * allocated logically against the existing buffers (lib/sysmem_logical.c)
+ * and either shares them or fails alone.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -32,6 +38,7 @@
 #include <linux/uaccess.h>
 
 #include "sysmem_internal.h"
+#include "sysmem_logical.h"
 #include "sysmem_math.h"
 #include "sysmem_strings.h"
 
@@ -70,6 +77,13 @@ struct sysmem_coll_buffer {
  * @root: the top of the node tree, NULL once every node of it is gone
  * @lifetime: counts the buffers whose memory is not back in the heap;
  *	settled once the collection leaves SYSMEM_STATE_PENDING
+ * @in_force: the constraints of the allocation, for attached subtrees:
+ *	@nr_in_force participants pointing into @in_force_c, owning their
+ *	heap and image arrays (moved from the nodes)
+ * @in_force_c: the constraints themselves
+ * @nr_in_force: entries of @in_force
+ * @taken: buffers the accepted attached subtrees camp on or keep as
+ *	dedicated slack
  * @name: the collection's name, "" until named
  * @name_priority: priority of @name
  * @settings: the chosen settings once allocated
@@ -85,6 +99,10 @@ struct sysmem_collection {
 	wait_queue_head_t wq;
 	struct sysmem_node *root;
 	struct sysmem_tracker *lifetime;
+	struct sysmem_participant *in_force;
+	struct sysmem_buffer_constraints *in_force_c;
+	unsigned int nr_in_force;
+	u32 taken;
 	char name[SYSMEM_NAME_LEN];
 	u32 name_priority;
 	struct sysmem_buffer_settings settings;
@@ -104,6 +122,10 @@ struct sysmem_collection {
  * @has_file: the node's fd is open; a node without a file and without
  *	children is freed once its constraints no longer count
  * @dispensable: the node is a failure boundary once allocation is done
+ * @attach_root: made by ATTACH_TOKEN (or bound from such a token): the
+ *	top of an attached subtree, always a failure boundary
+ * @attach_pending: the node is in an attached subtree not allocated
+ *	(logically) yet; read without the lock by waiters
  * @fail_reason: SYSMEM_FAIL_* once the node's failure domain failed
  *	without failing the collection; read without the lock by waiters
  * @rights: SYSMEM_RIGHT_* left after every duplicate's attenuation
@@ -127,6 +149,8 @@ struct sysmem_node {
 	enum sysmem_node_state state;
 	bool has_file;
 	bool dispensable;
+	bool attach_root;
+	bool attach_pending;
 	u32 fail_reason;
 	u32 rights;
 	bool has_constraints;
@@ -187,6 +211,31 @@ static struct sysmem_node *sysmem_node_next(struct sysmem_node *n,
 	return NULL;
 }
 
+/*
+ * sysmem_domain_next() walks like sysmem_node_next() but does not enter
+ * the attached subtrees below @top; it still visits their roots, which
+ * callers skip with sysmem_domain_skip().
+ */
+static struct sysmem_node *sysmem_domain_next(struct sysmem_node *n,
+					      struct sysmem_node *top)
+{
+	if ((n == top || !n->attach_root) && !list_empty(&n->children))
+		return list_first_entry(&n->children, struct sysmem_node,
+					sibling);
+	while (n != top) {
+		if (!list_is_last(&n->sibling, &n->parent->children))
+			return list_next_entry(n, sibling);
+		n = n->parent;
+	}
+	return NULL;
+}
+
+static bool sysmem_domain_skip(const struct sysmem_node *n,
+			       const struct sysmem_node *top)
+{
+	return n != top && n->attach_root;
+}
+
 static struct sysmem_node *sysmem_node_first_leaf(struct sysmem_node *n)
 {
 	while (!list_empty(&n->children))
@@ -217,15 +266,26 @@ static void sysmem_node_unlink(struct sysmem_node *node)
 }
 
 /*
+ * A node's constraints count until the allocation they are for: the
+ * collection's, or its attached subtree's; not once it failed.
+ */
+static bool sysmem_node_constraints_count(const struct sysmem_node *node)
+{
+	u32 state = node->coll->state;
+
+	return node->has_constraints && !node->fail_reason &&
+	       state != SYSMEM_STATE_FAILED &&
+	       (state == SYSMEM_STATE_PENDING || node->attach_pending);
+}
+
+/*
  * A node can go once nothing refers to it: no file, no children, and no
- * constraints that still count (they count in a pending collection, for
- * a node that has not failed).
+ * constraints that still count.
  */
 static bool sysmem_node_prunable(const struct sysmem_node *node)
 {
 	return !node->has_file && list_empty(&node->children) &&
-	       (!node->has_constraints || node->fail_reason ||
-		node->coll->state != SYSMEM_STATE_PENDING);
+	       !sysmem_node_constraints_count(node);
 }
 
 /* Free @node and then each ancestor that has nothing left to hold it. */
@@ -261,9 +321,16 @@ static void sysmem_collection_free(struct kref *ref)
 {
 	struct sysmem_collection *coll =
 		container_of(ref, struct sysmem_collection, ref);
+	unsigned int i;
 
 	/* No file is left, so nothing else can reach the tree. */
 	sysmem_subtree_prune(coll->root, true);
+	for (i = 0; i < coll->nr_in_force; i++) {
+		kfree(coll->in_force[i].heaps);
+		kvfree(coll->in_force[i].images);
+	}
+	kfree(coll->in_force);
+	kfree(coll->in_force_c);
 	sysmem_collection_drop_buffers(coll);
 	sysmem_tracker_put(coll->lifetime);
 	mutex_destroy(&coll->lock);
@@ -319,8 +386,9 @@ static void sysmem_collection_fail(struct sysmem_collection *coll, u32 reason,
 /* A node where a failure climbing up from below stops. */
 static bool sysmem_node_is_boundary(const struct sysmem_node *node)
 {
-	return node->dispensable &&
-	       node->coll->state == SYSMEM_STATE_ALLOCATED;
+	return node->attach_root ||
+	       (node->dispensable &&
+		node->coll->state == SYSMEM_STATE_ALLOCATED);
 }
 
 /*
@@ -364,8 +432,9 @@ static void sysmem_node_fail(struct sysmem_node *node, u32 reason,
 
 /*
  * sysmem_node_status - SYSMEM_STATE_* as @node sees it: its own failure
- * domain's failure first, then the collection's state.  Without the
- * lock the answer may be stale, as any lockless read.
+ * domain's failure first, then the collection's failure, then whether
+ * its attached subtree still waits, then the collection's state.
+ * Without the lock the answer may be stale, as any lockless read.
  */
 static u32 sysmem_node_status(const struct sysmem_node *node, u32 *reason)
 {
@@ -378,8 +447,13 @@ static u32 sysmem_node_status(const struct sysmem_node *node, u32 *reason)
 		return SYSMEM_STATE_FAILED;
 	}
 	state = READ_ONCE(coll->state);
-	*reason = state == SYSMEM_STATE_FAILED ? READ_ONCE(coll->reason) :
-		  SYSMEM_FAIL_NONE;
+	if (state == SYSMEM_STATE_FAILED) {
+		*reason = READ_ONCE(coll->reason);
+		return state;
+	}
+	*reason = SYSMEM_FAIL_NONE;
+	if (READ_ONCE(node->attach_pending))
+		return SYSMEM_STATE_PENDING;
 	return state;
 }
 
@@ -388,6 +462,7 @@ static void sysmem_collection_allocate(struct sysmem_collection *coll)
 {
 	const char *why = "out of memory while negotiating";
 	u32 reason = SYSMEM_FAIL_NO_MEMORY;
+	struct sysmem_buffer_constraints *in_force_c = NULL;
 	struct sysmem_buffer_settings settings;
 	struct sysmem_participant *parts;
 	struct sysmem_heap_desc *descs;
@@ -399,16 +474,20 @@ static void sysmem_collection_allocate(struct sysmem_collection *coll)
 	u64 size;
 
 	for (node = coll->root; node;
-	     node = sysmem_node_next(node, coll->root))
-		if (node->has_constraints)
+	     node = sysmem_domain_next(node, coll->root))
+		if (node->has_constraints &&
+		    !sysmem_domain_skip(node, coll->root))
 			nr_parts++;
 	parts = kcalloc(max(nr_parts, 1U), sizeof(*parts), GFP_KERNEL);
-	if (!parts)
-		goto fail;
+	in_force_c = kcalloc(max(nr_parts, 1U), sizeof(*in_force_c),
+			     GFP_KERNEL);
+	if (!parts || !in_force_c)
+		goto free_parts;
 	i = 0;
 	for (node = coll->root; node;
-	     node = sysmem_node_next(node, coll->root)) {
-		if (!node->has_constraints)
+	     node = sysmem_domain_next(node, coll->root)) {
+		if (!node->has_constraints ||
+		    sysmem_domain_skip(node, coll->root))
 			continue;
 		parts[i].c = &node->c;
 		parts[i].heaps = node->heaps;
@@ -449,6 +528,24 @@ static void sysmem_collection_allocate(struct sysmem_collection *coll)
 	coll->buffers = bufs;
 	coll->nr_buffers = settings.buffer_count;
 	coll->settings = settings;
+	/* Keep the constraints in force for attached subtrees. */
+	for (i = 0; i < nr_parts; i++) {
+		in_force_c[i] = *parts[i].c;
+		parts[i].c = &in_force_c[i];
+	}
+	for (node = coll->root; node;
+	     node = sysmem_domain_next(node, coll->root)) {
+		if (!node->has_constraints ||
+		    sysmem_domain_skip(node, coll->root))
+			continue;
+		node->heaps = NULL;	/* now owned by coll->in_force */
+		node->images = NULL;
+	}
+	coll->in_force = parts;
+	coll->in_force_c = in_force_c;
+	coll->nr_in_force = nr_parts;
+	parts = NULL;
+	in_force_c = NULL;
 	WRITE_ONCE(coll->state, SYSMEM_STATE_ALLOCATED);
 	sysmem_tracker_settle(coll->lifetime);
 	/* Released nodes' constraints have done their part. */
@@ -464,54 +561,150 @@ free_buffers:
 free_heaps:
 	sysmem_heaps_put(descs, heaps, nr_heaps);
 free_parts:
+	kfree(in_force_c);
 	kfree(parts);
-fail:
 	if (reason)
 		sysmem_collection_fail(coll, reason, NULL, why);
 }
 
+/* Whether a node of @top's failure domain is live. */
+static bool sysmem_domain_has_live(struct sysmem_node *top)
+{
+	struct sysmem_node *n;
+
+	for (n = top; n; n = sysmem_domain_next(n, top))
+		if (!sysmem_domain_skip(n, top) &&
+		    n->state == SYSMEM_NODE_LIVE)
+			return true;
+	return false;
+}
+
 /*
- * Before allocation, a tree with no live node left has nobody to
- * negotiate for: it fails.  @coll->lock held; @node: who left last.
+ * Whether @top's domain is ready to allocate: no live token, and every
+ * live collection node has set constraints.
  */
-static void sysmem_collection_check_clients(struct sysmem_collection *coll,
-					    const struct sysmem_node *node)
+static bool sysmem_domain_ready(struct sysmem_node *top)
+{
+	struct sysmem_node *n;
+
+	for (n = top; n; n = sysmem_domain_next(n, top)) {
+		if (sysmem_domain_skip(n, top) || n->state != SYSMEM_NODE_LIVE)
+			continue;
+		if (n->type == SYSMEM_NODE_TOKEN || !n->has_constraints)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Allocate the attached subtree under @top logically: it shares the
+ * collection's buffers if the constraints in force, the buffers earlier
+ * subtrees took and its own constraints give the same settings (see
+ * lib/sysmem_logical.c); else it fails alone.  @coll->lock held, the
+ * collection allocated, @top's domain ready.
+ */
+static void sysmem_attach_allocate(struct sysmem_node *top)
+{
+	struct sysmem_collection *coll = top->coll;
+	const char *why = "out of memory while negotiating";
+	struct sysmem_buffer_constraints stand_in;
+	struct sysmem_participant *parts;
+	struct sysmem_heap_desc *descs;
+	struct sysmem_heap **heaps;
+	unsigned int nr = 0, nr_heaps, k;
+	u32 reason = SYSMEM_FAIL_NO_MEMORY;
+	struct sysmem_node *n, *parent;
+
+	lockdep_assert_held(&coll->lock);
+	for (n = top; n; n = sysmem_domain_next(n, top))
+		if (n->has_constraints && !sysmem_domain_skip(n, top))
+			nr++;
+	/* At most one participant per node: the sum cannot overflow. */
+	parts = kcalloc(coll->nr_in_force + 1 + nr, sizeof(*parts),
+			GFP_KERNEL);
+	if (!parts)
+		goto fail;
+	memcpy(parts, coll->in_force, coll->nr_in_force * sizeof(*parts));
+	k = coll->nr_in_force;
+	sysmem_logical_taken_constraints(&stand_in, coll->taken);
+	parts[k++].c = &stand_in;
+	for (n = top; n; n = sysmem_domain_next(n, top)) {
+		if (!n->has_constraints || sysmem_domain_skip(n, top))
+			continue;
+		parts[k].c = &n->c;
+		parts[k].heaps = n->heaps;
+		parts[k++].images = n->images;
+	}
+	if (sysmem_heaps_get(&descs, &heaps, &nr_heaps))
+		goto free_parts;
+	reason = sysmem_logical_allocate(parts, k, descs, nr_heaps,
+					 &coll->settings, &why);
+	sysmem_heaps_put(descs, heaps, nr_heaps);
+	if (!reason &&
+	    !sysmem_logical_take(parts + coll->nr_in_force + 1, nr,
+				 &coll->taken)) {
+		reason = SYSMEM_FAIL_CONSTRAINTS;
+		why = "buffer count sum overflows";
+	}
+free_parts:
+	kfree(parts);
+fail:
+	if (reason) {
+		sysmem_node_fail(top, reason, why);
+		return;
+	}
+	for (n = top; n; n = sysmem_domain_next(n, top))
+		if (!sysmem_domain_skip(n, top))
+			WRITE_ONCE(n->attach_pending, false);
+	/* Constraints that have done their part let their nodes go. */
+	parent = top->parent;
+	sysmem_subtree_prune(top, false);
+	sysmem_node_prune_up(parent);
+	wake_up_all(&coll->wq);
+}
+
+/*
+ * sysmem_collection_update - act on a change of the tree: fail a domain
+ * that has nobody left before its allocation, allocate the collection
+ * when it is ready, then each attached subtree that is ready once the
+ * collection (and the subtree above it) is allocated.  @coll->lock
+ * held; @who: the node that changed, for the log.
+ */
+static void sysmem_collection_update(struct sysmem_collection *coll,
+				     const struct sysmem_node *who)
 {
 	struct sysmem_node *n;
 
 	lockdep_assert_held(&coll->lock);
-	if (coll->state != SYSMEM_STATE_PENDING)
-		return;
-	for (n = coll->root; n; n = sysmem_node_next(n, coll->root))
-		if (n->state == SYSMEM_NODE_LIVE)
+	if (coll->state == SYSMEM_STATE_PENDING && coll->root) {
+		if (!sysmem_domain_has_live(coll->root)) {
+			sysmem_collection_fail(coll,
+					       SYSMEM_FAIL_PARTICIPANT_LOST,
+					       who,
+					       "no participant left before allocation");
 			return;
-	sysmem_collection_fail(coll, SYSMEM_FAIL_PARTICIPANT_LOST, node,
-			       "no participant left before allocation");
-}
-
-/* Allocate if every node is ready; @coll->lock held. */
-static void sysmem_collection_maybe_allocate(struct sysmem_collection *coll)
-{
-	struct sysmem_node *node;
-
-	lockdep_assert_held(&coll->lock);
-	if (coll->state != SYSMEM_STATE_PENDING || !coll->root)
-		return;
-	for (node = coll->root; node;
-	     node = sysmem_node_next(node, coll->root)) {
-		if (node->state != SYSMEM_NODE_LIVE)
-			continue;
-		if (node->type == SYSMEM_NODE_TOKEN || !node->has_constraints)
-			return;
+		}
+		if (sysmem_domain_ready(coll->root))
+			sysmem_collection_allocate(coll);
 	}
-	sysmem_collection_allocate(coll);
-}
-
-/* A node has left (released, closed or never handed out); lock held. */
-static void sysmem_node_left(struct sysmem_node *node)
-{
-	sysmem_collection_check_clients(node->coll, node);
-	sysmem_collection_maybe_allocate(node->coll);
+restart:
+	if (coll->state == SYSMEM_STATE_FAILED)
+		return;
+	/* Each pass fails or allocates one subtree, or ends the loop. */
+	for (n = coll->root; n; n = sysmem_node_next(n, coll->root)) {
+		if (!n->attach_root || !n->attach_pending)
+			continue;
+		if (!sysmem_domain_has_live(n)) {
+			sysmem_node_fail(n, SYSMEM_FAIL_PARTICIPANT_LOST,
+					 "no participant left before allocation");
+			goto restart;
+		}
+		if (coll->state == SYSMEM_STATE_ALLOCATED &&
+		    !n->parent->attach_pending && sysmem_domain_ready(n)) {
+			sysmem_attach_allocate(n);
+			goto restart;
+		}
+	}
 }
 
 /*
@@ -550,10 +743,14 @@ static void sysmem_node_link(struct sysmem_node *node,
 	node->rights = rights;
 	node->dbg = *dbg;
 	node->parent = parent;
-	if (parent)
+	if (parent) {
 		list_add_tail(&node->sibling, &parent->children);
-	else
+		node->attach_pending = parent->attach_pending;
+		/* A node made in a failed subtree is born failed. */
+		node->fail_reason = parent->fail_reason;
+	} else {
 		node->coll->root = node;
+	}
 }
 
 /*
@@ -571,6 +768,9 @@ static void sysmem_node_replace(struct sysmem_node *token,
 	node->rights = token->rights;
 	node->dbg = token->dbg;
 	node->dispensable = token->dispensable;
+	node->attach_root = token->attach_root;
+	node->attach_pending = token->attach_pending;
+	node->fail_reason = token->fail_reason;
 	node->gone = token->gone;
 	token->gone = NULL;
 	node->nr_tracking = token->nr_tracking;
@@ -622,7 +822,7 @@ static void sysmem_node_abort(struct file *file)
 	mutex_lock(&node->coll->lock);
 	if (node->state == SYSMEM_NODE_LIVE) {
 		node->state = SYSMEM_NODE_RELEASED;
-		sysmem_node_left(node);
+		sysmem_collection_update(node->coll, node);
 	}
 	mutex_unlock(&node->coll->lock);
 }
@@ -793,7 +993,7 @@ static long sysmem_node_ioctl_release(struct file *file, void *arg,
 	if (ret)
 		return ret;
 	node->state = SYSMEM_NODE_RELEASED;
-	sysmem_node_left(node);
+	sysmem_collection_update(node->coll, node);
 	mutex_unlock(&node->coll->lock);
 	return 0;
 }
@@ -1060,6 +1260,45 @@ static long sysmem_token_ioctl_set_dispensable(struct file *file, void *arg,
 	return 0;
 }
 
+/*
+ * A new token under a collection node, at the top of an attached
+ * subtree: a failure domain of its own that takes no part in the
+ * collection's allocation and is allocated logically later.
+ */
+static long sysmem_coll_ioctl_attach_token(struct file *file, void *arg,
+					   struct sysmem_ioctl_ctx *ctx)
+{
+	struct sysmem_node *node = file->private_data;
+	struct sysmem_duplicate *d = arg;
+	struct sysmem_node *token;
+	u32 reason;
+	int fd, ret;
+
+	if (d->flags || d->reserved || !d->rights_mask)
+		return -EINVAL;
+	token = sysmem_node_alloc(node->coll, SYSMEM_NODE_TOKEN);
+	if (!token)
+		return -ENOMEM;
+	/* On failure the ctx drops the file, and with it the new node. */
+	fd = sysmem_node_install(token, ctx, sysmem_node_abort);
+	if (fd < 0)
+		return fd;
+	ret = sysmem_node_lock_live(node);
+	if (ret)
+		return ret;
+	if (sysmem_node_status(node, &reason) == SYSMEM_STATE_FAILED) {
+		ret = -EIO;
+	} else {
+		sysmem_node_link(token, node, node->rights & d->rights_mask,
+				 &node->dbg);
+		token->attach_root = true;
+		WRITE_ONCE(token->attach_pending, true);
+		d->fd = fd;
+	}
+	mutex_unlock(&node->coll->lock);
+	return ret;
+}
+
 static long sysmem_coll_ioctl_set_constraints(struct file *file, void *arg,
 					      struct sysmem_ioctl_ctx *ctx)
 {
@@ -1112,7 +1351,7 @@ static long sysmem_coll_ioctl_set_constraints(struct file *file, void *arg,
 		heaps = NULL;
 		images = NULL;
 		node->has_constraints = true;
-		sysmem_collection_maybe_allocate(node->coll);
+		sysmem_collection_update(node->coll, node);
 	}
 	mutex_unlock(&node->coll->lock);
 free_images:
@@ -1307,6 +1546,7 @@ static const struct sysmem_ioctl_desc sysmem_coll_ioctls[] = {
 		     sysmem_node_ioctl_node_tracking),
 	SYSMEM_IOCTL(SYSMEM_IOC_ATTACH_LIFETIME_TRACKING,
 		     sysmem_coll_ioctl_lifetime_tracking),
+	SYSMEM_IOCTL(SYSMEM_IOC_ATTACH_TOKEN, sysmem_coll_ioctl_attach_token),
 };
 
 static long sysmem_node_ioctl(struct file *file, unsigned int cmd,

@@ -600,5 +600,12 @@ struct sysmem_lifetime_tracking {
 /* Since ABI 0.4. */
 #define SYSMEM_IOC_ATTACH_LIFETIME_TRACKING \
 	_IOWR(SYSMEM_IOC_MAGIC, 0x34, struct sysmem_lifetime_tracking)
+/*
+ * Since ABI 0.4: a token at the top of a subtree attached to this
+ * collection node, allocated logically against the collection's buffers
+ * (struct sysmem_duplicate as for SYSMEM_IOC_TOKEN_DUPLICATE).
+ */
+#define SYSMEM_IOC_ATTACH_TOKEN \
+	_IOWR(SYSMEM_IOC_MAGIC, 0x35, struct sysmem_duplicate)
 
 #endif /* _UAPI_LINUX_SYSMEM_H */

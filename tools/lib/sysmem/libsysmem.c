@@ -174,6 +174,15 @@ int sysmem_attach_lifetime_tracking(int coll_fd, __u32 buffers_remaining)
 	return ret < 0 ? ret : arg.fd;
 }
 
+int sysmem_attach_token(int coll_fd, __u32 rights_mask)
+{
+	struct sysmem_duplicate arg = { .rights_mask = rights_mask };
+	int ret;
+
+	ret = sysmem_ioctl(coll_fd, SYSMEM_IOC_ATTACH_TOKEN, &arg);
+	return ret < 0 ? ret : arg.fd;
+}
+
 int sysmem_set_dispensable(int token_fd)
 {
 	return sysmem_ioctl(token_fd, SYSMEM_IOC_TOKEN_SET_DISPENSABLE, NULL);

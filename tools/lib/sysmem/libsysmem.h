@@ -181,6 +181,24 @@ int sysmem_attach_node_tracking(int node_fd);
 int sysmem_attach_lifetime_tracking(int coll_fd, __u32 buffers_remaining);
 
 /**
+ * sysmem_attach_token() - a token for a participant joining later
+ * @coll_fd: a live collection fd
+ * @rights_mask: rights to keep (ANDed with the collection node's); not 0
+ *
+ * The token is the top of an attached subtree: it takes no part in the
+ * collection's allocation (it does not hold it up), and once both the
+ * collection is allocated and the subtree is ready, the subtree is
+ * allocated logically against the existing buffers.  It then shares
+ * them, or, if its constraints would change the settings or need more
+ * buffers than are left free, fails alone with SYSMEM_FAIL_CONSTRAINTS.
+ * Its failures never reach the rest of the collection.  ABI 0.4.
+ *
+ * Return: the token fd (O_CLOEXEC), or -errno (-EIO when this node's
+ * failure domain already failed).
+ */
+int sysmem_attach_token(int coll_fd, __u32 rights_mask);
+
+/**
  * sysmem_set_dispensable() - make a token a failure boundary (ABI 0.4)
  * @token_fd: a live token fd
  *

@@ -852,4 +852,399 @@ TEST_F(node, node_tracking_failed_subtree)
 	close(na);
 }
 
+/* A shared collection of two bound participants, camping @c0 and @c1. */
+static int make_two(int dev, int *c, __u32 c0, __u32 c1, __u32 min_count)
+{
+	struct sysmem_buffer_constraints cons;
+	int t0, t1, ret;
+
+	t0 = sysmem_alloc_token(dev);
+	if (t0 < 0)
+		return t0;
+	t1 = sysmem_duplicate(t0, SYSMEM_RIGHTS_SAME);
+	if (t1 < 0)
+		return t1;
+	c[0] = sysmem_bind(dev, t0);
+	c[1] = sysmem_bind(dev, t1);
+	close(t0);
+	close(t1);
+	if (c[0] < 0 || c[1] < 0)
+		return -EIO;
+	ret = set_cons(c[0], USAGE_RW, c0, page_size());
+	if (ret)
+		return ret;
+	memset(&cons, 0, sizeof(cons));
+	cons.usage = USAGE_RW;
+	cons.min_buffer_count_for_camping = c1;
+	cons.min_buffer_count = min_count;
+	cons.min_size_bytes = page_size();
+	return sysmem_set_constraints(c[1], &cons);
+}
+
+/* Attach a participant to @coll: bind, constraints; the collection fd. */
+static int attach_one(int dev, int coll, __u32 camping, __u64 min_size)
+{
+	int tok, c, ret;
+
+	tok = sysmem_attach_token(coll, SYSMEM_RIGHTS_SAME);
+	if (tok < 0)
+		return tok;
+	c = sysmem_bind(dev, tok);
+	close(tok);
+	if (c < 0)
+		return c;
+	ret = set_cons(c, USAGE_RW, camping, min_size);
+	if (ret) {
+		close(c);
+		return ret;
+	}
+	return c;
+}
+
+/*
+ * Attached before allocation: the token does not hold the allocation
+ * up, and its participant later shares the very same buffers.
+ */
+TEST_F(node, attach_before_allocation_shares_buffers)
+{
+	unsigned int count = 0, nfds = 0, i;
+	int coll, tok, ct, fds[4];
+	__u64 id, bid, nb, nbytes;
+	__u32 idx, seen = 0;
+
+	coll = sysmem_alloc_nonshared(self->dev);
+	ASSERT_LE(0, coll);
+	tok = sysmem_attach_token(coll, SYSMEM_RIGHTS_SAME);
+	ASSERT_LE(0, tok);
+	EXPECT_TRUE(fcntl(tok, F_GETFD) & FD_CLOEXEC);
+	ASSERT_EQ(0, sysmem_get_collection_id(coll, &id));
+	ASSERT_EQ(0, sysmem_get_collection_id(tok, &bid));
+	EXPECT_EQ(id, bid);
+	ASSERT_EQ(0, set_cons(coll, USAGE_RW, 2, page_size()));
+	/* Allocated although the attached token is still unbound. */
+	ASSERT_EQ(0, sysmem_wait(coll, 0));
+	EXPECT_EQ(0, revents(tok));
+	if (self->have_debugfs) {
+		ASSERT_EQ(0, heap_stats(&nb, &nbytes));
+		EXPECT_EQ(self->buffers0 + 2, nb);
+	}
+
+	ct = sysmem_bind(self->dev, tok);
+	ASSERT_LE(0, ct);
+	close(tok);
+	CHECK_STATE(ct, SYSMEM_STATE_PENDING, SYSMEM_FAIL_NONE);
+	EXPECT_EQ(-EAGAIN, sysmem_get_result(ct, NULL, fds, 4, &count, &nfds));
+	ASSERT_EQ(0, set_cons(ct, SYSMEM_USAGE_CPU_READ, 0, 4096));
+	ASSERT_EQ(0, sysmem_wait(ct, WAIT_NS));
+	CHECK_STATE(ct, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	ASSERT_EQ(0, sysmem_get_result(ct, NULL, fds, 4, &count, &nfds));
+	ASSERT_EQ(2, count);
+	ASSERT_EQ(2, nfds);
+	for (i = 0; i < nfds; i++) {
+		ASSERT_EQ(0, sysmem_buffer_info(self->dev, fds[i], &bid, &idx));
+		EXPECT_EQ(id, bid);
+		seen |= 1U << idx;
+	}
+	EXPECT_EQ(3, seen);
+	/* Nothing new was allocated for it. */
+	if (self->have_debugfs) {
+		ASSERT_EQ(0, heap_stats(&nb, &nbytes));
+		EXPECT_EQ(self->buffers0 + 2, nb);
+		EXPECT_EQ(self->bytes0 + 2 * page_size(), nbytes);
+	}
+	close_fds(fds, nfds);
+	leave(ct);
+	leave(coll);
+}
+
+/*
+ * Camping 3 + 3 with a minimum count of 8 allocates 8: a participant
+ * attached later camping 2 fits, one more camping 1 no longer does
+ * (first come, first served), and fails alone.
+ */
+TEST_F(node, attach_camping_first_come_first_served)
+{
+	int c[2], a1, a2, a3, fds[8];
+	unsigned int count = 0, nfds = 0;
+
+	ASSERT_EQ(0, make_two(self->dev, c, 3, 3, 8));
+	ASSERT_EQ(0, sysmem_wait(c[0], WAIT_NS));
+	ASSERT_EQ(0, sysmem_get_result(c[0], NULL, fds, 8, &count, &nfds));
+	ASSERT_EQ(8, count);
+	close_fds(fds, nfds);
+	a1 = attach_one(self->dev, c[0], 2, 4096);
+	ASSERT_LE(0, a1);
+	ASSERT_EQ(0, sysmem_wait(a1, WAIT_NS));
+	CHECK_STATE(a1, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+
+	a2 = attach_one(self->dev, c[1], 1, 4096);
+	ASSERT_LE(0, a2);
+	EXPECT_EQ(-EIO, sysmem_wait(a2, WAIT_NS));
+	CHECK_STATE(a2, SYSMEM_STATE_FAILED, SYSMEM_FAIL_CONSTRAINTS);
+	EXPECT_EQ(POLLERR, revents(a2) & (POLLIN | POLLERR));
+	/* The rest keeps working. */
+	CHECK_STATE(c[0], SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	CHECK_STATE(c[1], SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	CHECK_STATE(a1, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	close(a2);
+
+	/* The slots stay taken after their holder leaves. */
+	leave(a1);
+	a3 = attach_one(self->dev, c[0], 1, 4096);
+	ASSERT_LE(0, a3);
+	CHECK_STATE(a3, SYSMEM_STATE_FAILED, SYSMEM_FAIL_CONSTRAINTS);
+	close(a3);
+	/* Camping on nothing still fits. */
+	a3 = attach_one(self->dev, c[0], 0, 4096);
+	ASSERT_LE(0, a3);
+	CHECK_STATE(a3, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	leave(a3);
+	leave(c[0]);
+	leave(c[1]);
+}
+
+/* With 6 allocated (3 + 3), one camping 1 does not fit. */
+TEST_F(node, attach_camping_no_free_slot)
+{
+	struct sysmem_buffer_settings s;
+	unsigned int count = 0, nfds = 0;
+	int c[2], a, fds[8];
+
+	ASSERT_EQ(0, make_two(self->dev, c, 3, 3, 0));
+	ASSERT_EQ(0, sysmem_wait(c[0], WAIT_NS));
+	ASSERT_EQ(0, sysmem_get_result(c[0], &s, fds, 8, &count, &nfds));
+	ASSERT_EQ(6, count);
+	close_fds(fds, nfds);
+	a = attach_one(self->dev, c[0], 1, 4096);
+	ASSERT_LE(0, a);
+	CHECK_STATE(a, SYSMEM_STATE_FAILED, SYSMEM_FAIL_CONSTRAINTS);
+	EXPECT_EQ(-EIO, sysmem_get_result(a, NULL, fds, 8, &count, &nfds));
+	CHECK_STATE(c[0], SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	close(a);
+	leave(c[0]);
+	leave(c[1]);
+}
+
+/* Sizes: smaller or equal fits, larger fails alone. */
+TEST_F(node, attach_sizes)
+{
+	int coll, a, b, d;
+
+	coll = sysmem_alloc_nonshared(self->dev);
+	ASSERT_LE(0, coll);
+	ASSERT_EQ(0, set_cons(coll, USAGE_RW, 1, 2 * page_size()));
+	ASSERT_EQ(0, sysmem_wait(coll, WAIT_NS));
+	a = attach_one(self->dev, coll, 0, 2 * page_size());
+	ASSERT_LE(0, a);
+	CHECK_STATE(a, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	b = attach_one(self->dev, coll, 0, 100);
+	ASSERT_LE(0, b);
+	CHECK_STATE(b, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	d = attach_one(self->dev, coll, 0, 2 * page_size() + 1);
+	ASSERT_LE(0, d);
+	CHECK_STATE(d, SYSMEM_STATE_FAILED, SYSMEM_FAIL_CONSTRAINTS);
+	CHECK_STATE(coll, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	CHECK_STATE(a, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	close(d);
+	leave(a);
+	leave(b);
+	leave(coll);
+}
+
+/* An attached subtree's failures stay in it, before and after. */
+TEST_F(node, attach_failure_stays_in_subtree)
+{
+	int coll, tok, t2, ct, c2;
+
+	coll = sysmem_alloc_nonshared(self->dev);
+	ASSERT_LE(0, coll);
+	/* Before the collection's allocation. */
+	tok = sysmem_attach_token(coll, SYSMEM_RIGHTS_SAME);
+	ASSERT_LE(0, tok);
+	t2 = sysmem_duplicate(tok, SYSMEM_RIGHTS_SAME);
+	ASSERT_LE(0, t2);
+	close(tok);	/* without release */
+	CHECK_STATE(coll, SYSMEM_STATE_PENDING, SYSMEM_FAIL_NONE);
+	EXPECT_EQ(POLLERR, revents(t2) & (POLLIN | POLLERR));
+	c2 = sysmem_bind(self->dev, t2);
+	ASSERT_LE(0, c2);
+	close(t2);
+	CHECK_STATE(c2, SYSMEM_STATE_FAILED, SYSMEM_FAIL_PARTICIPANT_LOST);
+	close(c2);
+	/* A released attach token fails nothing either. */
+	tok = sysmem_attach_token(coll, SYSMEM_RIGHTS_SAME);
+	ASSERT_LE(0, tok);
+	leave(tok);
+	ASSERT_EQ(0, set_cons(coll, USAGE_RW, 1, 4096));
+	ASSERT_EQ(0, sysmem_wait(coll, WAIT_NS));
+
+	/* After: before its logical allocation, then after it. */
+	tok = sysmem_attach_token(coll, SYSMEM_RIGHTS_SAME);
+	ASSERT_LE(0, tok);
+	ct = sysmem_bind(self->dev, tok);
+	ASSERT_LE(0, ct);
+	close(tok);
+	close(ct);	/* without constraints, without release */
+	CHECK_STATE(coll, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	ct = attach_one(self->dev, coll, 0, 4096);
+	ASSERT_LE(0, ct);
+	CHECK_STATE(ct, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	close(ct);
+	CHECK_STATE(coll, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	EXPECT_EQ(POLLIN, revents(coll) & (POLLIN | POLLERR));
+	leave(coll);
+}
+
+/* A failure of the collection travels down into attached subtrees. */
+TEST_F(node, collection_failure_reaches_attached)
+{
+	int c[2], pre, a;
+
+	ASSERT_EQ(0, make_two(self->dev, c, 1, 1, 0));
+	ASSERT_EQ(0, sysmem_wait(c[0], WAIT_NS));
+	a = attach_one(self->dev, c[0], 0, 4096);
+	ASSERT_LE(0, a);
+	CHECK_STATE(a, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	pre = sysmem_attach_token(c[1], SYSMEM_RIGHTS_SAME);
+	ASSERT_LE(0, pre);
+	close(c[1]);	/* without release: the whole collection fails */
+	CHECK_STATE(c[0], SYSMEM_STATE_FAILED, SYSMEM_FAIL_PARTICIPANT_LOST);
+	CHECK_STATE(a, SYSMEM_STATE_FAILED, SYSMEM_FAIL_PARTICIPANT_LOST);
+	EXPECT_EQ(POLLERR, revents(pre) & (POLLIN | POLLERR));
+	/* Too late to attach. */
+	EXPECT_EQ(-EIO, sysmem_attach_token(c[0], SYSMEM_RIGHTS_SAME));
+	close(pre);
+	close(a);
+	close(c[0]);
+}
+
+/* Nested: a subtree attached to an attached participant waits for it. */
+TEST_F(node, attach_nested)
+{
+	struct sysmem_buffer_constraints c;
+	int coll, tok, ct, inner, ci, ci2;
+
+	/* 3 buffers, 1 camped on: 2 slots free. */
+	coll = sysmem_alloc_nonshared(self->dev);
+	ASSERT_LE(0, coll);
+	memset(&c, 0, sizeof(c));
+	c.usage = USAGE_RW;
+	c.min_buffer_count_for_camping = 1;
+	c.min_buffer_count = 3;
+	c.min_size_bytes = 4096;
+	ASSERT_EQ(0, sysmem_set_constraints(coll, &c));
+	tok = sysmem_attach_token(coll, SYSMEM_RIGHTS_SAME);
+	ASSERT_LE(0, tok);
+	ct = sysmem_bind(self->dev, tok);
+	ASSERT_LE(0, ct);
+	close(tok);
+	inner = sysmem_attach_token(ct, SYSMEM_RIGHT_READ);
+	ASSERT_LE(0, inner);
+	ci = sysmem_bind(self->dev, inner);
+	ASSERT_LE(0, ci);
+	close(inner);
+	ASSERT_EQ(0, set_cons(ci, SYSMEM_USAGE_CPU_READ, 2, 4096));
+	/* ct is not allocated yet, so neither is ci. */
+	CHECK_STATE(ci, SYSMEM_STATE_PENDING, SYSMEM_FAIL_NONE);
+	ASSERT_EQ(0, set_cons(ct, USAGE_RW, 1, 4096));
+	CHECK_STATE(ct, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	/* ct came first and took a slot: ci's 2 no longer fit... */
+	CHECK_STATE(ci, SYSMEM_STATE_FAILED, SYSMEM_FAIL_CONSTRAINTS);
+	CHECK_STATE(ct, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	close(ci);
+	/* ...but 1 still does. */
+	ci2 = attach_one(self->dev, ct, 1, 4096);
+	ASSERT_LE(0, ci2);
+	CHECK_STATE(ci2, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	leave(ci2);
+	leave(ct);
+	leave(coll);
+}
+
+TEST_F(node, attach_token_rules)
+{
+	struct sysmem_duplicate d;
+	int tok, coll;
+
+	tok = sysmem_alloc_token(self->dev);
+	ASSERT_LE(0, tok);
+	EXPECT_EQ(-ENOTTY, sysmem_attach_token(tok, SYSMEM_RIGHTS_SAME));
+	coll = sysmem_bind(self->dev, tok);
+	ASSERT_LE(0, coll);
+	close(tok);
+	EXPECT_EQ(-EINVAL, sysmem_attach_token(coll, 0));
+	memset(&d, 0, sizeof(d));
+	d.rights_mask = SYSMEM_RIGHTS_SAME;
+	d.flags = 1;
+	EXPECT_EQ(-1, ioctl(coll, SYSMEM_IOC_ATTACH_TOKEN, &d));
+	EXPECT_EQ(EINVAL, errno);
+	d.flags = 0;
+	d.reserved = 1;
+	EXPECT_EQ(-1, ioctl(coll, SYSMEM_IOC_ATTACH_TOKEN, &d));
+	EXPECT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, sysmem_release(coll));
+	EXPECT_EQ(-ESTALE, sysmem_attach_token(coll, SYSMEM_RIGHTS_SAME));
+	close(coll);
+}
+
+/*
+ * A participant process that joined through an attach token is killed
+ * at each stage: before binding, after binding, after its logical
+ * allocation with buffers in hand.  The collection never notices, and
+ * every buffer goes back once the rest is done.
+ */
+TEST_F(node, attach_participant_killed_at_each_stage)
+{
+	int stage, coll, fds[2];
+	unsigned int count, nfds;
+
+	coll = sysmem_alloc_nonshared(self->dev);
+	ASSERT_LE(0, coll);
+	ASSERT_EQ(0, set_cons(coll, USAGE_RW, 1, 4096));
+	ASSERT_EQ(0, sysmem_wait(coll, WAIT_NS));
+	for (stage = 0; stage < 3; stage++) {
+		int sv[2], tok, status;
+		char byte;
+		pid_t pid;
+
+		ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+		tok = sysmem_attach_token(coll, SYSMEM_RIGHTS_SAME);
+		ASSERT_LE(0, tok);
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (pid == 0) {
+			int dev = sysmem_open(), t, c = -1, f[2];
+
+			t = sysmem_recv_token(sv[1]);
+			if (stage >= 1) {
+				c = sysmem_bind(dev, t);
+				if (c < 0)
+					_exit(1);
+			}
+			if (stage >= 2 &&
+			    (set_cons(c, USAGE_RW, 0, 4096) ||
+			     sysmem_wait(c, WAIT_NS) ||
+			     sysmem_get_result(c, NULL, f, 2, NULL, NULL)))
+				_exit(2);
+			if (write(sv[1], "r", 1) != 1)
+				_exit(3);
+			pause();
+			_exit(4);
+		}
+		ASSERT_EQ(0, sysmem_send_token(sv[0], tok));
+		close(tok);
+		ASSERT_EQ(1, read(sv[0], &byte, 1));
+		ASSERT_EQ(0, kill(pid, SIGKILL));
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		ASSERT_TRUE(WIFSIGNALED(status));
+		close(sv[0]);
+		close(sv[1]);
+		CHECK_STATE(coll, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	}
+	ASSERT_EQ(0, sysmem_get_result(coll, NULL, fds, 2, &count, &nfds));
+	EXPECT_EQ(1, count);
+	close_fds(fds, nfds);
+	leave(coll);
+}
+
 TEST_HARNESS_MAIN
