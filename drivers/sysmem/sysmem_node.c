@@ -37,6 +37,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
+#include "sysmem_group.h"
 #include "sysmem_internal.h"
 #include "sysmem_logical.h"
 #include "sysmem_math.h"
@@ -45,6 +46,7 @@
 enum sysmem_node_type {
 	SYSMEM_NODE_TOKEN,
 	SYSMEM_NODE_COLLECTION,
+	SYSMEM_NODE_GROUP,
 };
 
 enum sysmem_node_state {
@@ -126,6 +128,10 @@ struct sysmem_collection {
  *	top of an attached subtree, always a failure boundary
  * @attach_pending: the node is in an attached subtree not allocated
  *	(logically) yet; read without the lock by waiters
+ * @all_present: a group whose children were all declared present
+ * @group_index: a group's place in the negotiation being run
+ * @group_chosen: the child a group chose in the last combination tried
+ *	(NULL for a group without children)
  * @fail_reason: SYSMEM_FAIL_* once the node's failure domain failed
  *	without failing the collection; read without the lock by waiters
  * @rights: SYSMEM_RIGHT_* left after every duplicate's attenuation
@@ -151,6 +157,9 @@ struct sysmem_node {
 	bool dispensable;
 	bool attach_root;
 	bool attach_pending;
+	bool all_present;
+	u32 group_index;
+	struct sysmem_node *group_chosen;
 	u32 fail_reason;
 	u32 rights;
 	bool has_constraints;
@@ -392,6 +401,32 @@ static bool sysmem_node_is_boundary(const struct sysmem_node *node)
 }
 
 /*
+ * sysmem_subtree_fail - fail @top's whole subtree, which leaves the tree
+ * (@top is not the root).  @node: where the failure started, for the
+ * log.  @coll->lock held.
+ */
+static void sysmem_subtree_fail(struct sysmem_node *top, u32 reason,
+				const struct sysmem_node *node,
+				const char *what)
+{
+	struct sysmem_collection *coll = top->coll;
+	struct sysmem_node *parent = top->parent, *n;
+
+	lockdep_assert_held(&coll->lock);
+	list_del_init(&top->sibling);
+	top->parent = NULL;
+	for (n = top; n; n = sysmem_node_next(n, top))
+		WRITE_ONCE(n->fail_reason, reason);
+	pr_info_ratelimited("collection %llu \"%s\": subtree of participant \"%s\" (id %llu) failed: %s: participant \"%s\" (id %llu): %s\n",
+			    coll->id, coll->name, top->dbg.name, top->dbg.id,
+			    sysmem_fail_str(reason), node->dbg.name,
+			    node->dbg.id, what);
+	sysmem_subtree_prune(top, false);
+	sysmem_node_prune_up(parent);
+	wake_up_all(&coll->wq);
+}
+
+/*
  * sysmem_node_fail - fail @node's failure domain.
  * @node: where the failure starts
  * @reason: SYSMEM_FAIL_*
@@ -405,7 +440,7 @@ static void sysmem_node_fail(struct sysmem_node *node, u32 reason,
 			     const char *what)
 {
 	struct sysmem_collection *coll = node->coll;
-	struct sysmem_node *top = node, *parent, *n;
+	struct sysmem_node *top = node;
 
 	lockdep_assert_held(&coll->lock);
 	if (node->fail_reason || coll->state == SYSMEM_STATE_FAILED)
@@ -416,18 +451,7 @@ static void sysmem_node_fail(struct sysmem_node *node, u32 reason,
 		sysmem_collection_fail(coll, reason, node, what);
 		return;
 	}
-	parent = top->parent;
-	list_del_init(&top->sibling);
-	top->parent = NULL;
-	for (n = top; n; n = sysmem_node_next(n, top))
-		WRITE_ONCE(n->fail_reason, reason);
-	pr_info_ratelimited("collection %llu \"%s\": subtree of participant \"%s\" (id %llu) failed: %s: participant \"%s\" (id %llu): %s\n",
-			    coll->id, coll->name, top->dbg.name, top->dbg.id,
-			    sysmem_fail_str(reason), node->dbg.name,
-			    node->dbg.id, what);
-	sysmem_subtree_prune(top, false);
-	sysmem_node_prune_up(parent);
-	wake_up_all(&coll->wq);
+	sysmem_subtree_fail(top, reason, node, what);
 }
 
 /*
@@ -457,48 +481,264 @@ static u32 sysmem_node_status(const struct sysmem_node *node, u32 *reason)
 	return state;
 }
 
+/*
+ * Participant walk under the current group choices: like
+ * sysmem_domain_next(), but at a group only the chosen child is entered
+ * (a group with no child left contributes nothing).
+ */
+static struct sysmem_node *sysmem_chosen_next(struct sysmem_node *n,
+					      struct sysmem_node *top)
+{
+	if (n == top || !n->attach_root) {
+		if (n->type == SYSMEM_NODE_GROUP) {
+			if (n->group_chosen)
+				return n->group_chosen;
+		} else if (!list_empty(&n->children)) {
+			return list_first_entry(&n->children,
+						struct sysmem_node, sibling);
+		}
+	}
+	while (n != top) {
+		struct sysmem_node *p = n->parent;
+
+		if (p->type != SYSMEM_NODE_GROUP &&
+		    !list_is_last(&n->sibling, &p->children))
+			return list_next_entry(n, sibling);
+		n = p;
+	}
+	return NULL;
+}
+
+/**
+ * struct sysmem_negotiation - one negotiation over a failure domain
+ * @top: the top of the domain
+ * @groups: the domain's groups with at least one child, in pre-order
+ * @desc: their shape, for lib/sysmem_group.c
+ * @choice: the child each group chooses in the combination being tried
+ * @nr_groups: entries of the three arrays above
+ * @parts: @nr_prefix participants given by the caller, then the
+ *	domain's participants under @choice
+ * @nr_prefix: see @parts
+ * @nr_parts: entries of @parts in use
+ */
+struct sysmem_negotiation {
+	struct sysmem_node *top;
+	struct sysmem_node **groups;
+	struct sysmem_group_desc *desc;
+	u32 *choice;
+	unsigned int nr_groups;
+	struct sysmem_participant *parts;
+	unsigned int nr_prefix;
+	unsigned int nr_parts;
+};
+
+static void sysmem_negotiation_free(struct sysmem_negotiation *ng)
+{
+	kfree(ng->groups);
+	kfree(ng->desc);
+	kfree(ng->choice);
+	kfree(ng->parts);
+}
+
+/* The child of group @g that @n lies under (@n is below @g). */
+static u32 sysmem_group_child_index(struct sysmem_node *g,
+				    struct sysmem_node *n)
+{
+	struct sysmem_node *c;
+	u32 i = 0;
+
+	while (n->parent != g)
+		n = n->parent;
+	list_for_each_entry(c, &g->children, sibling) {
+		if (c == n)
+			break;
+		i++;
+	}
+	return i;
+}
+
+/*
+ * Set up a negotiation over @top's domain with room for @nr_prefix
+ * participants first; @coll->lock held.  Return: 0 or -ENOMEM.
+ */
+static int sysmem_negotiation_init(struct sysmem_negotiation *ng,
+				   struct sysmem_node *top,
+				   unsigned int nr_prefix)
+{
+	unsigned int nr_cons = 0, nr_groups = 0, i;
+	struct sysmem_node *n, *a;
+
+	memset(ng, 0, sizeof(*ng));
+	ng->top = top;
+	ng->nr_prefix = nr_prefix;
+	for (n = top; n; n = sysmem_domain_next(n, top)) {
+		if (sysmem_domain_skip(n, top))
+			continue;
+		if (n->has_constraints)
+			nr_cons++;
+		if (n->type == SYSMEM_NODE_GROUP) {
+			n->group_chosen = NULL;
+			if (!list_empty(&n->children))
+				nr_groups++;
+		}
+	}
+	/* At most one participant per node: the sum cannot overflow. */
+	ng->parts = kcalloc(nr_prefix + nr_cons + 1, sizeof(*ng->parts),
+			    GFP_KERNEL);
+	ng->groups = kcalloc(nr_groups + 1, sizeof(*ng->groups), GFP_KERNEL);
+	ng->desc = kcalloc(nr_groups + 1, sizeof(*ng->desc), GFP_KERNEL);
+	ng->choice = kcalloc(nr_groups + 1, sizeof(*ng->choice), GFP_KERNEL);
+	if (!ng->parts || !ng->groups || !ng->desc || !ng->choice) {
+		sysmem_negotiation_free(ng);
+		return -ENOMEM;
+	}
+	i = 0;
+	for (n = top; n; n = sysmem_domain_next(n, top)) {
+		if (sysmem_domain_skip(n, top) ||
+		    n->type != SYSMEM_NODE_GROUP || list_empty(&n->children))
+			continue;
+		n->group_index = i;
+		ng->groups[i] = n;
+		ng->desc[i].nr_children = 0;
+		list_for_each_entry(a, &n->children, sibling)
+			ng->desc[i].nr_children++;
+		ng->desc[i].parent = -1;
+		/* The nearest enclosing group, already numbered. */
+		for (a = n; a != top; a = a->parent) {
+			if (a->parent->type == SYSMEM_NODE_GROUP) {
+				ng->desc[i].parent = a->parent->group_index;
+				ng->desc[i].parent_child =
+					sysmem_group_child_index(a->parent, n);
+				break;
+			}
+		}
+		i++;
+	}
+	ng->nr_groups = nr_groups;
+	return 0;
+}
+
+/* Apply the current choice and gather the participants it gives. */
+static void sysmem_negotiation_gather(struct sysmem_negotiation *ng)
+{
+	struct sysmem_node *n, *c;
+	unsigned int i, k;
+
+	for (i = 0; i < ng->nr_groups; i++) {
+		k = 0;
+		ng->groups[i]->group_chosen = NULL;
+		list_for_each_entry(c, &ng->groups[i]->children, sibling)
+			if (k++ == ng->choice[i])
+				ng->groups[i]->group_chosen = c;
+	}
+	k = ng->nr_prefix;
+	for (n = ng->top; n; n = sysmem_chosen_next(n, ng->top)) {
+		if (!n->has_constraints || sysmem_domain_skip(n, ng->top))
+			continue;
+		ng->parts[k].c = &n->c;
+		ng->parts[k].heaps = n->heaps;
+		ng->parts[k++].images = n->images;
+	}
+	ng->nr_parts = k;
+}
+
+/*
+ * sysmem_negotiate - try the group combinations in order until one
+ * negotiates: sysmem_aggregate() into @out when @existing is NULL, else
+ * sysmem_logical_allocate() against @existing.  On failure, the reason
+ * of the first (preferred) combination, or SYSMEM_FAIL_TOO_MANY_GROUPS
+ * after SYSMEM_MAX_GROUP_COMBINATIONS tries with more left.
+ */
+static u32 sysmem_negotiate(struct sysmem_negotiation *ng,
+			    const struct sysmem_heap_desc *descs,
+			    unsigned int nr_descs,
+			    const struct sysmem_buffer_settings *existing,
+			    struct sysmem_buffer_settings *out,
+			    const char **why)
+{
+	u32 reason, first = SYSMEM_FAIL_NONE;
+	const char *first_why = NULL;
+	unsigned int tries = 0;
+
+	for (;;) {
+		sysmem_negotiation_gather(ng);
+		if (existing)
+			reason = sysmem_logical_allocate(ng->parts,
+							 ng->nr_parts, descs,
+							 nr_descs, existing,
+							 why);
+		else
+			reason = sysmem_aggregate(ng->parts, ng->nr_parts,
+						  descs, nr_descs, out, why);
+		if (!reason)
+			return SYSMEM_FAIL_NONE;
+		if (!first) {
+			first = reason;
+			first_why = *why;
+		}
+		if (!sysmem_groups_next(ng->desc, ng->nr_groups, ng->choice))
+			break;
+		if (++tries == SYSMEM_MAX_GROUP_COMBINATIONS) {
+			*why = "gave up after 64 group child combinations";
+			return SYSMEM_FAIL_TOO_MANY_GROUPS;
+		}
+	}
+	*why = first_why;
+	return first;
+}
+
+/*
+ * After a negotiation succeeded: every child a group did not choose
+ * fails, without propagating.  Inactive groups go with their subtree.
+ */
+static void sysmem_negotiation_fail_unchosen(struct sysmem_negotiation *ng)
+{
+	struct sysmem_node *g, *c, *tmp;
+	unsigned int i;
+
+	for (i = 0; i < ng->nr_groups; i++) {
+		if (!sysmem_group_active(ng->desc, ng->choice, i))
+			continue;
+		g = ng->groups[i];
+		list_for_each_entry_safe(c, tmp, &g->children, sibling)
+			if (c != g->group_chosen)
+				sysmem_subtree_fail(c, SYSMEM_FAIL_NOT_CHOSEN,
+						    c, "not chosen by its group");
+	}
+}
+
 /* Negotiate and allocate; @coll->lock held, every node ready. */
 static void sysmem_collection_allocate(struct sysmem_collection *coll)
 {
 	const char *why = "out of memory while negotiating";
 	u32 reason = SYSMEM_FAIL_NO_MEMORY;
 	struct sysmem_buffer_constraints *in_force_c = NULL;
+	struct sysmem_participant *in_force = NULL;
 	struct sysmem_buffer_settings settings;
-	struct sysmem_participant *parts;
+	struct sysmem_negotiation ng;
 	struct sysmem_heap_desc *descs;
 	struct sysmem_coll_buffer *bufs;
 	struct sysmem_heap **heaps;
 	struct sysmem_heap *heap = NULL;
-	unsigned int nr_parts = 0, nr_heaps, i;
+	unsigned int nr_parts, nr_heaps, i;
 	struct sysmem_node *node;
 	u64 size;
 
-	for (node = coll->root; node;
-	     node = sysmem_domain_next(node, coll->root))
-		if (node->has_constraints &&
-		    !sysmem_domain_skip(node, coll->root))
-			nr_parts++;
-	parts = kcalloc(max(nr_parts, 1U), sizeof(*parts), GFP_KERNEL);
+	if (sysmem_negotiation_init(&ng, coll->root, 0))
+		goto fail;
+	if (sysmem_heaps_get(&descs, &heaps, &nr_heaps))
+		goto free_negotiation;
+
+	reason = sysmem_negotiate(&ng, descs, nr_heaps, NULL, &settings, &why);
+	if (reason)
+		goto free_heaps;
+	nr_parts = ng.nr_parts;
+	reason = SYSMEM_FAIL_NO_MEMORY;
+	why = "out of memory while negotiating";
+	in_force = kcalloc(max(nr_parts, 1U), sizeof(*in_force), GFP_KERNEL);
 	in_force_c = kcalloc(max(nr_parts, 1U), sizeof(*in_force_c),
 			     GFP_KERNEL);
-	if (!parts || !in_force_c)
-		goto free_parts;
-	i = 0;
-	for (node = coll->root; node;
-	     node = sysmem_domain_next(node, coll->root)) {
-		if (!node->has_constraints ||
-		    sysmem_domain_skip(node, coll->root))
-			continue;
-		parts[i].c = &node->c;
-		parts[i].heaps = node->heaps;
-		parts[i++].images = node->images;
-	}
-	if (sysmem_heaps_get(&descs, &heaps, &nr_heaps))
-		goto free_parts;
-
-	reason = sysmem_aggregate(parts, nr_parts, descs, nr_heaps, &settings,
-				  &why);
-	if (reason)
+	if (!in_force || !in_force_c)
 		goto free_heaps;
 	for (i = 0; i < nr_heaps; i++)
 		if (!strncmp(descs[i].name, settings.heap, sizeof(settings.heap)))
@@ -528,26 +768,32 @@ static void sysmem_collection_allocate(struct sysmem_collection *coll)
 	coll->buffers = bufs;
 	coll->nr_buffers = settings.buffer_count;
 	coll->settings = settings;
-	/* Keep the constraints in force for attached subtrees. */
+	/*
+	 * Keep the constraints in force for attached subtrees: copies of
+	 * the chosen participants' constraints, with their heap and image
+	 * arrays taken from the nodes.
+	 */
 	for (i = 0; i < nr_parts; i++) {
-		in_force_c[i] = *parts[i].c;
-		parts[i].c = &in_force_c[i];
+		in_force_c[i] = *ng.parts[i].c;
+		in_force[i] = ng.parts[i];
+		in_force[i].c = &in_force_c[i];
 	}
 	for (node = coll->root; node;
-	     node = sysmem_domain_next(node, coll->root)) {
+	     node = sysmem_chosen_next(node, coll->root)) {
 		if (!node->has_constraints ||
 		    sysmem_domain_skip(node, coll->root))
 			continue;
-		node->heaps = NULL;	/* now owned by coll->in_force */
+		node->heaps = NULL;
 		node->images = NULL;
 	}
-	coll->in_force = parts;
+	coll->in_force = in_force;
 	coll->in_force_c = in_force_c;
 	coll->nr_in_force = nr_parts;
-	parts = NULL;
+	in_force = NULL;
 	in_force_c = NULL;
 	WRITE_ONCE(coll->state, SYSMEM_STATE_ALLOCATED);
 	sysmem_tracker_settle(coll->lifetime);
+	sysmem_negotiation_fail_unchosen(&ng);
 	/* Released nodes' constraints have done their part. */
 	sysmem_subtree_prune(coll->root, false);
 	wake_up_all(&coll->wq);
@@ -560,9 +806,11 @@ free_buffers:
 	kfree(bufs);
 free_heaps:
 	sysmem_heaps_put(descs, heaps, nr_heaps);
-free_parts:
 	kfree(in_force_c);
-	kfree(parts);
+	kfree(in_force);
+free_negotiation:
+	sysmem_negotiation_free(&ng);
+fail:
 	if (reason)
 		sysmem_collection_fail(coll, reason, NULL, why);
 }
@@ -580,8 +828,9 @@ static bool sysmem_domain_has_live(struct sysmem_node *top)
 }
 
 /*
- * Whether @top's domain is ready to allocate: no live token, and every
- * live collection node has set constraints.
+ * Whether @top's domain is ready to allocate: no live token, every live
+ * collection node has set constraints, every live group has declared
+ * all its children present.
  */
 static bool sysmem_domain_ready(struct sysmem_node *top)
 {
@@ -590,8 +839,18 @@ static bool sysmem_domain_ready(struct sysmem_node *top)
 	for (n = top; n; n = sysmem_domain_next(n, top)) {
 		if (sysmem_domain_skip(n, top) || n->state != SYSMEM_NODE_LIVE)
 			continue;
-		if (n->type == SYSMEM_NODE_TOKEN || !n->has_constraints)
+		switch (n->type) {
+		case SYSMEM_NODE_TOKEN:
 			return false;
+		case SYSMEM_NODE_COLLECTION:
+			if (!n->has_constraints)
+				return false;
+			break;
+		case SYSMEM_NODE_GROUP:
+			if (!n->all_present)
+				return false;
+			break;
+		}
 	}
 	return true;
 }
@@ -600,54 +859,44 @@ static bool sysmem_domain_ready(struct sysmem_node *top)
  * Allocate the attached subtree under @top logically: it shares the
  * collection's buffers if the constraints in force, the buffers earlier
  * subtrees took and its own constraints give the same settings (see
- * lib/sysmem_logical.c); else it fails alone.  @coll->lock held, the
- * collection allocated, @top's domain ready.
+ * lib/sysmem_logical.c), trying its group combinations in order; else
+ * it fails alone.  @coll->lock held, the collection allocated, @top's
+ * domain ready.
  */
 static void sysmem_attach_allocate(struct sysmem_node *top)
 {
 	struct sysmem_collection *coll = top->coll;
 	const char *why = "out of memory while negotiating";
 	struct sysmem_buffer_constraints stand_in;
-	struct sysmem_participant *parts;
+	struct sysmem_negotiation ng;
 	struct sysmem_heap_desc *descs;
 	struct sysmem_heap **heaps;
-	unsigned int nr = 0, nr_heaps, k;
+	unsigned int nr_heaps, k;
 	u32 reason = SYSMEM_FAIL_NO_MEMORY;
 	struct sysmem_node *n, *parent;
 
 	lockdep_assert_held(&coll->lock);
-	for (n = top; n; n = sysmem_domain_next(n, top))
-		if (n->has_constraints && !sysmem_domain_skip(n, top))
-			nr++;
-	/* At most one participant per node: the sum cannot overflow. */
-	parts = kcalloc(coll->nr_in_force + 1 + nr, sizeof(*parts),
-			GFP_KERNEL);
-	if (!parts)
-		goto fail;
-	memcpy(parts, coll->in_force, coll->nr_in_force * sizeof(*parts));
 	k = coll->nr_in_force;
+	if (sysmem_negotiation_init(&ng, top, k + 1))
+		goto fail;
+	memcpy(ng.parts, coll->in_force, k * sizeof(*ng.parts));
 	sysmem_logical_taken_constraints(&stand_in, coll->taken);
-	parts[k++].c = &stand_in;
-	for (n = top; n; n = sysmem_domain_next(n, top)) {
-		if (!n->has_constraints || sysmem_domain_skip(n, top))
-			continue;
-		parts[k].c = &n->c;
-		parts[k].heaps = n->heaps;
-		parts[k++].images = n->images;
-	}
+	ng.parts[k].c = &stand_in;
 	if (sysmem_heaps_get(&descs, &heaps, &nr_heaps))
-		goto free_parts;
-	reason = sysmem_logical_allocate(parts, k, descs, nr_heaps,
-					 &coll->settings, &why);
+		goto free_negotiation;
+	reason = sysmem_negotiate(&ng, descs, nr_heaps, &coll->settings, NULL,
+				  &why);
 	sysmem_heaps_put(descs, heaps, nr_heaps);
 	if (!reason &&
-	    !sysmem_logical_take(parts + coll->nr_in_force + 1, nr,
+	    !sysmem_logical_take(ng.parts + k + 1, ng.nr_parts - k - 1,
 				 &coll->taken)) {
 		reason = SYSMEM_FAIL_CONSTRAINTS;
 		why = "buffer count sum overflows";
 	}
-free_parts:
-	kfree(parts);
+	if (!reason)
+		sysmem_negotiation_fail_unchosen(&ng);
+free_negotiation:
+	sysmem_negotiation_free(&ng);
 fail:
 	if (reason) {
 		sysmem_node_fail(top, reason, why);
@@ -837,9 +1086,14 @@ static int sysmem_node_install(struct sysmem_node *node,
 {
 	struct file *file;
 
-	file = anon_inode_getfile(node->type == SYSMEM_NODE_TOKEN ?
-				  "[sysmem-token]" : "[sysmem-collection]",
-				  &sysmem_node_fops, node, O_RDWR);
+	static const char * const names[] = {
+		[SYSMEM_NODE_TOKEN] = "[sysmem-token]",
+		[SYSMEM_NODE_COLLECTION] = "[sysmem-collection]",
+		[SYSMEM_NODE_GROUP] = "[sysmem-group]",
+	};
+
+	file = anon_inode_getfile(names[node->type], &sysmem_node_fops, node,
+				  O_RDWR);
 	if (IS_ERR(file)) {
 		sysmem_node_discard(node);
 		return PTR_ERR(file);
@@ -993,6 +1247,9 @@ static long sysmem_node_ioctl_release(struct file *file, void *arg,
 	if (ret)
 		return ret;
 	node->state = SYSMEM_NODE_RELEASED;
+	if (node->type == SYSMEM_NODE_GROUP && !node->all_present)
+		sysmem_node_fail(node, SYSMEM_FAIL_PARTICIPANT_LOST,
+				 "group released before all children present");
 	sysmem_collection_update(node->coll, node);
 	mutex_unlock(&node->coll->lock);
 	return 0;
@@ -1181,6 +1438,12 @@ static int sysmem_token_dup(struct sysmem_node *token, const u32 *masks,
 	ret = sysmem_node_lock_live(token);
 	if (ret)
 		goto free_nodes;
+	if (token->type == SYSMEM_NODE_GROUP && token->all_present) {
+		/* The ctx drops the new files, which were never linked. */
+		ret = -EALREADY;
+		mutex_unlock(&coll->lock);
+		goto free_nodes;
+	}
 	for (i = 0; i < count; i++)
 		sysmem_node_link(nodes[i], token, token->rights & masks[i],
 				 &token->dbg);
@@ -1239,6 +1502,73 @@ free_fds:
 	kfree(fds);
 free_masks:
 	kfree(masks);
+	return ret;
+}
+
+/*
+ * A group as a child of @token: a choice of one of its children, which
+ * it creates until it declares them all present.
+ */
+static long sysmem_token_ioctl_create_group(struct file *file, void *arg,
+					    struct sysmem_ioctl_ctx *ctx)
+{
+	struct sysmem_node *token = file->private_data;
+	struct sysmem_new_node *nn = arg;
+	struct sysmem_node *group;
+	int fd, ret;
+
+	if (nn->flags)
+		return -EINVAL;
+	group = sysmem_node_alloc(token->coll, SYSMEM_NODE_GROUP);
+	if (!group)
+		return -ENOMEM;
+	/* On failure the ctx drops the file, and with it the new node. */
+	fd = sysmem_node_install(group, ctx, sysmem_node_abort);
+	if (fd < 0)
+		return fd;
+	ret = sysmem_node_lock_live(token);
+	if (ret)
+		return ret;
+	sysmem_node_link(group, token, token->rights, &token->dbg);
+	nn->fd = fd;
+	mutex_unlock(&token->coll->lock);
+	return 0;
+}
+
+static long sysmem_group_ioctl_create_child(struct file *file, void *arg,
+					    struct sysmem_ioctl_ctx *ctx)
+{
+	struct sysmem_duplicate *d = arg;
+	int fd, ret;
+
+	if (d->flags || d->reserved || !d->rights_mask)
+		return -EINVAL;
+	ret = sysmem_token_dup(file->private_data, &d->rights_mask, &fd, 1,
+			       ctx);
+	if (ret)
+		return ret;
+	d->fd = fd;
+	return 0;
+}
+
+static long sysmem_group_ioctl_all_present(struct file *file, void *arg,
+					   struct sysmem_ioctl_ctx *ctx)
+{
+	struct sysmem_node *group = file->private_data;
+	int ret;
+
+	ret = sysmem_node_lock_live(group);
+	if (ret)
+		return ret;
+	if (group->all_present) {
+		ret = -EALREADY;
+	} else if (list_empty(&group->children)) {
+		ret = -EINVAL;
+	} else {
+		group->all_present = true;
+		sysmem_collection_update(group->coll, group);
+	}
+	mutex_unlock(&group->coll->lock);
 	return ret;
 }
 
@@ -1529,6 +1859,24 @@ static const struct sysmem_ioctl_desc sysmem_token_ioctls[] = {
 		     sysmem_token_ioctl_set_dispensable),
 	SYSMEM_IOCTL(SYSMEM_IOC_NODE_ATTACH_NODE_TRACKING,
 		     sysmem_node_ioctl_node_tracking),
+	SYSMEM_IOCTL(SYSMEM_IOC_TOKEN_CREATE_GROUP,
+		     sysmem_token_ioctl_create_group),
+};
+
+static const struct sysmem_ioctl_desc sysmem_group_ioctls[] = {
+	SYSMEM_IOCTL(SYSMEM_IOC_NODE_RELEASE, sysmem_node_ioctl_release),
+	SYSMEM_IOCTL(SYSMEM_IOC_NODE_SET_NAME, sysmem_node_ioctl_set_name),
+	SYSMEM_IOCTL(SYSMEM_IOC_NODE_SET_DEBUG_INFO,
+		     sysmem_node_ioctl_set_debug_info),
+	SYSMEM_IOCTL(SYSMEM_IOC_NODE_GET_COLLECTION_ID, sysmem_node_ioctl_get_id),
+	SYSMEM_IOCTL(SYSMEM_IOC_NODE_ATTACH_NODE_TRACKING,
+		     sysmem_node_ioctl_node_tracking),
+	SYSMEM_IOCTL(SYSMEM_IOC_GROUP_CREATE_CHILD,
+		     sysmem_group_ioctl_create_child),
+	SYSMEM_IOCTL(SYSMEM_IOC_GROUP_CREATE_CHILDREN,
+		     sysmem_token_ioctl_duplicate_many),
+	SYSMEM_IOCTL(SYSMEM_IOC_GROUP_ALL_CHILDREN_PRESENT,
+		     sysmem_group_ioctl_all_present),
 };
 
 static const struct sysmem_ioctl_desc sysmem_coll_ioctls[] = {
@@ -1557,6 +1905,10 @@ static long sysmem_node_ioctl(struct file *file, unsigned int cmd,
 	if (node->type == SYSMEM_NODE_TOKEN)
 		return sysmem_ioctl_dispatch(sysmem_token_ioctls,
 					     ARRAY_SIZE(sysmem_token_ioctls),
+					     file, cmd, arg);
+	if (node->type == SYSMEM_NODE_GROUP)
+		return sysmem_ioctl_dispatch(sysmem_group_ioctls,
+					     ARRAY_SIZE(sysmem_group_ioctls),
 					     file, cmd, arg);
 	return sysmem_ioctl_dispatch(sysmem_coll_ioctls,
 				     ARRAY_SIZE(sysmem_coll_ioctls),
@@ -1616,6 +1968,8 @@ int sysmem_nodes_init(void)
 {
 	return sysmem_ioctl_table_check(sysmem_token_ioctls,
 					ARRAY_SIZE(sysmem_token_ioctls)) ?:
+	       sysmem_ioctl_table_check(sysmem_group_ioctls,
+					ARRAY_SIZE(sysmem_group_ioctls)) ?:
 	       sysmem_ioctl_table_check(sysmem_coll_ioctls,
 					ARRAY_SIZE(sysmem_coll_ioctls));
 }

@@ -43,6 +43,7 @@
 #define SYSMEM_MAX_REQUIRED_SIZES	8	/* required max sizes per entry */
 #define SYSMEM_MAX_PLANES		4	/* planes of a chosen format */
 #define SYSMEM_MAX_TRACKING		16	/* tracking fds made per node */
+#define SYSMEM_MAX_GROUP_COMBINATIONS	64	/* group choices tried */
 
 /**
  * struct sysmem_version - ABI version implemented by the running module
@@ -392,6 +393,12 @@ struct sysmem_buffer_settings {
 						 * or none left before
 						 * allocation
 						 */
+/* Since ABI 0.4: */
+#define SYSMEM_FAIL_TOO_MANY_GROUPS	5	/* no group child combination
+						 * among the first 64 tried
+						 * negotiates
+						 */
+#define SYSMEM_FAIL_NOT_CHOSEN		6	/* a group chose another child */
 
 /**
  * struct sysmem_debug_info - who a participant is, for logs and debugfs
@@ -590,6 +597,16 @@ struct sysmem_lifetime_tracking {
 	_IOW(SYSMEM_IOC_MAGIC, 0x21, struct sysmem_duplicate_many)
 /* Since ABI 0.4: a failure boundary once allocated (no argument). */
 #define SYSMEM_IOC_TOKEN_SET_DISPENSABLE _IO(SYSMEM_IOC_MAGIC, 0x22)
+/* Since ABI 0.4: a token group, a child of this token. */
+#define SYSMEM_IOC_TOKEN_CREATE_GROUP \
+	_IOWR(SYSMEM_IOC_MAGIC, 0x23, struct sysmem_new_node)
+
+/* On group fds (since ABI 0.4); the node ioctls 0x10-0x14 work too. */
+#define SYSMEM_IOC_GROUP_CREATE_CHILD \
+	_IOWR(SYSMEM_IOC_MAGIC, 0x40, struct sysmem_duplicate)
+#define SYSMEM_IOC_GROUP_CREATE_CHILDREN \
+	_IOW(SYSMEM_IOC_MAGIC, 0x41, struct sysmem_duplicate_many)
+#define SYSMEM_IOC_GROUP_ALL_CHILDREN_PRESENT _IO(SYSMEM_IOC_MAGIC, 0x42)
 
 /* On collection fds. */
 #define SYSMEM_IOC_SET_CONSTRAINTS \

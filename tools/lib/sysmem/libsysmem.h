@@ -199,6 +199,56 @@ int sysmem_attach_lifetime_tracking(int coll_fd, __u32 buffers_remaining);
 int sysmem_attach_token(int coll_fd, __u32 rights_mask);
 
 /**
+ * sysmem_create_group() - create a token group under a token (ABI 0.4)
+ * @token_fd: a live token fd
+ *
+ * A group stands for a choice: of its children, sysmem uses exactly one
+ * (the first combination that negotiates, in the order of
+ * Documentation/sysmem/negotiation.rst) and fails the others with
+ * SYSMEM_FAIL_NOT_CHOSEN.  The collection does not allocate before the
+ * group has declared all its children present.
+ *
+ * Return: the group fd (O_CLOEXEC), or -errno.
+ */
+int sysmem_create_group(int token_fd);
+
+/**
+ * sysmem_group_create_child() - one more alternative of a group
+ * @group_fd: a live group fd, children not yet declared all present
+ * @rights_mask: rights to keep (ANDed with the group's); not 0
+ *
+ * Return: the child token fd (O_CLOEXEC), or -errno (-EALREADY after
+ * sysmem_group_all_children_present()).
+ */
+int sysmem_group_create_child(int group_fd, __u32 rights_mask);
+
+/**
+ * sysmem_group_create_children() - several alternatives at once
+ * @group_fd: a live group fd, children not yet declared all present
+ * @rights_masks: @count rights masks
+ * @fds: filled with @count new token fds, in child order
+ * @count: 1 to SYSMEM_MAX_DUPLICATES
+ *
+ * All or nothing, as sysmem_duplicate_many().
+ *
+ * Return: 0 or -errno.
+ */
+int sysmem_group_create_children(int group_fd, const __u32 *rights_masks,
+				 int *fds, unsigned int count);
+
+/**
+ * sysmem_group_all_children_present() - the group has all its children
+ * @group_fd: a live group fd
+ *
+ * Needed before the collection can allocate; releasing the group before
+ * it fails the group's failure domain.
+ *
+ * Return: 0, -EINVAL when the group has no child, -EALREADY when
+ * already declared, or -errno.
+ */
+int sysmem_group_all_children_present(int group_fd);
+
+/**
  * sysmem_set_dispensable() - make a token a failure boundary (ABI 0.4)
  * @token_fd: a live token fd
  *

@@ -1247,4 +1247,408 @@ TEST_F(node, attach_participant_killed_at_each_stage)
 	leave(coll);
 }
 
+/*
+ * A collection "a" (RW, camping 1, one page) and a group of @n children
+ * under the root token; the children's tokens go to @kids.  The root
+ * token is bound into *a; the group is left open in *group.
+ */
+static int make_group(int dev, int *a, int *group, int *kids, unsigned int n)
+{
+	__u32 masks[8];
+	unsigned int i;
+	int root, ret;
+
+	if (n > 8)
+		return -EINVAL;
+	root = sysmem_alloc_token(dev);
+	if (root < 0)
+		return root;
+	*group = sysmem_create_group(root);
+	if (*group < 0)
+		return *group;
+	for (i = 0; i < n; i++)
+		masks[i] = SYSMEM_RIGHTS_SAME;
+	ret = sysmem_group_create_children(*group, masks, kids, n);
+	if (ret)
+		return ret;
+	*a = sysmem_bind(dev, root);
+	close(root);
+	if (*a < 0)
+		return *a;
+	return set_cons(*a, USAGE_RW, 1, page_size());
+}
+
+/* Bind a group child token and set constraints: the collection fd. */
+static int bind_cons(int dev, int tok, const struct sysmem_buffer_constraints *c)
+{
+	int coll = sysmem_bind(dev, tok);
+
+	close(tok);
+	if (coll < 0)
+		return coll;
+	if (sysmem_set_constraints(coll, c)) {
+		close(coll);
+		return -EINVAL;
+	}
+	return coll;
+}
+
+static struct sysmem_buffer_constraints cons(__u32 camping, __u64 min_size,
+					     __u64 max_size)
+{
+	struct sysmem_buffer_constraints c;
+
+	memset(&c, 0, sizeof(c));
+	c.usage = USAGE_RW;
+	c.min_buffer_count_for_camping = camping;
+	c.min_size_bytes = min_size;
+	if (max_size) {
+		c.flags |= SYSMEM_CONSTRAINTS_HAS_MAX_SIZE;
+		c.max_size_bytes = max_size;
+	}
+	return c;
+}
+
+/* The group takes its first child that works; the rest are not chosen. */
+TEST_F(node, group_prefers_first_child_that_works)
+{
+	struct sysmem_buffer_constraints c;
+	int a, g, kids[3], k[3], i;
+	unsigned int count = 0, nfds = 0;
+	int fds[4];
+
+	ASSERT_EQ(0, make_group(self->dev, &a, &g, kids, 3));
+	/* Child 0 cannot take a page; 1 and 2 can. */
+	c = cons(1, 100, 2048);
+	k[0] = bind_cons(self->dev, kids[0], &c);
+	c = cons(1, 100, 0);
+	k[1] = bind_cons(self->dev, kids[1], &c);
+	c = cons(2, 100, 0);
+	k[2] = bind_cons(self->dev, kids[2], &c);
+	for (i = 0; i < 3; i++)
+		ASSERT_LE(0, k[i]);
+	/* Not before all children are declared present. */
+	CHECK_STATE(a, SYSMEM_STATE_PENDING, SYSMEM_FAIL_NONE);
+	EXPECT_EQ(0, revents(g));
+	ASSERT_EQ(0, sysmem_group_all_children_present(g));
+	ASSERT_EQ(0, sysmem_wait(a, WAIT_NS));
+	CHECK_STATE(k[0], SYSMEM_STATE_FAILED, SYSMEM_FAIL_NOT_CHOSEN);
+	CHECK_STATE(k[1], SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	CHECK_STATE(k[2], SYSMEM_STATE_FAILED, SYSMEM_FAIL_NOT_CHOSEN);
+	EXPECT_EQ(POLLIN, revents(g) & (POLLIN | POLLERR));
+	EXPECT_EQ(POLLERR, revents(k[2]) & (POLLIN | POLLERR));
+	/* Child 1's camping counted, child 2's did not: 2 buffers. */
+	ASSERT_EQ(0, sysmem_get_result(k[1], NULL, fds, 4, &count, &nfds));
+	EXPECT_EQ(2, count);
+	close_fds(fds, nfds);
+	/* The unchosen leave without failing anything. */
+	close(k[0]);
+	close(k[2]);
+	CHECK_STATE(a, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	leave(k[1]);
+	leave(g);
+	leave(a);
+}
+
+/* Two groups: the earlier group's preference wins over the later's. */
+TEST_F(node, group_priority_across_two_groups)
+{
+	struct sysmem_buffer_constraints c;
+	int root, a, g1, g2, t1[2], t2[2], x[2], y[2], fds[4];
+	unsigned int count = 0, nfds = 0;
+	__u32 masks[2] = { SYSMEM_RIGHTS_SAME, SYSMEM_RIGHTS_SAME };
+
+	root = sysmem_alloc_token(self->dev);
+	ASSERT_LE(0, root);
+	g1 = sysmem_create_group(root);
+	ASSERT_LE(0, g1);
+	g2 = sysmem_create_group(root);
+	ASSERT_LE(0, g2);
+	ASSERT_EQ(0, sysmem_group_create_children(g1, masks, t1, 2));
+	ASSERT_EQ(0, sysmem_group_create_children(g2, masks, t2, 2));
+	a = sysmem_bind(self->dev, root);
+	ASSERT_LE(0, a);
+	close(root);
+	ASSERT_EQ(0, set_cons(a, USAGE_RW, 1, 4096));
+	/* x0 allows 2 buffers at most; y0 camps on 2: (x0, y0) fails. */
+	c = cons(1, 4096, 0);
+	c.flags |= SYSMEM_CONSTRAINTS_HAS_MAX_BUFFER_COUNT;
+	c.max_buffer_count = 2;
+	x[0] = bind_cons(self->dev, t1[0], &c);
+	c = cons(1, 4096, 0);
+	x[1] = bind_cons(self->dev, t1[1], &c);
+	c = cons(2, 4096, 0);
+	y[0] = bind_cons(self->dev, t2[0], &c);
+	c = cons(0, 4096, 0);
+	y[1] = bind_cons(self->dev, t2[1], &c);
+	ASSERT_LE(0, x[0]);
+	ASSERT_LE(0, x[1]);
+	ASSERT_LE(0, y[0]);
+	ASSERT_LE(0, y[1]);
+	ASSERT_EQ(0, sysmem_group_all_children_present(g1));
+	ASSERT_EQ(0, sysmem_group_all_children_present(g2));
+	ASSERT_EQ(0, sysmem_wait(a, WAIT_NS));
+	/* (x0, y1) comes before (x1, y0), which would work too. */
+	CHECK_STATE(x[0], SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	CHECK_STATE(x[1], SYSMEM_STATE_FAILED, SYSMEM_FAIL_NOT_CHOSEN);
+	CHECK_STATE(y[0], SYSMEM_STATE_FAILED, SYSMEM_FAIL_NOT_CHOSEN);
+	CHECK_STATE(y[1], SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	ASSERT_EQ(0, sysmem_get_result(a, NULL, fds, 4, &count, &nfds));
+	EXPECT_EQ(2, count);
+	close_fds(fds, nfds);
+	close(x[1]);
+	close(y[0]);
+	leave(x[0]);
+	leave(y[1]);
+	leave(g1);
+	leave(g2);
+	leave(a);
+}
+
+/* A child no heap can serve: the next child is tried. */
+TEST_F(node, group_heap_conflict_moves_to_next_child)
+{
+	static const struct sysmem_heap_name sys[1] = { { "system" } };
+	struct sysmem_buffer_settings s;
+	struct sysmem_buffer_constraints c;
+	int a, g, kids[2], k0, k1, sub, csub, fds[4];
+	unsigned int count = 0, nfds = 0;
+
+	ASSERT_EQ(0, make_group(self->dev, &a, &g, kids, 2));
+	/* Child 0: contiguous, but only from "system", which is not. */
+	sub = sysmem_duplicate(kids[0], SYSMEM_RIGHTS_SAME);
+	ASSERT_LE(0, sub);
+	c = cons(1, 4096, 0);
+	c.flags |= SYSMEM_CONSTRAINTS_PHYSICALLY_CONTIGUOUS |
+		   SYSMEM_CONSTRAINTS_HAS_PERMITTED_HEAPS;
+	c.heap_count = 1;
+	c.heaps = (__u64)(uintptr_t)sys;
+	k0 = bind_cons(self->dev, kids[0], &c);
+	ASSERT_LE(0, k0);
+	c = cons(1, 4096, 0);
+	csub = bind_cons(self->dev, sub, &c);
+	ASSERT_LE(0, csub);
+	c = cons(1, 4096, 0);
+	k1 = bind_cons(self->dev, kids[1], &c);
+	ASSERT_LE(0, k1);
+	ASSERT_EQ(0, sysmem_group_all_children_present(g));
+	ASSERT_EQ(0, sysmem_wait(a, WAIT_NS));
+	/* Child 0's whole subtree is not chosen. */
+	CHECK_STATE(k0, SYSMEM_STATE_FAILED, SYSMEM_FAIL_NOT_CHOSEN);
+	CHECK_STATE(csub, SYSMEM_STATE_FAILED, SYSMEM_FAIL_NOT_CHOSEN);
+	CHECK_STATE(k1, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	ASSERT_EQ(0, sysmem_get_result(k1, &s, fds, 4, &count, &nfds));
+	EXPECT_EQ(2, count);
+	EXPECT_STREQ("system", s.heap);
+	EXPECT_EQ(0, s.flags & SYSMEM_SETTINGS_PHYSICALLY_CONTIGUOUS);
+	close_fds(fds, nfds);
+	close(k0);
+	close(csub);
+	leave(k1);
+	leave(g);
+	leave(a);
+}
+
+/*
+ * @nr groups of 2 children each; in the first group child 0 cannot take
+ * a page, every other child can.  The first combination that works is
+ * (1, 0, 0, ...), number 2^(nr - 1) + 1.
+ */
+static void groups_limit(struct __test_metadata *_metadata, int dev,
+			 unsigned int nr, __u32 want_state, __u32 want_reason)
+{
+	struct sysmem_buffer_constraints c;
+	int root, a, g[8], t[8][2], k[8][2];
+	__u32 masks[2] = { SYSMEM_RIGHTS_SAME, SYSMEM_RIGHTS_SAME };
+	unsigned int i, j;
+
+	root = sysmem_alloc_token(dev);
+	ASSERT_LE(0, root);
+	for (i = 0; i < nr; i++) {
+		g[i] = sysmem_create_group(root);
+		ASSERT_LE(0, g[i]);
+		ASSERT_EQ(0, sysmem_group_create_children(g[i], masks, t[i],
+							  2));
+	}
+	a = sysmem_bind(dev, root);
+	ASSERT_LE(0, a);
+	close(root);
+	ASSERT_EQ(0, set_cons(a, USAGE_RW, 1, 4096));
+	for (i = 0; i < nr; i++) {
+		for (j = 0; j < 2; j++) {
+			c = cons(0, 100, i == 0 && j == 0 ? 2048 : 0);
+			k[i][j] = bind_cons(dev, t[i][j], &c);
+			ASSERT_LE(0, k[i][j]);
+		}
+		ASSERT_EQ(0, sysmem_group_all_children_present(g[i]));
+	}
+	CHECK_STATE(a, want_state, want_reason);
+	if (want_state == SYSMEM_STATE_ALLOCATED) {
+		CHECK_STATE(k[0][0], SYSMEM_STATE_FAILED,
+			    SYSMEM_FAIL_NOT_CHOSEN);
+		CHECK_STATE(k[0][1], SYSMEM_STATE_ALLOCATED,
+			    SYSMEM_FAIL_NONE);
+		for (i = 1; i < nr; i++) {
+			CHECK_STATE(k[i][0], SYSMEM_STATE_ALLOCATED,
+				    SYSMEM_FAIL_NONE);
+			CHECK_STATE(k[i][1], SYSMEM_STATE_FAILED,
+				    SYSMEM_FAIL_NOT_CHOSEN);
+		}
+	} else {
+		CHECK_STATE(k[nr - 1][1], want_state, want_reason);
+	}
+	for (i = 0; i < nr; i++) {
+		leave(k[i][0]);
+		leave(k[i][1]);
+		leave(g[i]);
+	}
+	leave(a);
+}
+
+/* 7 groups: the working combination is the 65th; sysmem gives up. */
+TEST_F(node, group_combination_limit)
+{
+	groups_limit(_metadata, self->dev, 7, SYSMEM_STATE_FAILED,
+		     SYSMEM_FAIL_TOO_MANY_GROUPS);
+}
+
+/* 6 groups: the working combination is the 33rd; it is found. */
+TEST_F(node, group_combination_within_limit)
+{
+	groups_limit(_metadata, self->dev, 6, SYSMEM_STATE_ALLOCATED,
+		     SYSMEM_FAIL_NONE);
+}
+
+/* Every one of exactly 64 combinations fails: the first one's reason. */
+TEST_F(node, group_all_64_fail_with_first_reason)
+{
+	struct sysmem_buffer_constraints c;
+	int root, a, g[6], t[6][2], k[6][2];
+	__u32 masks[2] = { SYSMEM_RIGHTS_SAME, SYSMEM_RIGHTS_SAME };
+	unsigned int i, j;
+
+	root = sysmem_alloc_token(self->dev);
+	ASSERT_LE(0, root);
+	for (i = 0; i < 6; i++) {
+		g[i] = sysmem_create_group(root);
+		ASSERT_LE(0, g[i]);
+		ASSERT_EQ(0, sysmem_group_create_children(g[i], masks, t[i],
+							  2));
+	}
+	a = sysmem_bind(self->dev, root);
+	ASSERT_LE(0, a);
+	close(root);
+	ASSERT_EQ(0, set_cons(a, USAGE_RW, 1, 4096));
+	for (i = 0; i < 6; i++) {
+		for (j = 0; j < 2; j++) {
+			/* Group 0 can never take a page. */
+			c = cons(0, 100, i == 0 ? 2048 : 0);
+			k[i][j] = bind_cons(self->dev, t[i][j], &c);
+			ASSERT_LE(0, k[i][j]);
+		}
+		ASSERT_EQ(0, sysmem_group_all_children_present(g[i]));
+	}
+	CHECK_STATE(a, SYSMEM_STATE_FAILED, SYSMEM_FAIL_CONSTRAINTS);
+	for (i = 0; i < 6; i++) {
+		close(k[i][0]);
+		close(k[i][1]);
+		close(g[i]);
+	}
+	close(a);
+}
+
+/* A real allocation failure is not retried with the next child. */
+TEST_F(node, group_no_retry_after_allocation_failure)
+{
+	const char *param = "/sys/module/sysmem/parameters/heap_max_bytes";
+	struct sysmem_buffer_constraints c;
+	int a, g, kids[2], k0, k1, fd;
+	char old[256] = "", cap[64];
+	ssize_t n;
+
+	fd = open(param, O_RDWR | O_CLOEXEC);
+	if (fd < 0 || !self->have_debugfs)
+		SKIP(return, "no heap_max_bytes or debugfs");
+	n = read(fd, old, sizeof(old) - 1);
+	ASSERT_LE(0, n);
+	if (n < 0)
+		n = 0;
+	old[n] = '\0';
+	if (!n || old[n - 1] != '\n')
+		strcat(old, "\n");	/* "\n" alone removes every cap */
+	/* Room for 16 more pages, not for 1 MiB. */
+	snprintf(cap, sizeof(cap), "system=%llu",
+		 (unsigned long long)(self->bytes0 + 16 * page_size()));
+	ASSERT_LT(0, pwrite(fd, cap, strlen(cap), 0));
+
+	ASSERT_EQ(0, make_group(self->dev, &a, &g, kids, 2));
+	c = cons(1, 1 << 20, 0);	/* negotiates, cannot be allocated */
+	k0 = bind_cons(self->dev, kids[0], &c);
+	c = cons(1, 4096, 0);		/* would fit */
+	k1 = bind_cons(self->dev, kids[1], &c);
+	ASSERT_LE(0, k0);
+	ASSERT_LE(0, k1);
+	ASSERT_EQ(0, sysmem_group_all_children_present(g));
+	CHECK_STATE(a, SYSMEM_STATE_FAILED, SYSMEM_FAIL_NO_MEMORY);
+	CHECK_STATE(k1, SYSMEM_STATE_FAILED, SYSMEM_FAIL_NO_MEMORY);
+
+	ASSERT_LT(0, pwrite(fd, old, strlen(old), 0));
+	close(fd);
+	close(k0);
+	close(k1);
+	close(g);
+	close(a);
+}
+
+/* Released before declaring all children present: the domain fails. */
+TEST_F(node, group_release_before_all_present_fails)
+{
+	int a, g, kids[2];
+
+	ASSERT_EQ(0, make_group(self->dev, &a, &g, kids, 2));
+	ASSERT_EQ(0, sysmem_release(g));
+	CHECK_STATE(a, SYSMEM_STATE_FAILED, SYSMEM_FAIL_PARTICIPANT_LOST);
+	EXPECT_EQ(POLLERR, revents(kids[0]) & (POLLIN | POLLERR));
+	close(g);
+	close(kids[0]);
+	close(kids[1]);
+	close(a);
+}
+
+TEST_F(node, group_rules)
+{
+	int root, g, g2, t, a;
+
+	root = sysmem_alloc_token(self->dev);
+	ASSERT_LE(0, root);
+	g = sysmem_create_group(root);
+	ASSERT_LE(0, g);
+	EXPECT_TRUE(fcntl(g, F_GETFD) & FD_CLOEXEC);
+	/* No child yet. */
+	EXPECT_EQ(-EINVAL, sysmem_group_all_children_present(g));
+	EXPECT_EQ(-EINVAL, sysmem_group_create_child(g, 0));
+	t = sysmem_group_create_child(g, SYSMEM_RIGHT_READ);
+	ASSERT_LE(0, t);
+	ASSERT_EQ(0, sysmem_group_all_children_present(g));
+	EXPECT_EQ(-EALREADY, sysmem_group_all_children_present(g));
+	EXPECT_EQ(-EALREADY, sysmem_group_create_child(g, SYSMEM_RIGHTS_SAME));
+	/* Kinds: groups are neither tokens nor collections. */
+	EXPECT_EQ(-EINVAL, sysmem_bind(self->dev, g));
+	EXPECT_EQ(-ENOTTY, sysmem_duplicate(g, SYSMEM_RIGHTS_SAME));
+	EXPECT_EQ(-ENOTTY, sysmem_create_group(g));
+	EXPECT_EQ(-ENOTTY, sysmem_group_all_children_present(root));
+	/* Groups nest: a group under a group's child. */
+	g2 = sysmem_create_group(t);
+	ASSERT_LE(0, g2);
+	leave(g2);	/* no child: the collection fails */
+	a = sysmem_bind(self->dev, root);
+	ASSERT_LE(0, a);
+	CHECK_STATE(a, SYSMEM_STATE_FAILED, SYSMEM_FAIL_PARTICIPANT_LOST);
+	close(g2);
+	close(t);
+	close(g);
+	close(root);
+	close(a);
+}
+
 TEST_HARNESS_MAIN
