@@ -143,6 +143,7 @@ struct sysmem_collection {
  * @gone: counts 1 until the node is freed, for node tracking fds; NULL
  *	until the first one is made (passed on by BIND)
  * @nr_tracking: tracking fds made through this node so far
+ * @ident: what node ref fds of this node name, NULL until the first one
  *
  * Every field but @coll and @type is protected by @coll->lock.
  */
@@ -169,6 +170,20 @@ struct sysmem_node {
 	struct sysmem_debug_info dbg;
 	struct sysmem_tracker *gone;
 	u32 nr_tracking;
+	struct sysmem_node_ident *ident;
+};
+
+/**
+ * struct sysmem_node_ident - what a node ref fd names
+ * @ref: one for the node until it is freed, one per node ref fd
+ * @coll_id: the id of the node's collection
+ * @node: the node, NULL once it is freed; written, and read, only under
+ *	the lock of the collection @coll_id names
+ */
+struct sysmem_node_ident {
+	struct kref ref;
+	u64 coll_id;
+	struct sysmem_node *node;
 };
 
 static atomic64_t sysmem_last_collection_id = ATOMIC64_INIT(0);
@@ -192,10 +207,19 @@ static void sysmem_collection_drop_buffers(struct sysmem_collection *coll)
 	coll->nr_buffers = 0;
 }
 
+static void sysmem_node_ident_free(struct kref *ref)
+{
+	kfree(container_of(ref, struct sysmem_node_ident, ref));
+}
+
 static void sysmem_node_free(struct sysmem_node *node)
 {
 	if (node->gone)
 		sysmem_tracker_dec(node->gone);
+	if (node->ident) {
+		node->ident->node = NULL;
+		kref_put(&node->ident->ref, sysmem_node_ident_free);
+	}
 	kvfree(node->images);
 	kfree(node->heaps);
 	kfree(node);
@@ -1022,6 +1046,10 @@ static void sysmem_node_replace(struct sysmem_node *token,
 	node->fail_reason = token->fail_reason;
 	node->gone = token->gone;
 	token->gone = NULL;
+	node->ident = token->ident;
+	token->ident = NULL;
+	if (node->ident)
+		node->ident->node = node;
 	node->nr_tracking = token->nr_tracking;
 	node->parent = token->parent;
 	if (token->parent)
@@ -1316,6 +1344,137 @@ static long sysmem_node_ioctl_get_id(struct file *file, void *arg,
 	id->id = node->coll->id;
 	mutex_unlock(&node->coll->lock);
 	return 0;
+}
+
+static int sysmem_node_ref_release(struct inode *inode, struct file *file)
+{
+	struct sysmem_node_ident *ident = file->private_data;
+
+	kref_put(&ident->ref, sysmem_node_ident_free);
+	return 0;
+}
+
+static const struct file_operations sysmem_node_ref_fops = {
+	.owner = THIS_MODULE,
+	.release = sysmem_node_ref_release,
+	.llseek = noop_llseek,
+};
+
+/*
+ * A node ref fd: names this node without any right over it, for
+ * SYSMEM_IOC_NODE_IS_ALTERNATE_FOR in another participant.
+ */
+static long sysmem_node_ioctl_get_ref(struct file *file, void *arg,
+				      struct sysmem_ioctl_ctx *ctx)
+{
+	struct sysmem_node *node = file->private_data;
+	struct sysmem_new_node *nn = arg;
+	struct sysmem_node_ident *ident;
+	struct file *rfile;
+	int ret;
+
+	if (nn->flags)
+		return -EINVAL;
+	/* Made outside the lock; used only if the node has none yet. */
+	ident = kzalloc(sizeof(*ident), GFP_KERNEL);
+	if (!ident)
+		return -ENOMEM;
+	kref_init(&ident->ref);
+	ret = sysmem_node_lock_live(node);
+	if (ret)
+		goto free_ident;
+	if (!node->ident) {
+		ident->coll_id = node->coll->id;
+		ident->node = node;
+		node->ident = ident;
+		ident = NULL;
+	}
+	kref_get(&node->ident->ref);
+	rfile = anon_inode_getfile("[sysmem-node-ref]", &sysmem_node_ref_fops,
+				   node->ident, O_RDONLY);
+	if (IS_ERR(rfile)) {
+		kref_put(&node->ident->ref, sysmem_node_ident_free);
+		ret = PTR_ERR(rfile);
+		goto unlock;
+	}
+	ret = sysmem_ctx_add_file(ctx, rfile, NULL);
+	if (ret >= 0) {
+		nn->fd = ret;
+		ret = 0;
+	}
+unlock:
+	mutex_unlock(&node->coll->lock);
+free_ident:
+	kfree(ident);
+	return ret;
+}
+
+static unsigned int sysmem_node_depth(const struct sysmem_node *n)
+{
+	unsigned int d = 0;
+
+	while ((n = n->parent))
+		d++;
+	return d;
+}
+
+/*
+ * Two nodes are alternatives when their nearest common ancestor is a
+ * group (so they lie under different children of it); @coll->lock held.
+ */
+static bool sysmem_nodes_alternate(struct sysmem_node *a,
+				   struct sysmem_node *b)
+{
+	unsigned int da = sysmem_node_depth(a), db = sysmem_node_depth(b);
+	struct sysmem_node *pa = a, *pb = b;
+
+	for (; da > db; da--)
+		pa = pa->parent;
+	for (; db > da; db--)
+		pb = pb->parent;
+	/* One is the other's ancestor (or itself): never alternatives. */
+	if (pa == pb)
+		return false;
+	while (pa->parent != pb->parent) {
+		pa = pa->parent;
+		pb = pb->parent;
+	}
+	/* No common ancestor: one of them left the tree (failed). */
+	return pa->parent && pa->parent->type == SYSMEM_NODE_GROUP;
+}
+
+static long sysmem_node_ioctl_is_alternate(struct file *file, void *arg,
+					   struct sysmem_ioctl_ctx *ctx)
+{
+	struct sysmem_node *node = file->private_data;
+	struct sysmem_is_alternate *ia = arg;
+	struct sysmem_node_ident *ident;
+	struct fd f;
+	int ret;
+
+	if (ia->flags || ia->reserved)
+		return -EINVAL;
+	f = fdget(ia->ref_fd);
+	if (!f.file)
+		return -EBADF;
+	ret = -EINVAL;
+	if (f.file->f_op != &sysmem_node_ref_fops)
+		goto put_fd;
+	ident = f.file->private_data;
+	ret = sysmem_node_lock_live(node);
+	if (ret)
+		goto put_fd;
+	/* Only this collection's lock guards @ident->node. */
+	if (ident->coll_id != node->coll->id || !ident->node) {
+		ret = -ENOENT;
+	} else {
+		ia->is_alternate = sysmem_nodes_alternate(node, ident->node);
+		ret = 0;
+	}
+	mutex_unlock(&node->coll->lock);
+put_fd:
+	fdput(f);
+	return ret;
 }
 
 /* Account one more tracking fd to @node; @coll->lock held. */
@@ -1852,6 +2011,9 @@ static const struct sysmem_ioctl_desc sysmem_token_ioctls[] = {
 	SYSMEM_IOCTL(SYSMEM_IOC_NODE_SET_DEBUG_INFO,
 		     sysmem_node_ioctl_set_debug_info),
 	SYSMEM_IOCTL(SYSMEM_IOC_NODE_GET_COLLECTION_ID, sysmem_node_ioctl_get_id),
+	SYSMEM_IOCTL(SYSMEM_IOC_NODE_GET_REF, sysmem_node_ioctl_get_ref),
+	SYSMEM_IOCTL(SYSMEM_IOC_NODE_IS_ALTERNATE_FOR,
+		     sysmem_node_ioctl_is_alternate),
 	SYSMEM_IOCTL(SYSMEM_IOC_TOKEN_DUPLICATE, sysmem_token_ioctl_duplicate),
 	SYSMEM_IOCTL(SYSMEM_IOC_TOKEN_DUPLICATE_MANY,
 		     sysmem_token_ioctl_duplicate_many),
@@ -1869,6 +2031,9 @@ static const struct sysmem_ioctl_desc sysmem_group_ioctls[] = {
 	SYSMEM_IOCTL(SYSMEM_IOC_NODE_SET_DEBUG_INFO,
 		     sysmem_node_ioctl_set_debug_info),
 	SYSMEM_IOCTL(SYSMEM_IOC_NODE_GET_COLLECTION_ID, sysmem_node_ioctl_get_id),
+	SYSMEM_IOCTL(SYSMEM_IOC_NODE_GET_REF, sysmem_node_ioctl_get_ref),
+	SYSMEM_IOCTL(SYSMEM_IOC_NODE_IS_ALTERNATE_FOR,
+		     sysmem_node_ioctl_is_alternate),
 	SYSMEM_IOCTL(SYSMEM_IOC_NODE_ATTACH_NODE_TRACKING,
 		     sysmem_node_ioctl_node_tracking),
 	SYSMEM_IOCTL(SYSMEM_IOC_GROUP_CREATE_CHILD,
@@ -1885,6 +2050,9 @@ static const struct sysmem_ioctl_desc sysmem_coll_ioctls[] = {
 	SYSMEM_IOCTL(SYSMEM_IOC_NODE_SET_DEBUG_INFO,
 		     sysmem_node_ioctl_set_debug_info),
 	SYSMEM_IOCTL(SYSMEM_IOC_NODE_GET_COLLECTION_ID, sysmem_node_ioctl_get_id),
+	SYSMEM_IOCTL(SYSMEM_IOC_NODE_GET_REF, sysmem_node_ioctl_get_ref),
+	SYSMEM_IOCTL(SYSMEM_IOC_NODE_IS_ALTERNATE_FOR,
+		     sysmem_node_ioctl_is_alternate),
 	SYSMEM_IOCTL(SYSMEM_IOC_SET_CONSTRAINTS,
 		     sysmem_coll_ioctl_set_constraints),
 	SYSMEM_IOCTL(SYSMEM_IOC_WAIT, sysmem_coll_ioctl_wait),

@@ -562,6 +562,21 @@ struct sysmem_lifetime_tracking {
 	__u32 reserved;
 };
 
+/**
+ * struct sysmem_is_alternate - are two nodes alternatives under a group?
+ * @ref_fd: a node ref fd (SYSMEM_IOC_NODE_GET_REF) of the other node
+ * @flags: must be 0
+ * @is_alternate: out: 1 when the nearest common ancestor of the two
+ *	nodes is a token group, else 0
+ * @reserved: must be 0
+ */
+struct sysmem_is_alternate {
+	__s32 ref_fd;
+	__u32 flags;
+	__u32 is_alternate;
+	__u32 reserved;
+};
+
 /* ioctl type byte of sysmem; see Documentation/sysmem/uapi.rst. */
 #define SYSMEM_IOC_MAGIC	0xBA
 
@@ -589,6 +604,12 @@ struct sysmem_lifetime_tracking {
  */
 #define SYSMEM_IOC_NODE_ATTACH_NODE_TRACKING \
 	_IOWR(SYSMEM_IOC_MAGIC, 0x14, struct sysmem_new_node)
+/* Since ABI 0.4: a node ref fd, naming this node and granting nothing. */
+#define SYSMEM_IOC_NODE_GET_REF \
+	_IOWR(SYSMEM_IOC_MAGIC, 0x15, struct sysmem_new_node)
+/* Since ABI 0.4: whether this node and a node ref's are alternatives. */
+#define SYSMEM_IOC_NODE_IS_ALTERNATE_FOR \
+	_IOWR(SYSMEM_IOC_MAGIC, 0x16, struct sysmem_is_alternate)
 
 /* On token fds. */
 #define SYSMEM_IOC_TOKEN_DUPLICATE \

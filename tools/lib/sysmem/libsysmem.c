@@ -219,6 +219,24 @@ int sysmem_group_all_children_present(int group_fd)
 			    NULL);
 }
 
+int sysmem_get_node_ref(int node_fd)
+{
+	struct sysmem_new_node arg = { 0 };
+	int ret;
+
+	ret = sysmem_ioctl(node_fd, SYSMEM_IOC_NODE_GET_REF, &arg);
+	return ret < 0 ? ret : arg.fd;
+}
+
+int sysmem_is_alternate_for(int node_fd, int ref_fd)
+{
+	struct sysmem_is_alternate arg = { .ref_fd = ref_fd };
+	int ret;
+
+	ret = sysmem_ioctl(node_fd, SYSMEM_IOC_NODE_IS_ALTERNATE_FOR, &arg);
+	return ret < 0 ? ret : !!arg.is_alternate;
+}
+
 int sysmem_set_dispensable(int token_fd)
 {
 	return sysmem_ioctl(token_fd, SYSMEM_IOC_TOKEN_SET_DISPENSABLE, NULL);

@@ -249,6 +249,31 @@ int sysmem_group_create_children(int group_fd, const __u32 *rights_masks,
 int sysmem_group_all_children_present(int group_fd);
 
 /**
+ * sysmem_get_node_ref() - an fd that names a node and grants nothing
+ * @node_fd: a live token, collection or group fd
+ *
+ * Send it to another participant for sysmem_is_alternate_for().  It
+ * keeps naming the node (and the collection bound from a token) while
+ * the node exists.  ABI 0.4.
+ *
+ * Return: the node ref fd (O_CLOEXEC), or -errno.
+ */
+int sysmem_get_node_ref(int node_fd);
+
+/**
+ * sysmem_is_alternate_for() - are two nodes alternatives under a group?
+ * @node_fd: a live token, collection or group fd
+ * @ref_fd: a node ref fd of the other node
+ *
+ * Return: 1 when the nearest common ancestor of the two nodes is a
+ * token group (they lie under different children of it), 0 when not
+ * (also when one is an ancestor of the other, or one left the tree on
+ * a failure), or -errno: -EINVAL when @ref_fd is not a node ref,
+ * -ENOENT when its node is gone or belongs to another collection.
+ */
+int sysmem_is_alternate_for(int node_fd, int ref_fd);
+
+/**
  * sysmem_set_dispensable() - make a token a failure boundary (ABI 0.4)
  * @token_fd: a live token fd
  *

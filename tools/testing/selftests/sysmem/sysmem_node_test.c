@@ -1651,4 +1651,85 @@ TEST_F(node, group_rules)
 	close(a);
 }
 
+/* Node refs and "is alternate for". */
+TEST_F(node, group_is_alternate_for)
+{
+	int root, g, kids[2], c0a, g2, d[2], other, a, r[6], cb;
+	__u32 masks[2] = { SYSMEM_RIGHTS_SAME, SYSMEM_RIGHTS_SAME };
+
+	/* root ── g ─┬─ c0 ─┬─ c0a
+	 *            │      └─ g2 ─┬─ d0
+	 *            │             └─ d1
+	 *            └─ c1
+	 */
+	root = sysmem_alloc_token(self->dev);
+	ASSERT_LE(0, root);
+	g = sysmem_create_group(root);
+	ASSERT_LE(0, g);
+	ASSERT_EQ(0, sysmem_group_create_children(g, masks, kids, 2));
+	c0a = sysmem_duplicate(kids[0], SYSMEM_RIGHTS_SAME);
+	ASSERT_LE(0, c0a);
+	g2 = sysmem_create_group(kids[0]);
+	ASSERT_LE(0, g2);
+	ASSERT_EQ(0, sysmem_group_create_children(g2, masks, d, 2));
+
+	r[0] = sysmem_get_node_ref(kids[0]);
+	r[1] = sysmem_get_node_ref(kids[1]);
+	r[2] = sysmem_get_node_ref(c0a);
+	r[3] = sysmem_get_node_ref(d[1]);
+	r[4] = sysmem_get_node_ref(root);
+	r[5] = sysmem_get_node_ref(g);
+	for (a = 0; a < 6; a++) {
+		ASSERT_LE(0, r[a]);
+		EXPECT_TRUE(fcntl(r[a], F_GETFD) & FD_CLOEXEC);
+	}
+	EXPECT_EQ(1, sysmem_is_alternate_for(kids[0], r[1]));
+	EXPECT_EQ(1, sysmem_is_alternate_for(kids[1], r[0]));
+	EXPECT_EQ(1, sysmem_is_alternate_for(c0a, r[1]));
+	EXPECT_EQ(1, sysmem_is_alternate_for(d[0], r[3]));
+	EXPECT_EQ(1, sysmem_is_alternate_for(d[0], r[1]));
+	/* Same child of g: c0a and d1 meet at c0, not at a group. */
+	EXPECT_EQ(0, sysmem_is_alternate_for(c0a, r[3]));
+	/* Ancestors, the node itself, the group itself. */
+	EXPECT_EQ(0, sysmem_is_alternate_for(kids[0], r[2]));
+	EXPECT_EQ(0, sysmem_is_alternate_for(c0a, r[0]));
+	EXPECT_EQ(0, sysmem_is_alternate_for(kids[0], r[0]));
+	EXPECT_EQ(0, sysmem_is_alternate_for(kids[1], r[4]));
+	EXPECT_EQ(0, sysmem_is_alternate_for(kids[1], r[5]));
+	EXPECT_EQ(1, sysmem_is_alternate_for(g2, r[1]));
+
+	/* A ref keeps naming the node through bind. */
+	cb = sysmem_bind(self->dev, kids[1]);
+	ASSERT_LE(0, cb);
+	EXPECT_EQ(1, sysmem_is_alternate_for(kids[0], r[1]));
+	EXPECT_EQ(1, sysmem_is_alternate_for(cb, r[0]));
+	EXPECT_EQ(-ESTALE, sysmem_is_alternate_for(kids[1], r[0]));
+
+	/* Not a ref; a ref of another collection; a node that is gone. */
+	EXPECT_EQ(-EINVAL, sysmem_is_alternate_for(kids[0], kids[1]));
+	EXPECT_EQ(-EBADF, sysmem_is_alternate_for(kids[0], 1000));
+	other = sysmem_alloc_nonshared(self->dev);
+	ASSERT_LE(0, other);
+	EXPECT_EQ(-ENOENT, sysmem_is_alternate_for(other, r[0]));
+	ASSERT_EQ(0, sysmem_release(c0a));
+	close(c0a);
+	EXPECT_EQ(-ENOENT, sysmem_is_alternate_for(kids[0], r[2]));
+	/* Refs grant nothing: no node ioctl works on them. */
+	EXPECT_EQ(-ENOTTY, sysmem_release(r[0]));
+
+	close_fds(r, 6);
+	leave(other);
+	/* Tear down without failing anything. */
+	ASSERT_EQ(0, sysmem_group_all_children_present(g2));
+	ASSERT_EQ(0, sysmem_group_all_children_present(g));
+	leave(d[0]);
+	leave(d[1]);
+	leave(g2);
+	leave(g);
+	leave(kids[0]);
+	leave(cb);
+	close(kids[1]);
+	leave(root);
+}
+
 TEST_HARNESS_MAIN
