@@ -25,6 +25,10 @@ const char *sysmem_fail_str(u32 reason)
 		return "no heap satisfies the constraints";
 	case SYSMEM_FAIL_PARTICIPANT_LOST:
 		return "a participant closed without release";
+	case SYSMEM_FAIL_TOO_MANY_GROUPS:
+		return "too many group child combinations";
+	case SYSMEM_FAIL_NOT_CHOSEN:
+		return "not chosen by its group";
 	}
 	return "unknown reason";
 }

@@ -10,11 +10,17 @@
  * collection node has set constraints.
  *
  * Failure domains: a node that fails (closed without RELEASE) fails its
- * parent, and so on up to the root, unless a boundary stops it: a node
- * made dispensable is a boundary once the collection is allocated.  The
- * top of the climb fails together with its whole subtree, which leaves
- * the tree; failing the root fails the collection.  Before allocation a
- * tree without any live node left fails as well.
+ * parent, and so on up to the root, unless a boundary stops it: a token
+ * made by ATTACH_TOKEN always is, a node made dispensable is once the
+ * collection is allocated.  The top of the climb fails together with its
+ * whole subtree, which leaves the tree; failing the root fails the
+ * collection.  Before its allocation, a domain with no live node left
+ * fails as well.
+ *
+ * Attached subtrees take no part in the collection's allocation: once
+ * the collection is allocated and such a subtree is ready, it is
+ * allocated logically against the existing buffers (lib/sysmem_logical.c)
+ * and either shares them or fails alone.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -31,13 +37,16 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
+#include "sysmem_group.h"
 #include "sysmem_internal.h"
+#include "sysmem_logical.h"
 #include "sysmem_math.h"
 #include "sysmem_strings.h"
 
 enum sysmem_node_type {
 	SYSMEM_NODE_TOKEN,
 	SYSMEM_NODE_COLLECTION,
+	SYSMEM_NODE_GROUP,
 };
 
 enum sysmem_node_state {
@@ -70,6 +79,13 @@ struct sysmem_coll_buffer {
  * @root: the top of the node tree, NULL once every node of it is gone
  * @lifetime: counts the buffers whose memory is not back in the heap;
  *	settled once the collection leaves SYSMEM_STATE_PENDING
+ * @in_force: the constraints of the allocation, for attached subtrees:
+ *	@nr_in_force participants pointing into @in_force_c, owning their
+ *	heap and image arrays (moved from the nodes)
+ * @in_force_c: the constraints themselves
+ * @nr_in_force: entries of @in_force
+ * @taken: buffers the accepted attached subtrees camp on or keep as
+ *	dedicated slack
  * @name: the collection's name, "" until named
  * @name_priority: priority of @name
  * @settings: the chosen settings once allocated
@@ -85,6 +101,10 @@ struct sysmem_collection {
 	wait_queue_head_t wq;
 	struct sysmem_node *root;
 	struct sysmem_tracker *lifetime;
+	struct sysmem_participant *in_force;
+	struct sysmem_buffer_constraints *in_force_c;
+	unsigned int nr_in_force;
+	u32 taken;
 	char name[SYSMEM_NAME_LEN];
 	u32 name_priority;
 	struct sysmem_buffer_settings settings;
@@ -104,6 +124,14 @@ struct sysmem_collection {
  * @has_file: the node's fd is open; a node without a file and without
  *	children is freed once its constraints no longer count
  * @dispensable: the node is a failure boundary once allocation is done
+ * @attach_root: made by ATTACH_TOKEN (or bound from such a token): the
+ *	top of an attached subtree, always a failure boundary
+ * @attach_pending: the node is in an attached subtree not allocated
+ *	(logically) yet; read without the lock by waiters
+ * @all_present: a group whose children were all declared present
+ * @group_index: a group's place in the negotiation being run
+ * @group_chosen: the child a group chose in the last combination tried
+ *	(NULL for a group without children)
  * @fail_reason: SYSMEM_FAIL_* once the node's failure domain failed
  *	without failing the collection; read without the lock by waiters
  * @rights: SYSMEM_RIGHT_* left after every duplicate's attenuation
@@ -115,6 +143,7 @@ struct sysmem_collection {
  * @gone: counts 1 until the node is freed, for node tracking fds; NULL
  *	until the first one is made (passed on by BIND)
  * @nr_tracking: tracking fds made through this node so far
+ * @ident: what node ref fds of this node name, NULL until the first one
  *
  * Every field but @coll and @type is protected by @coll->lock.
  */
@@ -127,6 +156,11 @@ struct sysmem_node {
 	enum sysmem_node_state state;
 	bool has_file;
 	bool dispensable;
+	bool attach_root;
+	bool attach_pending;
+	bool all_present;
+	u32 group_index;
+	struct sysmem_node *group_chosen;
 	u32 fail_reason;
 	u32 rights;
 	bool has_constraints;
@@ -136,6 +170,20 @@ struct sysmem_node {
 	struct sysmem_debug_info dbg;
 	struct sysmem_tracker *gone;
 	u32 nr_tracking;
+	struct sysmem_node_ident *ident;
+};
+
+/**
+ * struct sysmem_node_ident - what a node ref fd names
+ * @ref: one for the node until it is freed, one per node ref fd
+ * @coll_id: the id of the node's collection
+ * @node: the node, NULL once it is freed; written, and read, only under
+ *	the lock of the collection @coll_id names
+ */
+struct sysmem_node_ident {
+	struct kref ref;
+	u64 coll_id;
+	struct sysmem_node *node;
 };
 
 static atomic64_t sysmem_last_collection_id = ATOMIC64_INIT(0);
@@ -159,10 +207,19 @@ static void sysmem_collection_drop_buffers(struct sysmem_collection *coll)
 	coll->nr_buffers = 0;
 }
 
+static void sysmem_node_ident_free(struct kref *ref)
+{
+	kfree(container_of(ref, struct sysmem_node_ident, ref));
+}
+
 static void sysmem_node_free(struct sysmem_node *node)
 {
 	if (node->gone)
 		sysmem_tracker_dec(node->gone);
+	if (node->ident) {
+		node->ident->node = NULL;
+		kref_put(&node->ident->ref, sysmem_node_ident_free);
+	}
 	kvfree(node->images);
 	kfree(node->heaps);
 	kfree(node);
@@ -185,6 +242,31 @@ static struct sysmem_node *sysmem_node_next(struct sysmem_node *n,
 		n = n->parent;
 	}
 	return NULL;
+}
+
+/*
+ * sysmem_domain_next() walks like sysmem_node_next() but does not enter
+ * the attached subtrees below @top; it still visits their roots, which
+ * callers skip with sysmem_domain_skip().
+ */
+static struct sysmem_node *sysmem_domain_next(struct sysmem_node *n,
+					      struct sysmem_node *top)
+{
+	if ((n == top || !n->attach_root) && !list_empty(&n->children))
+		return list_first_entry(&n->children, struct sysmem_node,
+					sibling);
+	while (n != top) {
+		if (!list_is_last(&n->sibling, &n->parent->children))
+			return list_next_entry(n, sibling);
+		n = n->parent;
+	}
+	return NULL;
+}
+
+static bool sysmem_domain_skip(const struct sysmem_node *n,
+			       const struct sysmem_node *top)
+{
+	return n != top && n->attach_root;
 }
 
 static struct sysmem_node *sysmem_node_first_leaf(struct sysmem_node *n)
@@ -217,15 +299,26 @@ static void sysmem_node_unlink(struct sysmem_node *node)
 }
 
 /*
+ * A node's constraints count until the allocation they are for: the
+ * collection's, or its attached subtree's; not once it failed.
+ */
+static bool sysmem_node_constraints_count(const struct sysmem_node *node)
+{
+	u32 state = node->coll->state;
+
+	return node->has_constraints && !node->fail_reason &&
+	       state != SYSMEM_STATE_FAILED &&
+	       (state == SYSMEM_STATE_PENDING || node->attach_pending);
+}
+
+/*
  * A node can go once nothing refers to it: no file, no children, and no
- * constraints that still count (they count in a pending collection, for
- * a node that has not failed).
+ * constraints that still count.
  */
 static bool sysmem_node_prunable(const struct sysmem_node *node)
 {
 	return !node->has_file && list_empty(&node->children) &&
-	       (!node->has_constraints || node->fail_reason ||
-		node->coll->state != SYSMEM_STATE_PENDING);
+	       !sysmem_node_constraints_count(node);
 }
 
 /* Free @node and then each ancestor that has nothing left to hold it. */
@@ -261,9 +354,16 @@ static void sysmem_collection_free(struct kref *ref)
 {
 	struct sysmem_collection *coll =
 		container_of(ref, struct sysmem_collection, ref);
+	unsigned int i;
 
 	/* No file is left, so nothing else can reach the tree. */
 	sysmem_subtree_prune(coll->root, true);
+	for (i = 0; i < coll->nr_in_force; i++) {
+		kfree(coll->in_force[i].heaps);
+		kvfree(coll->in_force[i].images);
+	}
+	kfree(coll->in_force);
+	kfree(coll->in_force_c);
 	sysmem_collection_drop_buffers(coll);
 	sysmem_tracker_put(coll->lifetime);
 	mutex_destroy(&coll->lock);
@@ -319,8 +419,35 @@ static void sysmem_collection_fail(struct sysmem_collection *coll, u32 reason,
 /* A node where a failure climbing up from below stops. */
 static bool sysmem_node_is_boundary(const struct sysmem_node *node)
 {
-	return node->dispensable &&
-	       node->coll->state == SYSMEM_STATE_ALLOCATED;
+	return node->attach_root ||
+	       (node->dispensable &&
+		node->coll->state == SYSMEM_STATE_ALLOCATED);
+}
+
+/*
+ * sysmem_subtree_fail - fail @top's whole subtree, which leaves the tree
+ * (@top is not the root).  @node: where the failure started, for the
+ * log.  @coll->lock held.
+ */
+static void sysmem_subtree_fail(struct sysmem_node *top, u32 reason,
+				const struct sysmem_node *node,
+				const char *what)
+{
+	struct sysmem_collection *coll = top->coll;
+	struct sysmem_node *parent = top->parent, *n;
+
+	lockdep_assert_held(&coll->lock);
+	list_del_init(&top->sibling);
+	top->parent = NULL;
+	for (n = top; n; n = sysmem_node_next(n, top))
+		WRITE_ONCE(n->fail_reason, reason);
+	pr_info_ratelimited("collection %llu \"%s\": subtree of participant \"%s\" (id %llu) failed: %s: participant \"%s\" (id %llu): %s\n",
+			    coll->id, coll->name, top->dbg.name, top->dbg.id,
+			    sysmem_fail_str(reason), node->dbg.name,
+			    node->dbg.id, what);
+	sysmem_subtree_prune(top, false);
+	sysmem_node_prune_up(parent);
+	wake_up_all(&coll->wq);
 }
 
 /*
@@ -337,7 +464,7 @@ static void sysmem_node_fail(struct sysmem_node *node, u32 reason,
 			     const char *what)
 {
 	struct sysmem_collection *coll = node->coll;
-	struct sysmem_node *top = node, *parent, *n;
+	struct sysmem_node *top = node;
 
 	lockdep_assert_held(&coll->lock);
 	if (node->fail_reason || coll->state == SYSMEM_STATE_FAILED)
@@ -348,24 +475,14 @@ static void sysmem_node_fail(struct sysmem_node *node, u32 reason,
 		sysmem_collection_fail(coll, reason, node, what);
 		return;
 	}
-	parent = top->parent;
-	list_del_init(&top->sibling);
-	top->parent = NULL;
-	for (n = top; n; n = sysmem_node_next(n, top))
-		WRITE_ONCE(n->fail_reason, reason);
-	pr_info_ratelimited("collection %llu \"%s\": subtree of participant \"%s\" (id %llu) failed: %s: participant \"%s\" (id %llu): %s\n",
-			    coll->id, coll->name, top->dbg.name, top->dbg.id,
-			    sysmem_fail_str(reason), node->dbg.name,
-			    node->dbg.id, what);
-	sysmem_subtree_prune(top, false);
-	sysmem_node_prune_up(parent);
-	wake_up_all(&coll->wq);
+	sysmem_subtree_fail(top, reason, node, what);
 }
 
 /*
  * sysmem_node_status - SYSMEM_STATE_* as @node sees it: its own failure
- * domain's failure first, then the collection's state.  Without the
- * lock the answer may be stale, as any lockless read.
+ * domain's failure first, then the collection's failure, then whether
+ * its attached subtree still waits, then the collection's state.
+ * Without the lock the answer may be stale, as any lockless read.
  */
 static u32 sysmem_node_status(const struct sysmem_node *node, u32 *reason)
 {
@@ -378,9 +495,240 @@ static u32 sysmem_node_status(const struct sysmem_node *node, u32 *reason)
 		return SYSMEM_STATE_FAILED;
 	}
 	state = READ_ONCE(coll->state);
-	*reason = state == SYSMEM_STATE_FAILED ? READ_ONCE(coll->reason) :
-		  SYSMEM_FAIL_NONE;
+	if (state == SYSMEM_STATE_FAILED) {
+		*reason = READ_ONCE(coll->reason);
+		return state;
+	}
+	*reason = SYSMEM_FAIL_NONE;
+	if (READ_ONCE(node->attach_pending))
+		return SYSMEM_STATE_PENDING;
 	return state;
+}
+
+/*
+ * Participant walk under the current group choices: like
+ * sysmem_domain_next(), but at a group only the chosen child is entered
+ * (a group with no child left contributes nothing).
+ */
+static struct sysmem_node *sysmem_chosen_next(struct sysmem_node *n,
+					      struct sysmem_node *top)
+{
+	if (n == top || !n->attach_root) {
+		if (n->type == SYSMEM_NODE_GROUP) {
+			if (n->group_chosen)
+				return n->group_chosen;
+		} else if (!list_empty(&n->children)) {
+			return list_first_entry(&n->children,
+						struct sysmem_node, sibling);
+		}
+	}
+	while (n != top) {
+		struct sysmem_node *p = n->parent;
+
+		if (p->type != SYSMEM_NODE_GROUP &&
+		    !list_is_last(&n->sibling, &p->children))
+			return list_next_entry(n, sibling);
+		n = p;
+	}
+	return NULL;
+}
+
+/**
+ * struct sysmem_negotiation - one negotiation over a failure domain
+ * @top: the top of the domain
+ * @groups: the domain's groups with at least one child, in pre-order
+ * @desc: their shape, for lib/sysmem_group.c
+ * @choice: the child each group chooses in the combination being tried
+ * @nr_groups: entries of the three arrays above
+ * @parts: @nr_prefix participants given by the caller, then the
+ *	domain's participants under @choice
+ * @nr_prefix: see @parts
+ * @nr_parts: entries of @parts in use
+ */
+struct sysmem_negotiation {
+	struct sysmem_node *top;
+	struct sysmem_node **groups;
+	struct sysmem_group_desc *desc;
+	u32 *choice;
+	unsigned int nr_groups;
+	struct sysmem_participant *parts;
+	unsigned int nr_prefix;
+	unsigned int nr_parts;
+};
+
+static void sysmem_negotiation_free(struct sysmem_negotiation *ng)
+{
+	kfree(ng->groups);
+	kfree(ng->desc);
+	kfree(ng->choice);
+	kfree(ng->parts);
+}
+
+/* The child of group @g that @n lies under (@n is below @g). */
+static u32 sysmem_group_child_index(struct sysmem_node *g,
+				    struct sysmem_node *n)
+{
+	struct sysmem_node *c;
+	u32 i = 0;
+
+	while (n->parent != g)
+		n = n->parent;
+	list_for_each_entry(c, &g->children, sibling) {
+		if (c == n)
+			break;
+		i++;
+	}
+	return i;
+}
+
+/*
+ * Set up a negotiation over @top's domain with room for @nr_prefix
+ * participants first; @coll->lock held.  Return: 0 or -ENOMEM.
+ */
+static int sysmem_negotiation_init(struct sysmem_negotiation *ng,
+				   struct sysmem_node *top,
+				   unsigned int nr_prefix)
+{
+	unsigned int nr_cons = 0, nr_groups = 0, i;
+	struct sysmem_node *n, *a;
+
+	memset(ng, 0, sizeof(*ng));
+	ng->top = top;
+	ng->nr_prefix = nr_prefix;
+	for (n = top; n; n = sysmem_domain_next(n, top)) {
+		if (sysmem_domain_skip(n, top))
+			continue;
+		if (n->has_constraints)
+			nr_cons++;
+		if (n->type == SYSMEM_NODE_GROUP) {
+			n->group_chosen = NULL;
+			if (!list_empty(&n->children))
+				nr_groups++;
+		}
+	}
+	/* At most one participant per node: the sum cannot overflow. */
+	ng->parts = kcalloc(nr_prefix + nr_cons + 1, sizeof(*ng->parts),
+			    GFP_KERNEL);
+	ng->groups = kcalloc(nr_groups + 1, sizeof(*ng->groups), GFP_KERNEL);
+	ng->desc = kcalloc(nr_groups + 1, sizeof(*ng->desc), GFP_KERNEL);
+	ng->choice = kcalloc(nr_groups + 1, sizeof(*ng->choice), GFP_KERNEL);
+	if (!ng->parts || !ng->groups || !ng->desc || !ng->choice) {
+		sysmem_negotiation_free(ng);
+		return -ENOMEM;
+	}
+	i = 0;
+	for (n = top; n; n = sysmem_domain_next(n, top)) {
+		if (sysmem_domain_skip(n, top) ||
+		    n->type != SYSMEM_NODE_GROUP || list_empty(&n->children))
+			continue;
+		n->group_index = i;
+		ng->groups[i] = n;
+		ng->desc[i].nr_children = 0;
+		list_for_each_entry(a, &n->children, sibling)
+			ng->desc[i].nr_children++;
+		ng->desc[i].parent = -1;
+		/* The nearest enclosing group, already numbered. */
+		for (a = n; a != top; a = a->parent) {
+			if (a->parent->type == SYSMEM_NODE_GROUP) {
+				ng->desc[i].parent = a->parent->group_index;
+				ng->desc[i].parent_child =
+					sysmem_group_child_index(a->parent, n);
+				break;
+			}
+		}
+		i++;
+	}
+	ng->nr_groups = nr_groups;
+	return 0;
+}
+
+/* Apply the current choice and gather the participants it gives. */
+static void sysmem_negotiation_gather(struct sysmem_negotiation *ng)
+{
+	struct sysmem_node *n, *c;
+	unsigned int i, k;
+
+	for (i = 0; i < ng->nr_groups; i++) {
+		k = 0;
+		ng->groups[i]->group_chosen = NULL;
+		list_for_each_entry(c, &ng->groups[i]->children, sibling)
+			if (k++ == ng->choice[i])
+				ng->groups[i]->group_chosen = c;
+	}
+	k = ng->nr_prefix;
+	for (n = ng->top; n; n = sysmem_chosen_next(n, ng->top)) {
+		if (!n->has_constraints || sysmem_domain_skip(n, ng->top))
+			continue;
+		ng->parts[k].c = &n->c;
+		ng->parts[k].heaps = n->heaps;
+		ng->parts[k++].images = n->images;
+	}
+	ng->nr_parts = k;
+}
+
+/*
+ * sysmem_negotiate - try the group combinations in order until one
+ * negotiates: sysmem_aggregate() into @out when @existing is NULL, else
+ * sysmem_logical_allocate() against @existing.  On failure, the reason
+ * of the first (preferred) combination, or SYSMEM_FAIL_TOO_MANY_GROUPS
+ * after SYSMEM_MAX_GROUP_COMBINATIONS tries with more left.
+ */
+static u32 sysmem_negotiate(struct sysmem_negotiation *ng,
+			    const struct sysmem_heap_desc *descs,
+			    unsigned int nr_descs,
+			    const struct sysmem_buffer_settings *existing,
+			    struct sysmem_buffer_settings *out,
+			    const char **why)
+{
+	u32 reason, first = SYSMEM_FAIL_NONE;
+	const char *first_why = NULL;
+	unsigned int tries = 0;
+
+	for (;;) {
+		sysmem_negotiation_gather(ng);
+		if (existing)
+			reason = sysmem_logical_allocate(ng->parts,
+							 ng->nr_parts, descs,
+							 nr_descs, existing,
+							 why);
+		else
+			reason = sysmem_aggregate(ng->parts, ng->nr_parts,
+						  descs, nr_descs, out, why);
+		if (!reason)
+			return SYSMEM_FAIL_NONE;
+		if (!first) {
+			first = reason;
+			first_why = *why;
+		}
+		if (!sysmem_groups_next(ng->desc, ng->nr_groups, ng->choice))
+			break;
+		if (++tries == SYSMEM_MAX_GROUP_COMBINATIONS) {
+			*why = "gave up after 64 group child combinations";
+			return SYSMEM_FAIL_TOO_MANY_GROUPS;
+		}
+	}
+	*why = first_why;
+	return first;
+}
+
+/*
+ * After a negotiation succeeded: every child a group did not choose
+ * fails, without propagating.  Inactive groups go with their subtree.
+ */
+static void sysmem_negotiation_fail_unchosen(struct sysmem_negotiation *ng)
+{
+	struct sysmem_node *g, *c, *tmp;
+	unsigned int i;
+
+	for (i = 0; i < ng->nr_groups; i++) {
+		if (!sysmem_group_active(ng->desc, ng->choice, i))
+			continue;
+		g = ng->groups[i];
+		list_for_each_entry_safe(c, tmp, &g->children, sibling)
+			if (c != g->group_chosen)
+				sysmem_subtree_fail(c, SYSMEM_FAIL_NOT_CHOSEN,
+						    c, "not chosen by its group");
+	}
 }
 
 /* Negotiate and allocate; @coll->lock held, every node ready. */
@@ -388,38 +736,33 @@ static void sysmem_collection_allocate(struct sysmem_collection *coll)
 {
 	const char *why = "out of memory while negotiating";
 	u32 reason = SYSMEM_FAIL_NO_MEMORY;
+	struct sysmem_buffer_constraints *in_force_c = NULL;
+	struct sysmem_participant *in_force = NULL;
 	struct sysmem_buffer_settings settings;
-	struct sysmem_participant *parts;
+	struct sysmem_negotiation ng;
 	struct sysmem_heap_desc *descs;
 	struct sysmem_coll_buffer *bufs;
 	struct sysmem_heap **heaps;
 	struct sysmem_heap *heap = NULL;
-	unsigned int nr_parts = 0, nr_heaps, i;
+	unsigned int nr_parts, nr_heaps, i;
 	struct sysmem_node *node;
 	u64 size;
 
-	for (node = coll->root; node;
-	     node = sysmem_node_next(node, coll->root))
-		if (node->has_constraints)
-			nr_parts++;
-	parts = kcalloc(max(nr_parts, 1U), sizeof(*parts), GFP_KERNEL);
-	if (!parts)
+	if (sysmem_negotiation_init(&ng, coll->root, 0))
 		goto fail;
-	i = 0;
-	for (node = coll->root; node;
-	     node = sysmem_node_next(node, coll->root)) {
-		if (!node->has_constraints)
-			continue;
-		parts[i].c = &node->c;
-		parts[i].heaps = node->heaps;
-		parts[i++].images = node->images;
-	}
 	if (sysmem_heaps_get(&descs, &heaps, &nr_heaps))
-		goto free_parts;
+		goto free_negotiation;
 
-	reason = sysmem_aggregate(parts, nr_parts, descs, nr_heaps, &settings,
-				  &why);
+	reason = sysmem_negotiate(&ng, descs, nr_heaps, NULL, &settings, &why);
 	if (reason)
+		goto free_heaps;
+	nr_parts = ng.nr_parts;
+	reason = SYSMEM_FAIL_NO_MEMORY;
+	why = "out of memory while negotiating";
+	in_force = kcalloc(max(nr_parts, 1U), sizeof(*in_force), GFP_KERNEL);
+	in_force_c = kcalloc(max(nr_parts, 1U), sizeof(*in_force_c),
+			     GFP_KERNEL);
+	if (!in_force || !in_force_c)
 		goto free_heaps;
 	for (i = 0; i < nr_heaps; i++)
 		if (!strncmp(descs[i].name, settings.heap, sizeof(settings.heap)))
@@ -449,8 +792,32 @@ static void sysmem_collection_allocate(struct sysmem_collection *coll)
 	coll->buffers = bufs;
 	coll->nr_buffers = settings.buffer_count;
 	coll->settings = settings;
+	/*
+	 * Keep the constraints in force for attached subtrees: copies of
+	 * the chosen participants' constraints, with their heap and image
+	 * arrays taken from the nodes.
+	 */
+	for (i = 0; i < nr_parts; i++) {
+		in_force_c[i] = *ng.parts[i].c;
+		in_force[i] = ng.parts[i];
+		in_force[i].c = &in_force_c[i];
+	}
+	for (node = coll->root; node;
+	     node = sysmem_chosen_next(node, coll->root)) {
+		if (!node->has_constraints ||
+		    sysmem_domain_skip(node, coll->root))
+			continue;
+		node->heaps = NULL;
+		node->images = NULL;
+	}
+	coll->in_force = in_force;
+	coll->in_force_c = in_force_c;
+	coll->nr_in_force = nr_parts;
+	in_force = NULL;
+	in_force_c = NULL;
 	WRITE_ONCE(coll->state, SYSMEM_STATE_ALLOCATED);
 	sysmem_tracker_settle(coll->lifetime);
+	sysmem_negotiation_fail_unchosen(&ng);
 	/* Released nodes' constraints have done their part. */
 	sysmem_subtree_prune(coll->root, false);
 	wake_up_all(&coll->wq);
@@ -463,55 +830,154 @@ free_buffers:
 	kfree(bufs);
 free_heaps:
 	sysmem_heaps_put(descs, heaps, nr_heaps);
-free_parts:
-	kfree(parts);
+	kfree(in_force_c);
+	kfree(in_force);
+free_negotiation:
+	sysmem_negotiation_free(&ng);
 fail:
 	if (reason)
 		sysmem_collection_fail(coll, reason, NULL, why);
 }
 
+/* Whether a node of @top's failure domain is live. */
+static bool sysmem_domain_has_live(struct sysmem_node *top)
+{
+	struct sysmem_node *n;
+
+	for (n = top; n; n = sysmem_domain_next(n, top))
+		if (!sysmem_domain_skip(n, top) &&
+		    n->state == SYSMEM_NODE_LIVE)
+			return true;
+	return false;
+}
+
 /*
- * Before allocation, a tree with no live node left has nobody to
- * negotiate for: it fails.  @coll->lock held; @node: who left last.
+ * Whether @top's domain is ready to allocate: no live token, every live
+ * collection node has set constraints, every live group has declared
+ * all its children present.
  */
-static void sysmem_collection_check_clients(struct sysmem_collection *coll,
-					    const struct sysmem_node *node)
+static bool sysmem_domain_ready(struct sysmem_node *top)
+{
+	struct sysmem_node *n;
+
+	for (n = top; n; n = sysmem_domain_next(n, top)) {
+		if (sysmem_domain_skip(n, top) || n->state != SYSMEM_NODE_LIVE)
+			continue;
+		switch (n->type) {
+		case SYSMEM_NODE_TOKEN:
+			return false;
+		case SYSMEM_NODE_COLLECTION:
+			if (!n->has_constraints)
+				return false;
+			break;
+		case SYSMEM_NODE_GROUP:
+			if (!n->all_present)
+				return false;
+			break;
+		}
+	}
+	return true;
+}
+
+/*
+ * Allocate the attached subtree under @top logically: it shares the
+ * collection's buffers if the constraints in force, the buffers earlier
+ * subtrees took and its own constraints give the same settings (see
+ * lib/sysmem_logical.c), trying its group combinations in order; else
+ * it fails alone.  @coll->lock held, the collection allocated, @top's
+ * domain ready.
+ */
+static void sysmem_attach_allocate(struct sysmem_node *top)
+{
+	struct sysmem_collection *coll = top->coll;
+	const char *why = "out of memory while negotiating";
+	struct sysmem_buffer_constraints stand_in;
+	struct sysmem_negotiation ng;
+	struct sysmem_heap_desc *descs;
+	struct sysmem_heap **heaps;
+	unsigned int nr_heaps, k;
+	u32 reason = SYSMEM_FAIL_NO_MEMORY;
+	struct sysmem_node *n, *parent;
+
+	lockdep_assert_held(&coll->lock);
+	k = coll->nr_in_force;
+	if (sysmem_negotiation_init(&ng, top, k + 1))
+		goto fail;
+	memcpy(ng.parts, coll->in_force, k * sizeof(*ng.parts));
+	sysmem_logical_taken_constraints(&stand_in, coll->taken);
+	ng.parts[k].c = &stand_in;
+	if (sysmem_heaps_get(&descs, &heaps, &nr_heaps))
+		goto free_negotiation;
+	reason = sysmem_negotiate(&ng, descs, nr_heaps, &coll->settings, NULL,
+				  &why);
+	sysmem_heaps_put(descs, heaps, nr_heaps);
+	if (!reason &&
+	    !sysmem_logical_take(ng.parts + k + 1, ng.nr_parts - k - 1,
+				 &coll->taken)) {
+		reason = SYSMEM_FAIL_CONSTRAINTS;
+		why = "buffer count sum overflows";
+	}
+	if (!reason)
+		sysmem_negotiation_fail_unchosen(&ng);
+free_negotiation:
+	sysmem_negotiation_free(&ng);
+fail:
+	if (reason) {
+		sysmem_node_fail(top, reason, why);
+		return;
+	}
+	for (n = top; n; n = sysmem_domain_next(n, top))
+		if (!sysmem_domain_skip(n, top))
+			WRITE_ONCE(n->attach_pending, false);
+	/* Constraints that have done their part let their nodes go. */
+	parent = top->parent;
+	sysmem_subtree_prune(top, false);
+	sysmem_node_prune_up(parent);
+	wake_up_all(&coll->wq);
+}
+
+/*
+ * sysmem_collection_update - act on a change of the tree: fail a domain
+ * that has nobody left before its allocation, allocate the collection
+ * when it is ready, then each attached subtree that is ready once the
+ * collection (and the subtree above it) is allocated.  @coll->lock
+ * held; @who: the node that changed, for the log.
+ */
+static void sysmem_collection_update(struct sysmem_collection *coll,
+				     const struct sysmem_node *who)
 {
 	struct sysmem_node *n;
 
 	lockdep_assert_held(&coll->lock);
-	if (coll->state != SYSMEM_STATE_PENDING)
-		return;
-	for (n = coll->root; n; n = sysmem_node_next(n, coll->root))
-		if (n->state == SYSMEM_NODE_LIVE)
+	if (coll->state == SYSMEM_STATE_PENDING && coll->root) {
+		if (!sysmem_domain_has_live(coll->root)) {
+			sysmem_collection_fail(coll,
+					       SYSMEM_FAIL_PARTICIPANT_LOST,
+					       who,
+					       "no participant left before allocation");
 			return;
-	sysmem_collection_fail(coll, SYSMEM_FAIL_PARTICIPANT_LOST, node,
-			       "no participant left before allocation");
-}
-
-/* Allocate if every node is ready; @coll->lock held. */
-static void sysmem_collection_maybe_allocate(struct sysmem_collection *coll)
-{
-	struct sysmem_node *node;
-
-	lockdep_assert_held(&coll->lock);
-	if (coll->state != SYSMEM_STATE_PENDING || !coll->root)
-		return;
-	for (node = coll->root; node;
-	     node = sysmem_node_next(node, coll->root)) {
-		if (node->state != SYSMEM_NODE_LIVE)
-			continue;
-		if (node->type == SYSMEM_NODE_TOKEN || !node->has_constraints)
-			return;
+		}
+		if (sysmem_domain_ready(coll->root))
+			sysmem_collection_allocate(coll);
 	}
-	sysmem_collection_allocate(coll);
-}
-
-/* A node has left (released, closed or never handed out); lock held. */
-static void sysmem_node_left(struct sysmem_node *node)
-{
-	sysmem_collection_check_clients(node->coll, node);
-	sysmem_collection_maybe_allocate(node->coll);
+restart:
+	if (coll->state == SYSMEM_STATE_FAILED)
+		return;
+	/* Each pass fails or allocates one subtree, or ends the loop. */
+	for (n = coll->root; n; n = sysmem_node_next(n, coll->root)) {
+		if (!n->attach_root || !n->attach_pending)
+			continue;
+		if (!sysmem_domain_has_live(n)) {
+			sysmem_node_fail(n, SYSMEM_FAIL_PARTICIPANT_LOST,
+					 "no participant left before allocation");
+			goto restart;
+		}
+		if (coll->state == SYSMEM_STATE_ALLOCATED &&
+		    !n->parent->attach_pending && sysmem_domain_ready(n)) {
+			sysmem_attach_allocate(n);
+			goto restart;
+		}
+	}
 }
 
 /*
@@ -550,10 +1016,14 @@ static void sysmem_node_link(struct sysmem_node *node,
 	node->rights = rights;
 	node->dbg = *dbg;
 	node->parent = parent;
-	if (parent)
+	if (parent) {
 		list_add_tail(&node->sibling, &parent->children);
-	else
+		node->attach_pending = parent->attach_pending;
+		/* A node made in a failed subtree is born failed. */
+		node->fail_reason = parent->fail_reason;
+	} else {
 		node->coll->root = node;
+	}
 }
 
 /*
@@ -571,8 +1041,15 @@ static void sysmem_node_replace(struct sysmem_node *token,
 	node->rights = token->rights;
 	node->dbg = token->dbg;
 	node->dispensable = token->dispensable;
+	node->attach_root = token->attach_root;
+	node->attach_pending = token->attach_pending;
+	node->fail_reason = token->fail_reason;
 	node->gone = token->gone;
 	token->gone = NULL;
+	node->ident = token->ident;
+	token->ident = NULL;
+	if (node->ident)
+		node->ident->node = node;
 	node->nr_tracking = token->nr_tracking;
 	node->parent = token->parent;
 	if (token->parent)
@@ -622,7 +1099,7 @@ static void sysmem_node_abort(struct file *file)
 	mutex_lock(&node->coll->lock);
 	if (node->state == SYSMEM_NODE_LIVE) {
 		node->state = SYSMEM_NODE_RELEASED;
-		sysmem_node_left(node);
+		sysmem_collection_update(node->coll, node);
 	}
 	mutex_unlock(&node->coll->lock);
 }
@@ -637,9 +1114,14 @@ static int sysmem_node_install(struct sysmem_node *node,
 {
 	struct file *file;
 
-	file = anon_inode_getfile(node->type == SYSMEM_NODE_TOKEN ?
-				  "[sysmem-token]" : "[sysmem-collection]",
-				  &sysmem_node_fops, node, O_RDWR);
+	static const char * const names[] = {
+		[SYSMEM_NODE_TOKEN] = "[sysmem-token]",
+		[SYSMEM_NODE_COLLECTION] = "[sysmem-collection]",
+		[SYSMEM_NODE_GROUP] = "[sysmem-group]",
+	};
+
+	file = anon_inode_getfile(names[node->type], &sysmem_node_fops, node,
+				  O_RDWR);
 	if (IS_ERR(file)) {
 		sysmem_node_discard(node);
 		return PTR_ERR(file);
@@ -793,7 +1275,10 @@ static long sysmem_node_ioctl_release(struct file *file, void *arg,
 	if (ret)
 		return ret;
 	node->state = SYSMEM_NODE_RELEASED;
-	sysmem_node_left(node);
+	if (node->type == SYSMEM_NODE_GROUP && !node->all_present)
+		sysmem_node_fail(node, SYSMEM_FAIL_PARTICIPANT_LOST,
+				 "group released before all children present");
+	sysmem_collection_update(node->coll, node);
 	mutex_unlock(&node->coll->lock);
 	return 0;
 }
@@ -859,6 +1344,137 @@ static long sysmem_node_ioctl_get_id(struct file *file, void *arg,
 	id->id = node->coll->id;
 	mutex_unlock(&node->coll->lock);
 	return 0;
+}
+
+static int sysmem_node_ref_release(struct inode *inode, struct file *file)
+{
+	struct sysmem_node_ident *ident = file->private_data;
+
+	kref_put(&ident->ref, sysmem_node_ident_free);
+	return 0;
+}
+
+static const struct file_operations sysmem_node_ref_fops = {
+	.owner = THIS_MODULE,
+	.release = sysmem_node_ref_release,
+	.llseek = noop_llseek,
+};
+
+/*
+ * A node ref fd: names this node without any right over it, for
+ * SYSMEM_IOC_NODE_IS_ALTERNATE_FOR in another participant.
+ */
+static long sysmem_node_ioctl_get_ref(struct file *file, void *arg,
+				      struct sysmem_ioctl_ctx *ctx)
+{
+	struct sysmem_node *node = file->private_data;
+	struct sysmem_new_node *nn = arg;
+	struct sysmem_node_ident *ident;
+	struct file *rfile;
+	int ret;
+
+	if (nn->flags)
+		return -EINVAL;
+	/* Made outside the lock; used only if the node has none yet. */
+	ident = kzalloc(sizeof(*ident), GFP_KERNEL);
+	if (!ident)
+		return -ENOMEM;
+	kref_init(&ident->ref);
+	ret = sysmem_node_lock_live(node);
+	if (ret)
+		goto free_ident;
+	if (!node->ident) {
+		ident->coll_id = node->coll->id;
+		ident->node = node;
+		node->ident = ident;
+		ident = NULL;
+	}
+	kref_get(&node->ident->ref);
+	rfile = anon_inode_getfile("[sysmem-node-ref]", &sysmem_node_ref_fops,
+				   node->ident, O_RDONLY);
+	if (IS_ERR(rfile)) {
+		kref_put(&node->ident->ref, sysmem_node_ident_free);
+		ret = PTR_ERR(rfile);
+		goto unlock;
+	}
+	ret = sysmem_ctx_add_file(ctx, rfile, NULL);
+	if (ret >= 0) {
+		nn->fd = ret;
+		ret = 0;
+	}
+unlock:
+	mutex_unlock(&node->coll->lock);
+free_ident:
+	kfree(ident);
+	return ret;
+}
+
+static unsigned int sysmem_node_depth(const struct sysmem_node *n)
+{
+	unsigned int d = 0;
+
+	while ((n = n->parent))
+		d++;
+	return d;
+}
+
+/*
+ * Two nodes are alternatives when their nearest common ancestor is a
+ * group (so they lie under different children of it); @coll->lock held.
+ */
+static bool sysmem_nodes_alternate(struct sysmem_node *a,
+				   struct sysmem_node *b)
+{
+	unsigned int da = sysmem_node_depth(a), db = sysmem_node_depth(b);
+	struct sysmem_node *pa = a, *pb = b;
+
+	for (; da > db; da--)
+		pa = pa->parent;
+	for (; db > da; db--)
+		pb = pb->parent;
+	/* One is the other's ancestor (or itself): never alternatives. */
+	if (pa == pb)
+		return false;
+	while (pa->parent != pb->parent) {
+		pa = pa->parent;
+		pb = pb->parent;
+	}
+	/* No common ancestor: one of them left the tree (failed). */
+	return pa->parent && pa->parent->type == SYSMEM_NODE_GROUP;
+}
+
+static long sysmem_node_ioctl_is_alternate(struct file *file, void *arg,
+					   struct sysmem_ioctl_ctx *ctx)
+{
+	struct sysmem_node *node = file->private_data;
+	struct sysmem_is_alternate *ia = arg;
+	struct sysmem_node_ident *ident;
+	struct fd f;
+	int ret;
+
+	if (ia->flags || ia->reserved)
+		return -EINVAL;
+	f = fdget(ia->ref_fd);
+	if (!f.file)
+		return -EBADF;
+	ret = -EINVAL;
+	if (f.file->f_op != &sysmem_node_ref_fops)
+		goto put_fd;
+	ident = f.file->private_data;
+	ret = sysmem_node_lock_live(node);
+	if (ret)
+		goto put_fd;
+	/* Only this collection's lock guards @ident->node. */
+	if (ident->coll_id != node->coll->id || !ident->node) {
+		ret = -ENOENT;
+	} else {
+		ia->is_alternate = sysmem_nodes_alternate(node, ident->node);
+		ret = 0;
+	}
+	mutex_unlock(&node->coll->lock);
+put_fd:
+	fdput(f);
+	return ret;
 }
 
 /* Account one more tracking fd to @node; @coll->lock held. */
@@ -981,6 +1597,12 @@ static int sysmem_token_dup(struct sysmem_node *token, const u32 *masks,
 	ret = sysmem_node_lock_live(token);
 	if (ret)
 		goto free_nodes;
+	if (token->type == SYSMEM_NODE_GROUP && token->all_present) {
+		/* The ctx drops the new files, which were never linked. */
+		ret = -EALREADY;
+		mutex_unlock(&coll->lock);
+		goto free_nodes;
+	}
 	for (i = 0; i < count; i++)
 		sysmem_node_link(nodes[i], token, token->rights & masks[i],
 				 &token->dbg);
@@ -1043,6 +1665,73 @@ free_masks:
 }
 
 /*
+ * A group as a child of @token: a choice of one of its children, which
+ * it creates until it declares them all present.
+ */
+static long sysmem_token_ioctl_create_group(struct file *file, void *arg,
+					    struct sysmem_ioctl_ctx *ctx)
+{
+	struct sysmem_node *token = file->private_data;
+	struct sysmem_new_node *nn = arg;
+	struct sysmem_node *group;
+	int fd, ret;
+
+	if (nn->flags)
+		return -EINVAL;
+	group = sysmem_node_alloc(token->coll, SYSMEM_NODE_GROUP);
+	if (!group)
+		return -ENOMEM;
+	/* On failure the ctx drops the file, and with it the new node. */
+	fd = sysmem_node_install(group, ctx, sysmem_node_abort);
+	if (fd < 0)
+		return fd;
+	ret = sysmem_node_lock_live(token);
+	if (ret)
+		return ret;
+	sysmem_node_link(group, token, token->rights, &token->dbg);
+	nn->fd = fd;
+	mutex_unlock(&token->coll->lock);
+	return 0;
+}
+
+static long sysmem_group_ioctl_create_child(struct file *file, void *arg,
+					    struct sysmem_ioctl_ctx *ctx)
+{
+	struct sysmem_duplicate *d = arg;
+	int fd, ret;
+
+	if (d->flags || d->reserved || !d->rights_mask)
+		return -EINVAL;
+	ret = sysmem_token_dup(file->private_data, &d->rights_mask, &fd, 1,
+			       ctx);
+	if (ret)
+		return ret;
+	d->fd = fd;
+	return 0;
+}
+
+static long sysmem_group_ioctl_all_present(struct file *file, void *arg,
+					   struct sysmem_ioctl_ctx *ctx)
+{
+	struct sysmem_node *group = file->private_data;
+	int ret;
+
+	ret = sysmem_node_lock_live(group);
+	if (ret)
+		return ret;
+	if (group->all_present) {
+		ret = -EALREADY;
+	} else if (list_empty(&group->children)) {
+		ret = -EINVAL;
+	} else {
+		group->all_present = true;
+		sysmem_collection_update(group->coll, group);
+	}
+	mutex_unlock(&group->coll->lock);
+	return ret;
+}
+
+/*
  * After allocation, a failure under a dispensable token (or the
  * collection bound from it) stops there instead of failing its parent.
  */
@@ -1058,6 +1747,45 @@ static long sysmem_token_ioctl_set_dispensable(struct file *file, void *arg,
 	node->dispensable = true;
 	mutex_unlock(&node->coll->lock);
 	return 0;
+}
+
+/*
+ * A new token under a collection node, at the top of an attached
+ * subtree: a failure domain of its own that takes no part in the
+ * collection's allocation and is allocated logically later.
+ */
+static long sysmem_coll_ioctl_attach_token(struct file *file, void *arg,
+					   struct sysmem_ioctl_ctx *ctx)
+{
+	struct sysmem_node *node = file->private_data;
+	struct sysmem_duplicate *d = arg;
+	struct sysmem_node *token;
+	u32 reason;
+	int fd, ret;
+
+	if (d->flags || d->reserved || !d->rights_mask)
+		return -EINVAL;
+	token = sysmem_node_alloc(node->coll, SYSMEM_NODE_TOKEN);
+	if (!token)
+		return -ENOMEM;
+	/* On failure the ctx drops the file, and with it the new node. */
+	fd = sysmem_node_install(token, ctx, sysmem_node_abort);
+	if (fd < 0)
+		return fd;
+	ret = sysmem_node_lock_live(node);
+	if (ret)
+		return ret;
+	if (sysmem_node_status(node, &reason) == SYSMEM_STATE_FAILED) {
+		ret = -EIO;
+	} else {
+		sysmem_node_link(token, node, node->rights & d->rights_mask,
+				 &node->dbg);
+		token->attach_root = true;
+		WRITE_ONCE(token->attach_pending, true);
+		d->fd = fd;
+	}
+	mutex_unlock(&node->coll->lock);
+	return ret;
 }
 
 static long sysmem_coll_ioctl_set_constraints(struct file *file, void *arg,
@@ -1112,7 +1840,7 @@ static long sysmem_coll_ioctl_set_constraints(struct file *file, void *arg,
 		heaps = NULL;
 		images = NULL;
 		node->has_constraints = true;
-		sysmem_collection_maybe_allocate(node->coll);
+		sysmem_collection_update(node->coll, node);
 	}
 	mutex_unlock(&node->coll->lock);
 free_images:
@@ -1285,6 +2013,9 @@ static const struct sysmem_ioctl_desc sysmem_token_ioctls[] = {
 	SYSMEM_IOCTL(SYSMEM_IOC_NODE_SET_DEBUG_INFO,
 		     sysmem_node_ioctl_set_debug_info),
 	SYSMEM_IOCTL(SYSMEM_IOC_NODE_GET_COLLECTION_ID, sysmem_node_ioctl_get_id),
+	SYSMEM_IOCTL(SYSMEM_IOC_NODE_GET_REF, sysmem_node_ioctl_get_ref),
+	SYSMEM_IOCTL(SYSMEM_IOC_NODE_IS_ALTERNATE_FOR,
+		     sysmem_node_ioctl_is_alternate),
 	SYSMEM_IOCTL(SYSMEM_IOC_TOKEN_DUPLICATE, sysmem_token_ioctl_duplicate),
 	SYSMEM_IOCTL(SYSMEM_IOC_TOKEN_DUPLICATE_MANY,
 		     sysmem_token_ioctl_duplicate_many),
@@ -1292,6 +2023,27 @@ static const struct sysmem_ioctl_desc sysmem_token_ioctls[] = {
 		     sysmem_token_ioctl_set_dispensable),
 	SYSMEM_IOCTL(SYSMEM_IOC_NODE_ATTACH_NODE_TRACKING,
 		     sysmem_node_ioctl_node_tracking),
+	SYSMEM_IOCTL(SYSMEM_IOC_TOKEN_CREATE_GROUP,
+		     sysmem_token_ioctl_create_group),
+};
+
+static const struct sysmem_ioctl_desc sysmem_group_ioctls[] = {
+	SYSMEM_IOCTL(SYSMEM_IOC_NODE_RELEASE, sysmem_node_ioctl_release),
+	SYSMEM_IOCTL(SYSMEM_IOC_NODE_SET_NAME, sysmem_node_ioctl_set_name),
+	SYSMEM_IOCTL(SYSMEM_IOC_NODE_SET_DEBUG_INFO,
+		     sysmem_node_ioctl_set_debug_info),
+	SYSMEM_IOCTL(SYSMEM_IOC_NODE_GET_COLLECTION_ID, sysmem_node_ioctl_get_id),
+	SYSMEM_IOCTL(SYSMEM_IOC_NODE_GET_REF, sysmem_node_ioctl_get_ref),
+	SYSMEM_IOCTL(SYSMEM_IOC_NODE_IS_ALTERNATE_FOR,
+		     sysmem_node_ioctl_is_alternate),
+	SYSMEM_IOCTL(SYSMEM_IOC_NODE_ATTACH_NODE_TRACKING,
+		     sysmem_node_ioctl_node_tracking),
+	SYSMEM_IOCTL(SYSMEM_IOC_GROUP_CREATE_CHILD,
+		     sysmem_group_ioctl_create_child),
+	SYSMEM_IOCTL(SYSMEM_IOC_GROUP_CREATE_CHILDREN,
+		     sysmem_token_ioctl_duplicate_many),
+	SYSMEM_IOCTL(SYSMEM_IOC_GROUP_ALL_CHILDREN_PRESENT,
+		     sysmem_group_ioctl_all_present),
 };
 
 static const struct sysmem_ioctl_desc sysmem_coll_ioctls[] = {
@@ -1300,6 +2052,9 @@ static const struct sysmem_ioctl_desc sysmem_coll_ioctls[] = {
 	SYSMEM_IOCTL(SYSMEM_IOC_NODE_SET_DEBUG_INFO,
 		     sysmem_node_ioctl_set_debug_info),
 	SYSMEM_IOCTL(SYSMEM_IOC_NODE_GET_COLLECTION_ID, sysmem_node_ioctl_get_id),
+	SYSMEM_IOCTL(SYSMEM_IOC_NODE_GET_REF, sysmem_node_ioctl_get_ref),
+	SYSMEM_IOCTL(SYSMEM_IOC_NODE_IS_ALTERNATE_FOR,
+		     sysmem_node_ioctl_is_alternate),
 	SYSMEM_IOCTL(SYSMEM_IOC_SET_CONSTRAINTS,
 		     sysmem_coll_ioctl_set_constraints),
 	SYSMEM_IOCTL(SYSMEM_IOC_WAIT, sysmem_coll_ioctl_wait),
@@ -1309,6 +2064,7 @@ static const struct sysmem_ioctl_desc sysmem_coll_ioctls[] = {
 		     sysmem_node_ioctl_node_tracking),
 	SYSMEM_IOCTL(SYSMEM_IOC_ATTACH_LIFETIME_TRACKING,
 		     sysmem_coll_ioctl_lifetime_tracking),
+	SYSMEM_IOCTL(SYSMEM_IOC_ATTACH_TOKEN, sysmem_coll_ioctl_attach_token),
 };
 
 static long sysmem_node_ioctl(struct file *file, unsigned int cmd,
@@ -1319,6 +2075,10 @@ static long sysmem_node_ioctl(struct file *file, unsigned int cmd,
 	if (node->type == SYSMEM_NODE_TOKEN)
 		return sysmem_ioctl_dispatch(sysmem_token_ioctls,
 					     ARRAY_SIZE(sysmem_token_ioctls),
+					     file, cmd, arg);
+	if (node->type == SYSMEM_NODE_GROUP)
+		return sysmem_ioctl_dispatch(sysmem_group_ioctls,
+					     ARRAY_SIZE(sysmem_group_ioctls),
 					     file, cmd, arg);
 	return sysmem_ioctl_dispatch(sysmem_coll_ioctls,
 				     ARRAY_SIZE(sysmem_coll_ioctls),
@@ -1378,6 +2138,8 @@ int sysmem_nodes_init(void)
 {
 	return sysmem_ioctl_table_check(sysmem_token_ioctls,
 					ARRAY_SIZE(sysmem_token_ioctls)) ?:
+	       sysmem_ioctl_table_check(sysmem_group_ioctls,
+					ARRAY_SIZE(sysmem_group_ioctls)) ?:
 	       sysmem_ioctl_table_check(sysmem_coll_ioctls,
 					ARRAY_SIZE(sysmem_coll_ioctls));
 }

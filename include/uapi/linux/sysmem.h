@@ -43,6 +43,7 @@
 #define SYSMEM_MAX_REQUIRED_SIZES	8	/* required max sizes per entry */
 #define SYSMEM_MAX_PLANES		4	/* planes of a chosen format */
 #define SYSMEM_MAX_TRACKING		16	/* tracking fds made per node */
+#define SYSMEM_MAX_GROUP_COMBINATIONS	64	/* group choices tried */
 
 /**
  * struct sysmem_version - ABI version implemented by the running module
@@ -392,6 +393,12 @@ struct sysmem_buffer_settings {
 						 * or none left before
 						 * allocation
 						 */
+/* Since ABI 0.4: */
+#define SYSMEM_FAIL_TOO_MANY_GROUPS	5	/* no group child combination
+						 * among the first 64 tried
+						 * negotiates
+						 */
+#define SYSMEM_FAIL_NOT_CHOSEN		6	/* a group chose another child */
 
 /**
  * struct sysmem_debug_info - who a participant is, for logs and debugfs
@@ -555,6 +562,21 @@ struct sysmem_lifetime_tracking {
 	__u32 reserved;
 };
 
+/**
+ * struct sysmem_is_alternate - are two nodes alternatives under a group?
+ * @ref_fd: a node ref fd (SYSMEM_IOC_NODE_GET_REF) of the other node
+ * @flags: must be 0
+ * @is_alternate: out: 1 when the nearest common ancestor of the two
+ *	nodes is a token group, else 0
+ * @reserved: must be 0
+ */
+struct sysmem_is_alternate {
+	__s32 ref_fd;
+	__u32 flags;
+	__u32 is_alternate;
+	__u32 reserved;
+};
+
 /* ioctl type byte of sysmem; see Documentation/sysmem/uapi.rst. */
 #define SYSMEM_IOC_MAGIC	0xBA
 
@@ -582,6 +604,12 @@ struct sysmem_lifetime_tracking {
  */
 #define SYSMEM_IOC_NODE_ATTACH_NODE_TRACKING \
 	_IOWR(SYSMEM_IOC_MAGIC, 0x14, struct sysmem_new_node)
+/* Since ABI 0.4: a node ref fd, naming this node and granting nothing. */
+#define SYSMEM_IOC_NODE_GET_REF \
+	_IOWR(SYSMEM_IOC_MAGIC, 0x15, struct sysmem_new_node)
+/* Since ABI 0.4: whether this node and a node ref's are alternatives. */
+#define SYSMEM_IOC_NODE_IS_ALTERNATE_FOR \
+	_IOWR(SYSMEM_IOC_MAGIC, 0x16, struct sysmem_is_alternate)
 
 /* On token fds. */
 #define SYSMEM_IOC_TOKEN_DUPLICATE \
@@ -590,6 +618,16 @@ struct sysmem_lifetime_tracking {
 	_IOW(SYSMEM_IOC_MAGIC, 0x21, struct sysmem_duplicate_many)
 /* Since ABI 0.4: a failure boundary once allocated (no argument). */
 #define SYSMEM_IOC_TOKEN_SET_DISPENSABLE _IO(SYSMEM_IOC_MAGIC, 0x22)
+/* Since ABI 0.4: a token group, a child of this token. */
+#define SYSMEM_IOC_TOKEN_CREATE_GROUP \
+	_IOWR(SYSMEM_IOC_MAGIC, 0x23, struct sysmem_new_node)
+
+/* On group fds (since ABI 0.4); the node ioctls 0x10-0x14 work too. */
+#define SYSMEM_IOC_GROUP_CREATE_CHILD \
+	_IOWR(SYSMEM_IOC_MAGIC, 0x40, struct sysmem_duplicate)
+#define SYSMEM_IOC_GROUP_CREATE_CHILDREN \
+	_IOW(SYSMEM_IOC_MAGIC, 0x41, struct sysmem_duplicate_many)
+#define SYSMEM_IOC_GROUP_ALL_CHILDREN_PRESENT _IO(SYSMEM_IOC_MAGIC, 0x42)
 
 /* On collection fds. */
 #define SYSMEM_IOC_SET_CONSTRAINTS \
@@ -600,5 +638,12 @@ struct sysmem_lifetime_tracking {
 /* Since ABI 0.4. */
 #define SYSMEM_IOC_ATTACH_LIFETIME_TRACKING \
 	_IOWR(SYSMEM_IOC_MAGIC, 0x34, struct sysmem_lifetime_tracking)
+/*
+ * Since ABI 0.4: a token at the top of a subtree attached to this
+ * collection node, allocated logically against the collection's buffers
+ * (struct sysmem_duplicate as for SYSMEM_IOC_TOKEN_DUPLICATE).
+ */
+#define SYSMEM_IOC_ATTACH_TOKEN \
+	_IOWR(SYSMEM_IOC_MAGIC, 0x35, struct sysmem_duplicate)
 
 #endif /* _UAPI_LINUX_SYSMEM_H */

@@ -174,6 +174,69 @@ int sysmem_attach_lifetime_tracking(int coll_fd, __u32 buffers_remaining)
 	return ret < 0 ? ret : arg.fd;
 }
 
+int sysmem_attach_token(int coll_fd, __u32 rights_mask)
+{
+	struct sysmem_duplicate arg = { .rights_mask = rights_mask };
+	int ret;
+
+	ret = sysmem_ioctl(coll_fd, SYSMEM_IOC_ATTACH_TOKEN, &arg);
+	return ret < 0 ? ret : arg.fd;
+}
+
+int sysmem_create_group(int token_fd)
+{
+	struct sysmem_new_node arg = { 0 };
+	int ret;
+
+	ret = sysmem_ioctl(token_fd, SYSMEM_IOC_TOKEN_CREATE_GROUP, &arg);
+	return ret < 0 ? ret : arg.fd;
+}
+
+int sysmem_group_create_child(int group_fd, __u32 rights_mask)
+{
+	struct sysmem_duplicate arg = { .rights_mask = rights_mask };
+	int ret;
+
+	ret = sysmem_ioctl(group_fd, SYSMEM_IOC_GROUP_CREATE_CHILD, &arg);
+	return ret < 0 ? ret : arg.fd;
+}
+
+int sysmem_group_create_children(int group_fd, const __u32 *rights_masks,
+				 int *fds, unsigned int count)
+{
+	struct sysmem_duplicate_many arg = {
+		.rights_masks = (__u64)(uintptr_t)rights_masks,
+		.fds = (__u64)(uintptr_t)fds,
+		.count = count,
+	};
+
+	return sysmem_ioctl(group_fd, SYSMEM_IOC_GROUP_CREATE_CHILDREN, &arg);
+}
+
+int sysmem_group_all_children_present(int group_fd)
+{
+	return sysmem_ioctl(group_fd, SYSMEM_IOC_GROUP_ALL_CHILDREN_PRESENT,
+			    NULL);
+}
+
+int sysmem_get_node_ref(int node_fd)
+{
+	struct sysmem_new_node arg = { 0 };
+	int ret;
+
+	ret = sysmem_ioctl(node_fd, SYSMEM_IOC_NODE_GET_REF, &arg);
+	return ret < 0 ? ret : arg.fd;
+}
+
+int sysmem_is_alternate_for(int node_fd, int ref_fd)
+{
+	struct sysmem_is_alternate arg = { .ref_fd = ref_fd };
+	int ret;
+
+	ret = sysmem_ioctl(node_fd, SYSMEM_IOC_NODE_IS_ALTERNATE_FOR, &arg);
+	return ret < 0 ? ret : !!arg.is_alternate;
+}
+
 int sysmem_set_dispensable(int token_fd)
 {
 	return sysmem_ioctl(token_fd, SYSMEM_IOC_TOKEN_SET_DISPENSABLE, NULL);

@@ -181,6 +181,99 @@ int sysmem_attach_node_tracking(int node_fd);
 int sysmem_attach_lifetime_tracking(int coll_fd, __u32 buffers_remaining);
 
 /**
+ * sysmem_attach_token() - a token for a participant joining later
+ * @coll_fd: a live collection fd
+ * @rights_mask: rights to keep (ANDed with the collection node's); not 0
+ *
+ * The token is the top of an attached subtree: it takes no part in the
+ * collection's allocation (it does not hold it up), and once both the
+ * collection is allocated and the subtree is ready, the subtree is
+ * allocated logically against the existing buffers.  It then shares
+ * them, or, if its constraints would change the settings or need more
+ * buffers than are left free, fails alone with SYSMEM_FAIL_CONSTRAINTS.
+ * Its failures never reach the rest of the collection.  ABI 0.4.
+ *
+ * Return: the token fd (O_CLOEXEC), or -errno (-EIO when this node's
+ * failure domain already failed).
+ */
+int sysmem_attach_token(int coll_fd, __u32 rights_mask);
+
+/**
+ * sysmem_create_group() - create a token group under a token (ABI 0.4)
+ * @token_fd: a live token fd
+ *
+ * A group stands for a choice: of its children, sysmem uses exactly one
+ * (the first combination that negotiates, in the order of
+ * Documentation/sysmem/negotiation.rst) and fails the others with
+ * SYSMEM_FAIL_NOT_CHOSEN.  The collection does not allocate before the
+ * group has declared all its children present.
+ *
+ * Return: the group fd (O_CLOEXEC), or -errno.
+ */
+int sysmem_create_group(int token_fd);
+
+/**
+ * sysmem_group_create_child() - one more alternative of a group
+ * @group_fd: a live group fd, children not yet declared all present
+ * @rights_mask: rights to keep (ANDed with the group's); not 0
+ *
+ * Return: the child token fd (O_CLOEXEC), or -errno (-EALREADY after
+ * sysmem_group_all_children_present()).
+ */
+int sysmem_group_create_child(int group_fd, __u32 rights_mask);
+
+/**
+ * sysmem_group_create_children() - several alternatives at once
+ * @group_fd: a live group fd, children not yet declared all present
+ * @rights_masks: @count rights masks
+ * @fds: filled with @count new token fds, in child order
+ * @count: 1 to SYSMEM_MAX_DUPLICATES
+ *
+ * All or nothing, as sysmem_duplicate_many().
+ *
+ * Return: 0 or -errno.
+ */
+int sysmem_group_create_children(int group_fd, const __u32 *rights_masks,
+				 int *fds, unsigned int count);
+
+/**
+ * sysmem_group_all_children_present() - the group has all its children
+ * @group_fd: a live group fd
+ *
+ * Needed before the collection can allocate; releasing the group before
+ * it fails the group's failure domain.
+ *
+ * Return: 0, -EINVAL when the group has no child, -EALREADY when
+ * already declared, or -errno.
+ */
+int sysmem_group_all_children_present(int group_fd);
+
+/**
+ * sysmem_get_node_ref() - an fd that names a node and grants nothing
+ * @node_fd: a live token, collection or group fd
+ *
+ * Send it to another participant for sysmem_is_alternate_for().  It
+ * keeps naming the node (and the collection bound from a token) while
+ * the node exists.  ABI 0.4.
+ *
+ * Return: the node ref fd (O_CLOEXEC), or -errno.
+ */
+int sysmem_get_node_ref(int node_fd);
+
+/**
+ * sysmem_is_alternate_for() - are two nodes alternatives under a group?
+ * @node_fd: a live token, collection or group fd
+ * @ref_fd: a node ref fd of the other node
+ *
+ * Return: 1 when the nearest common ancestor of the two nodes is a
+ * token group (they lie under different children of it), 0 when not
+ * (also when one is an ancestor of the other, or one left the tree on
+ * a failure), or -errno: -EINVAL when @ref_fd is not a node ref,
+ * -ENOENT when its node is gone or belongs to another collection.
+ */
+int sysmem_is_alternate_for(int node_fd, int ref_fd);
+
+/**
  * sysmem_set_dispensable() - make a token a failure boundary (ABI 0.4)
  * @token_fd: a live token fd
  *

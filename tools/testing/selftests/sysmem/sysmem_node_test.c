@@ -852,4 +852,884 @@ TEST_F(node, node_tracking_failed_subtree)
 	close(na);
 }
 
+/* A shared collection of two bound participants, camping @c0 and @c1. */
+static int make_two(int dev, int *c, __u32 c0, __u32 c1, __u32 min_count)
+{
+	struct sysmem_buffer_constraints cons;
+	int t0, t1, ret;
+
+	t0 = sysmem_alloc_token(dev);
+	if (t0 < 0)
+		return t0;
+	t1 = sysmem_duplicate(t0, SYSMEM_RIGHTS_SAME);
+	if (t1 < 0)
+		return t1;
+	c[0] = sysmem_bind(dev, t0);
+	c[1] = sysmem_bind(dev, t1);
+	close(t0);
+	close(t1);
+	if (c[0] < 0 || c[1] < 0)
+		return -EIO;
+	ret = set_cons(c[0], USAGE_RW, c0, page_size());
+	if (ret)
+		return ret;
+	memset(&cons, 0, sizeof(cons));
+	cons.usage = USAGE_RW;
+	cons.min_buffer_count_for_camping = c1;
+	cons.min_buffer_count = min_count;
+	cons.min_size_bytes = page_size();
+	return sysmem_set_constraints(c[1], &cons);
+}
+
+/* Attach a participant to @coll: bind, constraints; the collection fd. */
+static int attach_one(int dev, int coll, __u32 camping, __u64 min_size)
+{
+	int tok, c, ret;
+
+	tok = sysmem_attach_token(coll, SYSMEM_RIGHTS_SAME);
+	if (tok < 0)
+		return tok;
+	c = sysmem_bind(dev, tok);
+	close(tok);
+	if (c < 0)
+		return c;
+	ret = set_cons(c, USAGE_RW, camping, min_size);
+	if (ret) {
+		close(c);
+		return ret;
+	}
+	return c;
+}
+
+/*
+ * Attached before allocation: the token does not hold the allocation
+ * up, and its participant later shares the very same buffers.
+ */
+TEST_F(node, attach_before_allocation_shares_buffers)
+{
+	unsigned int count = 0, nfds = 0, i;
+	int coll, tok, ct, fds[4];
+	__u64 id, bid, nb, nbytes;
+	__u32 idx, seen = 0;
+
+	coll = sysmem_alloc_nonshared(self->dev);
+	ASSERT_LE(0, coll);
+	tok = sysmem_attach_token(coll, SYSMEM_RIGHTS_SAME);
+	ASSERT_LE(0, tok);
+	EXPECT_TRUE(fcntl(tok, F_GETFD) & FD_CLOEXEC);
+	ASSERT_EQ(0, sysmem_get_collection_id(coll, &id));
+	ASSERT_EQ(0, sysmem_get_collection_id(tok, &bid));
+	EXPECT_EQ(id, bid);
+	ASSERT_EQ(0, set_cons(coll, USAGE_RW, 2, page_size()));
+	/* Allocated although the attached token is still unbound. */
+	ASSERT_EQ(0, sysmem_wait(coll, 0));
+	EXPECT_EQ(0, revents(tok));
+	if (self->have_debugfs) {
+		ASSERT_EQ(0, heap_stats(&nb, &nbytes));
+		EXPECT_EQ(self->buffers0 + 2, nb);
+	}
+
+	ct = sysmem_bind(self->dev, tok);
+	ASSERT_LE(0, ct);
+	close(tok);
+	CHECK_STATE(ct, SYSMEM_STATE_PENDING, SYSMEM_FAIL_NONE);
+	EXPECT_EQ(-EAGAIN, sysmem_get_result(ct, NULL, fds, 4, &count, &nfds));
+	ASSERT_EQ(0, set_cons(ct, SYSMEM_USAGE_CPU_READ, 0, 4096));
+	ASSERT_EQ(0, sysmem_wait(ct, WAIT_NS));
+	CHECK_STATE(ct, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	ASSERT_EQ(0, sysmem_get_result(ct, NULL, fds, 4, &count, &nfds));
+	ASSERT_EQ(2, count);
+	ASSERT_EQ(2, nfds);
+	for (i = 0; i < nfds; i++) {
+		ASSERT_EQ(0, sysmem_buffer_info(self->dev, fds[i], &bid, &idx));
+		EXPECT_EQ(id, bid);
+		seen |= 1U << idx;
+	}
+	EXPECT_EQ(3, seen);
+	/* Nothing new was allocated for it. */
+	if (self->have_debugfs) {
+		ASSERT_EQ(0, heap_stats(&nb, &nbytes));
+		EXPECT_EQ(self->buffers0 + 2, nb);
+		EXPECT_EQ(self->bytes0 + 2 * page_size(), nbytes);
+	}
+	close_fds(fds, nfds);
+	leave(ct);
+	leave(coll);
+}
+
+/*
+ * Camping 3 + 3 with a minimum count of 8 allocates 8: a participant
+ * attached later camping 2 fits, one more camping 1 no longer does
+ * (first come, first served), and fails alone.
+ */
+TEST_F(node, attach_camping_first_come_first_served)
+{
+	int c[2], a1, a2, a3, fds[8];
+	unsigned int count = 0, nfds = 0;
+
+	ASSERT_EQ(0, make_two(self->dev, c, 3, 3, 8));
+	ASSERT_EQ(0, sysmem_wait(c[0], WAIT_NS));
+	ASSERT_EQ(0, sysmem_get_result(c[0], NULL, fds, 8, &count, &nfds));
+	ASSERT_EQ(8, count);
+	close_fds(fds, nfds);
+	a1 = attach_one(self->dev, c[0], 2, 4096);
+	ASSERT_LE(0, a1);
+	ASSERT_EQ(0, sysmem_wait(a1, WAIT_NS));
+	CHECK_STATE(a1, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+
+	a2 = attach_one(self->dev, c[1], 1, 4096);
+	ASSERT_LE(0, a2);
+	EXPECT_EQ(-EIO, sysmem_wait(a2, WAIT_NS));
+	CHECK_STATE(a2, SYSMEM_STATE_FAILED, SYSMEM_FAIL_CONSTRAINTS);
+	EXPECT_EQ(POLLERR, revents(a2) & (POLLIN | POLLERR));
+	/* The rest keeps working. */
+	CHECK_STATE(c[0], SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	CHECK_STATE(c[1], SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	CHECK_STATE(a1, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	close(a2);
+
+	/* The slots stay taken after their holder leaves. */
+	leave(a1);
+	a3 = attach_one(self->dev, c[0], 1, 4096);
+	ASSERT_LE(0, a3);
+	CHECK_STATE(a3, SYSMEM_STATE_FAILED, SYSMEM_FAIL_CONSTRAINTS);
+	close(a3);
+	/* Camping on nothing still fits. */
+	a3 = attach_one(self->dev, c[0], 0, 4096);
+	ASSERT_LE(0, a3);
+	CHECK_STATE(a3, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	leave(a3);
+	leave(c[0]);
+	leave(c[1]);
+}
+
+/* With 6 allocated (3 + 3), one camping 1 does not fit. */
+TEST_F(node, attach_camping_no_free_slot)
+{
+	struct sysmem_buffer_settings s;
+	unsigned int count = 0, nfds = 0;
+	int c[2], a, fds[8];
+
+	ASSERT_EQ(0, make_two(self->dev, c, 3, 3, 0));
+	ASSERT_EQ(0, sysmem_wait(c[0], WAIT_NS));
+	ASSERT_EQ(0, sysmem_get_result(c[0], &s, fds, 8, &count, &nfds));
+	ASSERT_EQ(6, count);
+	close_fds(fds, nfds);
+	a = attach_one(self->dev, c[0], 1, 4096);
+	ASSERT_LE(0, a);
+	CHECK_STATE(a, SYSMEM_STATE_FAILED, SYSMEM_FAIL_CONSTRAINTS);
+	EXPECT_EQ(-EIO, sysmem_get_result(a, NULL, fds, 8, &count, &nfds));
+	CHECK_STATE(c[0], SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	close(a);
+	leave(c[0]);
+	leave(c[1]);
+}
+
+/* Sizes: smaller or equal fits, larger fails alone. */
+TEST_F(node, attach_sizes)
+{
+	int coll, a, b, d;
+
+	coll = sysmem_alloc_nonshared(self->dev);
+	ASSERT_LE(0, coll);
+	ASSERT_EQ(0, set_cons(coll, USAGE_RW, 1, 2 * page_size()));
+	ASSERT_EQ(0, sysmem_wait(coll, WAIT_NS));
+	a = attach_one(self->dev, coll, 0, 2 * page_size());
+	ASSERT_LE(0, a);
+	CHECK_STATE(a, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	b = attach_one(self->dev, coll, 0, 100);
+	ASSERT_LE(0, b);
+	CHECK_STATE(b, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	d = attach_one(self->dev, coll, 0, 2 * page_size() + 1);
+	ASSERT_LE(0, d);
+	CHECK_STATE(d, SYSMEM_STATE_FAILED, SYSMEM_FAIL_CONSTRAINTS);
+	CHECK_STATE(coll, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	CHECK_STATE(a, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	close(d);
+	leave(a);
+	leave(b);
+	leave(coll);
+}
+
+/* An attached subtree's failures stay in it, before and after. */
+TEST_F(node, attach_failure_stays_in_subtree)
+{
+	int coll, tok, t2, ct, c2;
+
+	coll = sysmem_alloc_nonshared(self->dev);
+	ASSERT_LE(0, coll);
+	/* Before the collection's allocation. */
+	tok = sysmem_attach_token(coll, SYSMEM_RIGHTS_SAME);
+	ASSERT_LE(0, tok);
+	t2 = sysmem_duplicate(tok, SYSMEM_RIGHTS_SAME);
+	ASSERT_LE(0, t2);
+	close(tok);	/* without release */
+	CHECK_STATE(coll, SYSMEM_STATE_PENDING, SYSMEM_FAIL_NONE);
+	EXPECT_EQ(POLLERR, revents(t2) & (POLLIN | POLLERR));
+	c2 = sysmem_bind(self->dev, t2);
+	ASSERT_LE(0, c2);
+	close(t2);
+	CHECK_STATE(c2, SYSMEM_STATE_FAILED, SYSMEM_FAIL_PARTICIPANT_LOST);
+	close(c2);
+	/* A released attach token fails nothing either. */
+	tok = sysmem_attach_token(coll, SYSMEM_RIGHTS_SAME);
+	ASSERT_LE(0, tok);
+	leave(tok);
+	ASSERT_EQ(0, set_cons(coll, USAGE_RW, 1, 4096));
+	ASSERT_EQ(0, sysmem_wait(coll, WAIT_NS));
+
+	/* After: before its logical allocation, then after it. */
+	tok = sysmem_attach_token(coll, SYSMEM_RIGHTS_SAME);
+	ASSERT_LE(0, tok);
+	ct = sysmem_bind(self->dev, tok);
+	ASSERT_LE(0, ct);
+	close(tok);
+	close(ct);	/* without constraints, without release */
+	CHECK_STATE(coll, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	ct = attach_one(self->dev, coll, 0, 4096);
+	ASSERT_LE(0, ct);
+	CHECK_STATE(ct, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	close(ct);
+	CHECK_STATE(coll, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	EXPECT_EQ(POLLIN, revents(coll) & (POLLIN | POLLERR));
+	leave(coll);
+}
+
+/* A failure of the collection travels down into attached subtrees. */
+TEST_F(node, collection_failure_reaches_attached)
+{
+	int c[2], pre, a;
+
+	ASSERT_EQ(0, make_two(self->dev, c, 1, 1, 0));
+	ASSERT_EQ(0, sysmem_wait(c[0], WAIT_NS));
+	a = attach_one(self->dev, c[0], 0, 4096);
+	ASSERT_LE(0, a);
+	CHECK_STATE(a, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	pre = sysmem_attach_token(c[1], SYSMEM_RIGHTS_SAME);
+	ASSERT_LE(0, pre);
+	close(c[1]);	/* without release: the whole collection fails */
+	CHECK_STATE(c[0], SYSMEM_STATE_FAILED, SYSMEM_FAIL_PARTICIPANT_LOST);
+	CHECK_STATE(a, SYSMEM_STATE_FAILED, SYSMEM_FAIL_PARTICIPANT_LOST);
+	EXPECT_EQ(POLLERR, revents(pre) & (POLLIN | POLLERR));
+	/* Too late to attach. */
+	EXPECT_EQ(-EIO, sysmem_attach_token(c[0], SYSMEM_RIGHTS_SAME));
+	close(pre);
+	close(a);
+	close(c[0]);
+}
+
+/* Nested: a subtree attached to an attached participant waits for it. */
+TEST_F(node, attach_nested)
+{
+	struct sysmem_buffer_constraints c;
+	int coll, tok, ct, inner, ci, ci2;
+
+	/* 3 buffers, 1 camped on: 2 slots free. */
+	coll = sysmem_alloc_nonshared(self->dev);
+	ASSERT_LE(0, coll);
+	memset(&c, 0, sizeof(c));
+	c.usage = USAGE_RW;
+	c.min_buffer_count_for_camping = 1;
+	c.min_buffer_count = 3;
+	c.min_size_bytes = 4096;
+	ASSERT_EQ(0, sysmem_set_constraints(coll, &c));
+	tok = sysmem_attach_token(coll, SYSMEM_RIGHTS_SAME);
+	ASSERT_LE(0, tok);
+	ct = sysmem_bind(self->dev, tok);
+	ASSERT_LE(0, ct);
+	close(tok);
+	inner = sysmem_attach_token(ct, SYSMEM_RIGHT_READ);
+	ASSERT_LE(0, inner);
+	ci = sysmem_bind(self->dev, inner);
+	ASSERT_LE(0, ci);
+	close(inner);
+	ASSERT_EQ(0, set_cons(ci, SYSMEM_USAGE_CPU_READ, 2, 4096));
+	/* ct is not allocated yet, so neither is ci. */
+	CHECK_STATE(ci, SYSMEM_STATE_PENDING, SYSMEM_FAIL_NONE);
+	ASSERT_EQ(0, set_cons(ct, USAGE_RW, 1, 4096));
+	CHECK_STATE(ct, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	/* ct came first and took a slot: ci's 2 no longer fit... */
+	CHECK_STATE(ci, SYSMEM_STATE_FAILED, SYSMEM_FAIL_CONSTRAINTS);
+	CHECK_STATE(ct, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	close(ci);
+	/* ...but 1 still does. */
+	ci2 = attach_one(self->dev, ct, 1, 4096);
+	ASSERT_LE(0, ci2);
+	CHECK_STATE(ci2, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	leave(ci2);
+	leave(ct);
+	leave(coll);
+}
+
+TEST_F(node, attach_token_rules)
+{
+	struct sysmem_duplicate d;
+	int tok, coll;
+
+	tok = sysmem_alloc_token(self->dev);
+	ASSERT_LE(0, tok);
+	EXPECT_EQ(-ENOTTY, sysmem_attach_token(tok, SYSMEM_RIGHTS_SAME));
+	coll = sysmem_bind(self->dev, tok);
+	ASSERT_LE(0, coll);
+	close(tok);
+	EXPECT_EQ(-EINVAL, sysmem_attach_token(coll, 0));
+	memset(&d, 0, sizeof(d));
+	d.rights_mask = SYSMEM_RIGHTS_SAME;
+	d.flags = 1;
+	EXPECT_EQ(-1, ioctl(coll, SYSMEM_IOC_ATTACH_TOKEN, &d));
+	EXPECT_EQ(EINVAL, errno);
+	d.flags = 0;
+	d.reserved = 1;
+	EXPECT_EQ(-1, ioctl(coll, SYSMEM_IOC_ATTACH_TOKEN, &d));
+	EXPECT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, sysmem_release(coll));
+	EXPECT_EQ(-ESTALE, sysmem_attach_token(coll, SYSMEM_RIGHTS_SAME));
+	close(coll);
+}
+
+/*
+ * A participant process that joined through an attach token is killed
+ * at each stage: before binding, after binding, after its logical
+ * allocation with buffers in hand.  The collection never notices, and
+ * every buffer goes back once the rest is done.
+ */
+TEST_F(node, attach_participant_killed_at_each_stage)
+{
+	int stage, coll, fds[2];
+	unsigned int count, nfds;
+
+	coll = sysmem_alloc_nonshared(self->dev);
+	ASSERT_LE(0, coll);
+	ASSERT_EQ(0, set_cons(coll, USAGE_RW, 1, 4096));
+	ASSERT_EQ(0, sysmem_wait(coll, WAIT_NS));
+	for (stage = 0; stage < 3; stage++) {
+		int sv[2], tok, status;
+		char byte;
+		pid_t pid;
+
+		ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+		tok = sysmem_attach_token(coll, SYSMEM_RIGHTS_SAME);
+		ASSERT_LE(0, tok);
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (pid == 0) {
+			int dev = sysmem_open(), t, c = -1, f[2];
+
+			t = sysmem_recv_token(sv[1]);
+			if (stage >= 1) {
+				c = sysmem_bind(dev, t);
+				if (c < 0)
+					_exit(1);
+			}
+			if (stage >= 2 &&
+			    (set_cons(c, USAGE_RW, 0, 4096) ||
+			     sysmem_wait(c, WAIT_NS) ||
+			     sysmem_get_result(c, NULL, f, 2, NULL, NULL)))
+				_exit(2);
+			if (write(sv[1], "r", 1) != 1)
+				_exit(3);
+			pause();
+			_exit(4);
+		}
+		ASSERT_EQ(0, sysmem_send_token(sv[0], tok));
+		close(tok);
+		ASSERT_EQ(1, read(sv[0], &byte, 1));
+		ASSERT_EQ(0, kill(pid, SIGKILL));
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		ASSERT_TRUE(WIFSIGNALED(status));
+		close(sv[0]);
+		close(sv[1]);
+		CHECK_STATE(coll, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	}
+	ASSERT_EQ(0, sysmem_get_result(coll, NULL, fds, 2, &count, &nfds));
+	EXPECT_EQ(1, count);
+	close_fds(fds, nfds);
+	leave(coll);
+}
+
+/*
+ * A collection "a" (RW, camping 1, one page) and a group of @n children
+ * under the root token; the children's tokens go to @kids.  The root
+ * token is bound into *a; the group is left open in *group.
+ */
+static int make_group(int dev, int *a, int *group, int *kids, unsigned int n)
+{
+	__u32 masks[8];
+	unsigned int i;
+	int root, ret;
+
+	if (n > 8)
+		return -EINVAL;
+	root = sysmem_alloc_token(dev);
+	if (root < 0)
+		return root;
+	*group = sysmem_create_group(root);
+	if (*group < 0)
+		return *group;
+	for (i = 0; i < n; i++)
+		masks[i] = SYSMEM_RIGHTS_SAME;
+	ret = sysmem_group_create_children(*group, masks, kids, n);
+	if (ret)
+		return ret;
+	*a = sysmem_bind(dev, root);
+	close(root);
+	if (*a < 0)
+		return *a;
+	return set_cons(*a, USAGE_RW, 1, page_size());
+}
+
+/* Bind a group child token and set constraints: the collection fd. */
+static int bind_cons(int dev, int tok, const struct sysmem_buffer_constraints *c)
+{
+	int coll = sysmem_bind(dev, tok);
+
+	close(tok);
+	if (coll < 0)
+		return coll;
+	if (sysmem_set_constraints(coll, c)) {
+		close(coll);
+		return -EINVAL;
+	}
+	return coll;
+}
+
+static struct sysmem_buffer_constraints cons(__u32 camping, __u64 min_size,
+					     __u64 max_size)
+{
+	struct sysmem_buffer_constraints c;
+
+	memset(&c, 0, sizeof(c));
+	c.usage = USAGE_RW;
+	c.min_buffer_count_for_camping = camping;
+	c.min_size_bytes = min_size;
+	if (max_size) {
+		c.flags |= SYSMEM_CONSTRAINTS_HAS_MAX_SIZE;
+		c.max_size_bytes = max_size;
+	}
+	return c;
+}
+
+/* The group takes its first child that works; the rest are not chosen. */
+TEST_F(node, group_prefers_first_child_that_works)
+{
+	struct sysmem_buffer_constraints c;
+	int a, g, kids[3], k[3], i;
+	unsigned int count = 0, nfds = 0;
+	int fds[4];
+
+	ASSERT_EQ(0, make_group(self->dev, &a, &g, kids, 3));
+	/* Child 0 cannot take a page; 1 and 2 can. */
+	c = cons(1, 100, 2048);
+	k[0] = bind_cons(self->dev, kids[0], &c);
+	c = cons(1, 100, 0);
+	k[1] = bind_cons(self->dev, kids[1], &c);
+	c = cons(2, 100, 0);
+	k[2] = bind_cons(self->dev, kids[2], &c);
+	for (i = 0; i < 3; i++)
+		ASSERT_LE(0, k[i]);
+	/* Not before all children are declared present. */
+	CHECK_STATE(a, SYSMEM_STATE_PENDING, SYSMEM_FAIL_NONE);
+	EXPECT_EQ(0, revents(g));
+	ASSERT_EQ(0, sysmem_group_all_children_present(g));
+	ASSERT_EQ(0, sysmem_wait(a, WAIT_NS));
+	CHECK_STATE(k[0], SYSMEM_STATE_FAILED, SYSMEM_FAIL_NOT_CHOSEN);
+	CHECK_STATE(k[1], SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	CHECK_STATE(k[2], SYSMEM_STATE_FAILED, SYSMEM_FAIL_NOT_CHOSEN);
+	EXPECT_EQ(POLLIN, revents(g) & (POLLIN | POLLERR));
+	EXPECT_EQ(POLLERR, revents(k[2]) & (POLLIN | POLLERR));
+	/* Child 1's camping counted, child 2's did not: 2 buffers. */
+	ASSERT_EQ(0, sysmem_get_result(k[1], NULL, fds, 4, &count, &nfds));
+	EXPECT_EQ(2, count);
+	close_fds(fds, nfds);
+	/* The unchosen leave without failing anything. */
+	close(k[0]);
+	close(k[2]);
+	CHECK_STATE(a, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	leave(k[1]);
+	leave(g);
+	leave(a);
+}
+
+/* Two groups: the earlier group's preference wins over the later's. */
+TEST_F(node, group_priority_across_two_groups)
+{
+	struct sysmem_buffer_constraints c;
+	int root, a, g1, g2, t1[2], t2[2], x[2], y[2], fds[4];
+	unsigned int count = 0, nfds = 0;
+	__u32 masks[2] = { SYSMEM_RIGHTS_SAME, SYSMEM_RIGHTS_SAME };
+
+	root = sysmem_alloc_token(self->dev);
+	ASSERT_LE(0, root);
+	g1 = sysmem_create_group(root);
+	ASSERT_LE(0, g1);
+	g2 = sysmem_create_group(root);
+	ASSERT_LE(0, g2);
+	ASSERT_EQ(0, sysmem_group_create_children(g1, masks, t1, 2));
+	ASSERT_EQ(0, sysmem_group_create_children(g2, masks, t2, 2));
+	a = sysmem_bind(self->dev, root);
+	ASSERT_LE(0, a);
+	close(root);
+	ASSERT_EQ(0, set_cons(a, USAGE_RW, 1, 4096));
+	/* x0 allows 2 buffers at most; y0 camps on 2: (x0, y0) fails. */
+	c = cons(1, 4096, 0);
+	c.flags |= SYSMEM_CONSTRAINTS_HAS_MAX_BUFFER_COUNT;
+	c.max_buffer_count = 2;
+	x[0] = bind_cons(self->dev, t1[0], &c);
+	c = cons(1, 4096, 0);
+	x[1] = bind_cons(self->dev, t1[1], &c);
+	c = cons(2, 4096, 0);
+	y[0] = bind_cons(self->dev, t2[0], &c);
+	c = cons(0, 4096, 0);
+	y[1] = bind_cons(self->dev, t2[1], &c);
+	ASSERT_LE(0, x[0]);
+	ASSERT_LE(0, x[1]);
+	ASSERT_LE(0, y[0]);
+	ASSERT_LE(0, y[1]);
+	ASSERT_EQ(0, sysmem_group_all_children_present(g1));
+	ASSERT_EQ(0, sysmem_group_all_children_present(g2));
+	ASSERT_EQ(0, sysmem_wait(a, WAIT_NS));
+	/* (x0, y1) comes before (x1, y0), which would work too. */
+	CHECK_STATE(x[0], SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	CHECK_STATE(x[1], SYSMEM_STATE_FAILED, SYSMEM_FAIL_NOT_CHOSEN);
+	CHECK_STATE(y[0], SYSMEM_STATE_FAILED, SYSMEM_FAIL_NOT_CHOSEN);
+	CHECK_STATE(y[1], SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	ASSERT_EQ(0, sysmem_get_result(a, NULL, fds, 4, &count, &nfds));
+	EXPECT_EQ(2, count);
+	close_fds(fds, nfds);
+	close(x[1]);
+	close(y[0]);
+	leave(x[0]);
+	leave(y[1]);
+	leave(g1);
+	leave(g2);
+	leave(a);
+}
+
+/* A child no heap can serve: the next child is tried. */
+TEST_F(node, group_heap_conflict_moves_to_next_child)
+{
+	static const struct sysmem_heap_name sys[1] = { { "system" } };
+	struct sysmem_buffer_settings s;
+	struct sysmem_buffer_constraints c;
+	int a, g, kids[2], k0, k1, sub, csub, fds[4];
+	unsigned int count = 0, nfds = 0;
+
+	ASSERT_EQ(0, make_group(self->dev, &a, &g, kids, 2));
+	/* Child 0: contiguous, but only from "system", which is not. */
+	sub = sysmem_duplicate(kids[0], SYSMEM_RIGHTS_SAME);
+	ASSERT_LE(0, sub);
+	c = cons(1, 4096, 0);
+	c.flags |= SYSMEM_CONSTRAINTS_PHYSICALLY_CONTIGUOUS |
+		   SYSMEM_CONSTRAINTS_HAS_PERMITTED_HEAPS;
+	c.heap_count = 1;
+	c.heaps = (__u64)(uintptr_t)sys;
+	k0 = bind_cons(self->dev, kids[0], &c);
+	ASSERT_LE(0, k0);
+	c = cons(1, 4096, 0);
+	csub = bind_cons(self->dev, sub, &c);
+	ASSERT_LE(0, csub);
+	c = cons(1, 4096, 0);
+	k1 = bind_cons(self->dev, kids[1], &c);
+	ASSERT_LE(0, k1);
+	ASSERT_EQ(0, sysmem_group_all_children_present(g));
+	ASSERT_EQ(0, sysmem_wait(a, WAIT_NS));
+	/* Child 0's whole subtree is not chosen. */
+	CHECK_STATE(k0, SYSMEM_STATE_FAILED, SYSMEM_FAIL_NOT_CHOSEN);
+	CHECK_STATE(csub, SYSMEM_STATE_FAILED, SYSMEM_FAIL_NOT_CHOSEN);
+	CHECK_STATE(k1, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	ASSERT_EQ(0, sysmem_get_result(k1, &s, fds, 4, &count, &nfds));
+	EXPECT_EQ(2, count);
+	EXPECT_STREQ("system", s.heap);
+	EXPECT_EQ(0, s.flags & SYSMEM_SETTINGS_PHYSICALLY_CONTIGUOUS);
+	close_fds(fds, nfds);
+	close(k0);
+	close(csub);
+	leave(k1);
+	leave(g);
+	leave(a);
+}
+
+/*
+ * @nr groups of 2 children each; in the first group child 0 cannot take
+ * a page, every other child can.  The first combination that works is
+ * (1, 0, 0, ...), number 2^(nr - 1) + 1.
+ */
+static void groups_limit(struct __test_metadata *_metadata, int dev,
+			 unsigned int nr, __u32 want_state, __u32 want_reason)
+{
+	struct sysmem_buffer_constraints c;
+	int root, a, g[8], t[8][2], k[8][2];
+	__u32 masks[2] = { SYSMEM_RIGHTS_SAME, SYSMEM_RIGHTS_SAME };
+	unsigned int i, j;
+
+	root = sysmem_alloc_token(dev);
+	ASSERT_LE(0, root);
+	for (i = 0; i < nr; i++) {
+		g[i] = sysmem_create_group(root);
+		ASSERT_LE(0, g[i]);
+		ASSERT_EQ(0, sysmem_group_create_children(g[i], masks, t[i],
+							  2));
+	}
+	a = sysmem_bind(dev, root);
+	ASSERT_LE(0, a);
+	close(root);
+	ASSERT_EQ(0, set_cons(a, USAGE_RW, 1, 4096));
+	for (i = 0; i < nr; i++) {
+		for (j = 0; j < 2; j++) {
+			c = cons(0, 100, i == 0 && j == 0 ? 2048 : 0);
+			k[i][j] = bind_cons(dev, t[i][j], &c);
+			ASSERT_LE(0, k[i][j]);
+		}
+		ASSERT_EQ(0, sysmem_group_all_children_present(g[i]));
+	}
+	CHECK_STATE(a, want_state, want_reason);
+	if (want_state == SYSMEM_STATE_ALLOCATED) {
+		CHECK_STATE(k[0][0], SYSMEM_STATE_FAILED,
+			    SYSMEM_FAIL_NOT_CHOSEN);
+		CHECK_STATE(k[0][1], SYSMEM_STATE_ALLOCATED,
+			    SYSMEM_FAIL_NONE);
+		for (i = 1; i < nr; i++) {
+			CHECK_STATE(k[i][0], SYSMEM_STATE_ALLOCATED,
+				    SYSMEM_FAIL_NONE);
+			CHECK_STATE(k[i][1], SYSMEM_STATE_FAILED,
+				    SYSMEM_FAIL_NOT_CHOSEN);
+		}
+	} else {
+		CHECK_STATE(k[nr - 1][1], want_state, want_reason);
+	}
+	for (i = 0; i < nr; i++) {
+		leave(k[i][0]);
+		leave(k[i][1]);
+		leave(g[i]);
+	}
+	leave(a);
+}
+
+/* 7 groups: the working combination is the 65th; sysmem gives up. */
+TEST_F(node, group_combination_limit)
+{
+	groups_limit(_metadata, self->dev, 7, SYSMEM_STATE_FAILED,
+		     SYSMEM_FAIL_TOO_MANY_GROUPS);
+}
+
+/* 6 groups: the working combination is the 33rd; it is found. */
+TEST_F(node, group_combination_within_limit)
+{
+	groups_limit(_metadata, self->dev, 6, SYSMEM_STATE_ALLOCATED,
+		     SYSMEM_FAIL_NONE);
+}
+
+/* Every one of exactly 64 combinations fails: the first one's reason. */
+TEST_F(node, group_all_64_fail_with_first_reason)
+{
+	struct sysmem_buffer_constraints c;
+	int root, a, g[6], t[6][2], k[6][2];
+	__u32 masks[2] = { SYSMEM_RIGHTS_SAME, SYSMEM_RIGHTS_SAME };
+	unsigned int i, j;
+
+	root = sysmem_alloc_token(self->dev);
+	ASSERT_LE(0, root);
+	for (i = 0; i < 6; i++) {
+		g[i] = sysmem_create_group(root);
+		ASSERT_LE(0, g[i]);
+		ASSERT_EQ(0, sysmem_group_create_children(g[i], masks, t[i],
+							  2));
+	}
+	a = sysmem_bind(self->dev, root);
+	ASSERT_LE(0, a);
+	close(root);
+	ASSERT_EQ(0, set_cons(a, USAGE_RW, 1, 4096));
+	for (i = 0; i < 6; i++) {
+		for (j = 0; j < 2; j++) {
+			/* Group 0 can never take a page. */
+			c = cons(0, 100, i == 0 ? 2048 : 0);
+			k[i][j] = bind_cons(self->dev, t[i][j], &c);
+			ASSERT_LE(0, k[i][j]);
+		}
+		ASSERT_EQ(0, sysmem_group_all_children_present(g[i]));
+	}
+	CHECK_STATE(a, SYSMEM_STATE_FAILED, SYSMEM_FAIL_CONSTRAINTS);
+	for (i = 0; i < 6; i++) {
+		close(k[i][0]);
+		close(k[i][1]);
+		close(g[i]);
+	}
+	close(a);
+}
+
+/* A real allocation failure is not retried with the next child. */
+TEST_F(node, group_no_retry_after_allocation_failure)
+{
+	const char *param = "/sys/module/sysmem/parameters/heap_max_bytes";
+	struct sysmem_buffer_constraints c;
+	int a, g, kids[2], k0, k1, fd;
+	char old[256] = "", cap[64];
+	ssize_t n;
+
+	fd = open(param, O_RDWR | O_CLOEXEC);
+	if (fd < 0 || !self->have_debugfs)
+		SKIP(return, "no heap_max_bytes or debugfs");
+	n = read(fd, old, sizeof(old) - 1);
+	ASSERT_LE(0, n);
+	if (n < 0)
+		n = 0;
+	old[n] = '\0';
+	if (!n || old[n - 1] != '\n')
+		strcat(old, "\n");	/* "\n" alone removes every cap */
+	/* Room for 16 more pages, not for 1 MiB. */
+	snprintf(cap, sizeof(cap), "system=%llu",
+		 (unsigned long long)(self->bytes0 + 16 * page_size()));
+	ASSERT_LT(0, pwrite(fd, cap, strlen(cap), 0));
+
+	ASSERT_EQ(0, make_group(self->dev, &a, &g, kids, 2));
+	c = cons(1, 1 << 20, 0);	/* negotiates, cannot be allocated */
+	k0 = bind_cons(self->dev, kids[0], &c);
+	c = cons(1, 4096, 0);		/* would fit */
+	k1 = bind_cons(self->dev, kids[1], &c);
+	ASSERT_LE(0, k0);
+	ASSERT_LE(0, k1);
+	ASSERT_EQ(0, sysmem_group_all_children_present(g));
+	CHECK_STATE(a, SYSMEM_STATE_FAILED, SYSMEM_FAIL_NO_MEMORY);
+	CHECK_STATE(k1, SYSMEM_STATE_FAILED, SYSMEM_FAIL_NO_MEMORY);
+
+	ASSERT_LT(0, pwrite(fd, old, strlen(old), 0));
+	close(fd);
+	close(k0);
+	close(k1);
+	close(g);
+	close(a);
+}
+
+/* Released before declaring all children present: the domain fails. */
+TEST_F(node, group_release_before_all_present_fails)
+{
+	int a, g, kids[2];
+
+	ASSERT_EQ(0, make_group(self->dev, &a, &g, kids, 2));
+	ASSERT_EQ(0, sysmem_release(g));
+	CHECK_STATE(a, SYSMEM_STATE_FAILED, SYSMEM_FAIL_PARTICIPANT_LOST);
+	EXPECT_EQ(POLLERR, revents(kids[0]) & (POLLIN | POLLERR));
+	close(g);
+	close(kids[0]);
+	close(kids[1]);
+	close(a);
+}
+
+TEST_F(node, group_rules)
+{
+	int root, g, g2, t, a;
+
+	root = sysmem_alloc_token(self->dev);
+	ASSERT_LE(0, root);
+	g = sysmem_create_group(root);
+	ASSERT_LE(0, g);
+	EXPECT_TRUE(fcntl(g, F_GETFD) & FD_CLOEXEC);
+	/* No child yet. */
+	EXPECT_EQ(-EINVAL, sysmem_group_all_children_present(g));
+	EXPECT_EQ(-EINVAL, sysmem_group_create_child(g, 0));
+	t = sysmem_group_create_child(g, SYSMEM_RIGHT_READ);
+	ASSERT_LE(0, t);
+	ASSERT_EQ(0, sysmem_group_all_children_present(g));
+	EXPECT_EQ(-EALREADY, sysmem_group_all_children_present(g));
+	EXPECT_EQ(-EALREADY, sysmem_group_create_child(g, SYSMEM_RIGHTS_SAME));
+	/* Kinds: groups are neither tokens nor collections. */
+	EXPECT_EQ(-EINVAL, sysmem_bind(self->dev, g));
+	EXPECT_EQ(-ENOTTY, sysmem_duplicate(g, SYSMEM_RIGHTS_SAME));
+	EXPECT_EQ(-ENOTTY, sysmem_create_group(g));
+	EXPECT_EQ(-ENOTTY, sysmem_group_all_children_present(root));
+	/* Groups nest: a group under a group's child. */
+	g2 = sysmem_create_group(t);
+	ASSERT_LE(0, g2);
+	leave(g2);	/* no child: the collection fails */
+	a = sysmem_bind(self->dev, root);
+	ASSERT_LE(0, a);
+	CHECK_STATE(a, SYSMEM_STATE_FAILED, SYSMEM_FAIL_PARTICIPANT_LOST);
+	close(g2);
+	close(t);
+	close(g);
+	close(root);
+	close(a);
+}
+
+/* Node refs and "is alternate for". */
+TEST_F(node, group_is_alternate_for)
+{
+	int root, g, kids[2], c0a, g2, d[2], other, a, r[6], cb;
+	__u32 masks[2] = { SYSMEM_RIGHTS_SAME, SYSMEM_RIGHTS_SAME };
+
+	/* root ── g ─┬─ c0 ─┬─ c0a
+	 *            │      └─ g2 ─┬─ d0
+	 *            │             └─ d1
+	 *            └─ c1
+	 */
+	root = sysmem_alloc_token(self->dev);
+	ASSERT_LE(0, root);
+	g = sysmem_create_group(root);
+	ASSERT_LE(0, g);
+	ASSERT_EQ(0, sysmem_group_create_children(g, masks, kids, 2));
+	c0a = sysmem_duplicate(kids[0], SYSMEM_RIGHTS_SAME);
+	ASSERT_LE(0, c0a);
+	g2 = sysmem_create_group(kids[0]);
+	ASSERT_LE(0, g2);
+	ASSERT_EQ(0, sysmem_group_create_children(g2, masks, d, 2));
+
+	r[0] = sysmem_get_node_ref(kids[0]);
+	r[1] = sysmem_get_node_ref(kids[1]);
+	r[2] = sysmem_get_node_ref(c0a);
+	r[3] = sysmem_get_node_ref(d[1]);
+	r[4] = sysmem_get_node_ref(root);
+	r[5] = sysmem_get_node_ref(g);
+	for (a = 0; a < 6; a++) {
+		ASSERT_LE(0, r[a]);
+		EXPECT_TRUE(fcntl(r[a], F_GETFD) & FD_CLOEXEC);
+	}
+	EXPECT_EQ(1, sysmem_is_alternate_for(kids[0], r[1]));
+	EXPECT_EQ(1, sysmem_is_alternate_for(kids[1], r[0]));
+	EXPECT_EQ(1, sysmem_is_alternate_for(c0a, r[1]));
+	EXPECT_EQ(1, sysmem_is_alternate_for(d[0], r[3]));
+	EXPECT_EQ(1, sysmem_is_alternate_for(d[0], r[1]));
+	/* Same child of g: c0a and d1 meet at c0, not at a group. */
+	EXPECT_EQ(0, sysmem_is_alternate_for(c0a, r[3]));
+	/* Ancestors, the node itself, the group itself. */
+	EXPECT_EQ(0, sysmem_is_alternate_for(kids[0], r[2]));
+	EXPECT_EQ(0, sysmem_is_alternate_for(c0a, r[0]));
+	EXPECT_EQ(0, sysmem_is_alternate_for(kids[0], r[0]));
+	EXPECT_EQ(0, sysmem_is_alternate_for(kids[1], r[4]));
+	EXPECT_EQ(0, sysmem_is_alternate_for(kids[1], r[5]));
+	EXPECT_EQ(1, sysmem_is_alternate_for(g2, r[1]));
+
+	/* A ref keeps naming the node through bind. */
+	cb = sysmem_bind(self->dev, kids[1]);
+	ASSERT_LE(0, cb);
+	EXPECT_EQ(1, sysmem_is_alternate_for(kids[0], r[1]));
+	EXPECT_EQ(1, sysmem_is_alternate_for(cb, r[0]));
+	EXPECT_EQ(-ESTALE, sysmem_is_alternate_for(kids[1], r[0]));
+
+	/* Not a ref; a ref of another collection; a node that is gone. */
+	EXPECT_EQ(-EINVAL, sysmem_is_alternate_for(kids[0], kids[1]));
+	EXPECT_EQ(-EBADF, sysmem_is_alternate_for(kids[0], 1000));
+	other = sysmem_alloc_nonshared(self->dev);
+	ASSERT_LE(0, other);
+	EXPECT_EQ(-ENOENT, sysmem_is_alternate_for(other, r[0]));
+	ASSERT_EQ(0, sysmem_release(c0a));
+	close(c0a);
+	EXPECT_EQ(-ENOENT, sysmem_is_alternate_for(kids[0], r[2]));
+	/* Refs grant nothing: no node ioctl works on them. */
+	EXPECT_EQ(-ENOTTY, sysmem_release(r[0]));
+
+	close_fds(r, 6);
+	leave(other);
+	/* Tear down without failing anything. */
+	ASSERT_EQ(0, sysmem_group_all_children_present(g2));
+	ASSERT_EQ(0, sysmem_group_all_children_present(g));
+	leave(d[0]);
+	leave(d[1]);
+	leave(g2);
+	leave(g);
+	leave(kids[0]);
+	leave(cb);
+	close(kids[1]);
+	leave(root);
+}
+
 TEST_HARNESS_MAIN
