@@ -1455,12 +1455,12 @@ static long sysmem_node_ioctl_is_alternate(struct file *file, void *arg,
 	if (ia->flags || ia->reserved)
 		return -EINVAL;
 	f = fdget(ia->ref_fd);
-	if (!f.file)
+	if (!sysmem_fd_file(f))
 		return -EBADF;
 	ret = -EINVAL;
-	if (f.file->f_op != &sysmem_node_ref_fops)
+	if (sysmem_fd_file(f)->f_op != &sysmem_node_ref_fops)
 		goto put_fd;
-	ident = f.file->private_data;
+	ident = sysmem_fd_file(f)->private_data;
 	ret = sysmem_node_lock_live(node);
 	if (ret)
 		goto put_fd;
