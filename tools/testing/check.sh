@@ -126,14 +126,7 @@ count "$SYSMEM_LOGDIR/vm-debug.out"
 # --- smoke test on Debian 12's stock kernel ---
 rc=0
 tools/testing/vm/run.sh --kernel stock --name stock \
-	--copy tools/testing/vm/run-selftests.sh -- \
-	run-selftests.sh /usr/local/bin/sysmem_dev_test \
-	/usr/local/bin/sysmem_collection_test \
-	/usr/local/bin/sysmem_image_test \
-	/usr/local/bin/sysmem_memcg_test \
-	/usr/local/bin/sysmem_heap_test \
-	/usr/local/bin/sysmem_import_test \
-	/usr/local/bin/sysmem_heap_bench_test || rc=$?
+	--copy tools/testing/vm/run-selftests.sh -- run-selftests.sh || rc=$?
 stage vm-stock "$rc"
 count "$SYSMEM_LOGDIR/vm-stock.out"
 
