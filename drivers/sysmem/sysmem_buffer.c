@@ -8,6 +8,14 @@
  * forward to the heap's dma-buf; sysmem drops that when the collection
  * and every sysmem dma-buf (fds, mmaps, attachments) have let go, and
  * the heap frees the memory when its dma-buf is released.
+ *
+ * Weak nodes get weak dma-bufs, exported afresh for each of them.  They
+ * forward the same way but do not keep the buffer alive: once the
+ * collection has no strong node and the last strong dma-buf is gone,
+ * the buffer's close-weak fds poll readable and no weak node is given
+ * the buffer again.  The pages themselves stay until the weak dma-bufs
+ * are closed too, because a mapping or a device's mapping cannot be
+ * taken back safely.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -26,8 +34,8 @@ static void sysmem_buffer_release(struct kref *ref)
 {
 	struct sysmem_buffer *buf = container_of(ref, struct sysmem_buffer, ref);
 
-	/* The heap frees the memory when its dma-buf goes. */
-	dma_buf_put(buf->dmabuf);
+	/* Every hold, and with the last one the memory, went before. */
+	sysmem_tracker_put(buf->close_weak);
 	kfree(buf);
 }
 
@@ -41,6 +49,35 @@ void sysmem_buffer_put(struct sysmem_buffer *buf)
 }
 
 /**
+ * sysmem_buffer_unhold() - drop one hold on a buffer's memory
+ * @buf: the buffer
+ * @strong: the hold kept the buffer alive too (the collection's hold, or
+ *	a strong dma-buf's)
+ *
+ * The last strong hold signals the buffer's close-weak fds; the last hold
+ * of any kind gives the memory back (the heap frees it when its dma-buf
+ * is released).
+ */
+void sysmem_buffer_unhold(struct sysmem_buffer *buf, bool strong)
+{
+	struct dma_buf *inner = NULL;
+	bool gone = false;
+
+	spin_lock(&buf->lock);
+	if (strong)
+		gone = !--buf->strong;
+	if (!--buf->users) {
+		inner = buf->dmabuf;
+		buf->dmabuf = NULL;
+	}
+	spin_unlock(&buf->lock);
+	if (gone)
+		sysmem_tracker_dec(buf->close_weak);
+	if (inner)
+		dma_buf_put(inner);
+}
+
+/**
  * sysmem_buffer_alloc() - allocate one cleared buffer from a heap
  * @heap: the heap, with a reference held by the caller
  * @size: size in bytes, page-aligned, not 0
@@ -49,7 +86,8 @@ void sysmem_buffer_put(struct sysmem_buffer *buf)
  * @index: index of the buffer in the collection
  * @tracker: counts the buffer until its memory is back, or NULL
  *
- * Return: the buffer with one reference, or an ERR_PTR.
+ * Return: the buffer with one reference and one strong hold (both the
+ * caller's), or an ERR_PTR.
  */
 struct sysmem_buffer *sysmem_buffer_alloc(struct sysmem_heap *heap, size_t size,
 					  const struct sysmem_buffer_settings *settings,
@@ -62,19 +100,34 @@ struct sysmem_buffer *sysmem_buffer_alloc(struct sysmem_heap *heap, size_t size,
 	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
 	if (!buf)
 		return ERR_PTR(-ENOMEM);
+	/* The buffer's reference; the count of 1 is the caller's hold. */
+	buf->close_weak = sysmem_tracker_new(0, true);
+	if (!buf->close_weak) {
+		dmabuf = ERR_PTR(-ENOMEM);
+		goto free_buf;
+	}
+	sysmem_tracker_inc(buf->close_weak);
 	dmabuf = sysmem_heap_allocate(heap, size, settings, collection_id,
 				      index, tracker);
-	if (IS_ERR(dmabuf)) {
-		kfree(buf);
-		return ERR_CAST(dmabuf);
-	}
+	if (IS_ERR(dmabuf))
+		goto put_close_weak;
 	kref_init(&buf->ref);
+	spin_lock_init(&buf->lock);
+	buf->users = 1;
+	buf->strong = 1;
 	buf->dmabuf = dmabuf;
 	buf->size = size;
 	buf->domain = settings->coherency_domain;
 	buf->collection_id = collection_id;
 	buf->index = index;
 	return buf;
+
+put_close_weak:
+	sysmem_tracker_dec(buf->close_weak);
+	sysmem_tracker_put(buf->close_weak);
+free_buf:
+	kfree(buf);
+	return ERR_CAST(dmabuf);
 }
 
 /*
@@ -179,21 +232,33 @@ static void sysmem_dmabuf_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
 
 static void sysmem_dmabuf_release(struct dma_buf *dmabuf)
 {
+	sysmem_buffer_unhold(dmabuf->priv, true);
 	sysmem_buffer_put(dmabuf->priv);
 }
 
-static const struct dma_buf_ops sysmem_dmabuf_ops = {
-	.attach = sysmem_dmabuf_attach,
-	.detach = sysmem_dmabuf_detach,
-	.map_dma_buf = sysmem_dmabuf_map,
-	.unmap_dma_buf = sysmem_dmabuf_unmap,
-	.begin_cpu_access = sysmem_dmabuf_begin_cpu_access,
-	.end_cpu_access = sysmem_dmabuf_end_cpu_access,
-	.mmap = sysmem_dmabuf_mmap,
-	.vmap = sysmem_dmabuf_vmap,
-	.vunmap = sysmem_dmabuf_vunmap,
-	.release = sysmem_dmabuf_release,
-};
+static void sysmem_weak_dmabuf_release(struct dma_buf *dmabuf)
+{
+	sysmem_buffer_unhold(dmabuf->priv, false);
+	sysmem_buffer_put(dmabuf->priv);
+}
+
+#define SYSMEM_DMABUF_OPS(_release) {				\
+	.attach = sysmem_dmabuf_attach,				\
+	.detach = sysmem_dmabuf_detach,				\
+	.map_dma_buf = sysmem_dmabuf_map,			\
+	.unmap_dma_buf = sysmem_dmabuf_unmap,			\
+	.begin_cpu_access = sysmem_dmabuf_begin_cpu_access,	\
+	.end_cpu_access = sysmem_dmabuf_end_cpu_access,		\
+	.mmap = sysmem_dmabuf_mmap,				\
+	.vmap = sysmem_dmabuf_vmap,				\
+	.vunmap = sysmem_dmabuf_vunmap,				\
+	.release = (_release),					\
+}
+
+static const struct dma_buf_ops sysmem_dmabuf_ops =
+	SYSMEM_DMABUF_OPS(sysmem_dmabuf_release);
+static const struct dma_buf_ops sysmem_weak_dmabuf_ops =
+	SYSMEM_DMABUF_OPS(sysmem_weak_dmabuf_release);
 
 /**
  * sysmem_dmabuf_set_name() - give a sysmem dma-buf a name
@@ -220,27 +285,41 @@ void sysmem_dmabuf_set_name(struct dma_buf *dmabuf, const char *name)
 
 /**
  * sysmem_buffer_export() - export a buffer as a new dma-buf
- * @buf: the buffer; the dma-buf takes a reference of its own
+ * @buf: the buffer; the dma-buf takes a reference and a hold of its own
  * @writable: O_RDWR rather than O_RDONLY
+ * @weak: a weak dma-buf, which does not keep the buffer alive
  * @name: dma-buf name, may be NULL
  *
- * Return: the dma-buf (one file reference, the caller's), or an ERR_PTR.
+ * Return: the dma-buf (one file reference, the caller's), -ENOENT when
+ * nothing strong holds the buffer any more, or another ERR_PTR.
  */
 struct dma_buf *sysmem_buffer_export(struct sysmem_buffer *buf, bool writable,
-				     const char *name)
+				     bool weak, const char *name)
 {
 	DEFINE_DMA_BUF_EXPORT_INFO(info);
 	struct dma_buf *dmabuf;
 
-	info.exp_name = "sysmem";
-	info.ops = &sysmem_dmabuf_ops;
+	spin_lock(&buf->lock);
+	if (!buf->strong) {
+		spin_unlock(&buf->lock);
+		return ERR_PTR(-ENOENT);
+	}
+	buf->users++;
+	if (!weak)
+		buf->strong++;
+	/* A strong hold is left, so @dmabuf stays until we unhold. */
+	info.resv = buf->dmabuf->resv;
+	spin_unlock(&buf->lock);
+
+	info.exp_name = weak ? "sysmem-weak" : "sysmem";
+	info.ops = weak ? &sysmem_weak_dmabuf_ops : &sysmem_dmabuf_ops;
 	info.size = buf->size;
 	info.flags = writable ? O_RDWR : O_RDONLY;
 	info.priv = buf;
-	info.resv = buf->dmabuf->resv;
 	kref_get(&buf->ref);
 	dmabuf = dma_buf_export(&info);
 	if (IS_ERR(dmabuf)) {
+		sysmem_buffer_unhold(buf, !weak);
 		sysmem_buffer_put(buf);
 		return dmabuf;
 	}
@@ -256,5 +335,21 @@ struct dma_buf *sysmem_buffer_export(struct sysmem_buffer *buf, bool writable,
  */
 struct sysmem_buffer *sysmem_dmabuf_buffer(struct dma_buf *dmabuf)
 {
-	return dmabuf->ops == &sysmem_dmabuf_ops ? dmabuf->priv : NULL;
+	if (dmabuf->ops == &sysmem_dmabuf_ops ||
+	    dmabuf->ops == &sysmem_weak_dmabuf_ops)
+		return dmabuf->priv;
+	return NULL;
+}
+
+/**
+ * sysmem_buffer_close_weak_file() - a close-weak fd's file for a buffer
+ * @buf: the buffer
+ *
+ * The file polls readable once nothing strong holds @buf any more.
+ *
+ * Return: the file (O_RDONLY), or an ERR_PTR.
+ */
+struct file *sysmem_buffer_close_weak_file(struct sysmem_buffer *buf)
+{
+	return sysmem_tracking_file(buf->close_weak, 0, "[sysmem-close-weak]");
 }

@@ -66,8 +66,18 @@ struct sysmem_tracker;
 /**
  * struct sysmem_buffer - one buffer of a collection
  * @ref: one reference per sysmem dma-buf exported for it plus one for
- *	the collection; the heap's dma-buf is dropped when it falls to 0
- * @dmabuf: the heap's dma-buf, which every sysmem dma-buf forwards to
+ *	the collection; keeps the structure, not the memory
+ * @lock: protects @users, @strong and @dmabuf
+ * @users: holds on the memory: the collection's hold plus one per sysmem
+ *	dma-buf, strong or weak (a mapping cannot be taken back); the
+ *	heap's dma-buf is dropped when it falls to 0
+ * @strong: holds that keep the buffer alive: the collection's hold
+ *	(while the collection has a strong node) plus one per strong
+ *	sysmem dma-buf; once 0 the buffer is gone for weak nodes and stays
+ *	gone
+ * @close_weak: counts 1 while @strong is not 0; close-weak fds poll on it
+ * @dmabuf: the heap's dma-buf, which every sysmem dma-buf forwards to;
+ *	NULL once @users fell to 0
  * @collection_id: id of the collection the buffer belongs to
  * @index: index of the buffer in its collection
  * @size: page-aligned size in bytes
@@ -75,6 +85,10 @@ struct sysmem_tracker;
  */
 struct sysmem_buffer {
 	struct kref ref;
+	spinlock_t lock;	/* @users, @strong and @dmabuf */
+	unsigned int users;
+	unsigned int strong;
+	struct sysmem_tracker *close_weak;
 	struct dma_buf *dmabuf;
 	u64 collection_id;
 	u32 index;
@@ -156,8 +170,10 @@ struct sysmem_buffer *sysmem_buffer_alloc(struct sysmem_heap *heap, size_t size,
 					  u64 collection_id, u32 index,
 					  struct sysmem_tracker *tracker);
 void sysmem_buffer_put(struct sysmem_buffer *buf);
+void sysmem_buffer_unhold(struct sysmem_buffer *buf, bool strong);
 struct dma_buf *sysmem_buffer_export(struct sysmem_buffer *buf, bool writable,
-				     const char *name);
+				     bool weak, const char *name);
+struct file *sysmem_buffer_close_weak_file(struct sysmem_buffer *buf);
 void sysmem_dmabuf_set_name(struct dma_buf *dmabuf, const char *name);
 struct sysmem_buffer *sysmem_dmabuf_buffer(struct dma_buf *dmabuf);
 

@@ -43,11 +43,15 @@ union sysmem_ioctl_arg {
 	struct sysmem_wait wait;
 	struct sysmem_check check;
 	struct sysmem_result result;
+	struct sysmem_weak_ok weak_ok;
 };
 
-/* Most fds one ioctl can create: a whole collection's buffers. */
+/*
+ * Most fds one ioctl can create: a whole collection's buffers, each with
+ * its close-weak fd for a weak node.
+ */
 #define SYSMEM_MAX_PENDING_FDS \
-	max_t(unsigned int, SYSMEM_MAX_BUFFERS, SYSMEM_MAX_DUPLICATES)
+	max_t(unsigned int, 2 * SYSMEM_MAX_BUFFERS, SYSMEM_MAX_DUPLICATES)
 
 /**
  * sysmem_ctx_add_file() - reserve an fd for a file, installed on success

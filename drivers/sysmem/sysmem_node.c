@@ -21,6 +21,12 @@
  * the collection is allocated and such a subtree is ready, it is
  * allocated logically against the existing buffers (lib/sysmem_logical.c)
  * and either shares them or fails alone.
+ *
+ * Weak nodes: only strong nodes (live, or released with constraints
+ * that still count, and not weak) keep a collection's buffers alive.
+ * Before allocation, a collection left with no strong node fails; after
+ * it, the collection lets go of its hold on the buffers, each of which
+ * then lives only as long as its strong dma-bufs (sysmem_buffer.c).
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -59,12 +65,15 @@ enum sysmem_node_state {
 /**
  * struct sysmem_coll_buffer - a collection's hold on one buffer
  * @buf: the buffer (one reference)
- * @dmabuf: the buffer exported read-only [0] and writable [1], each
- *	exported on first demand and holding one file reference
+ * @dmabuf: the buffer exported read-only [0] and writable [1] for strong
+ *	nodes, each exported on first demand and holding one file reference
+ * @held: the collection holds the buffer alive (a strong hold), until
+ *	it has no strong node left
  */
 struct sysmem_coll_buffer {
 	struct sysmem_buffer *buf;
 	struct dma_buf *dmabuf[2];
+	bool held;
 };
 
 /**
@@ -91,6 +100,8 @@ struct sysmem_coll_buffer {
  * @settings: the chosen settings once allocated
  * @nr_buffers: entries of @buffers
  * @buffers: the buffers, until the collection fails or is freed
+ * @let_go: allocated, then left without a strong node: the buffers are
+ *	no longer held by the collection (a strong node never comes back)
  */
 struct sysmem_collection {
 	struct kref ref;
@@ -110,6 +121,7 @@ struct sysmem_collection {
 	struct sysmem_buffer_settings settings;
 	unsigned int nr_buffers;
 	struct sysmem_coll_buffer *buffers;
+	bool let_go;
 };
 
 /**
@@ -134,6 +146,10 @@ struct sysmem_collection {
  *	(NULL for a group without children)
  * @fail_reason: SYSMEM_FAIL_* once the node's failure domain failed
  *	without failing the collection; read without the lock by waiters
+ * @weak: the node's buffers are weak; nodes created from it are weak
+ * @weak_ok: the participant watches close-weak fds
+ * @weak_ok_children: nodes created from this one are weak-ok too
+ * @waited: a collection that waited for, or got, its result
  * @rights: SYSMEM_RIGHT_* left after every duplicate's attenuation
  * @has_constraints: @c and @heaps are set
  * @c: the constraints, with the user heap pointer cleared
@@ -162,6 +178,10 @@ struct sysmem_node {
 	u32 group_index;
 	struct sysmem_node *group_chosen;
 	u32 fail_reason;
+	bool weak;
+	bool weak_ok;
+	bool weak_ok_children;
+	bool waited;
 	u32 rights;
 	bool has_constraints;
 	struct sysmem_buffer_constraints c;
@@ -189,19 +209,32 @@ struct sysmem_node_ident {
 static atomic64_t sysmem_last_collection_id = ATOMIC64_INIT(0);
 static const struct file_operations sysmem_node_fops;
 
-static void sysmem_collection_drop_buffers(struct sysmem_collection *coll)
+/* Let go of the collection's strong hold on its buffers. */
+static void sysmem_collection_unhold_buffers(struct sysmem_collection *coll)
 {
-	unsigned int i;
+	unsigned int i, j;
 
 	for (i = 0; i < coll->nr_buffers; i++) {
 		struct sysmem_coll_buffer *cb = &coll->buffers[i];
 
-		if (cb->dmabuf[0])
-			dma_buf_put(cb->dmabuf[0]);
-		if (cb->dmabuf[1])
-			dma_buf_put(cb->dmabuf[1]);
-		sysmem_buffer_put(cb->buf);
+		for (j = 0; j < ARRAY_SIZE(cb->dmabuf); j++) {
+			if (cb->dmabuf[j])
+				dma_buf_put(cb->dmabuf[j]);
+			cb->dmabuf[j] = NULL;
+		}
+		if (cb->held)
+			sysmem_buffer_unhold(cb->buf, true);
+		cb->held = false;
 	}
+}
+
+static void sysmem_collection_drop_buffers(struct sysmem_collection *coll)
+{
+	unsigned int i;
+
+	sysmem_collection_unhold_buffers(coll);
+	for (i = 0; i < coll->nr_buffers; i++)
+		sysmem_buffer_put(coll->buffers[i].buf);
 	kfree(coll->buffers);
 	coll->buffers = NULL;
 	coll->nr_buffers = 0;
@@ -788,6 +821,7 @@ static void sysmem_collection_allocate(struct sysmem_collection *coll)
 		if (IS_ERR(buf))
 			goto free_buffers;
 		bufs[i].buf = buf;
+		bufs[i].held = true;
 	}
 	coll->buffers = bufs;
 	coll->nr_buffers = settings.buffer_count;
@@ -825,8 +859,10 @@ static void sysmem_collection_allocate(struct sysmem_collection *coll)
 	goto free_heaps;
 
 free_buffers:
-	while (i--)
+	while (i--) {
+		sysmem_buffer_unhold(bufs[i].buf, true);
 		sysmem_buffer_put(bufs[i].buf);
+	}
 	kfree(bufs);
 free_heaps:
 	sysmem_heaps_put(descs, heaps, nr_heaps);
@@ -937,11 +973,59 @@ fail:
 }
 
 /*
+ * A strong node keeps the collection's buffers alive: a node of the tree
+ * that is not weak, has not failed, and is live or still counts with its
+ * constraints.
+ */
+static bool sysmem_node_is_strong(const struct sysmem_node *n)
+{
+	if (n->weak || n->fail_reason)
+		return false;
+	return n->state == SYSMEM_NODE_LIVE ||
+	       (n->state == SYSMEM_NODE_RELEASED &&
+		sysmem_node_constraints_count(n));
+}
+
+static bool sysmem_collection_has_strong(struct sysmem_collection *coll)
+{
+	struct sysmem_node *n;
+
+	for (n = coll->root; n; n = sysmem_node_next(n, coll->root))
+		if (sysmem_node_is_strong(n))
+			return true;
+	return false;
+}
+
+/*
+ * sysmem_collection_check_strong - with no strong node left, fail a
+ * collection still pending, and make an allocated one let go of its
+ * buffers (which then live only as long as their strong dma-bufs).
+ * Return: true when the collection failed.  @coll->lock held.
+ */
+static bool sysmem_collection_check_strong(struct sysmem_collection *coll,
+					   const struct sysmem_node *who)
+{
+	lockdep_assert_held(&coll->lock);
+	if (!coll->root || coll->let_go || coll->state == SYSMEM_STATE_FAILED ||
+	    sysmem_collection_has_strong(coll))
+		return false;
+	if (coll->state == SYSMEM_STATE_PENDING) {
+		sysmem_collection_fail(coll, SYSMEM_FAIL_PARTICIPANT_LOST, who,
+				       "no strong node left before allocation");
+		return true;
+	}
+	coll->let_go = true;
+	sysmem_collection_unhold_buffers(coll);
+	return false;
+}
+
+/*
  * sysmem_collection_update - act on a change of the tree: fail a domain
  * that has nobody left before its allocation, allocate the collection
  * when it is ready, then each attached subtree that is ready once the
- * collection (and the subtree above it) is allocated.  @coll->lock
- * held; @who: the node that changed, for the log.
+ * collection (and the subtree above it) is allocated; and let the
+ * buffers go once no strong node is left.  @coll->lock held; @who: the
+ * node that changed, for the log.
  */
 static void sysmem_collection_update(struct sysmem_collection *coll,
 				     const struct sysmem_node *who)
@@ -949,6 +1033,8 @@ static void sysmem_collection_update(struct sysmem_collection *coll,
 	struct sysmem_node *n;
 
 	lockdep_assert_held(&coll->lock);
+	if (sysmem_collection_check_strong(coll, who))
+		return;
 	if (coll->state == SYSMEM_STATE_PENDING && coll->root) {
 		if (!sysmem_domain_has_live(coll->root)) {
 			sysmem_collection_fail(coll,
@@ -978,6 +1064,7 @@ restart:
 			goto restart;
 		}
 	}
+	sysmem_collection_check_strong(coll, who);
 }
 
 /*
@@ -1019,6 +1106,10 @@ static void sysmem_node_link(struct sysmem_node *node,
 	if (parent) {
 		list_add_tail(&node->sibling, &parent->children);
 		node->attach_pending = parent->attach_pending;
+		/* Weak and weak-ok pass to nodes made from now on. */
+		node->weak = parent->weak;
+		node->weak_ok = parent->weak_ok_children;
+		node->weak_ok_children = parent->weak_ok_children;
 		/* A node made in a failed subtree is born failed. */
 		node->fail_reason = parent->fail_reason;
 	} else {
@@ -1044,6 +1135,9 @@ static void sysmem_node_replace(struct sysmem_node *token,
 	node->attach_root = token->attach_root;
 	node->attach_pending = token->attach_pending;
 	node->fail_reason = token->fail_reason;
+	node->weak = token->weak;
+	node->weak_ok = token->weak_ok;
+	node->weak_ok_children = token->weak_ok_children;
 	node->gone = token->gone;
 	token->gone = NULL;
 	node->ident = token->ident;
@@ -1732,6 +1826,64 @@ static long sysmem_group_ioctl_all_present(struct file *file, void *arg,
 }
 
 /*
+ * The node becomes weak, and so does every node created from it from now
+ * on.  Too late (-EBUSY) once the node is ready for its allocation: a
+ * collection that set constraints, a group that declared all children
+ * present, any node once its allocation is done.
+ */
+static long sysmem_node_ioctl_set_weak(struct file *file, void *arg,
+				       struct sysmem_ioctl_ctx *ctx)
+{
+	struct sysmem_node *node = file->private_data;
+	struct sysmem_collection *coll = node->coll;
+	int ret;
+
+	ret = sysmem_node_lock_live(node);
+	if (ret)
+		return ret;
+	if ((node->type == SYSMEM_NODE_COLLECTION && node->has_constraints) ||
+	    (node->type == SYSMEM_NODE_GROUP && node->all_present) ||
+	    (coll->state != SYSMEM_STATE_PENDING && !node->attach_pending)) {
+		ret = -EBUSY;
+	} else if (!node->weak) {
+		node->weak = true;
+		/* It may have been the last strong node. */
+		sysmem_collection_update(coll, node);
+	}
+	mutex_unlock(&coll->lock);
+	return ret;
+}
+
+/*
+ * The participant watches the close-weak fds of its weak buffers; with
+ * SYSMEM_WEAK_OK_FOR_CHILDREN, nodes created from this one from now on
+ * are weak-ok too.  A collection must say so before it waits or gets
+ * its result (-EBUSY after).
+ */
+static long sysmem_node_ioctl_set_weak_ok(struct file *file, void *arg,
+					  struct sysmem_ioctl_ctx *ctx)
+{
+	struct sysmem_node *node = file->private_data;
+	struct sysmem_weak_ok *wo = arg;
+	int ret;
+
+	if ((wo->flags & ~SYSMEM_WEAK_OK_FOR_CHILDREN) || wo->reserved)
+		return -EINVAL;
+	ret = sysmem_node_lock_live(node);
+	if (ret)
+		return ret;
+	if (node->waited) {
+		ret = -EBUSY;
+	} else {
+		node->weak_ok = true;
+		if (wo->flags & SYSMEM_WEAK_OK_FOR_CHILDREN)
+			node->weak_ok_children = true;
+	}
+	mutex_unlock(&node->coll->lock);
+	return ret;
+}
+
+/*
  * After allocation, a failure under a dispensable token (or the
  * collection bound from it) stops there instead of failing its parent.
  */
@@ -1777,6 +1929,9 @@ static long sysmem_coll_ioctl_attach_token(struct file *file, void *arg,
 		return ret;
 	if (sysmem_node_status(node, &reason) == SYSMEM_STATE_FAILED) {
 		ret = -EIO;
+	} else if (node->weak) {
+		/* As in sysmem: an attached subtree hangs off a strong node. */
+		ret = -EPERM;
 	} else {
 		sysmem_node_link(token, node, node->rights & d->rights_mask,
 				 &node->dbg);
@@ -1870,6 +2025,12 @@ static long sysmem_coll_ioctl_wait(struct file *file, void *arg,
 	ret = sysmem_node_lock_live(node);
 	if (ret)
 		return ret;
+	/* A weak node must first promise to watch its close-weak fds. */
+	if (node->weak && !node->weak_ok) {
+		mutex_unlock(&coll->lock);
+		return -EPERM;
+	}
+	node->waited = true;
 	mutex_unlock(&coll->lock);
 
 	if (w->timeout_ns < 0) {
@@ -1929,23 +2090,84 @@ static int sysmem_copy_settings(struct sysmem_collection *coll,
 	return 0;
 }
 
+/*
+ * Reserve the fds of buffer @cb for a weak node: a fresh weak dma-buf and
+ * a close-weak fd, or -1 for both when the buffer has gone.
+ */
+static int sysmem_weak_fds(struct sysmem_collection *coll,
+			   struct sysmem_coll_buffer *cb, bool writable,
+			   int *fd, int *close_fd, struct sysmem_ioctl_ctx *ctx)
+{
+	struct dma_buf *dmabuf;
+	struct file *cfile;
+	int ret;
+
+	*fd = -1;
+	*close_fd = -1;
+	dmabuf = sysmem_buffer_export(cb->buf, writable, true, coll->name);
+	if (dmabuf == ERR_PTR(-ENOENT))
+		return 0;
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+	ret = sysmem_ctx_add_file(ctx, dmabuf->file, NULL);
+	if (ret < 0)
+		return ret;
+	*fd = ret;
+	cfile = sysmem_buffer_close_weak_file(cb->buf);
+	if (IS_ERR(cfile))
+		return PTR_ERR(cfile);
+	ret = sysmem_ctx_add_file(ctx, cfile, NULL);
+	if (ret < 0)
+		return ret;
+	*close_fd = ret;
+	return 0;
+}
+
+/* Reserve an fd for buffer @cb's strong dma-buf, exported on first use. */
+static int sysmem_strong_fd(struct sysmem_collection *coll,
+			    struct sysmem_coll_buffer *cb, bool writable,
+			    int *fd, struct sysmem_ioctl_ctx *ctx)
+{
+	struct dma_buf *dmabuf = cb->dmabuf[writable];
+	int ret;
+
+	if (!dmabuf) {
+		dmabuf = sysmem_buffer_export(cb->buf, writable, false,
+					      coll->name);
+		if (IS_ERR(dmabuf))
+			return PTR_ERR(dmabuf);
+		cb->dmabuf[writable] = dmabuf;
+	}
+	get_dma_buf(dmabuf);
+	ret = sysmem_ctx_add_file(ctx, dmabuf->file, NULL);
+	if (ret < 0)
+		return ret;
+	*fd = ret;
+	return 0;
+}
+
 static long sysmem_coll_ioctl_get_result(struct file *file, void *arg,
 					 struct sysmem_ioctl_ctx *ctx)
 {
 	struct sysmem_node *node = file->private_data;
 	struct sysmem_collection *coll = node->coll;
 	struct sysmem_result *r = arg;
+	int *fds = NULL, *close_fds = NULL;
 	unsigned int i, nr;
 	bool writable;
-	int *fds = NULL;
 	u32 reason;
 	int ret;
 
-	if (r->flags || r->reserved)
+	if (r->flags || r->reserved || r->reserved2)
 		return -EINVAL;
 	ret = sysmem_node_lock_live(node);
 	if (ret)
 		return ret;
+	if (node->weak && !node->weak_ok) {
+		ret = -EPERM;
+		goto unlock;
+	}
+	node->waited = true;
 	switch (sysmem_node_status(node, &reason)) {
 	case SYSMEM_STATE_ALLOCATED:
 		break;
@@ -1963,44 +2185,44 @@ static long sysmem_coll_ioctl_get_result(struct file *file, void *arg,
 	r->buffer_count = nr;
 	r->collection_id = coll->id;
 	r->fd_count = 0;
+	r->result_flags = node->weak ? SYSMEM_RESULT_WEAK : 0;
 	if (node->c.usage & SYSMEM_USAGE_NONE)
 		goto unlock;
 	if (r->fd_capacity < nr) {
 		ret = -ENOSPC;
 		goto unlock;
 	}
-	fds = kcalloc(nr, sizeof(*fds), GFP_KERNEL);
-	if (!fds) {
-		ret = -ENOMEM;
+	if (node->weak && !r->close_weak_fds) {
+		ret = -EINVAL;
 		goto unlock;
+	}
+	fds = kcalloc(nr, sizeof(*fds), GFP_KERNEL);
+	close_fds = kcalloc(nr, sizeof(*close_fds), GFP_KERNEL);
+	if (!fds || !close_fds) {
+		ret = -ENOMEM;
+		goto free_fds;
 	}
 	writable = (node->rights & SYSMEM_RIGHT_WRITE) &&
 		   (node->c.usage & SYSMEM_USAGE_WRITE_MASK);
 	for (i = 0; i < nr; i++) {
-		struct sysmem_coll_buffer *cb = &coll->buffers[i];
-		struct dma_buf *dmabuf = cb->dmabuf[writable];
-
-		if (!dmabuf) {
-			dmabuf = sysmem_buffer_export(cb->buf, writable,
-						      coll->name);
-			if (IS_ERR(dmabuf)) {
-				ret = PTR_ERR(dmabuf);
-				goto free_fds;
-			}
-			cb->dmabuf[writable] = dmabuf;
-		}
-		get_dma_buf(dmabuf);
-		ret = sysmem_ctx_add_file(ctx, dmabuf->file, NULL);
-		if (ret < 0)
+		if (node->weak)
+			ret = sysmem_weak_fds(coll, &coll->buffers[i], writable,
+					      &fds[i], &close_fds[i], ctx);
+		else
+			ret = sysmem_strong_fd(coll, &coll->buffers[i],
+					       writable, &fds[i], ctx);
+		if (ret)
 			goto free_fds;
-		fds[i] = ret;
 	}
-	ret = 0;
-	if (copy_to_user(u64_to_user_ptr(r->fds), fds, nr * sizeof(*fds)))
+	if (copy_to_user(u64_to_user_ptr(r->fds), fds, nr * sizeof(*fds)) ||
+	    (node->weak && copy_to_user(u64_to_user_ptr(r->close_weak_fds),
+					close_fds, nr * sizeof(*close_fds)))) {
 		ret = -EFAULT;
-	else
-		r->fd_count = nr;
+		goto free_fds;
+	}
+	r->fd_count = nr;
 free_fds:
+	kfree(close_fds);
 	kfree(fds);
 unlock:
 	mutex_unlock(&coll->lock);
@@ -2016,6 +2238,9 @@ static const struct sysmem_ioctl_desc sysmem_token_ioctls[] = {
 	SYSMEM_IOCTL(SYSMEM_IOC_NODE_GET_REF, sysmem_node_ioctl_get_ref),
 	SYSMEM_IOCTL(SYSMEM_IOC_NODE_IS_ALTERNATE_FOR,
 		     sysmem_node_ioctl_is_alternate),
+	SYSMEM_IOCTL(SYSMEM_IOC_NODE_SET_WEAK, sysmem_node_ioctl_set_weak),
+	SYSMEM_IOCTL(SYSMEM_IOC_NODE_SET_WEAK_OK,
+		     sysmem_node_ioctl_set_weak_ok),
 	SYSMEM_IOCTL(SYSMEM_IOC_TOKEN_DUPLICATE, sysmem_token_ioctl_duplicate),
 	SYSMEM_IOCTL(SYSMEM_IOC_TOKEN_DUPLICATE_MANY,
 		     sysmem_token_ioctl_duplicate_many),
@@ -2036,6 +2261,9 @@ static const struct sysmem_ioctl_desc sysmem_group_ioctls[] = {
 	SYSMEM_IOCTL(SYSMEM_IOC_NODE_GET_REF, sysmem_node_ioctl_get_ref),
 	SYSMEM_IOCTL(SYSMEM_IOC_NODE_IS_ALTERNATE_FOR,
 		     sysmem_node_ioctl_is_alternate),
+	SYSMEM_IOCTL(SYSMEM_IOC_NODE_SET_WEAK, sysmem_node_ioctl_set_weak),
+	SYSMEM_IOCTL(SYSMEM_IOC_NODE_SET_WEAK_OK,
+		     sysmem_node_ioctl_set_weak_ok),
 	SYSMEM_IOCTL(SYSMEM_IOC_NODE_ATTACH_NODE_TRACKING,
 		     sysmem_node_ioctl_node_tracking),
 	SYSMEM_IOCTL(SYSMEM_IOC_GROUP_CREATE_CHILD,
@@ -2055,6 +2283,9 @@ static const struct sysmem_ioctl_desc sysmem_coll_ioctls[] = {
 	SYSMEM_IOCTL(SYSMEM_IOC_NODE_GET_REF, sysmem_node_ioctl_get_ref),
 	SYSMEM_IOCTL(SYSMEM_IOC_NODE_IS_ALTERNATE_FOR,
 		     sysmem_node_ioctl_is_alternate),
+	SYSMEM_IOCTL(SYSMEM_IOC_NODE_SET_WEAK, sysmem_node_ioctl_set_weak),
+	SYSMEM_IOCTL(SYSMEM_IOC_NODE_SET_WEAK_OK,
+		     sysmem_node_ioctl_set_weak_ok),
 	SYSMEM_IOCTL(SYSMEM_IOC_SET_CONSTRAINTS,
 		     sysmem_coll_ioctl_set_constraints),
 	SYSMEM_IOCTL(SYSMEM_IOC_WAIT, sysmem_coll_ioctl_wait),
@@ -2113,6 +2344,7 @@ static int sysmem_node_release_file(struct inode *inode, struct file *file)
 		sysmem_node_fail(node, SYSMEM_FAIL_PARTICIPANT_LOST,
 				 "closed without release");
 	}
+	sysmem_collection_check_strong(coll, node);
 	/* Constraints outlive the fd while they still count. */
 	node->has_file = false;
 	sysmem_node_prune_up(node);

@@ -29,7 +29,7 @@
  * grows each time ioctls, flags or structure fields are added.
  */
 #define SYSMEM_ABI_MAJOR	0
-#define SYSMEM_ABI_MINOR	4
+#define SYSMEM_ABI_MINOR	5
 
 /* Sanity limits. */
 #define SYSMEM_MAX_BUFFERS		128	/* buffers per collection */
@@ -533,6 +533,18 @@ struct sysmem_check {
  * @collection_id: out: the collection's id
  * @flags: must be 0
  * @reserved: must be 0
+ * @close_weak_fds: (since ABI 0.5) user pointer to @fd_capacity __s32;
+ *	required for a weak node that gets fds, else ignored.  out, for a
+ *	weak node: per buffer, an fd that polls readable once nothing
+ *	strong holds the buffer any more ("close your weak buffer fd as
+ *	soon as you can"), or -1 where the buffer is already gone
+ * @result_flags: (since ABI 0.5) out: SYSMEM_RESULT_*
+ * @reserved2: must be 0
+ *
+ * For a weak node (%SYSMEM_IOC_NODE_SET_WEAK) the dma-buf fds are weak:
+ * they do not keep the buffer alive in sysmem's eyes, and where a buffer
+ * has already gone (its last strong holder left) both fds of its slot
+ * are -1, so a weak node may see a sparse set.
  */
 struct sysmem_result {
 	__u64 settings;
@@ -544,7 +556,26 @@ struct sysmem_result {
 	__u64 collection_id;
 	__u32 flags;
 	__u32 reserved;
+	__u64 close_weak_fds;
+	__u32 result_flags;
+	__u32 reserved2;
 };
+
+/* sysmem_result.result_flags */
+#define SYSMEM_RESULT_WEAK	(1U << 0)	/* the fds are weak buffers */
+
+/**
+ * struct sysmem_weak_ok - SYSMEM_IOC_NODE_SET_WEAK_OK
+ * @flags: SYSMEM_WEAK_OK_*
+ * @reserved: must be 0
+ */
+struct sysmem_weak_ok {
+	__u32 flags;
+	__u32 reserved;
+};
+
+/* Nodes created from this one from now on are weak-ok as well. */
+#define SYSMEM_WEAK_OK_FOR_CHILDREN	(1U << 0)
 
 /**
  * struct sysmem_lifetime_tracking - a buffer lifetime tracking fd
@@ -610,6 +641,19 @@ struct sysmem_is_alternate {
 /* Since ABI 0.4: whether this node and a node ref's are alternatives. */
 #define SYSMEM_IOC_NODE_IS_ALTERNATE_FOR \
 	_IOWR(SYSMEM_IOC_MAGIC, 0x16, struct sysmem_is_alternate)
+/*
+ * Since ABI 0.5: this node, and every node created from it from now on,
+ * is weak (no argument).  A token may become weak at any time, a
+ * collection before it sets constraints, a group before it declares all
+ * children present.
+ */
+#define SYSMEM_IOC_NODE_SET_WEAK _IO(SYSMEM_IOC_MAGIC, 0x17)
+/*
+ * Since ABI 0.5: this participant watches the close-weak fds; a weak
+ * collection must say so before it waits or gets its result.
+ */
+#define SYSMEM_IOC_NODE_SET_WEAK_OK \
+	_IOW(SYSMEM_IOC_MAGIC, 0x18, struct sysmem_weak_ok)
 
 /* On token fds. */
 #define SYSMEM_IOC_TOKEN_DUPLICATE \
@@ -622,7 +666,7 @@ struct sysmem_is_alternate {
 #define SYSMEM_IOC_TOKEN_CREATE_GROUP \
 	_IOWR(SYSMEM_IOC_MAGIC, 0x23, struct sysmem_new_node)
 
-/* On group fds (since ABI 0.4); the node ioctls 0x10-0x14 work too. */
+/* On group fds (since ABI 0.4); the node ioctls 0x10-0x18 work too. */
 #define SYSMEM_IOC_GROUP_CREATE_CHILD \
 	_IOWR(SYSMEM_IOC_MAGIC, 0x40, struct sysmem_duplicate)
 #define SYSMEM_IOC_GROUP_CREATE_CHILDREN \

@@ -242,6 +242,20 @@ int sysmem_set_dispensable(int token_fd)
 	return sysmem_ioctl(token_fd, SYSMEM_IOC_TOKEN_SET_DISPENSABLE, NULL);
 }
 
+int sysmem_set_weak(int node_fd)
+{
+	return sysmem_ioctl(node_fd, SYSMEM_IOC_NODE_SET_WEAK, NULL);
+}
+
+int sysmem_set_weak_ok(int node_fd, bool for_children)
+{
+	struct sysmem_weak_ok arg = {
+		.flags = for_children ? SYSMEM_WEAK_OK_FOR_CHILDREN : 0,
+	};
+
+	return sysmem_ioctl(node_fd, SYSMEM_IOC_NODE_SET_WEAK_OK, &arg);
+}
+
 int sysmem_set_constraints(int coll_fd,
 			   const struct sysmem_buffer_constraints *c)
 {
@@ -286,6 +300,35 @@ int sysmem_get_result(int coll_fd, struct sysmem_buffer_settings *settings,
 		*buffer_count = arg.buffer_count;
 	if (fd_count)
 		*fd_count = arg.fd_count;
+	return 0;
+}
+
+int sysmem_get_weak_result(int coll_fd,
+			   struct sysmem_buffer_settings *settings,
+			   int *fds, int *close_weak_fds,
+			   unsigned int fd_capacity,
+			   unsigned int *buffer_count, bool *weak)
+{
+	struct sysmem_result arg = {
+		.settings = (__u64)(uintptr_t)settings,
+		.settings_size = settings ? sizeof(*settings) : 0,
+		.fd_capacity = fds ? fd_capacity : 0,
+		.fds = (__u64)(uintptr_t)fds,
+		.close_weak_fds = (__u64)(uintptr_t)close_weak_fds,
+	};
+	unsigned int i;
+	int ret = sysmem_ioctl(coll_fd, SYSMEM_IOC_GET_RESULT, &arg);
+
+	if (ret < 0)
+		return ret;
+	/* A strong node fills no close-weak fds: say so. */
+	if (close_weak_fds && !(arg.result_flags & SYSMEM_RESULT_WEAK))
+		for (i = 0; i < arg.fd_count; i++)
+			close_weak_fds[i] = -1;
+	if (buffer_count)
+		*buffer_count = arg.buffer_count;
+	if (weak)
+		*weak = arg.result_flags & SYSMEM_RESULT_WEAK;
 	return 0;
 }
 

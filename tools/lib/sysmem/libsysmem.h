@@ -9,6 +9,8 @@
 #ifndef _LIBSYSMEM_H
 #define _LIBSYSMEM_H
 
+#include <stdbool.h>
+
 #include <linux/sysmem.h>
 
 #ifdef __cplusplus
@@ -288,6 +290,35 @@ int sysmem_is_alternate_for(int node_fd, int ref_fd);
 int sysmem_set_dispensable(int token_fd);
 
 /**
+ * sysmem_set_weak() - make a node weak (ABI 0.5)
+ * @node_fd: a live token, collection or group fd
+ *
+ * The node, and every node created from it from now on (duplicates,
+ * group children, the collection bound from a token), gets weak buffers:
+ * fds that do not keep the buffers alive.  Once the collection has no
+ * strong node left and a buffer's last strong dma-buf fd is closed, that
+ * buffer's close-weak fd polls readable and the weak participant should
+ * close its fd for it at once; before allocation, a collection left with
+ * only weak nodes fails.  A weak collection needs sysmem_set_weak_ok()
+ * before it waits or gets its result.  Cannot be undone.
+ *
+ * Return: 0, -EBUSY when too late (a collection that set constraints, a
+ * group that declared its children present, a node already allocated),
+ * -ESTALE when the node is no longer live, or -errno.
+ */
+int sysmem_set_weak(int node_fd);
+
+/**
+ * sysmem_set_weak_ok() - promise to watch close-weak fds (ABI 0.5)
+ * @node_fd: a live token, collection or group fd
+ * @for_children: nodes created from this one from now on are weak-ok too
+ *
+ * Return: 0, -EBUSY on a collection that already waited or got its
+ * result, -ESTALE, or -errno.
+ */
+int sysmem_set_weak_ok(int node_fd, bool for_children);
+
+/**
  * sysmem_set_constraints() - set this participant's constraints, once
  * @coll_fd: a collection fd
  * @c: the constraints
@@ -337,6 +368,28 @@ int sysmem_check(int coll_fd, __u32 *state, __u32 *reason);
 int sysmem_get_result(int coll_fd, struct sysmem_buffer_settings *settings,
 		      int *fds, unsigned int fd_capacity,
 		      unsigned int *buffer_count, unsigned int *fd_count);
+
+/**
+ * sysmem_get_weak_result() - get the settings and weak buffers (ABI 0.5)
+ * @coll_fd: an allocated weak collection fd
+ * @settings: filled with the chosen settings (may be NULL)
+ * @fds: filled with one weak dma-buf fd per buffer, -1 where the buffer
+ *	is already gone (a sparse set)
+ * @close_weak_fds: filled with one fd per buffer that polls readable
+ *	once nothing strong holds that buffer, -1 where it is gone
+ * @fd_capacity: entries at @fds and at @close_weak_fds
+ * @buffer_count: filled with the number of buffers (may be NULL)
+ * @weak: filled with whether the fds are weak (may be NULL); a strong
+ *	node gets strong fds and no close-weak fds from this call too
+ *
+ * Return: as sysmem_get_result(), and -EPERM for a weak node without
+ * sysmem_set_weak_ok().
+ */
+int sysmem_get_weak_result(int coll_fd,
+			   struct sysmem_buffer_settings *settings,
+			   int *fds, int *close_weak_fds,
+			   unsigned int fd_capacity,
+			   unsigned int *buffer_count, bool *weak);
 
 /**
  * sysmem_send_token() - send a token fd over a unix socket (SCM_RIGHTS)
