@@ -119,9 +119,9 @@
  *	| min_size, min_bytes_per_row      | max                              |
  *	| max_size, max_bytes_per_row,     | min (absent: no limit)           |
  *	| max_width_times_height           |                                  |
- *	| size_alignment,                  | max per dimension                |
- *	| display_rect_alignment,          |                                  |
- *	| start_offset_divisor             |                                  |
+ *	| size_alignment,                  | lcm per dimension (the max for   |
+ *	| display_rect_alignment,          | powers of two), so every entry's |
+ *	| start_offset_divisor             | own value still divides it       |
  *	| bytes_per_row_divisor            | lcm (each already holds f's      |
  *	|                                  | divisor, and f's bytes per pixel |
  *	|                                  | when the entry asks for pixel    |
@@ -137,8 +137,8 @@
  *
  *      Then min/max size are rounded again to the combined size_alignment
  *      and min/max bytes per row to the combined divisor.  The candidate
- *      dies when the color space intersection is empty, the combined
- *      divisor is above 0xffffffff, a min is above its max (either
+ *      dies when the color space intersection is empty, a combined
+ *      alignment or divisor is above 0xffffffff, a min is above its max (either
  *      dimension, or bytes per row), or the combined min_size is above
  *      the combined required_min_size in either dimension.
  *  3.4 Image size S, per dimension: the largest required max size; when
@@ -591,21 +591,31 @@ static bool sysmem_image_fold(const struct sysmem_image_constraints *ic,
 					    SYSMEM_U32_MAX,
 			      div, &c->min_bpr, &c->max_bpr))
 		return true;
-	c->align_w = sysmem_max64(c->align_w, aw);
-	c->align_h = sysmem_max64(c->align_h, ah);
-	if (sysmem_lcm_overflow(c->divisor, div, &c->divisor) ||
-	    c->divisor > SYSMEM_U32_MAX)
+	/*
+	 * Alignments and divisors combine by lcm: every participant's own
+	 * value must still divide the result (for powers of two, the lcm
+	 * is the max).
+	 */
+	if (sysmem_lcm_overflow(c->align_w, aw, &c->align_w) ||
+	    sysmem_lcm_overflow(c->align_h, ah, &c->align_h) ||
+	    sysmem_lcm_overflow(c->divisor, div, &c->divisor) ||
+	    sysmem_lcm_overflow(c->disp_w,
+				sysmem_or1(ic->display_rect_alignment.width),
+				&c->disp_w) ||
+	    sysmem_lcm_overflow(c->disp_h,
+				sysmem_or1(ic->display_rect_alignment.height),
+				&c->disp_h) ||
+	    sysmem_lcm_overflow(c->offset_div,
+				sysmem_or1(ic->start_offset_divisor),
+				&c->offset_div) ||
+	    c->align_w > SYSMEM_U32_MAX || c->align_h > SYSMEM_U32_MAX ||
+	    c->divisor > SYSMEM_U32_MAX || c->disp_w > SYSMEM_U32_MAX ||
+	    c->disp_h > SYSMEM_U32_MAX || c->offset_div > SYSMEM_U32_MAX)
 		return true;
 
 	if (flags & SYSMEM_IMAGE_HAS_MAX_WIDTH_TIMES_HEIGHT)
 		c->max_wxh = sysmem_min64(c->max_wxh,
 					  ic->max_width_times_height);
-	c->disp_w = sysmem_max64(c->disp_w,
-				 sysmem_or1(ic->display_rect_alignment.width));
-	c->disp_h = sysmem_max64(c->disp_h,
-				 sysmem_or1(ic->display_rect_alignment.height));
-	c->offset_div = sysmem_max64(c->offset_div,
-				     sysmem_or1(ic->start_offset_divisor));
 	if (flags & SYSMEM_IMAGE_HAS_REQUIRED_MIN_SIZE) {
 		c->has_req_min = true;
 		c->req_min_w = sysmem_min64(c->req_min_w,

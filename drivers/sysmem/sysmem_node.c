@@ -575,8 +575,11 @@ static struct sysmem_node *sysmem_chosen_next(struct sysmem_node *n,
  * @nr_groups: entries of the three arrays above
  * @parts: @nr_prefix participants given by the caller, then the
  *	domain's participants under @choice
+ * @nodes: the node of each entry of @parts (NULL for the prefix)
  * @nr_prefix: see @parts
  * @nr_parts: entries of @parts in use
+ * @culprit: after a failure, the first participant whose constraints
+ *	cannot be met together with those before it (for the log), or NULL
  */
 struct sysmem_negotiation {
 	struct sysmem_node *top;
@@ -585,8 +588,10 @@ struct sysmem_negotiation {
 	u32 *choice;
 	unsigned int nr_groups;
 	struct sysmem_participant *parts;
+	struct sysmem_node **nodes;
 	unsigned int nr_prefix;
 	unsigned int nr_parts;
+	const struct sysmem_node *culprit;
 };
 
 static void sysmem_negotiation_free(struct sysmem_negotiation *ng)
@@ -595,6 +600,7 @@ static void sysmem_negotiation_free(struct sysmem_negotiation *ng)
 	kfree(ng->desc);
 	kfree(ng->choice);
 	kfree(ng->parts);
+	kfree(ng->nodes);
 }
 
 /* The child of group @g that @n lies under (@n is below @g). */
@@ -642,10 +648,13 @@ static int sysmem_negotiation_init(struct sysmem_negotiation *ng,
 	/* At most one participant per node: the sum cannot overflow. */
 	ng->parts = kcalloc(nr_prefix + nr_cons + 1, sizeof(*ng->parts),
 			    GFP_KERNEL);
+	ng->nodes = kcalloc(nr_prefix + nr_cons + 1, sizeof(*ng->nodes),
+			    GFP_KERNEL);
 	ng->groups = kcalloc(nr_groups + 1, sizeof(*ng->groups), GFP_KERNEL);
 	ng->desc = kcalloc(nr_groups + 1, sizeof(*ng->desc), GFP_KERNEL);
 	ng->choice = kcalloc(nr_groups + 1, sizeof(*ng->choice), GFP_KERNEL);
-	if (!ng->parts || !ng->groups || !ng->desc || !ng->choice) {
+	if (!ng->parts || !ng->nodes || !ng->groups || !ng->desc ||
+	    !ng->choice) {
 		sysmem_negotiation_free(ng);
 		return -ENOMEM;
 	}
@@ -692,11 +701,60 @@ static void sysmem_negotiation_gather(struct sysmem_negotiation *ng)
 	for (n = ng->top; n; n = sysmem_chosen_next(n, ng->top)) {
 		if (!n->has_constraints || sysmem_domain_skip(n, ng->top))
 			continue;
+		ng->nodes[k] = n;
 		ng->parts[k].c = &n->c;
 		ng->parts[k].heaps = n->heaps;
 		ng->parts[k++].images = n->images;
 	}
 	ng->nr_parts = k;
+}
+
+/* Negotiate the first @nr entries of @ng->parts. */
+static u32 sysmem_negotiate_parts(struct sysmem_negotiation *ng,
+				  unsigned int nr,
+				  const struct sysmem_heap_desc *descs,
+				  unsigned int nr_descs,
+				  const struct sysmem_buffer_settings *existing,
+				  struct sysmem_buffer_settings *out,
+				  const char **why)
+{
+	if (existing)
+		return sysmem_logical_allocate(ng->parts, nr, descs, nr_descs,
+					       existing, why);
+	return sysmem_aggregate(ng->parts, nr, descs, nr_descs, out, why);
+}
+
+/*
+ * The first participant of the current combination that fails, for the
+ * same reason and why, together with the participants before it: the
+ * one to name in the log.  Only run on failure.
+ */
+static const struct sysmem_node *
+sysmem_negotiation_culprit(struct sysmem_negotiation *ng,
+			   const struct sysmem_heap_desc *descs,
+			   unsigned int nr_descs,
+			   const struct sysmem_buffer_settings *existing,
+			   u32 reason, const char *why)
+{
+	struct sysmem_buffer_settings *tmp;
+	const struct sysmem_node *culprit = NULL;
+	const char *w;
+	unsigned int k;
+
+	tmp = kmalloc(sizeof(*tmp), GFP_KERNEL);
+	if (!tmp)
+		return NULL;
+	for (k = ng->nr_prefix; k < ng->nr_parts; k++) {
+		w = NULL;
+		if (sysmem_negotiate_parts(ng, k + 1, descs, nr_descs,
+					   existing, tmp, &w) == reason &&
+		    w == why) {
+			culprit = ng->nodes[k];
+			break;
+		}
+	}
+	kfree(tmp);
+	return culprit;
 }
 
 /*
@@ -719,24 +777,23 @@ static u32 sysmem_negotiate(struct sysmem_negotiation *ng,
 
 	for (;;) {
 		sysmem_negotiation_gather(ng);
-		if (existing)
-			reason = sysmem_logical_allocate(ng->parts,
-							 ng->nr_parts, descs,
-							 nr_descs, existing,
-							 why);
-		else
-			reason = sysmem_aggregate(ng->parts, ng->nr_parts,
-						  descs, nr_descs, out, why);
+		reason = sysmem_negotiate_parts(ng, ng->nr_parts, descs,
+						nr_descs, existing, out, why);
 		if (!reason)
 			return SYSMEM_FAIL_NONE;
 		if (!first) {
 			first = reason;
 			first_why = *why;
+			ng->culprit = sysmem_negotiation_culprit(ng, descs,
+								 nr_descs,
+								 existing,
+								 reason, *why);
 		}
 		if (!sysmem_groups_next(ng->desc, ng->nr_groups, ng->choice))
 			break;
 		if (++tries == SYSMEM_MAX_GROUP_COMBINATIONS) {
 			*why = "gave up after 64 group child combinations";
+			ng->culprit = NULL;
 			return SYSMEM_FAIL_TOO_MANY_GROUPS;
 		}
 	}
@@ -777,6 +834,7 @@ static void sysmem_collection_allocate(struct sysmem_collection *coll)
 	struct sysmem_coll_buffer *bufs;
 	struct sysmem_heap **heaps;
 	struct sysmem_heap *heap = NULL;
+	const struct sysmem_node *culprit = NULL;
 	unsigned int nr_parts, nr_heaps, i;
 	struct sysmem_node *node;
 	u64 size;
@@ -787,8 +845,10 @@ static void sysmem_collection_allocate(struct sysmem_collection *coll)
 		goto free_negotiation;
 
 	reason = sysmem_negotiate(&ng, descs, nr_heaps, NULL, &settings, &why);
-	if (reason)
+	if (reason) {
+		culprit = ng.culprit;
 		goto free_heaps;
+	}
 	nr_parts = ng.nr_parts;
 	reason = SYSMEM_FAIL_NO_MEMORY;
 	why = "out of memory while negotiating";
@@ -872,7 +932,7 @@ free_negotiation:
 	sysmem_negotiation_free(&ng);
 fail:
 	if (reason)
-		sysmem_collection_fail(coll, reason, NULL, why);
+		sysmem_collection_fail(coll, reason, culprit, why);
 }
 
 /* Whether a node of @top's failure domain is live. */

@@ -1121,8 +1121,8 @@ TEST(agg_size_alignment)
 
 	/*
 	 * P1: alignment 32x8, rows of at least 4100 bytes on 64-byte
-	 * boundaries, at most 1920x1080.  Alignment max(16, 32) x
-	 * max(16, 8) = 32x16; min 1008x512 -> 1024x512; max 1920x1080 ->
+	 * boundaries, at most 1920x1080.  Alignment lcm(16, 32) x
+	 * lcm(16, 8) = 32x16; min 1008x512 -> 1024x512; max 1920x1080 ->
 	 * 1920 x 67 * 16 = 1920x1072.  Divisor lcm(4, 64) = 64; min pitch
 	 * 4100 -> 65 * 64 = 4160, above 1024 * 4 = 4096: pitch 4160;
 	 * image 4160 * 512 = 2129920.
@@ -1164,7 +1164,7 @@ TEST(agg_start_offset_divisor)
 	 * NV12 1920x1080, pitch 1920 (a multiple of NV12's 2).  Y 1920 *
 	 * 1080 = 2073600 = 506.25 * 4096: UV at 507 * 4096 = 2076672; UV
 	 * 1920 * 540 = 1036800; image 2076672 + 1036800 = 3113472.  The
-	 * display's 256 loses to 4096 (max).
+	 * display's 256 divides 4096: lcm(4096, 256) = 4096.
 	 */
 	tp_init(&p[0], SYSMEM_USAGE_VIDEO_DECODER);
 	ic = tp_entry(&p[0], NV12, LINEAR, REC709);
@@ -1181,13 +1181,72 @@ TEST(agg_start_offset_divisor)
 	EXPECT_EQ(4096, out.image.start_offset_divisor);
 	EXPECT_EQ(2, out.image.bytes_per_row_divisor);
 
-	/* display_rect_alignment: max per dimension, 0 means 1. */
+	/* display_rect_alignment: lcm per dimension, 0 means 1. */
 	p[0].img[0].display_rect_alignment.width = 8;
 	p[1].img[0].display_rect_alignment.width = 2;
 	p[1].img[0].display_rect_alignment.height = 4;
 	ASSERT_EQ(SYSMEM_FAIL_NONE, RUN(p, &out, NULL));
 	EXPECT_EQ(8, out.image.display_rect_alignment.width);
 	EXPECT_EQ(4, out.image.display_rect_alignment.height);
+}
+
+/*
+ * Alignments that are not powers of two combine by lcm, so that each
+ * participant's own alignment still divides the result.
+ */
+TEST(agg_alignment_lcm)
+{
+	static const u64 offs[] = { 0, 12 };
+	static const u32 bprs[] = { 4, 4 };
+	struct sysmem_image_constraints *ic;
+	struct sysmem_buffer_settings out;
+	struct tp p[2];
+
+	/*
+	 * XRGB, required 6x6; width alignment 3 and 4: lcm 12, so S =
+	 * 12x6 (max would give 8, not a multiple of 3); pitch 12 * 4 =
+	 * 48; image 48 * 6 = 288.  Display rect alignment 6 and 4 in
+	 * height: lcm 12.
+	 */
+	tp_init(&p[0], SYSMEM_USAGE_CPU_WRITE);
+	ic = tp_entry(&p[0], XRGB, LINEAR, SRGB);
+	req_max(ic, 6, 6);
+	ic->size_alignment.width = 3;
+	ic->display_rect_alignment.height = 6;
+	tp_init(&p[1], SYSMEM_USAGE_DISPLAY_LAYER);
+	ic = tp_entry(&p[1], XRGB, LINEAR, SRGB);
+	ic->size_alignment.width = 4;
+	ic->display_rect_alignment.height = 4;
+	ASSERT_EQ(SYSMEM_FAIL_NONE, RUN(p, &out, NULL));
+	EXPECT_EQ(12, out.image.size_alignment.width);
+	EXPECT_EQ(1, out.image.size_alignment.height);
+	EXPECT_EQ(12, out.image.size.width);
+	EXPECT_EQ(6, out.image.size.height);
+	EXPECT_EQ(48, out.image.bytes_per_row);
+	EXPECT_EQ(288, out.image.image_size);
+	EXPECT_EQ(12, out.image.display_rect_alignment.height);
+
+	/*
+	 * NV12 4x2, start offsets on multiples of 3 and of 4: lcm 12.  Y
+	 * is 4 * 2 = 8 bytes, UV at 12 (max would give 8, not a multiple
+	 * of 3), UV 4 * 1 = 4 bytes: image 16.
+	 */
+	tp_init(&p[0], SYSMEM_USAGE_VIDEO_DECODER);
+	ic = tp_entry(&p[0], NV12, LINEAR, REC709);
+	req_max(ic, 4, 2);
+	ic->start_offset_divisor = 3;
+	tp_init(&p[1], SYSMEM_USAGE_DISPLAY_LAYER);
+	ic = tp_entry(&p[1], NV12, LINEAR, REC709);
+	ic->start_offset_divisor = 4;
+	ASSERT_EQ(SYSMEM_FAIL_NONE, RUN(p, &out, NULL));
+	EXPECT_EQ(12, out.image.start_offset_divisor);
+	expect_planes(_metadata, &out.image, 2, offs, bprs);
+	EXPECT_EQ(16, out.image.image_size);
+
+	/* An lcm above 0xffffffff kills the candidate. */
+	p[0].img[0].start_offset_divisor = 0xfffffffb;	/* prime */
+	p[1].img[0].start_offset_divisor = 0xfffffff1;	/* prime */
+	EXPECT_EQ(SYSMEM_FAIL_CONSTRAINTS, RUN(p, &out, NULL));
 }
 
 TEST(agg_alpha)

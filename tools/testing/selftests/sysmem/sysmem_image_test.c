@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -214,6 +215,62 @@ static void check_same(struct __test_metadata *_metadata,
 	}
 }
 
+static const char *domain_name(__u32 d)
+{
+	switch (d) {
+	case SYSMEM_DOMAIN_CPU:
+		return "CPU";
+	case SYSMEM_DOMAIN_RAM:
+		return "RAM";
+	case SYSMEM_DOMAIN_INACCESSIBLE:
+		return "inaccessible";
+	}
+	return "?";
+}
+
+static const char *color_space_name(__u32 cs)
+{
+	static const char * const names[] = {
+		[SYSMEM_COLOR_SPACE_SRGB] = "sRGB",
+		[SYSMEM_COLOR_SPACE_REC601_NTSC] = "REC601-NTSC",
+		[SYSMEM_COLOR_SPACE_REC601_NTSC_FULL_RANGE] = "REC601-NTSC-full",
+		[SYSMEM_COLOR_SPACE_REC601_PAL] = "REC601-PAL",
+		[SYSMEM_COLOR_SPACE_REC601_PAL_FULL_RANGE] = "REC601-PAL-full",
+		[SYSMEM_COLOR_SPACE_REC709] = "REC709",
+		[SYSMEM_COLOR_SPACE_REC2020] = "REC2020",
+		[SYSMEM_COLOR_SPACE_REC2100] = "REC2100",
+		[SYSMEM_COLOR_SPACE_PASSTHROUGH] = "passthrough",
+	};
+
+	return cs < sizeof(names) / sizeof(names[0]) && names[cs] ?
+	       names[cs] : "?";
+}
+
+/* The negotiated result in one line, for the log (vm-debug.out). */
+static void print_result(struct __test_metadata *_metadata, const char *what,
+			 const struct report *r)
+{
+	const struct sysmem_buffer_settings *s = &r->settings;
+	const struct sysmem_image_format *img = &s->image;
+	char planes[128] = "";
+	unsigned int i;
+	size_t n = 0;
+
+	for (i = 0; i < img->nr_planes && i < SYSMEM_MAX_PLANES; i++)
+		n += snprintf(planes + n, sizeof(planes) - n, "%s%llu/%u",
+			      i ? " " : "",
+			      (unsigned long long)img->planes[i].offset,
+			      img->planes[i].bytes_per_row);
+	TH_LOG("%s: %.4s modifier %#llx color space %s, %ux%u, row pitch %u, planes (offset/pitch) %s, image %llu bytes, buffers %u x %llu bytes, heap %s, domain %s",
+	       what, (const char *)&img->format,
+	       (unsigned long long)img->modifier,
+	       color_space_name(img->color_space),
+	       img->size.width, img->size.height, img->bytes_per_row, planes,
+	       (unsigned long long)img->image_size, r->buffer_count,
+	       (unsigned long long)s->size_bytes, s->heap,
+	       domain_name(s->coherency_domain));
+}
+
 TEST(camera_to_display_nv12)
 {
 	struct participant p[2] = {
@@ -248,6 +305,7 @@ TEST(camera_to_display_nv12)
 
 	ASSERT_EQ(0, negotiate(p, 2, r));
 	check_same(_metadata, r, 2);
+	print_result(_metadata, "camera to display", &r[0]);
 	EXPECT_EQ(5, r[0].buffer_count);
 	EXPECT_EQ(SYSMEM_DOMAIN_RAM, r[0].settings.coherency_domain);
 	ASSERT_TRUE(r[0].settings.flags & SYSMEM_SETTINGS_HAS_IMAGE_FORMAT);
@@ -314,6 +372,7 @@ TEST(decoder_gpu_display_nv12)
 
 	ASSERT_EQ(0, negotiate(p, 3, r));
 	check_same(_metadata, r, 3);
+	print_result(_metadata, "decoder to GPU to display", &r[0]);
 	EXPECT_EQ(6, r[0].buffer_count);
 	EXPECT_EQ(NV12, img->format);
 	EXPECT_EQ(SYSMEM_COLOR_SPACE_REC709, img->color_space);
@@ -358,6 +417,7 @@ TEST(gpu_render_target_to_display_argb)
 
 	ASSERT_EQ(0, negotiate(p, 2, r));
 	check_same(_metadata, r, 2);
+	print_result(_metadata, "GPU render target to display", &r[0]);
 	EXPECT_EQ(3, r[0].buffer_count);
 	/* Same cost; the first participant listed ARGB8888 first. */
 	EXPECT_EQ(ARGB8888, img->format);

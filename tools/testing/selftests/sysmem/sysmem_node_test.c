@@ -593,6 +593,72 @@ TEST_F(node, no_live_node_left_fails_before_allocation)
 	EXPECT_TRUE(found);
 }
 
+/*
+ * Constraints that cannot be met together: the kernel log names the
+ * first participant (in tree order) whose constraints conflict with
+ * those before it, with its debug info.
+ */
+TEST_F(node, constraints_failure_names_the_participant)
+{
+	struct sysmem_buffer_constraints c;
+	char want[160], rec[1024];
+	int root, t[2], a, b, d, kmsg, found = 0;
+	__u64 id = 0;
+	ssize_t n;
+
+	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (kmsg < 0)
+		SKIP(return, "no /dev/kmsg");
+	lseek(kmsg, 0, SEEK_END);
+	/* Let the log's rate limit recover from earlier failures. */
+	sleep(6);
+
+	root = sysmem_alloc_token(self->dev);
+	ASSERT_LE(0, root);
+	t[0] = sysmem_duplicate(root, SYSMEM_RIGHTS_SAME);
+	ASSERT_LE(0, t[0]);
+	t[1] = sysmem_duplicate(root, SYSMEM_RIGHTS_SAME);
+	ASSERT_LE(0, t[1]);
+	a = sysmem_bind(self->dev, root);
+	b = sysmem_bind(self->dev, t[0]);
+	d = sysmem_bind(self->dev, t[1]);
+	ASSERT_LE(0, a);
+	ASSERT_LE(0, b);
+	ASSERT_LE(0, d);
+	close(root);
+	close(t[0]);
+	close(t[1]);
+	ASSERT_EQ(0, sysmem_set_debug_info(a, "cons-a", 4241));
+	ASSERT_EQ(0, sysmem_set_debug_info(b, "cons-b", 4242));
+	ASSERT_EQ(0, sysmem_set_debug_info(d, "cons-d", 4243));
+	ASSERT_EQ(0, sysmem_get_collection_id(a, &id));
+	/* a camps on 3; b allows at most 2 buffers; d is easy. */
+	ASSERT_EQ(0, set_cons(a, USAGE_RW, 3, 4096));
+	memset(&c, 0, sizeof(c));
+	c.usage = SYSMEM_USAGE_CPU_READ;
+	c.flags = SYSMEM_CONSTRAINTS_HAS_MAX_BUFFER_COUNT;
+	c.max_buffer_count = 2;
+	ASSERT_EQ(0, sysmem_set_constraints(b, &c));
+	ASSERT_EQ(0, set_cons(d, SYSMEM_USAGE_CPU_READ, 0, 4096));
+	CHECK_STATE(a, SYSMEM_STATE_FAILED, SYSMEM_FAIL_CONSTRAINTS);
+	leave(a);
+	leave(b);
+	leave(d);
+
+	snprintf(want, sizeof(want),
+		 "collection %llu \"\" failed: %s: participant \"cons-b\" (id 4242): ",
+		 (unsigned long long)id, "constraints intersection empty");
+	while ((n = read(kmsg, rec, sizeof(rec) - 1)) > 0 || errno == EPIPE) {
+		if (n <= 0)
+			continue;
+		rec[n] = '\0';
+		if (strstr(rec, want))
+			found = 1;
+	}
+	close(kmsg);
+	EXPECT_TRUE(found) TH_LOG("no log line with: %s", want);
+}
+
 /* Poll @fd for POLLIN for up to @ms milliseconds: 1 readable, 0 not. */
 static int readable_within(int fd, int ms)
 {
