@@ -242,7 +242,7 @@ static void sysmem_weak_dmabuf_release(struct dma_buf *dmabuf)
 	sysmem_buffer_put(dmabuf->priv);
 }
 
-#define SYSMEM_DMABUF_OPS(_release) {				\
+#define SYSMEM_DMABUF_OPS(_release, _vmap, _vunmap) {		\
 	.attach = sysmem_dmabuf_attach,				\
 	.detach = sysmem_dmabuf_detach,				\
 	.map_dma_buf = sysmem_dmabuf_map,			\
@@ -250,15 +250,28 @@ static void sysmem_weak_dmabuf_release(struct dma_buf *dmabuf)
 	.begin_cpu_access = sysmem_dmabuf_begin_cpu_access,	\
 	.end_cpu_access = sysmem_dmabuf_end_cpu_access,		\
 	.mmap = sysmem_dmabuf_mmap,				\
-	.vmap = sysmem_dmabuf_vmap,				\
-	.vunmap = sysmem_dmabuf_vunmap,				\
+	.vmap = (_vmap),					\
+	.vunmap = (_vunmap),					\
 	.release = (_release),					\
 }
 
-static const struct dma_buf_ops sysmem_dmabuf_ops =
-	SYSMEM_DMABUF_OPS(sysmem_dmabuf_release);
-static const struct dma_buf_ops sysmem_weak_dmabuf_ops =
-	SYSMEM_DMABUF_OPS(sysmem_weak_dmabuf_release);
+/*
+ * [weak][kernel mapping]: buffers the kernel cannot map (inaccessible
+ * domain, or a heap without vmap) have no vmap at all, so that
+ * dma_buf_vmap() refuses them quietly instead of warning about a failed
+ * exporter vmap.
+ */
+static const struct dma_buf_ops sysmem_dmabuf_ops[2][2] = {
+	{
+		SYSMEM_DMABUF_OPS(sysmem_dmabuf_release, NULL, NULL),
+		SYSMEM_DMABUF_OPS(sysmem_dmabuf_release, sysmem_dmabuf_vmap,
+				  sysmem_dmabuf_vunmap),
+	}, {
+		SYSMEM_DMABUF_OPS(sysmem_weak_dmabuf_release, NULL, NULL),
+		SYSMEM_DMABUF_OPS(sysmem_weak_dmabuf_release,
+				  sysmem_dmabuf_vmap, sysmem_dmabuf_vunmap),
+	},
+};
 
 /**
  * sysmem_dmabuf_set_name() - give a sysmem dma-buf a name
@@ -298,6 +311,7 @@ struct dma_buf *sysmem_buffer_export(struct sysmem_buffer *buf, bool writable,
 {
 	DEFINE_DMA_BUF_EXPORT_INFO(info);
 	struct dma_buf *dmabuf;
+	bool vmap;
 
 	spin_lock(&buf->lock);
 	if (!buf->strong) {
@@ -309,10 +323,12 @@ struct dma_buf *sysmem_buffer_export(struct sysmem_buffer *buf, bool writable,
 		buf->strong++;
 	/* A strong hold is left, so @dmabuf stays until we unhold. */
 	info.resv = buf->dmabuf->resv;
+	vmap = buf->domain != SYSMEM_DOMAIN_INACCESSIBLE &&
+	       buf->dmabuf->ops->vmap;
 	spin_unlock(&buf->lock);
 
 	info.exp_name = weak ? "sysmem-weak" : "sysmem";
-	info.ops = weak ? &sysmem_weak_dmabuf_ops : &sysmem_dmabuf_ops;
+	info.ops = &sysmem_dmabuf_ops[weak][vmap];
 	info.size = buf->size;
 	info.flags = writable ? O_RDWR : O_RDONLY;
 	info.priv = buf;
@@ -335,8 +351,10 @@ struct dma_buf *sysmem_buffer_export(struct sysmem_buffer *buf, bool writable,
  */
 struct sysmem_buffer *sysmem_dmabuf_buffer(struct dma_buf *dmabuf)
 {
-	if (dmabuf->ops == &sysmem_dmabuf_ops ||
-	    dmabuf->ops == &sysmem_weak_dmabuf_ops)
+	const struct dma_buf_ops *first = &sysmem_dmabuf_ops[0][0];
+	const struct dma_buf_ops *last = &sysmem_dmabuf_ops[1][1];
+
+	if (dmabuf->ops >= first && dmabuf->ops <= last)
 		return dmabuf->priv;
 	return NULL;
 }

@@ -94,6 +94,8 @@ static int th_buffers(const char *heap, unsigned long long *buffers,
 struct import {
 	unsigned int segments;
 	unsigned long long bytes, dma_addr;
+	int vmap;			/* 0, or the kernel mapping's error */
+	unsigned int first, last;	/* words read through that mapping */
 };
 
 static int import_fd(int fd, struct import *imp)
@@ -107,8 +109,9 @@ static int import_fd(int fd, struct import *imp)
 		return ret;
 	if (th_read("import", text, sizeof(text)))
 		return -EIO;
-	if (sscanf(text, "segments=%u bytes=%llu dma_addr=%llx",
-		   &imp->segments, &imp->bytes, &imp->dma_addr) != 3)
+	if (sscanf(text, "segments=%u bytes=%llu dma_addr=%llx vmap=%d first=%x last=%x",
+		   &imp->segments, &imp->bytes, &imp->dma_addr, &imp->vmap,
+		   &imp->first, &imp->last) != 6)
 		return -EBADMSG;
 	return 0;
 }
@@ -339,11 +342,15 @@ TEST_F(heap, secure)
 		EXPECT_EQ(-1, ioctl(fds[i], DMA_BUF_IOCTL_SYNC, &sync));
 		EXPECT_EQ(EPERM, errno);
 
-		/* A device maps the whole buffer. */
+		/*
+		 * A device maps the whole buffer; the kernel's CPU can't:
+		 * the dma-buf has no vmap (-EINVAL, and no warning).
+		 */
 		memset(&imp, 0, sizeof(imp));
 		ASSERT_EQ(0, import_fd(fds[i], &imp));
 		EXPECT_LE(1, imp.segments);
 		EXPECT_EQ(size, imp.bytes);
+		EXPECT_EQ(-EINVAL, imp.vmap);
 	}
 
 	close_fds(fds, nfds);
@@ -727,6 +734,7 @@ TEST_F(heap, system_import)
 	unsigned int nfds = 0;
 	struct import imp;
 	int coll, fds[1];
+	__u32 *p;
 
 	NEED_TEST_HEAP();
 	cons_init(&c, USAGE_RW, 1, size);
@@ -736,11 +744,20 @@ TEST_F(heap, system_import)
 	ASSERT_EQ(1, nfds);
 	EXPECT_STREQ("system", s.heap);
 	leave(coll);
+	/* What the CPU writes, a kernel mapping (vmap) reads. */
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fds[0], 0);
+	ASSERT_NE(MAP_FAILED, p);
+	p[0] = 0x5157e301;
+	p[size / 4 - 1] = 0x5157e3ff;
+	munmap(p, size);
 	memset(&imp, 0, sizeof(imp));
 	ASSERT_EQ(0, import_fd(fds[0], &imp));
 	EXPECT_LE(1, imp.segments);
 	EXPECT_GE(size / 4096, imp.segments);
 	EXPECT_EQ(size, imp.bytes);
+	EXPECT_EQ(0, imp.vmap);
+	EXPECT_EQ(0x5157e301, imp.first);
+	EXPECT_EQ(0x5157e3ff, imp.last);
 	TH_LOG("system heap, 8 MiB: %u DMA segments", imp.segments);
 	close_fds(fds, nfds);
 

@@ -64,9 +64,13 @@
 #ifdef SYSMEM_HAVE_DMA_BUF_UNLOCKED
 #define test_map_attachment	dma_buf_map_attachment_unlocked
 #define test_unmap_attachment	dma_buf_unmap_attachment_unlocked
+#define test_vmap		dma_buf_vmap_unlocked
+#define test_vunmap		dma_buf_vunmap_unlocked
 #else
 #define test_map_attachment	dma_buf_map_attachment
 #define test_unmap_attachment	dma_buf_unmap_attachment
+#define test_vmap		dma_buf_vmap
+#define test_vunmap		dma_buf_vunmap
 #endif
 
 /**
@@ -165,6 +169,8 @@ static struct {
 	unsigned int segments;
 	u64 bytes;
 	dma_addr_t dma_addr;
+	int vmap;		/* 0, or the error of the kernel mapping */
+	u32 first, last;	/* first and last word, read through it */
 } test_import_result;
 static bool test_import_valid;
 
@@ -548,8 +554,35 @@ static int test_buffers_show(struct seq_file *s, void *unused)
 DEFINE_SHOW_ATTRIBUTE(test_buffers);
 
 /*
+ * Map @dmabuf into the kernel as a driver would to touch it with the CPU
+ * and read its first and last word.  Return: 0 or the error.
+ */
+static int test_vmap_read(struct dma_buf *dmabuf, u32 *first, u32 *last)
+{
+	struct iosys_map map;
+	int ret;
+
+	ret = test_vmap(dmabuf, &map);
+	if (ret)
+		return ret;
+	ret = dma_buf_begin_cpu_access(dmabuf, DMA_FROM_DEVICE);
+	if (!ret) {
+		if (map.is_iomem) {
+			ret = -EOPNOTSUPP;
+		} else {
+			*first = *(u32 *)map.vaddr;
+			*last = *(u32 *)(map.vaddr + dmabuf->size - 4);
+		}
+		dma_buf_end_cpu_access(dmabuf, DMA_FROM_DEVICE);
+	}
+	test_vunmap(dmabuf, &map);
+	return ret;
+}
+
+/*
  * Import the dma-buf @fd of the calling process the way a device driver
- * would: attach, map, look at the DMA addresses, unmap, detach.
+ * would: attach, map, look at the DMA addresses, unmap, detach; and map
+ * it into the kernel to read it.
  */
 static int test_import(int fd)
 {
@@ -557,10 +590,11 @@ static int test_import(int fd)
 	struct scatterlist *sg;
 	struct dma_buf *dmabuf;
 	struct sg_table *sgt;
+	u32 first_word = 0, last_word = 0;
 	dma_addr_t first;
 	u64 bytes = 0;
 	int ret = 0;
-	int i;
+	int i, vret;
 
 	dmabuf = dma_buf_get(fd);
 	if (IS_ERR(dmabuf))
@@ -579,15 +613,19 @@ static int test_import(int fd)
 	for_each_sgtable_dma_sg(sgt, sg, i)
 		bytes += sg_dma_len(sg);
 	first = sgt->nents ? sg_dma_address(sgt->sgl) : 0;
+	test_unmap_attachment(attach, sgt, DMA_TO_DEVICE);
+	vret = test_vmap_read(dmabuf, &first_word, &last_word);
 
 	mutex_lock(&test_import_lock);
 	test_import_result.segments = sgt->nents;
 	test_import_result.bytes = bytes;
 	test_import_result.dma_addr = first;
+	test_import_result.vmap = vret;
+	test_import_result.first = first_word;
+	test_import_result.last = last_word;
 	test_import_valid = true;
 	mutex_unlock(&test_import_lock);
 
-	test_unmap_attachment(attach, sgt, DMA_TO_DEVICE);
 detach:
 	dma_buf_detach(dmabuf, attach);
 put_dmabuf:
@@ -613,16 +651,19 @@ static ssize_t test_import_write(struct file *file, const char __user *ubuf,
 static ssize_t test_import_read(struct file *file, char __user *ubuf,
 				size_t count, loff_t *ppos)
 {
-	char text[96];
+	char text[160];
 	int len;
 
 	mutex_lock(&test_import_lock);
 	if (test_import_valid)
 		len = scnprintf(text, sizeof(text),
-				"segments=%u bytes=%llu dma_addr=%pad\n",
+				"segments=%u bytes=%llu dma_addr=%pad vmap=%d first=%#x last=%#x\n",
 				test_import_result.segments,
 				test_import_result.bytes,
-				&test_import_result.dma_addr);
+				&test_import_result.dma_addr,
+				test_import_result.vmap,
+				test_import_result.first,
+				test_import_result.last);
 	else
 		len = scnprintf(text, sizeof(text), "none\n");
 	mutex_unlock(&test_import_lock);
