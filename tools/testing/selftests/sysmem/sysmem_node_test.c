@@ -548,22 +548,50 @@ TEST_F(node, killed_participant_fails_all)
 }
 
 /*
+ * /dev/kmsg from its end on, once the log's rate limit had time to
+ * recover from earlier failures; -errno when there is none.
+ */
+static int kmsg_open_quiet(void)
+{
+	int kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (kmsg < 0)
+		return -errno;
+	lseek(kmsg, 0, SEEK_END);
+	sleep(6);
+	return kmsg;
+}
+
+/* Whether a record read from @kmsg from now on holds @a and @b. */
+static bool kmsg_has(int kmsg, const char *a, const char *b)
+{
+	char rec[1024];
+	bool found = false;
+	ssize_t n;
+
+	while ((n = read(kmsg, rec, sizeof(rec) - 1)) > 0 || errno == EPIPE) {
+		if (n <= 0)
+			continue;
+		rec[n] = '\0';
+		if (strstr(rec, a) && strstr(rec, b))
+			found = true;
+	}
+	return found;
+}
+
+/*
  * Before allocation, a tree whose last live node leaves fails: nothing
  * is allocated for nobody.  The kernel log says so for this collection.
  */
 TEST_F(node, no_live_node_left_fails_before_allocation)
 {
-	char want[128], rec[1024];
-	int root, tok, coll, kmsg, found = 0;
+	int root, tok, coll, kmsg;
+	char want[128];
 	__u64 id = 0;
-	ssize_t n;
 
-	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	kmsg = kmsg_open_quiet();
 	if (kmsg < 0)
 		SKIP(return, "no /dev/kmsg");
-	lseek(kmsg, 0, SEEK_END);
-	/* Let the log's rate limit recover from earlier failures. */
-	sleep(6);
 
 	root = sysmem_alloc_token(self->dev);
 	ASSERT_LE(0, root);
@@ -581,16 +609,9 @@ TEST_F(node, no_live_node_left_fails_before_allocation)
 
 	snprintf(want, sizeof(want), "collection %llu ",
 		 (unsigned long long)id);
-	while ((n = read(kmsg, rec, sizeof(rec) - 1)) > 0 || errno == EPIPE) {
-		if (n <= 0)
-			continue;
-		rec[n] = '\0';
-		if (strstr(rec, want) &&
-		    strstr(rec, "no participant left before allocation"))
-			found = 1;
-	}
+	EXPECT_TRUE(kmsg_has(kmsg, want,
+			     "no participant left before allocation"));
 	close(kmsg);
-	EXPECT_TRUE(found);
 }
 
 /*
@@ -601,17 +622,13 @@ TEST_F(node, no_live_node_left_fails_before_allocation)
 TEST_F(node, constraints_failure_names_the_participant)
 {
 	struct sysmem_buffer_constraints c;
-	char want[160], rec[1024];
-	int root, t[2], a, b, d, kmsg, found = 0;
+	int root, t[2], a, b, d, kmsg;
+	char want[160];
 	__u64 id = 0;
-	ssize_t n;
 
-	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	kmsg = kmsg_open_quiet();
 	if (kmsg < 0)
 		SKIP(return, "no /dev/kmsg");
-	lseek(kmsg, 0, SEEK_END);
-	/* Let the log's rate limit recover from earlier failures. */
-	sleep(6);
 
 	root = sysmem_alloc_token(self->dev);
 	ASSERT_LE(0, root);
@@ -648,15 +665,9 @@ TEST_F(node, constraints_failure_names_the_participant)
 	snprintf(want, sizeof(want),
 		 "collection %llu \"\" failed: %s: participant \"cons-b\" (id 4242): ",
 		 (unsigned long long)id, "constraints intersection empty");
-	while ((n = read(kmsg, rec, sizeof(rec) - 1)) > 0 || errno == EPIPE) {
-		if (n <= 0)
-			continue;
-		rec[n] = '\0';
-		if (strstr(rec, want))
-			found = 1;
-	}
+	EXPECT_TRUE(kmsg_has(kmsg, want, "")) TH_LOG("no log line with: %s",
+						    want);
 	close(kmsg);
-	EXPECT_TRUE(found) TH_LOG("no log line with: %s", want);
 }
 
 /* Poll @fd for POLLIN for up to @ms milliseconds: 1 readable, 0 not. */

@@ -99,6 +99,18 @@ static int bind_cons(int dev, int token, __u64 usage, __u32 camping,
 	return coll;
 }
 
+/* A root token @tok and a weak duplicate @w of it.  Return: 0 or -errno. */
+static int weak_pair(int dev, int *tok, int *w)
+{
+	*tok = sysmem_alloc_token(dev);
+	if (*tok < 0)
+		return *tok;
+	*w = sysmem_duplicate(*tok, SYSMEM_RIGHTS_SAME);
+	if (*w < 0)
+		return *w;
+	return sysmem_set_weak(*w);
+}
+
 TEST_F(weak, ordering_rules)
 {
 	struct sysmem_buffer_constraints c;
@@ -240,11 +252,7 @@ TEST_F(weak, close_weak_signals_per_buffer)
 	unsigned char *ws, *ss;
 	bool is_weak;
 
-	tok = sysmem_alloc_token(self->dev);
-	ASSERT_LE(0, tok);
-	w = sysmem_duplicate(tok, SYSMEM_RIGHTS_SAME);
-	ASSERT_LE(0, w);
-	ASSERT_EQ(0, sysmem_set_weak(w));
+	ASSERT_EQ(0, weak_pair(self->dev, &tok, &w));
 	cs = bind_cons(self->dev, tok, SYSMEM_USAGE_CPU_READ, NBUF - 1, sz);
 	ASSERT_LE(0, cs);
 	cw = sysmem_bind(self->dev, w);
@@ -390,11 +398,7 @@ TEST_F(weak, last_strong_node_gone_before_allocation_fails)
 	struct sysmem_buffer_constraints c;
 	int tok, w, cw, non;
 
-	tok = sysmem_alloc_token(self->dev);
-	ASSERT_LE(0, tok);
-	w = sysmem_duplicate(tok, SYSMEM_RIGHTS_SAME);
-	ASSERT_LE(0, w);
-	ASSERT_EQ(0, sysmem_set_weak(w));
+	ASSERT_EQ(0, weak_pair(self->dev, &tok, &w));
 	cw = sysmem_bind(self->dev, w);
 	ASSERT_LE(0, cw);
 	close(w);
@@ -429,11 +433,7 @@ TEST_F(weak, released_strong_constraints_count_until_allocation)
 	int tok, w, cs, cw, wfd[2], cfd[2];
 	unsigned int count;
 
-	tok = sysmem_alloc_token(self->dev);
-	ASSERT_LE(0, tok);
-	w = sysmem_duplicate(tok, SYSMEM_RIGHTS_SAME);
-	ASSERT_LE(0, w);
-	ASSERT_EQ(0, sysmem_set_weak(w));
+	ASSERT_EQ(0, weak_pair(self->dev, &tok, &w));
 	ASSERT_EQ(0, sysmem_set_weak_ok(w, false));
 	cs = bind_cons(self->dev, tok, SYSMEM_USAGE_CPU_READ, 2, 4096);
 	ASSERT_LE(0, cs);
@@ -463,11 +463,7 @@ TEST_F(weak, weak_close_without_release_fails_collection)
 	int tok, w, cs, cw, fds[1];
 	unsigned int count;
 
-	tok = sysmem_alloc_token(self->dev);
-	ASSERT_LE(0, tok);
-	w = sysmem_duplicate(tok, SYSMEM_RIGHTS_SAME);
-	ASSERT_LE(0, w);
-	ASSERT_EQ(0, sysmem_set_weak(w));
+	ASSERT_EQ(0, weak_pair(self->dev, &tok, &w));
 	cs = bind_cons(self->dev, tok, SYSMEM_USAGE_CPU_READ, 1, 4096);
 	ASSERT_LE(0, cs);
 	cw = sysmem_bind(self->dev, w);
