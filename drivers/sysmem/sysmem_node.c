@@ -578,8 +578,9 @@ static struct sysmem_node *sysmem_chosen_next(struct sysmem_node *n,
  * @nodes: the node of each entry of @parts (NULL for the prefix)
  * @nr_prefix: see @parts
  * @nr_parts: entries of @parts in use
- * @culprit: after a failure, the first participant whose constraints
- *	cannot be met together with those before it (for the log), or NULL
+ * @culprit: after a failed aggregation, the first participant whose
+ *	constraints cannot be met together with those before it (for the
+ *	log), or NULL
  */
 struct sysmem_negotiation {
 	struct sysmem_node *top;
@@ -709,32 +710,15 @@ static void sysmem_negotiation_gather(struct sysmem_negotiation *ng)
 	ng->nr_parts = k;
 }
 
-/* Negotiate the first @nr entries of @ng->parts. */
-static u32 sysmem_negotiate_parts(struct sysmem_negotiation *ng,
-				  unsigned int nr,
-				  const struct sysmem_heap_desc *descs,
-				  unsigned int nr_descs,
-				  const struct sysmem_buffer_settings *existing,
-				  struct sysmem_buffer_settings *out,
-				  const char **why)
-{
-	if (existing)
-		return sysmem_logical_allocate(ng->parts, nr, descs, nr_descs,
-					       existing, why);
-	return sysmem_aggregate(ng->parts, nr, descs, nr_descs, out, why);
-}
-
 /*
- * The first participant of the current combination that fails, for the
- * same reason and why, together with the participants before it: the
- * one to name in the log.  Only run on failure.
+ * The first participant of the current combination whose aggregation
+ * with the participants before it fails for the same reason and why:
+ * the one to name in the log.  Only run on failure.
  */
 static const struct sysmem_node *
 sysmem_negotiation_culprit(struct sysmem_negotiation *ng,
 			   const struct sysmem_heap_desc *descs,
-			   unsigned int nr_descs,
-			   const struct sysmem_buffer_settings *existing,
-			   u32 reason, const char *why)
+			   unsigned int nr_descs, u32 reason, const char *why)
 {
 	struct sysmem_buffer_settings *tmp;
 	const struct sysmem_node *culprit = NULL;
@@ -746,9 +730,8 @@ sysmem_negotiation_culprit(struct sysmem_negotiation *ng,
 		return NULL;
 	for (k = ng->nr_prefix; k < ng->nr_parts; k++) {
 		w = NULL;
-		if (sysmem_negotiate_parts(ng, k + 1, descs, nr_descs,
-					   existing, tmp, &w) == reason &&
-		    w == why) {
+		if (sysmem_aggregate(ng->parts, k + 1, descs, nr_descs, tmp,
+				     &w) == reason && w == why) {
 			culprit = ng->nodes[k];
 			break;
 		}
@@ -777,17 +760,26 @@ static u32 sysmem_negotiate(struct sysmem_negotiation *ng,
 
 	for (;;) {
 		sysmem_negotiation_gather(ng);
-		reason = sysmem_negotiate_parts(ng, ng->nr_parts, descs,
-						nr_descs, existing, out, why);
+		if (existing)
+			reason = sysmem_logical_allocate(ng->parts,
+							 ng->nr_parts, descs,
+							 nr_descs, existing,
+							 why);
+		else
+			reason = sysmem_aggregate(ng->parts, ng->nr_parts,
+						  descs, nr_descs, out, why);
 		if (!reason)
 			return SYSMEM_FAIL_NONE;
 		if (!first) {
 			first = reason;
 			first_why = *why;
-			ng->culprit = sysmem_negotiation_culprit(ng, descs,
-								 nr_descs,
-								 existing,
-								 reason, *why);
+			/* An attached subtree's failure names its top. */
+			if (!existing)
+				ng->culprit =
+					sysmem_negotiation_culprit(ng, descs,
+								   nr_descs,
+								   reason,
+								   *why);
 		}
 		if (!sysmem_groups_next(ng->desc, ng->nr_groups, ng->choice))
 			break;

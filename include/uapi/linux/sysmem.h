@@ -528,8 +528,9 @@ struct sysmem_check {
  * @fds: user pointer to @fd_capacity __s32; out: one new dma-buf fd per
  *	buffer (O_CLOEXEC; O_RDWR or O_RDONLY, see the documentation)
  * @buffer_count: out: number of buffers in the collection
- * @fd_count: out: number of fds installed (@buffer_count, or 0 for a
- *	participant whose usage is NONE)
+ * @fd_count: out: number of @fds slots filled (@buffer_count, or 0 for
+ *	a participant whose usage is NONE); for a weak node a slot may hold
+ *	-1 (see below)
  * @collection_id: out: the collection's id
  * @flags: must be 0
  * @reserved: must be 0

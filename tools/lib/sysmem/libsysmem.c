@@ -282,17 +282,30 @@ int sysmem_check(int coll_fd, __u32 *state, __u32 *reason)
 	return 0;
 }
 
-int sysmem_get_result(int coll_fd, struct sysmem_buffer_settings *settings,
-		      int *fds, unsigned int fd_capacity,
-		      unsigned int *buffer_count, unsigned int *fd_count)
+/* SYSMEM_IOC_GET_RESULT into @arg; both result calls build on it. */
+static int sysmem_result_ioctl(int coll_fd,
+			       struct sysmem_buffer_settings *settings,
+			       int *fds, int *close_weak_fds,
+			       unsigned int fd_capacity,
+			       struct sysmem_result *arg)
 {
-	struct sysmem_result arg = {
+	*arg = (struct sysmem_result){
 		.settings = (__u64)(uintptr_t)settings,
 		.settings_size = settings ? sizeof(*settings) : 0,
 		.fd_capacity = fds ? fd_capacity : 0,
 		.fds = (__u64)(uintptr_t)fds,
+		.close_weak_fds = (__u64)(uintptr_t)close_weak_fds,
 	};
-	int ret = sysmem_ioctl(coll_fd, SYSMEM_IOC_GET_RESULT, &arg);
+	return sysmem_ioctl(coll_fd, SYSMEM_IOC_GET_RESULT, arg);
+}
+
+int sysmem_get_result(int coll_fd, struct sysmem_buffer_settings *settings,
+		      int *fds, unsigned int fd_capacity,
+		      unsigned int *buffer_count, unsigned int *fd_count)
+{
+	struct sysmem_result arg;
+	int ret = sysmem_result_ioctl(coll_fd, settings, fds, NULL,
+				      fd_capacity, &arg);
 
 	if (ret < 0)
 		return ret;
@@ -309,15 +322,10 @@ int sysmem_get_weak_result(int coll_fd,
 			   unsigned int fd_capacity,
 			   unsigned int *buffer_count, bool *weak)
 {
-	struct sysmem_result arg = {
-		.settings = (__u64)(uintptr_t)settings,
-		.settings_size = settings ? sizeof(*settings) : 0,
-		.fd_capacity = fds ? fd_capacity : 0,
-		.fds = (__u64)(uintptr_t)fds,
-		.close_weak_fds = (__u64)(uintptr_t)close_weak_fds,
-	};
+	struct sysmem_result arg;
 	unsigned int i;
-	int ret = sysmem_ioctl(coll_fd, SYSMEM_IOC_GET_RESULT, &arg);
+	int ret = sysmem_result_ioctl(coll_fd, settings, fds, close_weak_fds,
+				      fd_capacity, &arg);
 
 	if (ret < 0)
 		return ret;

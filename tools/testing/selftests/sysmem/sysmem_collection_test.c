@@ -74,16 +74,6 @@ static int revents(int fd)
 	return ret ? p.revents : 0;
 }
 
-/* The number the next new fd gets: all-or-nothing checks compare it. */
-static int next_fd(void)
-{
-	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-
-	if (fd >= 0)
-		close(fd);
-	return fd;
-}
-
 static int fd_valid(int fd)
 {
 	return fcntl(fd, F_GETFD) >= 0;

@@ -172,17 +172,14 @@ TEST_F(fault, alloc_token_and_duplicate)
 
 		t = sysmem_alloc_token(self->dev);
 		ASSERT_LE(0, t);
-		probe = dup(0);
-		close(probe);
+		probe = next_fd();
 		arm(self->nth, n);
 		ret = sysmem_duplicate_many(t, masks, fds, 4);
 		hit = disarm(self->nth);
 		ASSERT_TRUE(!ret || ret == -ENOMEM) TH_LOG("nth %d: %d", n, ret);
 		if (ret) {
 			/* All or nothing: no fd appeared. */
-			fd = dup(0);
-			EXPECT_EQ(probe, fd);
-			close(fd);
+			EXPECT_EQ(probe, next_fd());
 		} else {
 			for (i = 0; i < 4; i++) {
 				ASSERT_EQ(0, sysmem_release(fds[i]));
@@ -288,7 +285,7 @@ TEST_F(fault, get_result_and_name)
 	struct sysmem_heap_stats hs;
 	unsigned int count, nfds;
 	bool hit = true;
-	int n, ret, c, probe, fd, i, fds[3];
+	int n, ret, c, probe, i, fds[3];
 	NEED_FAIL_NTH();
 
 	for (n = 1; hit && n < MAX_NTH; n++) {
@@ -296,16 +293,13 @@ TEST_F(fault, get_result_and_name)
 		ASSERT_LE(0, c);
 		ASSERT_EQ(0, sysmem_set_constraints(c, &cpu3));
 		ASSERT_EQ(0, sysmem_wait(c, -1));
-		probe = dup(0);
-		close(probe);
+		probe = next_fd();
 		arm(self->nth, n);
 		ret = sysmem_get_result(c, &s, fds, 3, &count, &nfds);
 		hit = disarm(self->nth);
 		ASSERT_TRUE(!ret || ret == -ENOMEM) TH_LOG("nth %d: %d", n, ret);
 		if (ret) {
-			fd = dup(0);
-			EXPECT_EQ(probe, fd);
-			close(fd);
+			EXPECT_EQ(probe, next_fd());
 			/* The collection is unharmed: try again. */
 			ASSERT_EQ(0, sysmem_get_result(c, &s, fds, 3, &count,
 						       &nfds));
@@ -324,6 +318,65 @@ TEST_F(fault, get_result_and_name)
 			close(fds[i]);
 		ASSERT_EQ(0, sysmem_release(c));
 		close(c);
+		ASSERT_EQ(0, sysmem_read_heap_stats("system", &hs));
+		ASSERT_EQ(self->baseline.bytes, hs.bytes) TH_LOG("nth %d", n);
+	}
+	ASSERT_LT(n, MAX_NTH);
+	TH_LOG("%d allocation failures injected", n - 2);
+}
+
+/*
+ * A weak node's result allocates a weak dma-buf and a close-weak file
+ * per buffer: each allocation failing gives -ENOMEM, no fd, and leaves
+ * the collection as it was; every byte goes back afterwards.
+ */
+TEST_F(fault, weak_get_result)
+{
+	struct sysmem_heap_stats hs;
+	int n, ret, tok, w, cs, cw, probe, i, fds[6], cfds[6];
+	unsigned int count;
+	bool hit = true;
+	NEED_FAIL_NTH();
+
+	for (n = 1; hit && n < MAX_NTH; n++) {
+		tok = sysmem_alloc_token(self->dev);
+		ASSERT_LE(0, tok);
+		w = sysmem_duplicate(tok, SYSMEM_RIGHTS_SAME);
+		ASSERT_LE(0, w);
+		ASSERT_EQ(0, sysmem_set_weak(w));
+		ASSERT_EQ(0, sysmem_set_weak_ok(w, false));
+		cs = sysmem_bind(self->dev, tok);
+		cw = sysmem_bind(self->dev, w);
+		ASSERT_LE(0, cs);
+		ASSERT_LE(0, cw);
+		close(tok);
+		close(w);
+		ASSERT_EQ(0, sysmem_set_constraints(cs, &cpu3));
+		ASSERT_EQ(0, sysmem_set_constraints(cw, &cpu3));
+		ASSERT_EQ(0, sysmem_wait(cw, -1));
+		probe = next_fd();
+		arm(self->nth, n);
+		ret = sysmem_get_weak_result(cw, NULL, fds, cfds, 6, &count,
+					     NULL);
+		hit = disarm(self->nth);
+		ASSERT_TRUE(!ret || ret == -ENOMEM) TH_LOG("nth %d: %d", n, ret);
+		if (ret) {
+			EXPECT_EQ(probe, next_fd());
+			ASSERT_EQ(0, sysmem_get_weak_result(cw, NULL, fds, cfds,
+							    6, &count, NULL));
+		}
+		/* Camping 3 + 3. */
+		ASSERT_EQ(6, count);
+		for (i = 0; i < 6; i++) {
+			ASSERT_LE(0, fds[i]);
+			ASSERT_LE(0, cfds[i]);
+			close(fds[i]);
+			close(cfds[i]);
+		}
+		ASSERT_EQ(0, sysmem_release(cs));
+		close(cs);
+		ASSERT_EQ(0, sysmem_release(cw));
+		close(cw);
 		ASSERT_EQ(0, sysmem_read_heap_stats("system", &hs));
 		ASSERT_EQ(self->baseline.bytes, hs.bytes) TH_LOG("nth %d", n);
 	}

@@ -203,6 +203,16 @@ static inline void close_fds(int *fds, unsigned int n)
 	}
 }
 
+/* The number the next new fd gets: all-or-nothing checks compare it. */
+static inline int next_fd(void)
+{
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0)
+		close(fd);
+	return fd;
+}
+
 /* Release and close a collection fd; nothing for a negative one. */
 static inline void leave(int fd)
 {

@@ -395,16 +395,13 @@ TEST_F(weak, sparse_set_after_strong_nodes_left)
 /* Before allocation, a collection left with only weak nodes fails. */
 TEST_F(weak, last_strong_node_gone_before_allocation_fails)
 {
-	struct sysmem_buffer_constraints c;
 	int tok, w, cw, non;
 
 	ASSERT_EQ(0, weak_pair(self->dev, &tok, &w));
-	cw = sysmem_bind(self->dev, w);
+	/* Weak-ok given to the token passes to the collection bound. */
+	ASSERT_EQ(0, sysmem_set_weak_ok(w, false));
+	cw = bind_cons(self->dev, w, SYSMEM_USAGE_CPU_READ, 1, 4096);
 	ASSERT_LE(0, cw);
-	close(w);
-	ASSERT_EQ(0, sysmem_set_weak_ok(cw, false));
-	cons_init(&c, SYSMEM_USAGE_CPU_READ, 1, 4096);
-	ASSERT_EQ(0, sysmem_set_constraints(cw, &c));
 	CHECK_STATE(cw, SYSMEM_STATE_PENDING, SYSMEM_FAIL_NONE);
 	/* The strong token leaves cleanly, without constraints. */
 	ASSERT_EQ(0, sysmem_release(tok));
@@ -459,19 +456,15 @@ TEST_F(weak, released_strong_constraints_count_until_allocation)
 /* A weak participant that dies mid-flow fails the collection as usual. */
 TEST_F(weak, weak_close_without_release_fails_collection)
 {
-	struct sysmem_buffer_constraints c;
 	int tok, w, cs, cw, fds[1];
 	unsigned int count;
 
 	ASSERT_EQ(0, weak_pair(self->dev, &tok, &w));
+	ASSERT_EQ(0, sysmem_set_weak_ok(w, false));
 	cs = bind_cons(self->dev, tok, SYSMEM_USAGE_CPU_READ, 1, 4096);
 	ASSERT_LE(0, cs);
-	cw = sysmem_bind(self->dev, w);
+	cw = bind_cons(self->dev, w, SYSMEM_USAGE_CPU_READ, 0, 4096);
 	ASSERT_LE(0, cw);
-	close(w);
-	ASSERT_EQ(0, sysmem_set_weak_ok(cw, false));
-	cons_init(&c, SYSMEM_USAGE_CPU_READ, 0, 4096);
-	ASSERT_EQ(0, sysmem_set_constraints(cw, &c));
 	ASSERT_EQ(0, sysmem_get_result(cs, NULL, fds, 1, &count, NULL));
 	close(cw);
 	CHECK_STATE(cs, SYSMEM_STATE_FAILED, SYSMEM_FAIL_PARTICIPANT_LOST);
@@ -479,6 +472,61 @@ TEST_F(weak, weak_close_without_release_fails_collection)
 	EXPECT_EQ(1, live(self, 1));
 	close(fds[0]);
 	EXPECT_EQ(0, live(self, 0));
+	leave(cs);
+}
+
+/*
+ * GET_RESULT's weak arguments: a bad pointer or a reserved field fails
+ * that call alone, installs no fd and leaves the node able to ask again.
+ */
+TEST_F(weak, result_argument_errors)
+{
+	int tok, w, cs, cw, fds[2], cfds[2], probe;
+	struct sysmem_result r;
+	unsigned int count;
+
+	ASSERT_EQ(0, weak_pair(self->dev, &tok, &w));
+	ASSERT_EQ(0, sysmem_set_weak_ok(w, false));
+	cs = bind_cons(self->dev, tok, SYSMEM_USAGE_CPU_READ, 1, 4096);
+	cw = bind_cons(self->dev, w, SYSMEM_USAGE_CPU_READ, 1, 4096);
+	ASSERT_LE(0, cs);
+	ASSERT_LE(0, cw);
+	ASSERT_EQ(0, sysmem_wait(cw, WAIT_NS));
+	probe = next_fd();
+
+	memset(&r, 0, sizeof(r));
+	r.fd_capacity = 2;
+	r.fds = (__u64)(uintptr_t)fds;
+	r.close_weak_fds = (__u64)(uintptr_t)cfds;
+	r.reserved2 = 1;
+	EXPECT_EQ(-1, ioctl(cw, SYSMEM_IOC_GET_RESULT, &r));
+	EXPECT_EQ(EINVAL, errno);
+	r.reserved2 = 0;
+	/* Not writable: the close-weak fds, then the buffer fds. */
+	r.close_weak_fds = 8;
+	EXPECT_EQ(-1, ioctl(cw, SYSMEM_IOC_GET_RESULT, &r));
+	EXPECT_EQ(EFAULT, errno);
+	r.close_weak_fds = (__u64)(uintptr_t)cfds;
+	r.fds = 8;
+	EXPECT_EQ(-1, ioctl(cw, SYSMEM_IOC_GET_RESULT, &r));
+	EXPECT_EQ(EFAULT, errno);
+	r.fds = (__u64)(uintptr_t)fds;
+	r.fd_capacity = 1;
+	EXPECT_EQ(-1, ioctl(cw, SYSMEM_IOC_GET_RESULT, &r));
+	EXPECT_EQ(ENOSPC, errno);
+	/* No fd leaked from any of them. */
+	EXPECT_EQ(probe, next_fd());
+
+	/* The node, and the collection, are unharmed. */
+	CHECK_STATE(cs, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	ASSERT_EQ(0, sysmem_get_weak_result(cw, NULL, fds, cfds, 2, &count,
+					    NULL));
+	EXPECT_EQ(2, count);
+	EXPECT_LE(0, fds[0]);
+	EXPECT_LE(0, cfds[1]);
+	close_fds(fds, 2);
+	close_fds(cfds, 2);
+	leave(cw);
 	leave(cs);
 }
 
