@@ -279,13 +279,16 @@ static const struct dma_buf_ops sysmem_dmabuf_ops[2][2] = {
  * @name: the name; NULL or "" clears it
  *
  * The name shows in /proc/<pid>/fd links and the dma-buf debugfs views.
+ * The dma-buf keeps at most DMA_BUF_NAME_LEN - 1 bytes of it: newer
+ * kernels show a longer name as an empty one.  The full name stays in
+ * sysmem's own records.
  */
 void sysmem_dmabuf_set_name(struct dma_buf *dmabuf, const char *name)
 {
 	const char *old, *new = NULL;
 
 	if (name && *name) {
-		new = kstrdup(name, GFP_KERNEL);
+		new = kstrndup(name, DMA_BUF_NAME_LEN - 1, GFP_KERNEL);
 		if (!new)
 			return;	/* the name is only a debugging aid */
 	}

@@ -291,8 +291,18 @@ int sysmem_contig_heap_init(void)
 	sysmem_contig_heap = sysmem_heap_register(&info);
 	if (IS_ERR(sysmem_contig_heap))
 		return PTR_ERR(sysmem_contig_heap);
-	sysmem_dma_heap_publish(sysmem_contig_heap, "sysmem-contiguous");
 	return 0;
+}
+
+/**
+ * sysmem_contig_heap_publish() - publish the contiguous heap under
+ * /dev/dma_heap/
+ *
+ * Return: true when the heap was published (which pins the module).
+ */
+bool sysmem_contig_heap_publish(void)
+{
+	return sysmem_dma_heap_publish(sysmem_contig_heap, "sysmem-contiguous");
 }
 
 /**

@@ -5,11 +5,12 @@
  * negotiating a collection.
  *
  * Built only where the kernel exports dma_heap_add() (Kbuild looks for
- * it in the kernel's Module.symvers; Linux 6.1 does not export it).  The
- * dma-heap core has no way to remove a heap, so once a heap is published
- * sysmem pins itself: the module can no longer be unloaded.  The
- * publish_dma_heaps parameter turns publishing off for those who need to
- * unload.
+ * it in the kernel's Module.symvers; Linux 6.1 and 6.12 do not export
+ * it).  The dma-heap core has no way to remove a heap, so once a heap is
+ * published sysmem pins itself: the module can no longer be unloaded.
+ * Module init publishes last, after every step that can fail
+ * (sysmem_heaps_publish()); the publish_dma_heaps parameter turns
+ * publishing off for those who need to unload.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -17,7 +18,6 @@
 #include <linux/dma-buf.h>
 #include <linux/dma-heap.h>
 #include <linux/module.h>
-#include <linux/moduleparam.h>
 #include <linux/overflow.h>
 
 #include "sysmem_internal.h"
@@ -27,11 +27,6 @@ MODULE_IMPORT_NS("DMA_BUF_HEAP");
 #else
 MODULE_IMPORT_NS(DMA_BUF_HEAP);
 #endif
-
-static bool publish_dma_heaps = true;
-module_param(publish_dma_heaps, bool, 0444);
-MODULE_PARM_DESC(publish_dma_heaps,
-		 "Publish the built-in heaps under /dev/dma_heap/ (pins the module)");
 
 static struct dma_buf *sysmem_dma_heap_allocate(struct dma_heap *dma_heap,
 						unsigned long len, u32 fd_flags,
@@ -54,7 +49,13 @@ static struct dma_buf *sysmem_dma_heap_allocate(struct dma_heap *dma_heap,
 				  NULL);
 	if (IS_ERR(buf))
 		return ERR_CAST(buf);
-	dmabuf = sysmem_buffer_export(buf, true, "dma-heap");
+	dmabuf = sysmem_buffer_export(buf, true, false, "dma-heap");
+	/*
+	 * The dma-buf took a reference and a hold of its own (or the export
+	 * failed): drop the allocation's, so the memory goes back to the
+	 * heap when the dma-buf is released.
+	 */
+	sysmem_buffer_unhold(buf, true);
 	sysmem_buffer_put(buf);
 	return dmabuf;
 }
@@ -69,8 +70,10 @@ static const struct dma_heap_ops sysmem_dma_heap_ops = {
  * @name: the dma-heap name, for example "sysmem-system"
  *
  * A failure is logged and otherwise ignored: sysmem works without it.
+ *
+ * Return: true when the heap was published; the module is then pinned.
  */
-void sysmem_dma_heap_publish(struct sysmem_heap *heap, const char *name)
+bool sysmem_dma_heap_publish(struct sysmem_heap *heap, const char *name)
 {
 	struct dma_heap_export_info info = {
 		.name = name,
@@ -79,17 +82,16 @@ void sysmem_dma_heap_publish(struct sysmem_heap *heap, const char *name)
 	};
 	struct dma_heap *dma_heap;
 
-	if (!publish_dma_heaps)
-		return;
 	dma_heap = dma_heap_add(&info);
 	if (IS_ERR(dma_heap)) {
 		pr_warn("cannot publish /dev/dma_heap/%s: %ld\n", name,
 			PTR_ERR(dma_heap));
-		return;
+		return false;
 	}
 	/*
 	 * The dma-heap core cannot let go of the heap: stay loaded, which
 	 * also keeps the built-in heap registered.
 	 */
 	__module_get(THIS_MODULE);
+	return true;
 }

@@ -599,6 +599,28 @@ exit_system:
 	return ret;
 }
 
+static bool publish_dma_heaps = true;
+module_param(publish_dma_heaps, bool, 0444);
+MODULE_PARM_DESC(publish_dma_heaps,
+		 "Publish the built-in heaps under /dev/dma_heap/ where the kernel allows it; publishing pins the module (default: yes)");
+
+/**
+ * sysmem_heaps_publish() - publish the built-in heaps under /dev/dma_heap/
+ *
+ * Only where the kernel exports dma_heap_add() and publish_dma_heaps is
+ * set.  The dma-heap core can never remove a heap, so this must be the
+ * last step of module init, after everything that can fail: a published
+ * heap pins the module (see sysmem_dma_heap_publish()).  A heap that
+ * cannot be published is logged and otherwise ignored.
+ */
+void sysmem_heaps_publish(void)
+{
+	if (!publish_dma_heaps)
+		return;
+	sysmem_system_heap_publish();
+	sysmem_contig_heap_publish();
+}
+
 /**
  * sysmem_heaps_exit() - unregister the built-in heaps
  *

@@ -108,6 +108,7 @@ static inline unsigned int sysmem_max_segment(struct device *dev)
 
 /* sysmem_heap.c */
 int sysmem_heaps_init(struct dentry *debugfs);
+void sysmem_heaps_publish(void);
 void sysmem_heaps_exit(void);
 int sysmem_heaps_get(struct sysmem_heap_desc **descs,
 		     struct sysmem_heap ***heaps, unsigned int *nr);
@@ -121,11 +122,12 @@ struct dma_buf *sysmem_heap_allocate(struct sysmem_heap *heap, size_t size,
 
 /* sysmem_dma_heap.c, built where the kernel exports dma_heap_add() */
 #ifdef SYSMEM_HAVE_DMA_HEAP_ADD
-void sysmem_dma_heap_publish(struct sysmem_heap *heap, const char *name);
+bool sysmem_dma_heap_publish(struct sysmem_heap *heap, const char *name);
 #else
-static inline void sysmem_dma_heap_publish(struct sysmem_heap *heap,
+static inline bool sysmem_dma_heap_publish(struct sysmem_heap *heap,
 					   const char *name)
 {
+	return false;
 }
 #endif
 
@@ -160,8 +162,10 @@ void sysmem_attachments_sync(struct sysmem_attachments *set, bool for_cpu);
 
 /* sysmem_system_heap.c, sysmem_contig_heap.c */
 int sysmem_system_heap_init(void);
+bool sysmem_system_heap_publish(void);
 void sysmem_system_heap_exit(void);
 int sysmem_contig_heap_init(void);
+bool sysmem_contig_heap_publish(void);
 void sysmem_contig_heap_exit(void);
 
 /* sysmem_buffer.c */

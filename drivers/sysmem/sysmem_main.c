@@ -380,6 +380,8 @@ static int __init sysmem_init(void)
 		pr_err("cannot register /dev/sysmem: %d\n", ret);
 		goto exit_heaps;
 	}
+	/* Last: a published heap can never be taken back. */
+	sysmem_heaps_publish();
 	pr_info("ABI %u.%u ready\n", SYSMEM_ABI_MAJOR, SYSMEM_ABI_MINOR);
 	return 0;
 

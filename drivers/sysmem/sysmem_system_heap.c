@@ -340,8 +340,17 @@ int sysmem_system_heap_init(void)
 	sysmem_system_heap = sysmem_heap_register(&info);
 	if (IS_ERR(sysmem_system_heap))
 		return PTR_ERR(sysmem_system_heap);
-	sysmem_dma_heap_publish(sysmem_system_heap, "sysmem-system");
 	return 0;
+}
+
+/**
+ * sysmem_system_heap_publish() - publish the system heap under /dev/dma_heap/
+ *
+ * Return: true when the heap was published (which pins the module).
+ */
+bool sysmem_system_heap_publish(void)
+{
+	return sysmem_dma_heap_publish(sysmem_system_heap, "sysmem-system");
 }
 
 /**

@@ -39,12 +39,94 @@ cache_lock() {
 	flock "$SYSMEM_LOCK_FD"
 }
 
-# The unpacked Debian linux-source tree, unpacked once per package version.
+# The Debian suite that carries linux-source-VERSION for each kernel of
+# the matrix (6.1 is the host's own release).
+sysmem_suite() {
+	case "$1" in
+	6.1) echo host ;;
+	6.12) echo trixie ;;
+	7.2) echo sid ;;
+	*) die "no Debian suite known for linux-source-$1" ;;
+	esac
+}
+
+# private_apt SUITE: print an APT_CONFIG file that reads SUITE's package
+# index from the same Debian mirror the host uses, with its own source
+# list, index and download cache under $SYSMEM_CACHE/apt/SUITE.  The
+# host's apt sources and state are left alone.
+private_apt() {
+	local suite=$1 dir=$SYSMEM_CACHE/apt/$1 uri
+	uri=$(apt-get indextargets --format '$(REPO_URI) $(LABEL) $(RELEASE)' |
+		awk '$2 == "Debian" && $3 !~ /-/ { print $1; exit }')
+	[ -n "$uri" ] || die "cannot find the host's Debian mirror in its apt sources"
+	mkdir -p "$dir"/lists/partial "$dir"/cache/archives/partial \
+		"$dir"/etc/sources.list.d "$dir"/etc/preferences.d
+	printf 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s %s main\n' \
+		"$uri" "$suite" >"$dir/etc/sources.list"
+	cat >"$dir/apt.conf" <<-EOF
+	Dir::Etc::SourceList "$dir/etc/sources.list";
+	Dir::Etc::SourceParts "$dir/etc/sources.list.d";
+	Dir::Etc::Preferences "$dir/etc/preferences";
+	Dir::Etc::PreferencesParts "$dir/etc/preferences.d";
+	Dir::State::Lists "$dir/lists";
+	Dir::State::status "/dev/null";
+	Dir::Cache "$dir/cache";
+	Acquire::Languages "none";
+	APT::Architectures { "amd64"; };
+	APT::Sandbox::User "root";
+	EOF
+	echo "$dir/apt.conf"
+}
+
+# ksrc_tarball VERSION: print the path of linux-source-VERSION's tarball.
+# 6.1 is the host package; newer ones are downloaded from their suite
+# with private_apt into the cache (updating its index once a day) and
+# unpacked there, never installed.
+ksrc_tarball() {
+	local kv=$1 suite conf dir deb
+	suite=$(sysmem_suite "$kv")
+	if [ "$suite" = host ]; then
+		echo "/usr/src/linux-source-$kv.tar.xz"
+		return
+	fi
+	conf=$(private_apt "$suite")
+	dir=$SYSMEM_CACHE/apt/$suite
+	if [ -z "$(find "$dir/lists" -name '*_Packages*' -mmin -1440 2>/dev/null)" ]; then
+		msg "updating the package index of $suite (private apt configuration)"
+		APT_CONFIG=$conf apt-get update -qq >&2 ||
+			die "apt-get update for $suite failed"
+	fi
+	mkdir -p "$dir/deb"
+	deb=$(APT_CONFIG=$conf apt-cache show --no-all-versions \
+		"linux-source-$kv" 2>/dev/null | sed -n 's|^Filename: .*/||p')
+	[ -n "$deb" ] || die "$suite has no linux-source-$kv"
+	if [ ! -e "$dir/deb/$deb" ]; then
+		msg "downloading linux-source-$kv from $suite"
+		(cd "$dir/deb" && APT_CONFIG=$conf apt-get download -qq \
+			"linux-source-$kv" >&2) ||
+			die "cannot download linux-source-$kv"
+	fi
+	if [ ! -e "$dir/deb/${deb%.deb}/.unpacked" ]; then
+		rm -rf "$dir/deb/${deb%.deb}"
+		dpkg-deb -x "$dir/deb/$deb" "$dir/deb/${deb%.deb}" ||
+			die "cannot unpack $deb"
+		touch "$dir/deb/${deb%.deb}/.unpacked"
+	fi
+	echo "$dir/deb/${deb%.deb}/usr/src/linux-source-$kv.tar.xz"
+}
+
+# ksrc_dir [VERSION]: the unpacked Debian linux-source tree of VERSION
+# (default 6.1), unpacked once per package version.
 ksrc_dir() {
-	local ver tarball dir
-	ver=$(dpkg-query -W -f='${Version}' linux-source-6.1) ||
-		die "linux-source-6.1 is not installed"
-	tarball=/usr/src/linux-source-6.1.tar.xz
+	local kv=${1:-6.1} tarball dir ver
+	tarball=$(ksrc_tarball "$kv") || exit 1
+	[ -r "$tarball" ] || die "no $tarball"
+	ver=$(basename "$(dirname "$(dirname "$(dirname "$tarball")")")")
+	case "$ver" in
+	linux-source-*) ver=${ver#linux-source-${kv}_}; ver=${ver%_*} ;;
+	*) ver=$(dpkg-query -W -f='${Version}' "linux-source-$kv") ||
+		die "linux-source-$kv is not installed" ;;
+	esac
 	dir=$SYSMEM_CACHE/src/linux-source-$ver
 	if [ ! -e "$dir/.unpacked" ]; then
 		msg "unpacking $tarball"

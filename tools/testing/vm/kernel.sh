@@ -1,10 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build (or reuse) the sysmem debug test kernel and print its build
+# Build (or reuse) a sysmem debug test kernel and print its build
 # directory on stdout.  The build lives outside the checkout, in
 # $SYSMEM_CACHE/kernel/<version>-<fragment hash>, so later runs take
-# seconds.  Usage: kernel.sh [--print-dir]
+# seconds.  Usage: kernel.sh [--version 6.1|6.12|7.2] [--print-dir]
+# (default version 6.1: Debian 12's linux-source; the newer ones come
+# from Debian's trixie and sid, see ksrc_tarball in common.sh).
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -12,14 +14,23 @@ frag=$SYSMEM_TOP/tools/testing/vm/debug.config
 # Bump when the build recipe below changes in a way the fragment does not.
 recipe=1
 
+kv=6.1 print_dir=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--version) kv=$2; shift 2 ;;
+	--print-dir) print_dir=1; shift ;;
+	*) die "usage: kernel.sh [--version 6.1|6.12|7.2] [--print-dir]" ;;
+	esac
+done
+
 ensure_pkgs $SYSMEM_HOST_PKGS
 cache_lock
-src=$(ksrc_dir)
+src=$(ksrc_dir "$kv")
 kver=$(make -s -C "$src" kernelversion)
 hash=$( (cat "$frag"; echo "recipe=$recipe") | sha256sum | cut -c1-12)
 out=$SYSMEM_CACHE/kernel/$kver-$hash
 
-if [ "${1:-}" = "--print-dir" ]; then
+if [ $print_dir -eq 1 ]; then
 	echo "$out"
 	exit 0
 fi
@@ -30,7 +41,7 @@ if [ -e "$out/.built" ]; then
 fi
 
 mkdir -p "$out" "$SYSMEM_LOGDIR"
-log=$SYSMEM_LOGDIR/kernel-build.log
+log=$SYSMEM_LOGDIR/kernel-build-$kv.log
 msg "building debug kernel $kver ($hash) in $out; log: $log"
 start=$(date +%s)
 {
@@ -61,6 +72,8 @@ done <"$frag"
 
 make -C "$src" O="$out" ARCH=x86_64 -j"$(nproc)" >>"$log" 2>&1 ||
 	die "kernel build failed; see $log"
+# External modules (sysmem.ko) resolve the kernel's symbols through it.
+[ -s "$out/Module.symvers" ] || die "the kernel build left no Module.symvers; see $log"
 touch "$out/.built"
 msg "debug kernel built in $(( $(date +%s) - start )) s"
 echo "$out"
