@@ -2,17 +2,28 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # "make check": host unit tests, a bounded libFuzzer run on lib/'s
-# constraint code, VM selftests on the debug kernel, and the smoke stage
-# on Debian 12's stock kernel.  Installs what is missing, builds what is
-# stale, and ends with the line "N passed, M failed" summed over every
-# stage.  Usage: check.sh [--unit-only]; FUZZ_SECONDS (default 30) bounds
-# the fuzz stage.
+# constraint code, then every VM selftest on each kernel of the matrix:
+# debug builds of 6.1, 6.12 and 7.2 and Debian 12's stock kernel.  On
+# 7.2, which lets sysmem publish its heaps under /dev/dma_heap/, a second
+# guest runs the publishing tests and the kernel's own dmabuf-heaps
+# selftest.  Installs what is missing, builds what is stale, and ends
+# with the line "N passed, M failed" summed over every stage.
+# Usage: check.sh [--unit-only]; FUZZ_SECONDS (default 30) bounds the
+# fuzz stage; KERNELS (default: "debug stock debug-6.12 debug-7.2")
+# picks the kernels, e.g. KERNELS=debug for a quick inner loop.
 set -uo pipefail
 . "$(dirname "$0")/vm/common.sh"
 cd "$SYSMEM_TOP"
 
 passed=0 failed=0
 t0=$(date +%s)
+kernels=${KERNELS:-debug stock debug-6.12 debug-7.2}
+for k in $kernels; do
+	case "$k" in
+	debug|debug-6.1|debug-6.12|debug-7.2|stock) ;;
+	*) echo "sysmem: KERNELS: unknown kernel $k" >&2; echo "0 passed, 1 failed"; exit 1 ;;
+	esac
+done
 
 finish() {
 	msg "check took $(( $(date +%s) - t0 )) s; logs in $SYSMEM_LOGDIR"
@@ -104,30 +115,75 @@ else
 fi
 stage fuzz "$rc"
 
-# --- build everything for both kernels ---
-stock_kdir=$(tools/testing/vm/ksrc.sh --stock-kdir)
+# kdir KERNEL: the build tree or headers sysmem.ko is built against.
+kdir() {
+	case "$1" in
+	stock) tools/testing/vm/ksrc.sh --stock-kdir ;;
+	debug) tools/testing/vm/kernel.sh --version 6.1 ;;
+	*) tools/testing/vm/kernel.sh --version "${1#debug-}" ;;
+	esac
+}
+
+# --- build the kernels, then everything for each of them ---
+for k in $kernels; do
+	t=$(date +%s)
+	if ! dir=$(kdir "$k"); then
+		stage "kernel-$k" 1
+		finish
+	fi
+	msg "kernel $k: $dir ($(( $(date +%s) - t )) s)"
+done
 t=$(date +%s)
-if ! { make -s --no-print-directory all &&
-       make -s --no-print-directory module KDIR="$stock_kdir"; } \
-	>"$SYSMEM_LOGDIR/build.log" 2>&1; then
+if ! { make -s --no-print-directory userspace &&
+       for k in $kernels; do
+		make -s --no-print-directory module KDIR="$(kdir "$k")" || exit 1
+       done; } >"$SYSMEM_LOGDIR/build.log" 2>&1; then
 	tail -n 40 "$SYSMEM_LOGDIR/build.log"
 	stage build 1
 	finish
 fi
 msg "build took $(( $(date +%s) - t )) s"
 
-# --- selftests on the debug kernel ---
-rc=0
-tools/testing/vm/run.sh --kernel debug --name debug \
-	--copy tools/testing/vm/run-selftests.sh -- run-selftests.sh || rc=$?
-stage vm-debug "$rc"
-count "$SYSMEM_LOGDIR/vm-debug.out"
+# The 7.2 guest that publishes sysmem's heaps runs the kernel's own
+# dmabuf-heaps selftest, built from that kernel's source.
+if [[ " $kernels " == *" debug-7.2 "* ]]; then
+	if ! tools/testing/vm/dmabuf-heaps.sh --build >"$SYSMEM_LOGDIR/dmabuf-heaps-build.log" 2>&1; then
+		tail -n 20 "$SYSMEM_LOGDIR/dmabuf-heaps-build.log"
+		stage dmabuf-heaps-build 1
+		finish
+	fi
+fi
 
-# --- smoke test on Debian 12's stock kernel ---
-rc=0
-tools/testing/vm/run.sh --kernel stock --name stock \
-	--copy tools/testing/vm/run-selftests.sh -- run-selftests.sh || rc=$?
-stage vm-stock "$rc"
-count "$SYSMEM_LOGDIR/vm-stock.out"
+# --- every selftest on each kernel ---
+for k in $kernels; do
+	t=$(date +%s)
+	rc=0
+	# 7.2's publishing tests run in a guest of their own (below).
+	tests=()
+	if [ "$k" = debug-7.2 ]; then
+		for b in build/selftests/*_test; do
+			[ "$b" = build/selftests/sysmem_publish_test ] ||
+				tests+=("/usr/local/bin/${b##*/}")
+		done
+	fi
+	tools/testing/vm/run.sh --kernel "$k" --name "$k" --quiet \
+		--copy tools/testing/vm/run-selftests.sh \
+		-- run-selftests.sh "${tests[@]+"${tests[@]}"}" || rc=$?
+	stage "vm-$k" "$rc"
+	count "$SYSMEM_LOGDIR/vm-$k.out"
+	grep -E '^(not ok|# Totals|# FAILED)' "$SYSMEM_LOGDIR/vm-$k.out" |
+		sed "s/^/$k: /"
+	msg "vm $k took $(( $(date +%s) - t )) s"
+	if [ "$k" = debug-7.2 ]; then
+		t=$(date +%s)
+		rc=0
+		tools/testing/vm/dmabuf-heaps.sh --run || rc=$?
+		stage vm-publish-7.2 "$rc"
+		count "$SYSMEM_LOGDIR/vm-publish-7.2.out"
+		grep -E '^(not ok|# Totals|# FAILED|sysmem: heap )' \
+			"$SYSMEM_LOGDIR/vm-publish-7.2.out" | sed "s/^/publish-7.2: /"
+		msg "vm publish-7.2 took $(( $(date +%s) - t )) s"
+	fi
+done
 
 finish

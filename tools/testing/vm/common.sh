@@ -32,11 +32,14 @@ ensure_pkgs() {
 		die "apt-get install ${missing[*]} failed"
 }
 
-# Serialise builds that share one cache entry.
+# cache_lock [NAME]: serialise the users of one part of the cache (a
+# kernel build, the unpacked sources, the stock image) until the calling
+# (sub)shell exits.
 cache_lock() {
+	local fd
 	mkdir -p "$SYSMEM_CACHE"
-	exec {SYSMEM_LOCK_FD}>"$SYSMEM_CACHE/.lock"
-	flock "$SYSMEM_LOCK_FD"
+	exec {fd}>"$SYSMEM_CACHE/.lock${1:+-$1}"
+	flock "$fd"
 }
 
 # The Debian suite that carries linux-source-VERSION for each kernel of
@@ -80,8 +83,10 @@ private_apt() {
 
 # ksrc_tarball VERSION: print the path of linux-source-VERSION's tarball.
 # 6.1 is the host package; newer ones are downloaded from their suite
-# with private_apt into the cache (updating its index once a day) and
-# unpacked there, never installed.
+# with private_apt into the cache and unpacked there, never installed.
+# Once one is cached it is used without asking the archive again (so a
+# cached kernel build stays valid); SYSMEM_REFRESH=1 asks for the
+# archive's current version.
 ksrc_tarball() {
 	local kv=$1 suite conf dir deb
 	suite=$(sysmem_suite "$kv")
@@ -89,13 +94,19 @@ ksrc_tarball() {
 		echo "/usr/src/linux-source-$kv.tar.xz"
 		return
 	fi
-	conf=$(private_apt "$suite")
 	dir=$SYSMEM_CACHE/apt/$suite
-	if [ -z "$(find "$dir/lists" -name '*_Packages*' -mmin -1440 2>/dev/null)" ]; then
-		msg "updating the package index of $suite (private apt configuration)"
-		APT_CONFIG=$conf apt-get update -qq >&2 ||
-			die "apt-get update for $suite failed"
+	if [ "${SYSMEM_REFRESH:-0}" != 1 ]; then
+		deb=$(ls -d "$dir/deb/linux-source-${kv}_"*/.unpacked 2>/dev/null |
+			sort -V | tail -n 1)
+		if [ -n "$deb" ]; then
+			echo "$(dirname "$deb")/usr/src/linux-source-$kv.tar.xz"
+			return
+		fi
 	fi
+	conf=$(private_apt "$suite")
+	msg "updating the package index of $suite (private apt configuration)"
+	APT_CONFIG=$conf apt-get update -qq >&2 ||
+		die "apt-get update for $suite failed"
 	mkdir -p "$dir/deb"
 	deb=$(APT_CONFIG=$conf apt-cache show --no-all-versions \
 		"linux-source-$kv" 2>/dev/null | sed -n 's|^Filename: .*/||p')
@@ -119,6 +130,7 @@ ksrc_tarball() {
 # (default 6.1), unpacked once per package version.
 ksrc_dir() {
 	local kv=${1:-6.1} tarball dir ver
+	cache_lock "src-$kv"
 	tarball=$(ksrc_tarball "$kv") || exit 1
 	[ -r "$tarball" ] || die "no $tarball"
 	ver=$(basename "$(dirname "$(dirname "$(dirname "$tarball")")")")

@@ -32,12 +32,39 @@ if [ -n "$SYSMEM_MODULE" ]; then
 	export SYSMEM_MODULE
 fi
 
+# run_cmd: run /sysmem/cmd in a session of its own, so a timeout stops
+# everything it started; status 124 when it ran out of time.
+run_cmd() {
+	local cmd wd
+	cd /tmp
+	setsid sh /sysmem/cmd >&3 2>&3 </dev/null &
+	cmd=$!
+	(
+		sleep "$SYSMEM_CMD_TIMEOUT"
+		say "SYSMEM-VM: command timed out after $SYSMEM_CMD_TIMEOUT s"
+		touch /run/sysmem-timed-out
+		kill -TERM -- -$cmd 2>/dev/null
+		sleep 5
+		kill -KILL -- -$cmd 2>/dev/null
+	) &
+	wd=$!
+	wait $cmd
+	rc=$?
+	kill $wd 2>/dev/null
+	[ -e /run/sysmem-timed-out ] && rc=124
+	cd /
+}
+
+# Where the kernel exports dma_heap_add(), sysmem publishes its heaps
+# and pins itself (unless loaded with publish_dma_heaps=0): it must then
+# refuse to unload.
+sysmem_pinned() {
+	ls /dev/dma_heap/sysmem-* >/dev/null 2>&1
+}
+
 if [ $rc -eq 0 ]; then
 	mkdir -p /out
-	cd /tmp
-	timeout "$SYSMEM_CMD_TIMEOUT" sh /sysmem/cmd >&3 2>&3 </dev/null
-	rc=$?
-	cd /
+	run_cmd
 	# A test that stopped half-way may have left the selftests' heap
 	# module loaded; it holds sysmem.
 	if grep -q '^sysmem_test_heap ' /proc/modules; then
@@ -47,7 +74,14 @@ if [ $rc -eq 0 ]; then
 			rc=126
 		fi
 	fi
-	if [ -n "$SYSMEM_MODULE" ] && grep -q '^sysmem ' /proc/modules; then
+	if [ -n "$SYSMEM_MODULE" ] && sysmem_pinned; then
+		if sysmem-load -r sysmem >/dev/null 2>&1; then
+			say "SYSMEM-VM: sysmem unloaded although its dma-heaps are published"
+			rc=126
+		else
+			say "SYSMEM-VM: sysmem stays loaded: its dma-heaps are published"
+		fi
+	elif [ -n "$SYSMEM_MODULE" ] && grep -q '^sysmem ' /proc/modules; then
 		if ! sysmem-load -r sysmem >&3 2>&3; then
 			say "SYSMEM-VM: module unload failed"
 			rc=126

@@ -24,10 +24,12 @@ while [ $# -gt 0 ]; do
 done
 
 ensure_pkgs $SYSMEM_HOST_PKGS
-cache_lock
+cache_lock "kernel-$kv"
 src=$(ksrc_dir "$kv")
 kver=$(make -s -C "$src" kernelversion)
-hash=$( (cat "$frag"; echo "recipe=$recipe") | sha256sum | cut -c1-12)
+frags=("$frag")
+[ -e "${frag%.config}-$kv.config" ] && frags+=("${frag%.config}-$kv.config")
+hash=$( (cat "${frags[@]}"; echo "recipe=$recipe") | sha256sum | cut -c1-12)
 out=$SYSMEM_CACHE/kernel/$kver-$hash
 
 if [ $print_dir -eq 1 ]; then
@@ -46,7 +48,7 @@ msg "building debug kernel $kver ($hash) in $out; log: $log"
 start=$(date +%s)
 {
 	make -C "$src" O="$out" ARCH=x86_64 tinyconfig
-	"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$frag"
+	"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "${frags[@]}"
 	make -C "$src" O="$out" ARCH=x86_64 olddefconfig
 } >"$log" 2>&1 || die "kernel configuration failed; see $log"
 
@@ -67,8 +69,8 @@ while IFS= read -r line; do
 			bad=1
 		fi ;;
 	esac
-done <"$frag"
-[ $bad -eq 0 ] || die "the debug kernel config is missing options (fragment: $frag)"
+done < <(cat "${frags[@]}")
+[ $bad -eq 0 ] || die "the debug kernel config is missing options (fragments: ${frags[*]})"
 
 make -C "$src" O="$out" ARCH=x86_64 -j"$(nproc)" >>"$log" 2>&1 ||
 	die "kernel build failed; see $log"

@@ -14,5 +14,4 @@ if [ "${1:-}" = "--stock-kdir" ]; then
 	echo "/usr/src/linux-headers-$abi"
 	exit 0
 fi
-cache_lock
 ksrc_dir

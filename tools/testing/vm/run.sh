@@ -5,8 +5,11 @@
 #
 #   run.sh [options] [--] COMMAND [ARG...]
 #
-#   --kernel debug|stock|PATH  kernel to boot (default: debug, the
-#                              project's debug kernel; stock: Debian 12's)
+#   --kernel KIND|PATH         kernel to boot: debug (default; the
+#                              project's 6.1 debug kernel, also debug-6.1),
+#                              debug-6.12, debug-7.2 (debug kernels from
+#                              Debian's newer linux-source packages) or
+#                              stock (Debian 12's own kernel)
 #   --module PATH|none         module to load (default: sysmem.ko built
 #                              for that kernel by "make module")
 #   --param NAME=VALUE         module parameter (repeatable)
@@ -15,6 +18,8 @@
 #                              executables, /root/ otherwise); shared
 #                              libraries of executables come along
 #   --out DIR                  files the guest writes to /out land here
+#   --append PARAM             extra kernel command-line parameter
+#                              (repeatable), e.g. vivid.allocators=1
 #   --timeout SECONDS          limit for COMMAND (default 900)
 #   --name NAME                names the logs (default: the kernel kind)
 #   --quiet                    do not echo guest output while it runs
@@ -24,19 +29,22 @@
 # /lib/sysmem/sysmem_test_heap.ko.
 # Logs: build/logs/vm-NAME.console (whole kernel console) and
 # build/logs/vm-NAME.out (command output).  Exit status: the command's,
-# or 1 for a kernel splat, 124 for a guest timeout, 125/126 when the
-# module failed to load/unload.
+# or 1 for a kernel splat, 124 when COMMAND or the guest timed out,
+# 125/126 when the module failed to load/unload (a module pinned by its
+# published dma-heaps must refuse to unload; see init.sh).  An Oops
+# panics the guest (oops=panic), which ends the run at once.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 kernel=debug module= name= out_dir= timeout=900 quiet=0
-params=() copies=()
+params=() copies=() appends=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=$2; shift 2 ;;
 	--module) module=$2; shift 2 ;;
 	--param) params+=("$2"); shift 2 ;;
 	--copy) copies+=("$2"); shift 2 ;;
+	--append) appends+=("$2"); shift 2 ;;
 	--out) out_dir=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--name) name=$2; shift 2 ;;
@@ -52,12 +60,14 @@ case "$timeout" in ''|*[!0-9]*) die "--timeout needs seconds" ;; esac
 ensure_pkgs $SYSMEM_HOST_PKGS
 cd "$SYSMEM_TOP"
 case "$kernel" in
-debug)
-	kdir=$(tools/testing/vm/kernel.sh)
+debug|debug-6.1|debug-6.12|debug-7.2)
+	kv=${kernel#debug}
+	kv=${kv#-}
+	kdir=$(tools/testing/vm/kernel.sh --version "${kv:-6.1}") || exit 1
 	image=$kdir/arch/x86/boot/bzImage
-	kmake=() ;;
+	kmake=(KDIR="$kdir") ;;
 stock)
-	image=$(tools/testing/vm/stock-kernel.sh)
+	image=$(tools/testing/vm/stock-kernel.sh) || exit 1
 	kmake=(KDIR="$(tools/testing/vm/ksrc.sh --stock-kdir)") ;;
 *)
 	image=$kernel
@@ -150,7 +160,10 @@ echo >>"$root/sysmem/cmd"
 
 : >"$console"
 : >"$work/serial1"
-append="console=ttyS0 panic=-1 cma=128M printk.devkmsg=on"
+append="console=ttyS0 panic=-1 oops=panic cma=128M printk.devkmsg=on"
+for a in "${appends[@]+"${appends[@]}"}"; do
+	append+=" $a"
+done
 start=$(date +%s.%N)
 timeout -k 10 $((timeout + 300)) qemu-system-x86_64 \
 	-machine pc -accel tcg -smp 2 -m 2048 -nodefaults \

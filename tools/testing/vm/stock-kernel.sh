@@ -12,7 +12,7 @@ abi=$(stock_abi)
 [ -n "$abi" ] || die "cannot tell the stock kernel ABI from linux-headers-amd64"
 dir=$SYSMEM_CACHE/stock/$abi
 if [ ! -e "$dir/.unpacked" ]; then
-	cache_lock
+	cache_lock stock
 	rm -rf "$dir"
 	mkdir -p "$dir/deb"
 	msg "downloading linux-image-$abi-unsigned"

@@ -4,7 +4,9 @@
  * handling and module reload.
  *
  * SYSMEM_MODULE names the sysmem.ko to reload; without it the reload
- * tests are skipped.  Runs as root (the VM runner's init).
+ * tests are skipped.  A module that published its heaps under
+ * /dev/dma_heap/ is pinned and must refuse to unload instead (see
+ * sysmem_publish_test.c).  Runs as root (the VM runner's init).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -215,6 +217,16 @@ TEST(module_unload_reload)
 	if (!path)
 		SKIP(return, "SYSMEM_MODULE not set");
 
+	if (!access("/dev/dma_heap/sysmem-system", F_OK)) {
+		/* Published heaps pin the module: unloading is refused. */
+		EXPECT_EQ(-EWOULDBLOCK, module_unload());
+		EXPECT_EQ(0, stat(SYSMEM_DEV_PATH, &st));
+		fd = sysmem_open();
+		ASSERT_LE(0, fd);
+		EXPECT_EQ(0, sysmem_get_version(fd, &v));
+		close(fd);
+		return;
+	}
 	ASSERT_EQ(0, module_unload());
 	EXPECT_EQ(-1, stat(SYSMEM_DEV_PATH, &st));
 	EXPECT_EQ(ENOENT, errno);
