@@ -27,6 +27,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
+#include <uapi/linux/dma-buf.h>
 
 #include "sysmem_internal.h"
 

@@ -154,6 +154,21 @@ if [[ " $kernels " == *" debug-7.2 "* ]]; then
 	fi
 fi
 
+# --- the VM runner itself, on the first kernel: --append reaches the
+# kernel command line, and a command that runs out of time ends the
+# guest with status 124 ---
+k=${kernels%% *}
+rc=0
+tools/testing/vm/run.sh --kernel "$k" --name runner --quiet --timeout 3 \
+	--append sysmem_runner_check=1 -- \
+	sh -c 'grep -qw sysmem_runner_check=1 /proc/cmdline && sleep 600' || rc=$?
+if [ "$rc" -eq 124 ]; then
+	stage runner 0
+else
+	msg "run.sh --timeout 3: status $rc, expected 124"
+	stage runner 1
+fi
+
 # --- every selftest on each kernel ---
 for k in $kernels; do
 	t=$(date +%s)

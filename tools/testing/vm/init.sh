@@ -14,6 +14,8 @@ mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mount -t tmpfs tmpfs /tmp
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 . /sysmem/env
+# The CPUs the guest was given, for the tests to check they are online.
+export SYSMEM_VM_CPUS
 
 stty -F /dev/ttyS1 raw -echo 2>/dev/null
 exec 3>/dev/ttyS1

@@ -37,6 +37,8 @@ set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 kernel=debug module= name= out_dir= timeout=900 quiet=0
+# Every guest has two CPUs, so concurrency tests really run in parallel.
+cpus=2
 params=() copies=() appends=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -152,6 +154,7 @@ fi
 	printf 'SYSMEM_MODULE=%q\n' "$guest_module"
 	printf 'SYSMEM_MODULE_PARAMS=%q\n' "${params[*]+"${params[*]}"}"
 	printf 'SYSMEM_CMD_TIMEOUT=%q\n' "$timeout"
+	printf 'SYSMEM_VM_CPUS=%q\n' "$cpus"
 } >"$root/sysmem/env"
 printf '%q ' "$@" >"$root/sysmem/cmd"
 echo >>"$root/sysmem/cmd"
@@ -166,7 +169,7 @@ for a in "${appends[@]+"${appends[@]}"}"; do
 done
 start=$(date +%s.%N)
 timeout -k 10 $((timeout + 300)) qemu-system-x86_64 \
-	-machine pc -accel tcg -smp 2 -m 2048 -nodefaults \
+	-machine pc -accel tcg -smp "$cpus" -m 2048 -nodefaults \
 	-display none -vga none -monitor none -no-reboot \
 	-kernel "$image" -initrd "$work/initramfs.gz" -append "$append" \
 	-serial "file:$console" -serial "file:$work/serial1" &

@@ -23,6 +23,7 @@
 
 #include "kselftest_harness.h"
 #include "libsysmem.h"
+#include "sysmem_selftest.h"
 
 /* The version ioctl with the caller's structure size set to @size. */
 #define GET_VERSION_SIZED(size) \
@@ -192,6 +193,25 @@ TEST_F(dev, bad_pointer_efault)
 			    (char *)none + page - 4));
 	EXPECT_EQ(EFAULT, errno);
 	munmap(none, page);
+}
+
+/*
+ * The test VM brings up every CPU it was given (SYSMEM_VM_CPUS, set by
+ * the VM runner), so concurrency tests run truly in parallel and lockdep
+ * sees real races.
+ */
+TEST(vm_cpus_online)
+{
+	const char *want = getenv("SYSMEM_VM_CPUS");
+	char online[64];
+
+	if (!want)
+		SKIP(return, "not in the sysmem test VM (SYSMEM_VM_CPUS not set)");
+	EXPECT_EQ(atol(want), sysconf(_SC_NPROCESSORS_ONLN));
+	ASSERT_EQ(0, read_file("/sys/devices/system/cpu/online", online,
+			       sizeof(online)));
+	if (atol(want) == 2)
+		EXPECT_STREQ("0-1", online);
 }
 
 TEST(module_busy_while_open)

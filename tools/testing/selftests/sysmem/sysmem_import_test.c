@@ -189,10 +189,18 @@ static int dma_segments(const char *devname, struct dma_seg *segs)
 	if (!f)
 		return -errno;
 	while (fgets(line, sizeof(line), f)) {
+		/*
+		 * 6.1: "DEV DRIVER scather-gather idx I P= N= D= L= ...";
+		 * 6.12 on: "DRIVER DEV scatter-gather idx I P= D= L= ...".
+		 */
 		if (sscanf(line, "%63s %63s %63s idx %d P=%llx N=%llx D=%llx L=%llx",
-			   dev, drv, type, &idx, &p, &n, &d, &l) != 8)
+			   dev, drv, type, &idx, &p, &n, &d, &l) != 8 &&
+		    sscanf(line, "%63s %63s %63s idx %d P=%llx D=%llx L=%llx",
+			   drv, dev, type, &idx, &p, &d, &l) != 7)
 			continue;
-		if (strcmp(dev, devname) || strcmp(type, "scather-gather"))
+		if (strcmp(dev, devname) ||
+		    (strcmp(type, "scather-gather") &&
+		     strcmp(type, "scatter-gather")))
 			continue;
 		if (count == MAX_SEGS) {
 			fclose(f);
