@@ -29,7 +29,8 @@
 # /lib/sysmem/sysmem_test_heap.ko.
 # Logs: build/logs/vm-NAME.console (whole kernel console) and
 # build/logs/vm-NAME.out (command output).  Exit status: the command's,
-# or 1 for a kernel splat, 124 when COMMAND or the guest timed out,
+# or 1 for a kernel splat or a guest that died (panic), 124 when COMMAND
+# or the guest timed out,
 # 125/126 when the module failed to load/unload (a module pinned by its
 # published dma-heaps must refuse to unload; see init.sh).  An Oops
 # panics the guest (oops=panic), which ends the run at once.
@@ -192,17 +193,23 @@ if [ -n "$out_dir" ] && grep -q '^SYSMEM-VM-OUT-END' "$work/serial1"; then
 fi
 
 rc=$(sed -n 's/^SYSMEM-VM-EXIT \([0-9]*\)$/\1/p' "$output" | tail -n 1)
+crashed=0
 if [ -z "$rc" ]; then
 	if [ $qrc -eq 124 ] || [ $qrc -eq 137 ]; then
 		msg "guest timed out after ${elapsed%.*} s"
+		rc=124
 	else
+		# A panic (an Oops panics) reboots, which ends QEMU.
 		msg "guest ended without an exit status (qemu status $qrc)"
+		crashed=1
+		rc=1
 	fi
-	rc=124
 fi
 if ! tools/testing/vm/scan-log.sh "$console" >&2; then
 	[ "$rc" -ne 0 ] || rc=1
 	splat=found
+elif [ $crashed -eq 1 ]; then
+	splat="without a splat, but the guest died"
 else
 	splat=clean
 fi
