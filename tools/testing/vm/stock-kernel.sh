@@ -16,9 +16,9 @@ if [ ! -e "$dir/.unpacked" ]; then
 	rm -rf "$dir"
 	mkdir -p "$dir/deb"
 	msg "downloading linux-image-$abi-unsigned"
-	(cd "$dir/deb" && apt-get download "linux-image-$abi-unsigned" >&2) || {
+	(cd "$dir/deb" && apt-get -o APT::Sandbox::User=root download "linux-image-$abi-unsigned" >&2) || {
 		as_root apt-get update -qq
-		(cd "$dir/deb" && apt-get download "linux-image-$abi-unsigned" >&2)
+		(cd "$dir/deb" && apt-get -o APT::Sandbox::User=root download "linux-image-$abi-unsigned" >&2)
 	} || die "cannot download linux-image-$abi-unsigned"
 	dpkg-deb -x "$dir"/deb/*.deb "$dir/root" || die "cannot unpack the image"
 	touch "$dir/.unpacked"

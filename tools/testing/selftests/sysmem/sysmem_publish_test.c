@@ -235,17 +235,17 @@ static void fail_attr_restore(const char *dir, const struct fail_attr_saved *s)
 }
 
 /*
- * Limit the fault points of @dir to allocations made under module init
- * (do_one_initcall()) but not under dma_heap_add(): publishing ignores
- * its own failures, everything before it must unwind.
+ * Limit the fault points of @dir to allocations made under kernel
+ * function @under but not under dma_heap_add(), whose failures
+ * publishing ignores.
  */
-static int fail_attr_init_only(const char *dir, bool wait)
+static int fail_attr_limit(const char *dir, const char *under, bool wait)
 {
 	unsigned long rs, re, js, je;
 	char v[32];
 	int ret;
 
-	ret = kernel_sym_range("do_one_initcall", &rs, &re);
+	ret = kernel_sym_range(under, &rs, &re);
 	if (!ret)
 		ret = kernel_sym_range("dma_heap_add", &js, &je);
 	if (ret)
@@ -285,20 +285,45 @@ static bool kmsg_contains(int kmsg, const char *needle)
 }
 
 /*
+ * Load sysmem with @params and the @n-th counted allocation failing.
+ * Returns the load's result; *@reached tells whether the n-th
+ * allocation happened at all.
+ */
+static int load_failing(int nth, int n, const char *path, const char *params,
+			bool *reached)
+{
+	char s[16] = "";
+	int ret;
+
+	snprintf(s, sizeof(s), "%d", n);
+	if (pwrite(nth, s, strlen(s), 0) < 0)
+		return -errno;
+	ret = module_load(path, params);
+	if (pread(nth, s, sizeof(s) - 1, 0) < 0 ||
+	    pwrite(nth, "0", 1, 0) < 0)
+		abort();
+	*reached = atoi(s) == 0;
+	return ret;
+}
+
+/*
  * Module init fails at each of its allocations in turn (fail-nth, with
- * failslab limited to allocations under module init and outside
- * dma_heap_add()), up to and including the misc device registered just
- * before publishing.  Every failed load must leave /dev/dma_heap without
- * a sysmem heap; the first load that gets through publishes both heaps
- * and pins the module.
+ * failslab and fail_page_alloc limited to allocations under module init,
+ * do_one_initcall()), loaded with publish_dma_heaps=0: every failure
+ * unwinds (some allocations, such as debugfs files, init may do without)
+ * and the module loads again.  Then, with publishing on, the allocations
+ * of the misc device, the last step before publishing, fail in turn:
+ * after every failed load /dev/dma_heap must hold no sysmem heap, since
+ * a published heap can never be taken back.  The load that gets through
+ * publishes both heaps and pins the module.  Allocations under
+ * dma_heap_add() are never failed: publishing ignores its own failures.
  */
 TEST(init_failure_publishes_nothing)
 {
 	const char *path = getenv("SYSMEM_MODULE");
 	struct fail_attr_saved slab, page;
-	int nth, kmsg, n, ret, failed = 0;
-	bool misc_failed = false;
-	char s[16];
+	int nth, kmsg, n, ret, pass1 = 0, failed = 0;
+	bool reached;
 
 	NEED_UNPINNED_MODULE(path);
 	if (access(FAILSLAB "require-start", W_OK) ||
@@ -307,9 +332,9 @@ TEST(init_failure_publishes_nothing)
 
 	fail_attr_save(FAILSLAB, &slab);
 	fail_attr_save(FAILPAGE, &page);
-	ASSERT_EQ(0, fail_attr_init_only(FAILSLAB, true));
+	ASSERT_EQ(0, fail_attr_limit(FAILSLAB, "do_one_initcall", true));
 	/* Page allocations that can sleep are not failed (as by default). */
-	ASSERT_EQ(0, fail_attr_init_only(FAILPAGE, false));
+	ASSERT_EQ(0, fail_attr_limit(FAILPAGE, "do_one_initcall", false));
 	nth = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, nth);
 	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -317,33 +342,53 @@ TEST(init_failure_publishes_nothing)
 	lseek(kmsg, 0, SEEK_END);
 
 	ASSERT_EQ(0, module_unload());
+	/* Pass 1: every allocation of init, unpublished. */
 	for (n = 1; n < MAX_NTH; n++) {
-		snprintf(s, sizeof(s), "%d", n);
-		ASSERT_LT(0, pwrite(nth, s, strlen(s), 0));
-		ret = module_load(path, "");
-		ASSERT_LT(0, pwrite(nth, "0", 1, 0));
+		ret = load_failing(nth, n, path, "publish_dma_heaps=0", &reached);
+		if (!ret) {
+			/* Done, or an allocation init may do without. */
+			ASSERT_FALSE(any_published());
+			ASSERT_EQ(0, module_unload()) TH_LOG("allocation %d", n);
+			if (!reached)
+				break;
+			continue;
+		}
+		/* ENOMEM, or EINVAL from the device core for a lost name. */
+		ASSERT_TRUE(reached) TH_LOG("allocation %d", n);
+		ASSERT_GT(0, ret) TH_LOG("allocation %d", n);
+		ASSERT_FALSE(sysmem_loaded()) TH_LOG("allocation %d", n);
+		pass1++;
+	}
+	ASSERT_LT(n, MAX_NTH);
+	TH_LOG("init made %d allocations; %d of them fail the load, cleanly",
+	       n - 1, pass1);
+
+	/* Pass 2: the misc device's allocations, publishing on. */
+	ASSERT_EQ(0, fail_attr_limit(FAILSLAB, "misc_register", true));
+	ASSERT_EQ(0, fail_attr_limit(FAILPAGE, "misc_register", false));
+	kmsg_contains(kmsg, "");	/* forget pass 1's messages */
+	for (n = 1; n < MAX_NTH; n++) {
+		ret = load_failing(nth, n, path, "", &reached);
 		if (!ret)
 			break;
-		failed++;
-		ASSERT_EQ(-ENOMEM, ret) TH_LOG("allocation %d", n);
+		ASSERT_TRUE(reached) TH_LOG("allocation %d", n);
 		ASSERT_FALSE(sysmem_loaded()) TH_LOG("allocation %d", n);
 		ASSERT_FALSE(any_published())
 			TH_LOG("allocation %d: a sysmem heap outlived a failed init",
 			       n);
-		if (kmsg_contains(kmsg, "cannot register /dev/sysmem"))
-			misc_failed = true;
+		ASSERT_TRUE(kmsg_contains(kmsg, "cannot register /dev/sysmem"))
+			TH_LOG("allocation %d", n);
+		failed++;
 	}
 	close(nth);
 	close(kmsg);
 	fail_attr_restore(FAILSLAB, &slab);
 	fail_attr_restore(FAILPAGE, &page);
 
-	ASSERT_LT(n, MAX_NTH);
-	TH_LOG("module init failed cleanly at each of its %d allocations",
+	TH_LOG("the misc device failed at %d allocations, none left a heap",
 	       failed);
-	/* The sweep reached the last step before publishing. */
-	EXPECT_TRUE(misc_failed);
-	EXPECT_TRUE(sysmem_loaded());
+	EXPECT_LT(0, failed);
+	ASSERT_TRUE(sysmem_loaded());
 	EXPECT_TRUE(published("system"));
 	EXPECT_TRUE(published("contiguous"));
 	EXPECT_EQ(0, access(SYSMEM_DEV_PATH, F_OK));
