@@ -34,8 +34,8 @@ struct sysmem_tracker;
  *   dma_buf_map_attachment_unlocked() exist, and the plain forms expect
  *   the dma-buf's reservation lock held (6.2 and later);
  * - SYSMEM_HAVE_DMA_HEAP_ADD: the kernel exports dma_heap_add(), so the
- *   built-in heaps can be published under /dev/dma_heap/ (6.18 and
- *   later; not 6.1);
+ *   built-in heaps can be published under /dev/dma_heap/ (7.2 does;
+ *   6.1 and 6.12 do not);
  * - SYSMEM_HAVE_FD_FILE: struct fd is opaque and read with fd_file()
  *   (6.12 and later).
  */
