@@ -469,6 +469,16 @@ TEST_F(imp, cpu_roundtrip)
 			continue;
 		}
 		n = new_segments(before, nb, after, na, segs);
+		if (!n) {
+			/*
+			 * Newer vgem (shmem helpers' import without a
+			 * mapping, 7.x) attaches on import and maps only
+			 * for device access, which vgem never needs.
+			 */
+			TH_LOG("buffer %d: vgem attached without mapping: no segments to check",
+			       i);
+			continue;
+		}
 		ret = check_segments(segs, n, rsize, VGEM_MAX_SEG,
 				     variant->contiguous);
 		EXPECT_EQ(0, ret)

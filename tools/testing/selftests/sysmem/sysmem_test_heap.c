@@ -592,6 +592,7 @@ static int test_import(int fd)
 	struct sg_table *sgt;
 	u32 first_word = 0, last_word = 0;
 	dma_addr_t first;
+	unsigned int segments;
 	u64 bytes = 0;
 	int ret = 0;
 	int i, vret;
@@ -613,11 +614,13 @@ static int test_import(int fd)
 	for_each_sgtable_dma_sg(sgt, sg, i)
 		bytes += sg_dma_len(sg);
 	first = sgt->nents ? sg_dma_address(sgt->sgl) : 0;
+	/* The table is gone after the unmap (7.x frees the core's copy). */
+	segments = sgt->nents;
 	test_unmap_attachment(attach, sgt, DMA_TO_DEVICE);
 	vret = test_vmap_read(dmabuf, &first_word, &last_word);
 
 	mutex_lock(&test_import_lock);
-	test_import_result.segments = sgt->nents;
+	test_import_result.segments = segments;
 	test_import_result.bytes = bytes;
 	test_import_result.dma_addr = first;
 	test_import_result.vmap = vret;
