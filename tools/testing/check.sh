@@ -162,11 +162,13 @@ rc=0
 tools/testing/vm/run.sh --kernel "$k" --name runner --quiet --timeout 3 \
 	--append sysmem_runner_check=1 -- \
 	sh -c 'grep -qw sysmem_runner_check=1 /proc/cmdline && sleep 600' || rc=$?
-if [ "$rc" -eq 124 ]; then
-	stage runner 0
-else
+if [ "$rc" -ne 124 ]; then
 	msg "run.sh --timeout 3: status $rc, expected 124"
 	stage runner 1
+elif ! tools/testing/vm/scan-log.sh "$SYSMEM_LOGDIR/vm-runner.console" >&2; then
+	stage runner 1
+else
+	stage runner 0
 fi
 
 # --- every selftest on each kernel ---
