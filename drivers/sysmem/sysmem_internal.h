@@ -190,56 +190,6 @@ void sysmem_tracker_settle(struct sysmem_tracker *t);
 struct file *sysmem_tracking_file(struct sysmem_tracker *t, u32 threshold,
 				  const char *name);
 
-/*
- * Deferred fd installation.  Handlers reserve fds and hand over files;
- * the dispatcher installs them only once the whole ioctl has succeeded
- * (including copying its result out), and otherwise gives every fd back
- * and drops every file, calling @abort first where given.
- */
-struct sysmem_ioctl_ctx {
-	unsigned int nr;
-	struct sysmem_pending_fd {
-		int fd;
-		struct file *file;
-		void (*abort)(struct file *file);
-	} *pending;
-};
-
-int sysmem_ctx_add_file(struct sysmem_ioctl_ctx *ctx, struct file *file,
-			void (*abort)(struct file *file));
-
-typedef long (*sysmem_ioctl_fn)(struct file *file, void *arg,
-				struct sysmem_ioctl_ctx *ctx);
-
-/**
- * struct sysmem_ioctl_desc - one entry of an ioctl table
- * @cmd: full ioctl command as defined by the uapi header; its size is the
- *	kernel's idea of the argument structure
- * @fn: handler, called with a zero-filled kernel copy of the argument
- */
-struct sysmem_ioctl_desc {
-	unsigned int cmd;
-	sysmem_ioctl_fn fn;
-};
-
-#define SYSMEM_IOCTL(_cmd, _fn) { .cmd = (_cmd), .fn = (_fn) }
-
-long sysmem_ioctl_dispatch(const struct sysmem_ioctl_desc *table,
-			   unsigned int nr_entries, struct file *file,
-			   unsigned int cmd, unsigned long uarg);
-int sysmem_ioctl_table_check(const struct sysmem_ioctl_desc *table,
-			     unsigned int nr_entries);
-bool sysmem_debug_info_valid(const struct sysmem_debug_info *dbg);
-
-/* sysmem_node.c */
-long sysmem_ioctl_alloc_token(struct file *file, void *arg,
-			      struct sysmem_ioctl_ctx *ctx);
-long sysmem_ioctl_alloc_nonshared(struct file *file, void *arg,
-				  struct sysmem_ioctl_ctx *ctx);
-long sysmem_ioctl_bind(struct file *file, void *arg,
-		       struct sysmem_ioctl_ctx *ctx);
-int sysmem_nodes_init(void);
-
 /**
  * struct sysmem_client - an open /dev/sysmem
  * @lock: protects @dbg
