@@ -96,8 +96,10 @@ struct sysmem_buffer {
 	u32 domain;
 };
 
-/* sysmem_main.c */
+/* sysmem_dma_device.c */
 struct device *sysmem_dma_device(void);
+int sysmem_dma_device_init(void);
+void sysmem_dma_device_exit(void);
 
 /* Longest DMA segment @dev takes, in whole pages (at least one). */
 static inline unsigned int sysmem_max_segment(struct device *dev)
@@ -107,9 +109,7 @@ static inline unsigned int sysmem_max_segment(struct device *dev)
 }
 
 /* sysmem_heap.c */
-int sysmem_heaps_init(struct dentry *debugfs);
-void sysmem_heaps_publish(void);
-void sysmem_heaps_exit(void);
+void sysmem_heaps_debugfs_init(struct dentry *debugfs);
 int sysmem_heaps_get(struct sysmem_heap_desc **descs,
 		     struct sysmem_heap ***heaps, unsigned int *nr);
 void sysmem_heaps_put(struct sysmem_heap_desc *descs,

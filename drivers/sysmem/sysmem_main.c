@@ -9,14 +9,12 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
-#include <linux/dma-mapping.h>
 #include <linux/dma-buf.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
-#include <linux/platform_device.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -131,42 +129,57 @@ static struct miscdevice sysmem_miscdev = {
 static struct dentry *sysmem_debugfs;
 
 /*
- * sysmem's own device, for the DMA API: the contiguous heap allocates on
- * it, and sysmem maps new buffers on it to write the CPU caches back.
+ * The built-in heaps, registered at init and published last (see
+ * sysmem_builtin_heaps_publish()).
  */
-static struct platform_device *sysmem_pdev;
-
-/**
- * sysmem_dma_device() - the device sysmem uses the DMA API on
- *
- * Return: the device (64-bit DMA mask), valid while the module is loaded.
- */
-struct device *sysmem_dma_device(void)
-{
-	return &sysmem_pdev->dev;
-}
-
-static int __init sysmem_dma_device_init(void)
+static int __init sysmem_builtin_heaps_init(struct dentry *debugfs)
 {
 	int ret;
 
-	sysmem_pdev = platform_device_register_simple("sysmem",
-						      PLATFORM_DEVID_NONE,
-						      NULL, 0);
-	if (IS_ERR(sysmem_pdev))
-		return PTR_ERR(sysmem_pdev);
-	ret = dma_coerce_mask_and_coherent(&sysmem_pdev->dev,
-					   DMA_BIT_MASK(64));
-	if (ret) {
-		platform_device_unregister(sysmem_pdev);
+	ret = sysmem_system_heap_init();
+	if (ret)
 		return ret;
-	}
-	/*
-	 * Cannot fail for a platform device, which always has DMA
-	 * parameters (and returns nothing from Linux 6.12 on).
-	 */
-	dma_set_max_seg_size(&sysmem_pdev->dev, UINT_MAX & PAGE_MASK);
+	ret = sysmem_contig_heap_init();
+	if (ret)
+		goto exit_system;
+	sysmem_heaps_debugfs_init(debugfs);
 	return 0;
+
+exit_system:
+	sysmem_system_heap_exit();
+	return ret;
+}
+
+static bool publish_dma_heaps = true;
+module_param(publish_dma_heaps, bool, 0444);
+MODULE_PARM_DESC(publish_dma_heaps,
+		 "Publish the built-in heaps under /dev/dma_heap/ where the kernel allows it; publishing pins the module (default: yes)");
+
+/*
+ * Publish the built-in heaps under /dev/dma_heap/, only where the kernel
+ * exports dma_heap_add() and publish_dma_heaps is set.  The dma-heap
+ * core can never remove a heap, so this must be the last step of module
+ * init, after everything that can fail: a published heap pins the
+ * module (see sysmem_dma_heap_publish()).  A heap that cannot be
+ * published is logged and otherwise ignored.
+ */
+static void __init sysmem_builtin_heaps_publish(void)
+{
+	if (!publish_dma_heaps)
+		return;
+	sysmem_system_heap_publish();
+	sysmem_contig_heap_publish();
+}
+
+/*
+ * Unregister the built-in heaps, at module exit when no buffer can be
+ * alive any more (every dma-buf of sysmem or of its heaps holds a
+ * reference on the module), or when init fails.
+ */
+static void sysmem_builtin_heaps_exit(void)
+{
+	sysmem_contig_heap_exit();
+	sysmem_system_heap_exit();
 }
 
 static int __init sysmem_init(void)
@@ -179,7 +192,7 @@ static int __init sysmem_init(void)
 	if (ret)
 		return ret;
 	sysmem_debugfs = debugfs_create_dir("sysmem", NULL);
-	ret = sysmem_heaps_init(sysmem_debugfs);
+	ret = sysmem_builtin_heaps_init(sysmem_debugfs);
 	if (ret)
 		goto remove_debugfs;
 	ret = misc_register(&sysmem_miscdev);
@@ -188,24 +201,24 @@ static int __init sysmem_init(void)
 		goto exit_heaps;
 	}
 	/* Last: a published heap can never be taken back. */
-	sysmem_heaps_publish();
+	sysmem_builtin_heaps_publish();
 	pr_info("ABI %u.%u ready\n", SYSMEM_ABI_MAJOR, SYSMEM_ABI_MINOR);
 	return 0;
 
 exit_heaps:
-	sysmem_heaps_exit();
+	sysmem_builtin_heaps_exit();
 remove_debugfs:
 	debugfs_remove_recursive(sysmem_debugfs);
-	platform_device_unregister(sysmem_pdev);
+	sysmem_dma_device_exit();
 	return ret;
 }
 
 static void __exit sysmem_exit(void)
 {
 	misc_deregister(&sysmem_miscdev);
-	sysmem_heaps_exit();
+	sysmem_builtin_heaps_exit();
 	debugfs_remove_recursive(sysmem_debugfs);
-	platform_device_unregister(sysmem_pdev);
+	sysmem_dma_device_exit();
 }
 
 module_init(sysmem_init);
