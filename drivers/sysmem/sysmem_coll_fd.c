@@ -11,6 +11,7 @@
 
 #include <linux/dma-buf.h>
 #include <linux/ktime.h>
+#include <linux/lockdep.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -216,17 +217,17 @@ static long sysmem_coll_ioctl_check(struct file *file, void *arg,
 	return 0;
 }
 
-/* Copy the settings out in the caller's structure size; @coll->lock held. */
-static int sysmem_copy_settings(struct sysmem_collection *coll,
+/* Copy @settings out in the caller's structure size. */
+static int sysmem_copy_settings(const struct sysmem_buffer_settings *settings,
 				const struct sysmem_result *r)
 {
 	void __user *u = u64_to_user_ptr(r->settings);
-	size_t ksize = sizeof(coll->settings);
+	size_t ksize = sizeof(*settings);
 	size_t usize = r->settings_size;
 
 	if (!usize)
 		return 0;
-	if (copy_to_user(u, &coll->settings, min(usize, ksize)))
+	if (copy_to_user(u, settings, min(usize, ksize)))
 		return -EFAULT;
 	if (usize > ksize && clear_user(u + ksize, usize - ksize))
 		return -EFAULT;
@@ -289,17 +290,63 @@ static int sysmem_strong_fd(struct sysmem_collection *coll,
 	return 0;
 }
 
+/*
+ * Reserve an fd for each of the collection's buffers (and a close-weak
+ * fd each for a weak node) into @fds and @close_fds, made here with
+ * room for @r->buffer_count.  The ctx gives them back if the ioctl
+ * fails.  @coll->lock held.
+ */
+static int sysmem_result_fds(struct sysmem_node *node, struct sysmem_result *r,
+			     int **fds, int **close_fds,
+			     struct sysmem_ioctl_ctx *ctx)
+{
+	struct sysmem_collection *coll = node->coll;
+	unsigned int i, nr = r->buffer_count;
+	bool writable;
+	int ret;
+
+	lockdep_assert_held(&coll->lock);
+	if (r->fd_capacity < nr)
+		return -ENOSPC;
+	if (node->weak && !r->close_weak_fds)
+		return -EINVAL;
+	*fds = kcalloc(nr, sizeof(**fds), GFP_KERNEL);
+	*close_fds = kcalloc(nr, sizeof(**close_fds), GFP_KERNEL);
+	if (!*fds || !*close_fds)
+		return -ENOMEM;
+	writable = (node->rights & SYSMEM_RIGHT_WRITE) &&
+		   (node->c.usage & SYSMEM_USAGE_WRITE_MASK);
+	for (i = 0; i < nr; i++) {
+		if (node->weak)
+			ret = sysmem_weak_fds(coll, &coll->buffers[i], writable,
+					      &(*fds)[i], &(*close_fds)[i], ctx);
+		else
+			ret = sysmem_strong_fd(coll, &coll->buffers[i],
+					       writable, &(*fds)[i], ctx);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * Everything the result holds is gathered under the collection lock;
+ * only then is it copied out, so that a participant whose user memory
+ * faults slowly stalls nobody else.  Errors come in the order they
+ * always did: those of the state, a fault on the settings, then those
+ * of the fds.
+ */
 static long sysmem_coll_ioctl_get_result(struct file *file, void *arg,
 					 struct sysmem_ioctl_ctx *ctx)
 {
 	struct sysmem_node *node = file->private_data;
 	struct sysmem_collection *coll = node->coll;
+	struct sysmem_buffer_settings settings;
 	struct sysmem_result *r = arg;
 	int *fds = NULL, *close_fds = NULL;
-	unsigned int i, nr;
-	bool writable;
+	int ret, fds_ret = 0;
+	bool want_fds;
 	u32 reason;
-	int ret;
 
 	if (r->flags || r->reserved || r->reserved2)
 		return -EINVAL;
@@ -307,68 +354,49 @@ static long sysmem_coll_ioctl_get_result(struct file *file, void *arg,
 	if (ret)
 		return ret;
 	if (node->weak && !node->weak_ok) {
-		ret = -EPERM;
-		goto unlock;
+		mutex_unlock(&coll->lock);
+		return -EPERM;
 	}
 	node->waited = true;
 	switch (sysmem_node_status(node, &reason)) {
 	case SYSMEM_STATE_ALLOCATED:
 		break;
 	case SYSMEM_STATE_FAILED:
-		ret = -EIO;
-		goto unlock;
+		mutex_unlock(&coll->lock);
+		return -EIO;
 	default:
-		ret = -EAGAIN;
-		goto unlock;
+		mutex_unlock(&coll->lock);
+		return -EAGAIN;
 	}
-	nr = coll->nr_buffers;
-	ret = sysmem_copy_settings(coll, r);
-	if (ret)
-		goto unlock;
-	r->buffer_count = nr;
+	settings = coll->settings;
+	r->buffer_count = coll->nr_buffers;
 	r->collection_id = coll->id;
 	r->fd_count = 0;
 	r->result_flags = node->weak ? SYSMEM_RESULT_WEAK : 0;
-	if (node->c.usage & SYSMEM_USAGE_NONE)
-		goto unlock;
-	if (r->fd_capacity < nr) {
-		ret = -ENOSPC;
-		goto unlock;
-	}
-	if (node->weak && !r->close_weak_fds) {
-		ret = -EINVAL;
-		goto unlock;
-	}
-	fds = kcalloc(nr, sizeof(*fds), GFP_KERNEL);
-	close_fds = kcalloc(nr, sizeof(*close_fds), GFP_KERNEL);
-	if (!fds || !close_fds) {
-		ret = -ENOMEM;
+	want_fds = !(node->c.usage & SYSMEM_USAGE_NONE);
+	if (want_fds)
+		fds_ret = sysmem_result_fds(node, r, &fds, &close_fds, ctx);
+	mutex_unlock(&coll->lock);
+
+	/* No lock from here on: copy out what was gathered. */
+	ret = sysmem_copy_settings(&settings, r);
+	if (ret || !want_fds)
 		goto free_fds;
-	}
-	writable = (node->rights & SYSMEM_RIGHT_WRITE) &&
-		   (node->c.usage & SYSMEM_USAGE_WRITE_MASK);
-	for (i = 0; i < nr; i++) {
-		if (node->weak)
-			ret = sysmem_weak_fds(coll, &coll->buffers[i], writable,
-					      &fds[i], &close_fds[i], ctx);
-		else
-			ret = sysmem_strong_fd(coll, &coll->buffers[i],
-					       writable, &fds[i], ctx);
-		if (ret)
-			goto free_fds;
-	}
-	if (copy_to_user(u64_to_user_ptr(r->fds), fds, nr * sizeof(*fds)) ||
-	    (node->weak && copy_to_user(u64_to_user_ptr(r->close_weak_fds),
-					close_fds, nr * sizeof(*close_fds)))) {
+	ret = fds_ret;
+	if (ret)
+		goto free_fds;
+	if (copy_to_user(u64_to_user_ptr(r->fds), fds,
+			 r->buffer_count * sizeof(*fds)) ||
+	    ((r->result_flags & SYSMEM_RESULT_WEAK) &&
+	     copy_to_user(u64_to_user_ptr(r->close_weak_fds), close_fds,
+			  r->buffer_count * sizeof(*close_fds)))) {
 		ret = -EFAULT;
 		goto free_fds;
 	}
-	r->fd_count = nr;
+	r->fd_count = r->buffer_count;
 free_fds:
 	kfree(close_fds);
 	kfree(fds);
-unlock:
-	mutex_unlock(&coll->lock);
 	return ret;
 }
 
