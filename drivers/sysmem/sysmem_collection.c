@@ -224,79 +224,83 @@ static void sysmem_negotiation_fail_unchosen(struct sysmem_negotiation *ng)
 	}
 }
 
-/* Negotiate and allocate; @coll->lock held, every node ready. */
-static void sysmem_collection_allocate(struct sysmem_collection *coll)
+/* The registered heap named @name, or NULL. */
+static struct sysmem_heap *sysmem_heap_find(const struct sysmem_heap_desc *descs,
+					    struct sysmem_heap **heaps,
+					    unsigned int nr_heaps,
+					    const char *name)
 {
-	const char *why = "out of memory while negotiating";
-	u32 reason = SYSMEM_FAIL_NO_MEMORY;
-	struct sysmem_buffer_constraints *in_force_c = NULL;
-	struct sysmem_participant *in_force = NULL;
-	struct sysmem_buffer_settings settings;
-	struct sysmem_negotiation ng;
-	struct sysmem_heap_desc *descs;
-	struct sysmem_coll_buffer *bufs;
-	struct sysmem_heap **heaps;
 	struct sysmem_heap *heap = NULL;
-	const struct sysmem_node *culprit = NULL;
-	unsigned int nr_parts, nr_heaps, i;
-	struct sysmem_node *node;
+	unsigned int i;
+
+	for (i = 0; i < nr_heaps; i++)
+		if (!strncmp(descs[i].name, name, SYSMEM_HEAP_NAME_LEN))
+			heap = heaps[i];
+	return heap;
+}
+
+/*
+ * Allocate the buffers @settings describe from @heap, each held by the
+ * collection, into @bufs.  Return: SYSMEM_FAIL_NONE, or
+ * SYSMEM_FAIL_NO_MEMORY with @why set.
+ */
+static u32 sysmem_buffers_alloc(struct sysmem_collection *coll,
+				struct sysmem_heap *heap,
+				const struct sysmem_buffer_settings *settings,
+				struct sysmem_coll_buffer **bufs,
+				const char **why)
+{
+	struct sysmem_coll_buffer *b;
+	unsigned int i;
 	u64 size;
 
-	if (sysmem_negotiation_init(&ng, coll->root, 0))
-		goto fail;
-	if (sysmem_heaps_get(&descs, &heaps, &nr_heaps))
-		goto free_negotiation;
-
-	reason = sysmem_negotiate(&ng, descs, nr_heaps, NULL, &settings, &why);
-	if (reason) {
-		culprit = ng.culprit;
-		goto free_heaps;
+	if (sysmem_align_up_overflow(settings->size_bytes, PAGE_SIZE, &size) ||
+	    size > SIZE_MAX) {
+		*why = "buffer size overflows";
+		return SYSMEM_FAIL_NO_MEMORY;
 	}
-	nr_parts = ng.nr_parts;
-	reason = SYSMEM_FAIL_NO_MEMORY;
-	why = "out of memory while negotiating";
-	in_force = kcalloc(max(nr_parts, 1U), sizeof(*in_force), GFP_KERNEL);
-	in_force_c = kcalloc(max(nr_parts, 1U), sizeof(*in_force_c),
-			     GFP_KERNEL);
-	if (!in_force || !in_force_c)
-		goto free_heaps;
-	for (i = 0; i < nr_heaps; i++)
-		if (!strncmp(descs[i].name, settings.heap, sizeof(settings.heap)))
-			heap = heaps[i];
-	reason = SYSMEM_FAIL_NO_HEAP;
-	why = "the chosen heap is not registered";
-	if (!heap)
-		goto free_heaps;
-	reason = SYSMEM_FAIL_NO_MEMORY;
-	why = "buffer size overflows";
-	if (sysmem_align_up_overflow(settings.size_bytes, PAGE_SIZE, &size) ||
-	    size > SIZE_MAX)
-		goto free_heaps;
-	why = "the heap could not allocate the buffers";
-	bufs = kcalloc(settings.buffer_count, sizeof(*bufs), GFP_KERNEL);
-	if (!bufs)
-		goto free_heaps;
-	for (i = 0; i < settings.buffer_count; i++) {
+	*why = "the heap could not allocate the buffers";
+	b = kcalloc(settings->buffer_count, sizeof(*b), GFP_KERNEL);
+	if (!b)
+		return SYSMEM_FAIL_NO_MEMORY;
+	for (i = 0; i < settings->buffer_count; i++) {
 		struct sysmem_buffer *buf;
 
-		buf = sysmem_buffer_alloc(heap, size, &settings, coll->id, i,
+		buf = sysmem_buffer_alloc(heap, size, settings, coll->id, i,
 					  coll->lifetime);
 		if (IS_ERR(buf))
-			goto free_buffers;
-		bufs[i].buf = buf;
-		bufs[i].held = true;
+			goto unhold_buffers;
+		b[i].buf = buf;
+		b[i].held = true;
 	}
-	coll->buffers = bufs;
-	coll->nr_buffers = settings.buffer_count;
-	coll->settings = settings;
-	/*
-	 * Keep the constraints in force for attached subtrees: copies of
-	 * the chosen participants' constraints, with their heap and image
-	 * arrays taken from the nodes.
-	 */
-	for (i = 0; i < nr_parts; i++) {
-		in_force_c[i] = *ng.parts[i].c;
-		in_force[i] = ng.parts[i];
+	*bufs = b;
+	return SYSMEM_FAIL_NONE;
+
+unhold_buffers:
+	while (i--) {
+		sysmem_buffer_unhold(b[i].buf, true);
+		sysmem_buffer_put(b[i].buf);
+	}
+	kfree(b);
+	return SYSMEM_FAIL_NO_MEMORY;
+}
+
+/*
+ * Keep the constraints in force for attached subtrees: copies of the
+ * chosen participants' constraints into @in_force_c, with their heap
+ * and image arrays taken from the nodes.
+ */
+static void sysmem_collection_keep_in_force(struct sysmem_collection *coll,
+					    struct sysmem_negotiation *ng,
+					    struct sysmem_participant *in_force,
+					    struct sysmem_buffer_constraints *in_force_c)
+{
+	struct sysmem_node *node;
+	unsigned int i;
+
+	for (i = 0; i < ng->nr_parts; i++) {
+		in_force_c[i] = *ng->parts[i].c;
+		in_force[i] = ng->parts[i];
 		in_force[i].c = &in_force_c[i];
 	}
 	for (node = coll->root; node;
@@ -309,31 +313,110 @@ static void sysmem_collection_allocate(struct sysmem_collection *coll)
 	}
 	coll->in_force = in_force;
 	coll->in_force_c = in_force_c;
-	coll->nr_in_force = nr_parts;
-	in_force = NULL;
-	in_force_c = NULL;
+	coll->nr_in_force = ng->nr_parts;
+}
+
+/*
+ * Give @coll the buffers the negotiated @settings describe and keep the
+ * constraints in force.  All or nothing.  Return: SYSMEM_FAIL_NONE, or
+ * the reason with @why set.
+ */
+static u32 sysmem_collection_take(struct sysmem_collection *coll,
+				  struct sysmem_negotiation *ng,
+				  const struct sysmem_heap_desc *descs,
+				  struct sysmem_heap **heaps,
+				  unsigned int nr_heaps,
+				  const struct sysmem_buffer_settings *settings,
+				  const char **why)
+{
+	unsigned int nr_parts = max(ng->nr_parts, 1U);
+	struct sysmem_buffer_constraints *in_force_c;
+	struct sysmem_participant *in_force;
+	struct sysmem_coll_buffer *bufs;
+	struct sysmem_heap *heap;
+	u32 reason;
+
+	in_force = kcalloc(nr_parts, sizeof(*in_force), GFP_KERNEL);
+	in_force_c = kcalloc(nr_parts, sizeof(*in_force_c), GFP_KERNEL);
+	if (!in_force || !in_force_c) {
+		*why = "out of memory while negotiating";
+		reason = SYSMEM_FAIL_NO_MEMORY;
+		goto free_in_force;
+	}
+	heap = sysmem_heap_find(descs, heaps, nr_heaps, settings->heap);
+	if (!heap) {
+		*why = "the chosen heap is not registered";
+		reason = SYSMEM_FAIL_NO_HEAP;
+		goto free_in_force;
+	}
+	reason = sysmem_buffers_alloc(coll, heap, settings, &bufs, why);
+	if (reason)
+		goto free_in_force;
+
+	coll->buffers = bufs;
+	coll->nr_buffers = settings->buffer_count;
+	coll->settings = *settings;
+	sysmem_collection_keep_in_force(coll, ng, in_force, in_force_c);
+	return SYSMEM_FAIL_NONE;
+
+free_in_force:
+	kfree(in_force_c);
+	kfree(in_force);
+	return reason;
+}
+
+/*
+ * The collection has its buffers: wake its waiters, and fail the
+ * children its groups did not choose.
+ */
+static void sysmem_collection_allocated(struct sysmem_collection *coll,
+					struct sysmem_negotiation *ng)
+{
 	WRITE_ONCE(coll->state, SYSMEM_STATE_ALLOCATED);
 	sysmem_tracker_settle(coll->lifetime);
-	sysmem_negotiation_fail_unchosen(&ng);
+	sysmem_negotiation_fail_unchosen(ng);
 	/* Released nodes' constraints have done their part. */
 	sysmem_subtree_prune(coll->root, false);
 	wake_up_all(&coll->wq);
-	reason = SYSMEM_FAIL_NONE;
-	goto free_heaps;
+}
 
-free_buffers:
-	while (i--) {
-		sysmem_buffer_unhold(bufs[i].buf, true);
-		sysmem_buffer_put(bufs[i].buf);
+/*
+ * Negotiate and allocate the collection, or fail it.  @coll->lock held,
+ * every node ready.
+ */
+static void sysmem_collection_allocate(struct sysmem_collection *coll)
+{
+	const char *why = "out of memory while negotiating";
+	const struct sysmem_node *culprit = NULL;
+	struct sysmem_buffer_settings settings;
+	struct sysmem_negotiation ng;
+	struct sysmem_heap_desc *descs;
+	struct sysmem_heap **heaps;
+	unsigned int nr_heaps;
+	u32 reason;
+
+	lockdep_assert_held(&coll->lock);
+	if (sysmem_negotiation_init(&ng, coll->root, 0)) {
+		sysmem_collection_fail(coll, SYSMEM_FAIL_NO_MEMORY, NULL, why);
+		return;
 	}
-	kfree(bufs);
-free_heaps:
+	if (sysmem_heaps_get(&descs, &heaps, &nr_heaps)) {
+		reason = SYSMEM_FAIL_NO_MEMORY;
+		goto free_negotiation;
+	}
+
+	reason = sysmem_negotiate(&ng, descs, nr_heaps, NULL, &settings, &why);
+	if (reason)
+		culprit = ng.culprit;
+	else
+		reason = sysmem_collection_take(coll, &ng, descs, heaps,
+						nr_heaps, &settings, &why);
+	if (!reason)
+		sysmem_collection_allocated(coll, &ng);
+
 	sysmem_heaps_put(descs, heaps, nr_heaps);
-	kfree(in_force_c);
-	kfree(in_force);
 free_negotiation:
 	sysmem_negotiation_free(&ng);
-fail:
 	if (reason)
 		sysmem_collection_fail(coll, reason, culprit, why);
 }
