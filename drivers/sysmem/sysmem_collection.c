@@ -175,7 +175,7 @@ static void sysmem_subtree_fail(struct sysmem_node *top, u32 reason,
 	wake_up_all(&coll->wq);
 }
 
-/**
+/*
  * sysmem_node_fail() - fail a node's failure domain
  * @node: where the failure starts
  * @reason: SYSMEM_FAIL_*
@@ -187,7 +187,8 @@ static void sysmem_subtree_fail(struct sysmem_node *top, u32 reason,
  *
  * Context: the collection lock held.
  */
-void sysmem_node_fail(struct sysmem_node *node, u32 reason, const char *what)
+static void sysmem_node_fail(struct sysmem_node *node, u32 reason,
+			     const char *what)
 {
 	struct sysmem_collection *coll = node->coll;
 	struct sysmem_node *top = node;
@@ -542,7 +543,7 @@ static bool sysmem_collection_has_strong(struct sysmem_collection *coll)
 	return false;
 }
 
-/**
+/*
  * sysmem_collection_check_strong() - act on the last strong node's going
  * @coll: the collection
  * @who: the node that changed, for the log
@@ -554,8 +555,8 @@ static bool sysmem_collection_has_strong(struct sysmem_collection *coll)
  * Context: @coll->lock held.
  * Return: true when the collection failed.
  */
-bool sysmem_collection_check_strong(struct sysmem_collection *coll,
-				    const struct sysmem_node *who)
+static bool sysmem_collection_check_strong(struct sysmem_collection *coll,
+					   const struct sysmem_node *who)
 {
 	lockdep_assert_held(&coll->lock);
 	if (!coll->root || coll->let_go || coll->state == SYSMEM_STATE_FAILED ||
@@ -621,6 +622,74 @@ restart:
 		}
 	}
 	sysmem_collection_check_strong(coll, who);
+}
+
+/**
+ * sysmem_node_release() - a live node leaves cleanly (NODE_RELEASE)
+ * @node: the node, live
+ *
+ * Its constraints, if set, still count; a group that has not declared
+ * all its children present fails its domain.  Leaving may make the
+ * collection ready: it is then negotiated and allocated before this
+ * returns.
+ *
+ * Context: the collection lock held.
+ */
+void sysmem_node_release(struct sysmem_node *node)
+{
+	lockdep_assert_held(&node->coll->lock);
+	node->state = SYSMEM_NODE_RELEASED;
+	if (node->type == SYSMEM_NODE_GROUP && !node->all_present)
+		sysmem_node_fail(node, SYSMEM_FAIL_PARTICIPANT_LOST,
+				 "group released before all children present");
+	sysmem_collection_update(node->coll, node);
+}
+
+/**
+ * sysmem_node_withdraw() - a node never handed out leaves
+ * @node: the node
+ *
+ * For a node whose fd the ioctl that made it could not hand out: if it
+ * was already put live in the tree, it leaves as if released, without
+ * failing anything (a group is not held to declaring its children).
+ * Like sysmem_node_release(), leaving may make the collection ready: it
+ * is then negotiated and allocated before this returns.
+ *
+ * Context: the collection lock held.
+ */
+void sysmem_node_withdraw(struct sysmem_node *node)
+{
+	lockdep_assert_held(&node->coll->lock);
+	if (node->state != SYSMEM_NODE_LIVE)
+		return;
+	node->state = SYSMEM_NODE_RELEASED;
+	sysmem_collection_update(node->coll, node);
+}
+
+/**
+ * sysmem_node_close() - a node's file is closed
+ * @node: the node
+ *
+ * A node still live was closed without release: its failure domain
+ * fails.  The node stays, without its file, while its constraints
+ * still count.
+ *
+ * Context: the collection lock held.
+ */
+void sysmem_node_close(struct sysmem_node *node)
+{
+	struct sysmem_collection *coll = node->coll;
+
+	lockdep_assert_held(&coll->lock);
+	if (node->state == SYSMEM_NODE_LIVE) {
+		node->state = SYSMEM_NODE_CLOSED;
+		sysmem_node_fail(node, SYSMEM_FAIL_PARTICIPANT_LOST,
+				 "closed without release");
+	}
+	sysmem_collection_check_strong(coll, node);
+	/* Constraints outlive the fd while they still count. */
+	node->has_file = false;
+	sysmem_node_prune_up(node);
 }
 
 /**

@@ -279,12 +279,11 @@ u32 sysmem_negotiate(struct sysmem_negotiation *ng,
 /* sysmem_collection.c: the collection state machine */
 struct sysmem_collection *sysmem_collection_new(void);
 void sysmem_collection_put(struct sysmem_collection *coll);
-void sysmem_node_fail(struct sysmem_node *node, u32 reason, const char *what);
-void sysmem_node_release(struct sysmem_node *node);
 void sysmem_collection_update(struct sysmem_collection *coll,
 			      const struct sysmem_node *who);
-bool sysmem_collection_check_strong(struct sysmem_collection *coll,
-				    const struct sysmem_node *who);
+void sysmem_node_release(struct sysmem_node *node);
+void sysmem_node_withdraw(struct sysmem_node *node);
+void sysmem_node_close(struct sysmem_node *node);
 void sysmem_node_discard(struct sysmem_node *node);
 
 #endif /* _SYSMEM_CORE_H */

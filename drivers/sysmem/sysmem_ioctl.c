@@ -65,17 +65,27 @@ put_file:
 	return -ENOMEM;
 }
 
-static void sysmem_ctx_finish(struct sysmem_ioctl_ctx *ctx, bool install)
+/* The ioctl succeeded: hand every reserved fd out. */
+static void sysmem_ctx_install(struct sysmem_ioctl_ctx *ctx)
+{
+	unsigned int i;
+
+	for (i = 0; i < ctx->nr; i++)
+		fd_install(ctx->pending[i].fd, ctx->pending[i].file);
+	kfree(ctx->pending);
+}
+
+/*
+ * The ioctl failed: give every reserved fd back and drop every file,
+ * running its abort first (for a new node, sysmem_node_abort()).
+ */
+static void sysmem_ctx_abort(struct sysmem_ioctl_ctx *ctx)
 {
 	unsigned int i;
 
 	for (i = 0; i < ctx->nr; i++) {
 		struct sysmem_pending_fd *p = &ctx->pending[i];
 
-		if (install) {
-			fd_install(p->fd, p->file);
-			continue;
-		}
 		put_unused_fd(p->fd);
 		if (p->abort)
 			p->abort(p->file);
@@ -142,15 +152,18 @@ long sysmem_ioctl_dispatch(const struct sysmem_ioctl_table *table,
 
 	ret = desc->fn(file, kbuf, &ctx);
 	if (ret)
-		goto out;
-
-	if (dir & _IOC_READ) {
-		if (copy_to_user(ubuf, kbuf, min(usize, ksize)) ||
-		    (usize > ksize && clear_user(ubuf + ksize, usize - ksize)))
-			ret = -EFAULT;
+		goto abort_ctx;
+	if ((dir & _IOC_READ) &&
+	    (copy_to_user(ubuf, kbuf, min(usize, ksize)) ||
+	     (usize > ksize && clear_user(ubuf + ksize, usize - ksize)))) {
+		ret = -EFAULT;
+		goto abort_ctx;
 	}
-out:
-	sysmem_ctx_finish(&ctx, !ret);
+	sysmem_ctx_install(&ctx);
+	return 0;
+
+abort_ctx:
+	sysmem_ctx_abort(&ctx);
 	return ret;
 }
 

@@ -25,18 +25,16 @@ static const struct file_operations sysmem_node_fops;
  * sysmem_node_abort() - ctx abort for a new node fd never handed out
  * @file: the node's file
  *
- * The node leaves without failing, as if released (which may make the
- * collection ready).
+ * Run by the dispatcher when the ioctl that made the node fails, before
+ * it drops the file.  See sysmem_node_withdraw(): the node leaves
+ * without failing, and its leaving may allocate the collection.
  */
 void sysmem_node_abort(struct file *file)
 {
 	struct sysmem_node *node = file->private_data;
 
 	mutex_lock(&node->coll->lock);
-	if (node->state == SYSMEM_NODE_LIVE) {
-		node->state = SYSMEM_NODE_RELEASED;
-		sysmem_collection_update(node->coll, node);
-	}
+	sysmem_node_withdraw(node);
 	mutex_unlock(&node->coll->lock);
 }
 
@@ -229,11 +227,7 @@ static long sysmem_node_ioctl_release(struct file *file, void *arg,
 	ret = sysmem_node_lock_live(node);
 	if (ret)
 		return ret;
-	node->state = SYSMEM_NODE_RELEASED;
-	if (node->type == SYSMEM_NODE_GROUP && !node->all_present)
-		sysmem_node_fail(node, SYSMEM_FAIL_PARTICIPANT_LOST,
-				 "group released before all children present");
-	sysmem_collection_update(node->coll, node);
+	sysmem_node_release(node);
 	mutex_unlock(&node->coll->lock);
 	return 0;
 }
@@ -646,15 +640,7 @@ static int sysmem_node_release_file(struct inode *inode, struct file *file)
 	struct sysmem_collection *coll = node->coll;
 
 	mutex_lock(&coll->lock);
-	if (node->state == SYSMEM_NODE_LIVE) {
-		node->state = SYSMEM_NODE_CLOSED;
-		sysmem_node_fail(node, SYSMEM_FAIL_PARTICIPANT_LOST,
-				 "closed without release");
-	}
-	sysmem_collection_check_strong(coll, node);
-	/* Constraints outlive the fd while they still count. */
-	node->has_file = false;
-	sysmem_node_prune_up(node);
+	sysmem_node_close(node);
 	mutex_unlock(&coll->lock);
 	sysmem_collection_put(coll);
 	return 0;
