@@ -24,7 +24,6 @@ static long sysmem_coll_ioctl_lifetime_tracking(struct file *file, void *arg,
 {
 	struct sysmem_node *node = file->private_data;
 	struct sysmem_lifetime_tracking *lt = arg;
-	struct file *tfile;
 	int ret;
 
 	if (lt->flags || lt->reserved)
@@ -32,25 +31,14 @@ static long sysmem_coll_ioctl_lifetime_tracking(struct file *file, void *arg,
 	ret = sysmem_node_lock_live(node);
 	if (ret)
 		return ret;
-	ret = sysmem_node_tracking_slot(node);
-	if (ret)
-		goto unlock;
-	tfile = sysmem_tracking_file(node->coll->lifetime,
-				     lt->buffers_remaining,
-				     "[sysmem-lifetime]");
-	if (IS_ERR(tfile)) {
-		node->nr_tracking--;
-		ret = PTR_ERR(tfile);
-		goto unlock;
-	}
-	ret = sysmem_ctx_add_file(ctx, tfile, NULL);
-	if (ret >= 0) {
-		lt->fd = ret;
-		ret = 0;
-	}
-unlock:
+	ret = sysmem_node_tracking_fd(node, node->coll->lifetime,
+				      lt->buffers_remaining, "[sysmem-lifetime]",
+				      ctx);
 	mutex_unlock(&node->coll->lock);
-	return ret;
+	if (ret < 0)
+		return ret;
+	lt->fd = ret;
+	return 0;
 }
 
 /*
@@ -157,6 +145,27 @@ free_heaps:
 	return ret;
 }
 
+/*
+ * Lock the collection of a live node that waits for, or gets, its
+ * result: a weak node must first promise to watch its close-weak fds
+ * (SYSMEM_IOC_NODE_SET_WEAK_OK), which it cannot do any more after.
+ * Return: 0 with the lock held, or -errno without.
+ */
+static int sysmem_coll_lock_waiter(struct sysmem_node *node)
+{
+	int ret;
+
+	ret = sysmem_node_lock_live(node);
+	if (ret)
+		return ret;
+	if (node->weak && !node->weak_ok) {
+		mutex_unlock(&node->coll->lock);
+		return -EPERM;
+	}
+	node->waited = true;
+	return 0;
+}
+
 static long sysmem_coll_ioctl_wait(struct file *file, void *arg,
 				   struct sysmem_ioctl_ctx *ctx)
 {
@@ -166,15 +175,9 @@ static long sysmem_coll_ioctl_wait(struct file *file, void *arg,
 	u32 reason;
 	long ret;
 
-	ret = sysmem_node_lock_live(node);
+	ret = sysmem_coll_lock_waiter(node);
 	if (ret)
 		return ret;
-	/* A weak node must first promise to watch its close-weak fds. */
-	if (node->weak && !node->weak_ok) {
-		mutex_unlock(&coll->lock);
-		return -EPERM;
-	}
-	node->waited = true;
 	mutex_unlock(&coll->lock);
 
 	if (w->timeout_ns < 0) {
@@ -350,14 +353,9 @@ static long sysmem_coll_ioctl_get_result(struct file *file, void *arg,
 
 	if (r->flags || r->reserved || r->reserved2)
 		return -EINVAL;
-	ret = sysmem_node_lock_live(node);
+	ret = sysmem_coll_lock_waiter(node);
 	if (ret)
 		return ret;
-	if (node->weak && !node->weak_ok) {
-		mutex_unlock(&coll->lock);
-		return -EPERM;
-	}
-	node->waited = true;
 	switch (sysmem_node_status(node, &reason)) {
 	case SYSMEM_STATE_ALLOCATED:
 		break;

@@ -432,18 +432,31 @@ put_fd:
 }
 
 /**
- * sysmem_node_tracking_slot() - account one more tracking fd to a node
- * @node: the node
+ * sysmem_node_tracking_fd() - reserve a tracking fd made through a node
+ * @node: the node, which makes SYSMEM_MAX_TRACKING at most
+ * @t: the tracker the fd watches
+ * @threshold: the count at or below which the fd polls readable
+ * @name: the file's name
+ * @ctx: the ioctl's context
  *
  * Context: the collection lock held.
- * Return: 0, or -ENOSPC once the node made SYSMEM_MAX_TRACKING.
+ * Return: the fd, -ENOSPC once @node made SYSMEM_MAX_TRACKING, or
+ * -errno.
  */
-int sysmem_node_tracking_slot(struct sysmem_node *node)
+int sysmem_node_tracking_fd(struct sysmem_node *node, struct sysmem_tracker *t,
+			    u32 threshold, const char *name,
+			    struct sysmem_ioctl_ctx *ctx)
 {
+	struct file *tfile;
+
+	lockdep_assert_held(&node->coll->lock);
 	if (node->nr_tracking >= SYSMEM_MAX_TRACKING)
 		return -ENOSPC;
+	tfile = sysmem_tracking_file(t, threshold, name);
+	if (IS_ERR(tfile))
+		return PTR_ERR(tfile);
 	node->nr_tracking++;
-	return 0;
+	return sysmem_ctx_add_file(ctx, tfile, NULL);
 }
 
 /**
@@ -460,7 +473,6 @@ static long sysmem_node_ioctl_node_tracking(struct file *file, void *arg,
 	struct sysmem_node *node = file->private_data;
 	struct sysmem_new_node *nn = arg;
 	struct sysmem_tracker *gone;
-	struct file *tfile;
 	int ret;
 
 	if (nn->flags)
@@ -472,24 +484,15 @@ static long sysmem_node_ioctl_node_tracking(struct file *file, void *arg,
 	ret = sysmem_node_lock_live(node);
 	if (ret)
 		goto put_gone;
-	ret = sysmem_node_tracking_slot(node);
-	if (ret)
-		goto unlock;
 	if (!node->gone)
 		swap(node->gone, gone);
-	tfile = sysmem_tracking_file(node->gone, 0, "[sysmem-node-tracking]");
-	if (IS_ERR(tfile)) {
-		node->nr_tracking--;
-		ret = PTR_ERR(tfile);
-		goto unlock;
-	}
-	ret = sysmem_ctx_add_file(ctx, tfile, NULL);
+	ret = sysmem_node_tracking_fd(node, node->gone, 0,
+				      "[sysmem-node-tracking]", ctx);
+	mutex_unlock(&node->coll->lock);
 	if (ret >= 0) {
 		nn->fd = ret;
 		ret = 0;
 	}
-unlock:
-	mutex_unlock(&node->coll->lock);
 put_gone:
 	sysmem_tracker_put(gone);
 	return ret;

@@ -18,7 +18,9 @@ int sysmem_node_install(struct sysmem_node *node, struct sysmem_ioctl_ctx *ctx,
 			void (*abort)(struct file *file));
 void sysmem_node_abort(struct file *file);
 int sysmem_node_lock_live(struct sysmem_node *node);
-int sysmem_node_tracking_slot(struct sysmem_node *node);
+int sysmem_node_tracking_fd(struct sysmem_node *node, struct sysmem_tracker *t,
+			    u32 threshold, const char *name,
+			    struct sysmem_ioctl_ctx *ctx);
 void sysmem_node_fd_init(const struct sysmem_ioctl_table *token,
 			 const struct sysmem_ioctl_table *group,
 			 const struct sysmem_ioctl_table *coll);
