@@ -3,10 +3,10 @@
  * sysmem: node fds.
  *
  * Gives the core's nodes their files, serves the ioctls every kind of
- * node fd takes, and the /dev/sysmem ioctls that make the first node of
- * a tree.  Each kind's own ioctls are in sysmem_token_fd.c,
- * sysmem_group_fd.c and sysmem_coll_fd.c, whose tables module init
- * hands to sysmem_node_fd_init().
+ * node fd takes, and the /dev/sysmem ioctls that make node fds
+ * (ALLOC_TOKEN, ALLOC_NONSHARED, BIND).  Each kind's own ioctls are in
+ * sysmem_token_fd.c, sysmem_group_fd.c and sysmem_coll_fd.c, whose
+ * tables module init hands to sysmem_node_fd_init().
  */
 
 #include <linux/anon_inodes.h>
