@@ -9,7 +9,7 @@
  * it).  The dma-heap core has no way to remove a heap, so once a heap is
  * published sysmem pins itself: the module can no longer be unloaded.
  * Module init publishes last, after every step that can fail
- * (sysmem_heaps_publish()); the publish_dma_heaps parameter turns
+ * (sysmem_builtin_heaps_publish()); the publish_dma_heaps parameter turns
  * publishing off for those who need to unload.
  */
 

@@ -576,59 +576,12 @@ static int sysmem_heaps_show(struct seq_file *s, void *unused)
 DEFINE_SHOW_ATTRIBUTE(sysmem_heaps);
 
 /**
- * sysmem_heaps_init() - register the built-in heaps and the debugfs file
+ * sysmem_heaps_debugfs_init() - create the heaps file in debugfs
  * @debugfs: sysmem's debugfs directory
  *
- * Return: 0 or -errno (debugfs problems are not fatal).
+ * debugfs problems are not fatal.
  */
-int sysmem_heaps_init(struct dentry *debugfs)
+void sysmem_heaps_debugfs_init(struct dentry *debugfs)
 {
-	int ret;
-
-	ret = sysmem_system_heap_init();
-	if (ret)
-		return ret;
-	ret = sysmem_contig_heap_init();
-	if (ret)
-		goto exit_system;
 	debugfs_create_file("heaps", 0444, debugfs, NULL, &sysmem_heaps_fops);
-	return 0;
-
-exit_system:
-	sysmem_system_heap_exit();
-	return ret;
-}
-
-static bool publish_dma_heaps = true;
-module_param(publish_dma_heaps, bool, 0444);
-MODULE_PARM_DESC(publish_dma_heaps,
-		 "Publish the built-in heaps under /dev/dma_heap/ where the kernel allows it; publishing pins the module (default: yes)");
-
-/**
- * sysmem_heaps_publish() - publish the built-in heaps under /dev/dma_heap/
- *
- * Only where the kernel exports dma_heap_add() and publish_dma_heaps is
- * set.  The dma-heap core can never remove a heap, so this must be the
- * last step of module init, after everything that can fail: a published
- * heap pins the module (see sysmem_dma_heap_publish()).  A heap that
- * cannot be published is logged and otherwise ignored.
- */
-void sysmem_heaps_publish(void)
-{
-	if (!publish_dma_heaps)
-		return;
-	sysmem_system_heap_publish();
-	sysmem_contig_heap_publish();
-}
-
-/**
- * sysmem_heaps_exit() - unregister the built-in heaps
- *
- * Called at module exit, when no buffer can be alive any more (every
- * dma-buf of sysmem or of its heaps holds a reference on the module).
- */
-void sysmem_heaps_exit(void)
-{
-	sysmem_contig_heap_exit();
-	sysmem_system_heap_exit();
 }

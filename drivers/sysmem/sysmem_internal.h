@@ -96,8 +96,10 @@ struct sysmem_buffer {
 	u32 domain;
 };
 
-/* sysmem_main.c */
+/* sysmem_dma_device.c */
 struct device *sysmem_dma_device(void);
+int sysmem_dma_device_init(void);
+void sysmem_dma_device_exit(void);
 
 /* Longest DMA segment @dev takes, in whole pages (at least one). */
 static inline unsigned int sysmem_max_segment(struct device *dev)
@@ -107,9 +109,7 @@ static inline unsigned int sysmem_max_segment(struct device *dev)
 }
 
 /* sysmem_heap.c */
-int sysmem_heaps_init(struct dentry *debugfs);
-void sysmem_heaps_publish(void);
-void sysmem_heaps_exit(void);
+void sysmem_heaps_debugfs_init(struct dentry *debugfs);
 int sysmem_heaps_get(struct sysmem_heap_desc **descs,
 		     struct sysmem_heap ***heaps, unsigned int *nr);
 void sysmem_heaps_put(struct sysmem_heap_desc *descs,
@@ -189,56 +189,6 @@ void sysmem_tracker_dec(struct sysmem_tracker *t);
 void sysmem_tracker_settle(struct sysmem_tracker *t);
 struct file *sysmem_tracking_file(struct sysmem_tracker *t, u32 threshold,
 				  const char *name);
-
-/*
- * Deferred fd installation.  Handlers reserve fds and hand over files;
- * the dispatcher installs them only once the whole ioctl has succeeded
- * (including copying its result out), and otherwise gives every fd back
- * and drops every file, calling @abort first where given.
- */
-struct sysmem_ioctl_ctx {
-	unsigned int nr;
-	struct sysmem_pending_fd {
-		int fd;
-		struct file *file;
-		void (*abort)(struct file *file);
-	} *pending;
-};
-
-int sysmem_ctx_add_file(struct sysmem_ioctl_ctx *ctx, struct file *file,
-			void (*abort)(struct file *file));
-
-typedef long (*sysmem_ioctl_fn)(struct file *file, void *arg,
-				struct sysmem_ioctl_ctx *ctx);
-
-/**
- * struct sysmem_ioctl_desc - one entry of an ioctl table
- * @cmd: full ioctl command as defined by the uapi header; its size is the
- *	kernel's idea of the argument structure
- * @fn: handler, called with a zero-filled kernel copy of the argument
- */
-struct sysmem_ioctl_desc {
-	unsigned int cmd;
-	sysmem_ioctl_fn fn;
-};
-
-#define SYSMEM_IOCTL(_cmd, _fn) { .cmd = (_cmd), .fn = (_fn) }
-
-long sysmem_ioctl_dispatch(const struct sysmem_ioctl_desc *table,
-			   unsigned int nr_entries, struct file *file,
-			   unsigned int cmd, unsigned long uarg);
-int sysmem_ioctl_table_check(const struct sysmem_ioctl_desc *table,
-			     unsigned int nr_entries);
-bool sysmem_debug_info_valid(const struct sysmem_debug_info *dbg);
-
-/* sysmem_node.c */
-long sysmem_ioctl_alloc_token(struct file *file, void *arg,
-			      struct sysmem_ioctl_ctx *ctx);
-long sysmem_ioctl_alloc_nonshared(struct file *file, void *arg,
-				  struct sysmem_ioctl_ctx *ctx);
-long sysmem_ioctl_bind(struct file *file, void *arg,
-		       struct sysmem_ioctl_ctx *ctx);
-int sysmem_nodes_init(void);
 
 /**
  * struct sysmem_client - an open /dev/sysmem

@@ -1,0 +1,415 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sysmem: collection fds.
+ *
+ * The ioctls only a collection takes: setting its constraints, waiting
+ * for and getting the result, lifetime tracking, and attaching a token
+ * (the top of an attached subtree).
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/dma-buf.h>
+#include <linux/ktime.h>
+#include <linux/lockdep.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/wait.h>
+
+#include "sysmem_node_fd.h"
+
+static long sysmem_coll_ioctl_lifetime_tracking(struct file *file, void *arg,
+						struct sysmem_ioctl_ctx *ctx)
+{
+	struct sysmem_node *node = file->private_data;
+	struct sysmem_lifetime_tracking *lt = arg;
+	int ret;
+
+	if (lt->flags || lt->reserved)
+		return -EINVAL;
+	ret = sysmem_node_lock_live(node);
+	if (ret)
+		return ret;
+	ret = sysmem_node_tracking_fd(node, node->coll->lifetime,
+				      lt->buffers_remaining, "[sysmem-lifetime]",
+				      ctx);
+	mutex_unlock(&node->coll->lock);
+	if (ret < 0)
+		return ret;
+	lt->fd = ret;
+	return 0;
+}
+
+/*
+ * A new token under a collection node, at the top of an attached
+ * subtree: a failure domain of its own that takes no part in the
+ * collection's allocation and is allocated logically later.
+ */
+static long sysmem_coll_ioctl_attach_token(struct file *file, void *arg,
+					   struct sysmem_ioctl_ctx *ctx)
+{
+	struct sysmem_node *node = file->private_data;
+	struct sysmem_duplicate *d = arg;
+	struct sysmem_node *token;
+	u32 reason;
+	int fd, ret;
+
+	if (d->flags || d->reserved || !d->rights_mask)
+		return -EINVAL;
+	token = sysmem_node_alloc(node->coll, SYSMEM_NODE_TOKEN);
+	if (!token)
+		return -ENOMEM;
+	/* On failure the ctx drops the file, and with it the new node. */
+	fd = sysmem_node_install(token, ctx, sysmem_node_abort);
+	if (fd < 0)
+		return fd;
+	ret = sysmem_node_lock_live(node);
+	if (ret)
+		return ret;
+	if (sysmem_node_status(node, &reason) == SYSMEM_STATE_FAILED) {
+		ret = -EIO;
+	} else if (node->weak) {
+		/* As in sysmem: an attached subtree hangs off a strong node. */
+		ret = -EPERM;
+	} else {
+		sysmem_node_link(token, node, node->rights & d->rights_mask,
+				 &node->dbg);
+		token->attach_root = true;
+		WRITE_ONCE(token->attach_pending, true);
+		d->fd = fd;
+	}
+	mutex_unlock(&node->coll->lock);
+	return ret;
+}
+
+static long sysmem_coll_ioctl_set_constraints(struct file *file, void *arg,
+					      struct sysmem_ioctl_ctx *ctx)
+{
+	struct sysmem_node *node = file->private_data;
+	struct sysmem_buffer_constraints *c = arg;
+	struct sysmem_image_constraints *images = NULL;
+	struct sysmem_heap_name *heaps = NULL;
+	int invalid, ret;
+	u32 reason;
+
+	/* Copy what the counts describe; validation judges the counts. */
+	if ((c->flags & SYSMEM_CONSTRAINTS_HAS_PERMITTED_HEAPS) &&
+	    c->heap_count && c->heap_count <= SYSMEM_MAX_HEAPS) {
+		heaps = memdup_user(u64_to_user_ptr(c->heaps),
+				    c->heap_count * sizeof(*heaps));
+		if (IS_ERR(heaps))
+			return PTR_ERR(heaps);
+	}
+	if (c->image_format_count &&
+	    c->image_format_count <= SYSMEM_MAX_IMAGE_FORMATS) {
+		images = vmemdup_user(u64_to_user_ptr(c->image_formats),
+				      c->image_format_count * sizeof(*images));
+		if (IS_ERR(images)) {
+			ret = PTR_ERR(images);
+			images = NULL;
+			goto free_heaps;
+		}
+	}
+	invalid = sysmem_constraints_validate(c, heaps, images);
+	if (invalid) {
+		pr_debug("participant \"%s\" (id %llu): invalid constraints: %s\n",
+			 node->dbg.name, node->dbg.id,
+			 sysmem_invalid_str(invalid));
+		ret = -EINVAL;
+		goto free_images;
+	}
+	ret = sysmem_node_lock_live(node);
+	if (ret)
+		goto free_images;
+	if (node->has_constraints) {
+		ret = -EALREADY;
+	} else if (sysmem_node_status(node, &reason) == SYSMEM_STATE_FAILED) {
+		ret = -EIO;
+	} else {
+		node->c = *c;
+		node->c.heaps = 0;
+		node->c.image_formats = 0;
+		node->heaps = heaps;
+		node->images = images;
+		heaps = NULL;
+		images = NULL;
+		node->has_constraints = true;
+		sysmem_collection_update(node->coll, node);
+	}
+	mutex_unlock(&node->coll->lock);
+free_images:
+	kvfree(images);
+free_heaps:
+	kfree(heaps);
+	return ret;
+}
+
+/*
+ * Lock the collection of a live node that waits for, or gets, its
+ * result: a weak node must first promise to watch its close-weak fds
+ * (SYSMEM_IOC_NODE_SET_WEAK_OK), which it cannot do any more after.
+ * Return: 0 with the lock held, or -errno without.
+ */
+static int sysmem_coll_lock_waiter(struct sysmem_node *node)
+{
+	int ret;
+
+	ret = sysmem_node_lock_live(node);
+	if (ret)
+		return ret;
+	if (node->weak && !node->weak_ok) {
+		mutex_unlock(&node->coll->lock);
+		return -EPERM;
+	}
+	node->waited = true;
+	return 0;
+}
+
+static long sysmem_coll_ioctl_wait(struct file *file, void *arg,
+				   struct sysmem_ioctl_ctx *ctx)
+{
+	struct sysmem_node *node = file->private_data;
+	struct sysmem_collection *coll = node->coll;
+	struct sysmem_wait *w = arg;
+	u32 reason;
+	long ret;
+
+	ret = sysmem_coll_lock_waiter(node);
+	if (ret)
+		return ret;
+	mutex_unlock(&coll->lock);
+
+	if (w->timeout_ns < 0) {
+		ret = wait_event_interruptible(coll->wq,
+					       sysmem_node_settled(node));
+	} else if (w->timeout_ns > 0) {
+		/*
+		 * An hrtimer, not jiffies: nsecs_to_jiffies64() rounds down
+		 * and a jiffy timeout counts the current, partly gone jiffy,
+		 * so the wait could end before the caller's timeout.
+		 */
+		ret = wait_event_interruptible_hrtimeout(coll->wq,
+							 sysmem_node_settled(node),
+							 ns_to_ktime(w->timeout_ns));
+	}
+	/* A relative timeout must not be restarted from its beginning. */
+	if (ret == -ERESTARTSYS)
+		return -EINTR;
+	switch (sysmem_node_status(node, &reason)) {
+	case SYSMEM_STATE_ALLOCATED:
+		return 0;
+	case SYSMEM_STATE_FAILED:
+		return -EIO;
+	}
+	return -ETIMEDOUT;
+}
+
+static long sysmem_coll_ioctl_check(struct file *file, void *arg,
+				    struct sysmem_ioctl_ctx *ctx)
+{
+	struct sysmem_node *node = file->private_data;
+	struct sysmem_check *chk = arg;
+	int ret;
+
+	ret = sysmem_node_lock_live(node);
+	if (ret)
+		return ret;
+	chk->state = sysmem_node_status(node, &chk->reason);
+	mutex_unlock(&node->coll->lock);
+	return 0;
+}
+
+/* Copy @settings out in the caller's structure size. */
+static int sysmem_copy_settings(const struct sysmem_buffer_settings *settings,
+				const struct sysmem_result *r)
+{
+	void __user *u = u64_to_user_ptr(r->settings);
+	size_t ksize = sizeof(*settings);
+	size_t usize = r->settings_size;
+
+	if (!usize)
+		return 0;
+	if (copy_to_user(u, settings, min(usize, ksize)))
+		return -EFAULT;
+	if (usize > ksize && clear_user(u + ksize, usize - ksize))
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * Reserve the fds of buffer @cb for a weak node: a fresh weak dma-buf and
+ * a close-weak fd, or -1 for both when the buffer has gone.
+ */
+static int sysmem_weak_fds(struct sysmem_collection *coll,
+			   struct sysmem_coll_buffer *cb, bool writable,
+			   int *fd, int *close_fd, struct sysmem_ioctl_ctx *ctx)
+{
+	struct dma_buf *dmabuf;
+	struct file *cfile;
+	int ret;
+
+	*fd = -1;
+	*close_fd = -1;
+	dmabuf = sysmem_buffer_export(cb->buf, writable, true, coll->name);
+	if (dmabuf == ERR_PTR(-ENOENT))
+		return 0;
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+	ret = sysmem_ctx_add_file(ctx, dmabuf->file, NULL);
+	if (ret < 0)
+		return ret;
+	*fd = ret;
+	cfile = sysmem_buffer_close_weak_file(cb->buf);
+	if (IS_ERR(cfile))
+		return PTR_ERR(cfile);
+	ret = sysmem_ctx_add_file(ctx, cfile, NULL);
+	if (ret < 0)
+		return ret;
+	*close_fd = ret;
+	return 0;
+}
+
+/* Reserve an fd for buffer @cb's strong dma-buf, exported on first use. */
+static int sysmem_strong_fd(struct sysmem_collection *coll,
+			    struct sysmem_coll_buffer *cb, bool writable,
+			    int *fd, struct sysmem_ioctl_ctx *ctx)
+{
+	struct dma_buf *dmabuf = cb->dmabuf[writable];
+	int ret;
+
+	if (!dmabuf) {
+		dmabuf = sysmem_buffer_export(cb->buf, writable, false,
+					      coll->name);
+		if (IS_ERR(dmabuf))
+			return PTR_ERR(dmabuf);
+		cb->dmabuf[writable] = dmabuf;
+	}
+	get_dma_buf(dmabuf);
+	ret = sysmem_ctx_add_file(ctx, dmabuf->file, NULL);
+	if (ret < 0)
+		return ret;
+	*fd = ret;
+	return 0;
+}
+
+/*
+ * Reserve an fd for each of the collection's buffers (and a close-weak
+ * fd each for a weak node) into @fds and @close_fds, made here with
+ * room for @r->buffer_count.  The ctx gives them back if the ioctl
+ * fails.  @coll->lock held.
+ */
+static int sysmem_result_fds(struct sysmem_node *node, struct sysmem_result *r,
+			     int **fds, int **close_fds,
+			     struct sysmem_ioctl_ctx *ctx)
+{
+	struct sysmem_collection *coll = node->coll;
+	unsigned int i, nr = r->buffer_count;
+	bool writable;
+	int ret;
+
+	lockdep_assert_held(&coll->lock);
+	if (r->fd_capacity < nr)
+		return -ENOSPC;
+	if (node->weak && !r->close_weak_fds)
+		return -EINVAL;
+	*fds = kcalloc(nr, sizeof(**fds), GFP_KERNEL);
+	*close_fds = kcalloc(nr, sizeof(**close_fds), GFP_KERNEL);
+	if (!*fds || !*close_fds)
+		return -ENOMEM;
+	writable = (node->rights & SYSMEM_RIGHT_WRITE) &&
+		   (node->c.usage & SYSMEM_USAGE_WRITE_MASK);
+	for (i = 0; i < nr; i++) {
+		if (node->weak)
+			ret = sysmem_weak_fds(coll, &coll->buffers[i], writable,
+					      &(*fds)[i], &(*close_fds)[i], ctx);
+		else
+			ret = sysmem_strong_fd(coll, &coll->buffers[i],
+					       writable, &(*fds)[i], ctx);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * Everything the result holds is gathered under the collection lock;
+ * only then is it copied out, so that a participant whose user memory
+ * faults slowly stalls nobody else.  Errors come in the order they
+ * always did: those of the state, a fault on the settings, then those
+ * of the fds.
+ */
+static long sysmem_coll_ioctl_get_result(struct file *file, void *arg,
+					 struct sysmem_ioctl_ctx *ctx)
+{
+	struct sysmem_node *node = file->private_data;
+	struct sysmem_collection *coll = node->coll;
+	struct sysmem_buffer_settings settings;
+	struct sysmem_result *r = arg;
+	int *fds = NULL, *close_fds = NULL;
+	int ret, fds_ret = 0;
+	bool want_fds;
+	u32 reason;
+
+	if (r->flags || r->reserved || r->reserved2)
+		return -EINVAL;
+	ret = sysmem_coll_lock_waiter(node);
+	if (ret)
+		return ret;
+	switch (sysmem_node_status(node, &reason)) {
+	case SYSMEM_STATE_ALLOCATED:
+		break;
+	case SYSMEM_STATE_FAILED:
+		mutex_unlock(&coll->lock);
+		return -EIO;
+	default:
+		mutex_unlock(&coll->lock);
+		return -EAGAIN;
+	}
+	settings = coll->settings;
+	r->buffer_count = coll->nr_buffers;
+	r->collection_id = coll->id;
+	r->fd_count = 0;
+	r->result_flags = node->weak ? SYSMEM_RESULT_WEAK : 0;
+	want_fds = !(node->c.usage & SYSMEM_USAGE_NONE);
+	if (want_fds)
+		fds_ret = sysmem_result_fds(node, r, &fds, &close_fds, ctx);
+	mutex_unlock(&coll->lock);
+
+	/* No lock from here on: copy out what was gathered. */
+	ret = sysmem_copy_settings(&settings, r);
+	if (ret || !want_fds)
+		goto free_fds;
+	ret = fds_ret;
+	if (ret)
+		goto free_fds;
+	if (copy_to_user(u64_to_user_ptr(r->fds), fds,
+			 r->buffer_count * sizeof(*fds)) ||
+	    ((r->result_flags & SYSMEM_RESULT_WEAK) &&
+	     copy_to_user(u64_to_user_ptr(r->close_weak_fds), close_fds,
+			  r->buffer_count * sizeof(*close_fds)))) {
+		ret = -EFAULT;
+		goto free_fds;
+	}
+	r->fd_count = r->buffer_count;
+free_fds:
+	kfree(close_fds);
+	kfree(fds);
+	return ret;
+}
+
+static const struct sysmem_ioctl_desc sysmem_coll_entries[] = {
+	SYSMEM_IOCTL(SET_CONSTRAINTS, sysmem_coll_ioctl_set_constraints),
+	SYSMEM_IOCTL(WAIT, sysmem_coll_ioctl_wait),
+	SYSMEM_IOCTL(CHECK, sysmem_coll_ioctl_check),
+	SYSMEM_IOCTL(GET_RESULT, sysmem_coll_ioctl_get_result),
+	SYSMEM_IOCTL(ATTACH_LIFETIME_TRACKING,
+		     sysmem_coll_ioctl_lifetime_tracking),
+	SYSMEM_IOCTL(ATTACH_TOKEN, sysmem_coll_ioctl_attach_token),
+};
+
+const struct sysmem_ioctl_table sysmem_coll_ioctls = {
+	.entries = sysmem_coll_entries,
+	.nr = ARRAY_SIZE(sysmem_coll_entries),
+	.base = &sysmem_node_ioctls,
+};

@@ -1,0 +1,710 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sysmem core: the collection state machine.
+ *
+ * A collection is pending until its tree is ready, then negotiates and
+ * allocates (sysmem_negotiate.c) or fails; its attached subtrees follow
+ * one by one.  Failures climb the tree to their domain's boundary (see
+ * sysmem_core.h), and the buffers are let go once no strong node is
+ * left.  Every function here runs under the collection's lock but
+ * sysmem_collection_new(), sysmem_collection_put() and
+ * sysmem_node_discard().
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/dma-buf.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/lockdep.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "sysmem_core.h"
+#include "sysmem_group.h"
+#include "sysmem_logical.h"
+#include "sysmem_math.h"
+#include "sysmem_strings.h"
+
+static atomic64_t sysmem_last_collection_id = ATOMIC64_INIT(0);
+
+/* Let go of the collection's strong hold on its buffers. */
+static void sysmem_collection_unhold_buffers(struct sysmem_collection *coll)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < coll->nr_buffers; i++) {
+		struct sysmem_coll_buffer *cb = &coll->buffers[i];
+
+		for (j = 0; j < ARRAY_SIZE(cb->dmabuf); j++) {
+			if (cb->dmabuf[j])
+				dma_buf_put(cb->dmabuf[j]);
+			cb->dmabuf[j] = NULL;
+		}
+		if (cb->held)
+			sysmem_buffer_unhold(cb->buf, true);
+		cb->held = false;
+	}
+}
+
+static void sysmem_collection_drop_buffers(struct sysmem_collection *coll)
+{
+	unsigned int i;
+
+	sysmem_collection_unhold_buffers(coll);
+	for (i = 0; i < coll->nr_buffers; i++)
+		sysmem_buffer_put(coll->buffers[i].buf);
+	kfree(coll->buffers);
+	coll->buffers = NULL;
+	coll->nr_buffers = 0;
+}
+
+static void sysmem_collection_free(struct kref *ref)
+{
+	struct sysmem_collection *coll =
+		container_of(ref, struct sysmem_collection, ref);
+	unsigned int i;
+
+	/* No file is left, so nothing else can reach the tree. */
+	sysmem_subtree_prune(coll->root, true);
+	for (i = 0; i < coll->nr_in_force; i++) {
+		kfree(coll->in_force[i].heaps);
+		kvfree(coll->in_force[i].images);
+	}
+	kfree(coll->in_force);
+	kfree(coll->in_force_c);
+	sysmem_collection_drop_buffers(coll);
+	sysmem_tracker_put(coll->lifetime);
+	mutex_destroy(&coll->lock);
+	kfree(coll);
+}
+
+/**
+ * sysmem_collection_put() - drop a reference to a collection
+ * @coll: the collection; freed, with what is left of its tree, on the
+ *	last reference
+ */
+void sysmem_collection_put(struct sysmem_collection *coll)
+{
+	kref_put(&coll->ref, sysmem_collection_free);
+}
+
+/**
+ * sysmem_collection_new() - a new, pending collection without nodes
+ *
+ * Return: the collection, holding one reference, or NULL without memory.
+ */
+struct sysmem_collection *sysmem_collection_new(void)
+{
+	struct sysmem_collection *coll;
+
+	coll = kzalloc(sizeof(*coll), GFP_KERNEL);
+	if (!coll)
+		return NULL;
+	coll->lifetime = sysmem_tracker_new(0, false);
+	if (!coll->lifetime) {
+		kfree(coll);
+		return NULL;
+	}
+	kref_init(&coll->ref);
+	mutex_init(&coll->lock);
+	init_waitqueue_head(&coll->wq);
+	coll->id = atomic64_inc_return(&sysmem_last_collection_id);
+	coll->state = SYSMEM_STATE_PENDING;
+	return coll;
+}
+
+/*
+ * sysmem_collection_fail - fail @coll for everyone, once.
+ *
+ * Buffers already handed out stay valid until their holders drop them;
+ * the collection lets go of its own references now.
+ */
+static void sysmem_collection_fail(struct sysmem_collection *coll, u32 reason,
+				   const struct sysmem_node *node,
+				   const char *what)
+{
+	lockdep_assert_held(&coll->lock);
+	if (coll->state == SYSMEM_STATE_FAILED)
+		return;
+	WRITE_ONCE(coll->reason, reason);
+	WRITE_ONCE(coll->state, SYSMEM_STATE_FAILED);
+	pr_warn_ratelimited("collection %llu \"%s\" failed: %s: participant \"%s\" (id %llu): %s\n",
+			    coll->id, coll->name, sysmem_fail_str(reason),
+			    node ? node->dbg.name : "-", node ? node->dbg.id : 0,
+			    what);
+	sysmem_collection_drop_buffers(coll);
+	sysmem_tracker_settle(coll->lifetime);
+	/* Constraints no longer count: nodes without a file can go. */
+	sysmem_subtree_prune(coll->root, false);
+	wake_up_all(&coll->wq);
+}
+
+/* A node where a failure climbing up from below stops. */
+static bool sysmem_node_is_boundary(const struct sysmem_node *node)
+{
+	return node->attach_root ||
+	       (node->dispensable &&
+		node->coll->state == SYSMEM_STATE_ALLOCATED);
+}
+
+/*
+ * sysmem_subtree_fail - fail @top's whole subtree, which leaves the tree
+ * (@top is not the root).  @node: where the failure started, for the
+ * log.  @coll->lock held.
+ */
+static void sysmem_subtree_fail(struct sysmem_node *top, u32 reason,
+				const struct sysmem_node *node,
+				const char *what)
+{
+	struct sysmem_collection *coll = top->coll;
+	struct sysmem_node *parent = top->parent, *n;
+
+	lockdep_assert_held(&coll->lock);
+	list_del_init(&top->sibling);
+	top->parent = NULL;
+	for (n = top; n; n = sysmem_node_next(n, top))
+		WRITE_ONCE(n->fail_reason, reason);
+	pr_info_ratelimited("collection %llu \"%s\": subtree of participant \"%s\" (id %llu) failed: %s: participant \"%s\" (id %llu): %s\n",
+			    coll->id, coll->name, top->dbg.name, top->dbg.id,
+			    sysmem_fail_str(reason), node->dbg.name,
+			    node->dbg.id, what);
+	sysmem_subtree_prune(top, false);
+	sysmem_node_prune_up(parent);
+	wake_up_all(&coll->wq);
+}
+
+/*
+ * sysmem_node_fail() - fail a node's failure domain
+ * @node: where the failure starts
+ * @reason: SYSMEM_FAIL_*
+ * @what: for the log line
+ *
+ * The failure climbs from @node to the first boundary (or the root) and
+ * fails that node's whole subtree, which leaves the tree.  Reaching the
+ * root fails the collection.
+ *
+ * Context: the collection lock held.
+ */
+static void sysmem_node_fail(struct sysmem_node *node, u32 reason,
+			     const char *what)
+{
+	struct sysmem_collection *coll = node->coll;
+	struct sysmem_node *top = node;
+
+	lockdep_assert_held(&coll->lock);
+	if (node->fail_reason || coll->state == SYSMEM_STATE_FAILED)
+		return;
+	while (top->parent && !sysmem_node_is_boundary(top))
+		top = top->parent;
+	if (!top->parent) {
+		sysmem_collection_fail(coll, reason, node, what);
+		return;
+	}
+	sysmem_subtree_fail(top, reason, node, what);
+}
+
+/*
+ * After a negotiation succeeded: every child a group did not choose
+ * fails, without propagating.  Inactive groups go with their subtree.
+ */
+static void sysmem_negotiation_fail_unchosen(struct sysmem_negotiation *ng)
+{
+	struct sysmem_node *g, *c, *tmp;
+	unsigned int i;
+
+	for (i = 0; i < ng->nr_groups; i++) {
+		if (!sysmem_group_active(ng->desc, ng->choice, i))
+			continue;
+		g = ng->groups[i];
+		list_for_each_entry_safe(c, tmp, &g->children, sibling)
+			if (c != g->group_chosen)
+				sysmem_subtree_fail(c, SYSMEM_FAIL_NOT_CHOSEN,
+						    c, "not chosen by its group");
+	}
+}
+
+/* The registered heap named @name, or NULL. */
+static struct sysmem_heap *sysmem_heap_find(const struct sysmem_heap_desc *descs,
+					    struct sysmem_heap **heaps,
+					    unsigned int nr_heaps,
+					    const char *name)
+{
+	struct sysmem_heap *heap = NULL;
+	unsigned int i;
+
+	for (i = 0; i < nr_heaps; i++)
+		if (!strncmp(descs[i].name, name, SYSMEM_HEAP_NAME_LEN))
+			heap = heaps[i];
+	return heap;
+}
+
+/*
+ * Allocate the buffers @settings describe from @heap, each held by the
+ * collection, into @bufs.  Return: SYSMEM_FAIL_NONE, or
+ * SYSMEM_FAIL_NO_MEMORY with @why set.
+ */
+static u32 sysmem_buffers_alloc(struct sysmem_collection *coll,
+				struct sysmem_heap *heap,
+				const struct sysmem_buffer_settings *settings,
+				struct sysmem_coll_buffer **bufs,
+				const char **why)
+{
+	struct sysmem_coll_buffer *b;
+	unsigned int i;
+	u64 size;
+
+	if (sysmem_align_up_overflow(settings->size_bytes, PAGE_SIZE, &size) ||
+	    size > SIZE_MAX) {
+		*why = "buffer size overflows";
+		return SYSMEM_FAIL_NO_MEMORY;
+	}
+	*why = "the heap could not allocate the buffers";
+	b = kcalloc(settings->buffer_count, sizeof(*b), GFP_KERNEL);
+	if (!b)
+		return SYSMEM_FAIL_NO_MEMORY;
+	for (i = 0; i < settings->buffer_count; i++) {
+		struct sysmem_buffer *buf;
+
+		buf = sysmem_buffer_alloc(heap, size, settings, coll->id, i,
+					  coll->lifetime);
+		if (IS_ERR(buf))
+			goto unhold_buffers;
+		b[i].buf = buf;
+		b[i].held = true;
+	}
+	*bufs = b;
+	return SYSMEM_FAIL_NONE;
+
+unhold_buffers:
+	while (i--) {
+		sysmem_buffer_unhold(b[i].buf, true);
+		sysmem_buffer_put(b[i].buf);
+	}
+	kfree(b);
+	return SYSMEM_FAIL_NO_MEMORY;
+}
+
+/*
+ * Keep the constraints in force for attached subtrees: copies of the
+ * chosen participants' constraints into @in_force_c, with their heap
+ * and image arrays taken from the nodes.
+ */
+static void sysmem_collection_keep_in_force(struct sysmem_collection *coll,
+					    struct sysmem_negotiation *ng,
+					    struct sysmem_participant *in_force,
+					    struct sysmem_buffer_constraints *in_force_c)
+{
+	struct sysmem_node *node;
+	unsigned int i;
+
+	for (i = 0; i < ng->nr_parts; i++) {
+		in_force_c[i] = *ng->parts[i].c;
+		in_force[i] = ng->parts[i];
+		in_force[i].c = &in_force_c[i];
+	}
+	for (node = coll->root; node;
+	     node = sysmem_chosen_next(node, coll->root)) {
+		if (!node->has_constraints ||
+		    sysmem_domain_skip(node, coll->root))
+			continue;
+		node->heaps = NULL;
+		node->images = NULL;
+	}
+	coll->in_force = in_force;
+	coll->in_force_c = in_force_c;
+	coll->nr_in_force = ng->nr_parts;
+}
+
+/*
+ * Give @coll the buffers the negotiated @settings describe and keep the
+ * constraints in force.  All or nothing.  Return: SYSMEM_FAIL_NONE, or
+ * the reason with @why set.
+ */
+static u32 sysmem_collection_take(struct sysmem_collection *coll,
+				  struct sysmem_negotiation *ng,
+				  const struct sysmem_heap_desc *descs,
+				  struct sysmem_heap **heaps,
+				  unsigned int nr_heaps,
+				  const struct sysmem_buffer_settings *settings,
+				  const char **why)
+{
+	unsigned int nr_parts = max(ng->nr_parts, 1U);
+	struct sysmem_buffer_constraints *in_force_c;
+	struct sysmem_participant *in_force;
+	struct sysmem_coll_buffer *bufs;
+	struct sysmem_heap *heap;
+	u32 reason;
+
+	in_force = kcalloc(nr_parts, sizeof(*in_force), GFP_KERNEL);
+	in_force_c = kcalloc(nr_parts, sizeof(*in_force_c), GFP_KERNEL);
+	if (!in_force || !in_force_c) {
+		*why = "out of memory while negotiating";
+		reason = SYSMEM_FAIL_NO_MEMORY;
+		goto free_in_force;
+	}
+	heap = sysmem_heap_find(descs, heaps, nr_heaps, settings->heap);
+	if (!heap) {
+		*why = "the chosen heap is not registered";
+		reason = SYSMEM_FAIL_NO_HEAP;
+		goto free_in_force;
+	}
+	reason = sysmem_buffers_alloc(coll, heap, settings, &bufs, why);
+	if (reason)
+		goto free_in_force;
+
+	coll->buffers = bufs;
+	coll->nr_buffers = settings->buffer_count;
+	coll->settings = *settings;
+	sysmem_collection_keep_in_force(coll, ng, in_force, in_force_c);
+	return SYSMEM_FAIL_NONE;
+
+free_in_force:
+	kfree(in_force_c);
+	kfree(in_force);
+	return reason;
+}
+
+/*
+ * The collection has its buffers: wake its waiters, and fail the
+ * children its groups did not choose.
+ */
+static void sysmem_collection_allocated(struct sysmem_collection *coll,
+					struct sysmem_negotiation *ng)
+{
+	WRITE_ONCE(coll->state, SYSMEM_STATE_ALLOCATED);
+	sysmem_tracker_settle(coll->lifetime);
+	sysmem_negotiation_fail_unchosen(ng);
+	/* Released nodes' constraints have done their part. */
+	sysmem_subtree_prune(coll->root, false);
+	wake_up_all(&coll->wq);
+}
+
+/*
+ * Negotiate and allocate the collection, or fail it.  @coll->lock held,
+ * every node ready.
+ */
+static void sysmem_collection_allocate(struct sysmem_collection *coll)
+{
+	const char *why = "out of memory while negotiating";
+	const struct sysmem_node *culprit = NULL;
+	struct sysmem_buffer_settings settings;
+	struct sysmem_negotiation ng;
+	struct sysmem_heap_desc *descs;
+	struct sysmem_heap **heaps;
+	unsigned int nr_heaps;
+	u32 reason;
+
+	lockdep_assert_held(&coll->lock);
+	if (sysmem_negotiation_init(&ng, coll->root, 0)) {
+		sysmem_collection_fail(coll, SYSMEM_FAIL_NO_MEMORY, NULL, why);
+		return;
+	}
+	if (sysmem_heaps_get(&descs, &heaps, &nr_heaps)) {
+		reason = SYSMEM_FAIL_NO_MEMORY;
+		goto free_negotiation;
+	}
+
+	reason = sysmem_negotiate(&ng, descs, nr_heaps, NULL, &settings, &why);
+	if (reason)
+		culprit = ng.culprit;
+	else
+		reason = sysmem_collection_take(coll, &ng, descs, heaps,
+						nr_heaps, &settings, &why);
+	if (!reason)
+		sysmem_collection_allocated(coll, &ng);
+
+	sysmem_heaps_put(descs, heaps, nr_heaps);
+free_negotiation:
+	sysmem_negotiation_free(&ng);
+	if (reason)
+		sysmem_collection_fail(coll, reason, culprit, why);
+}
+
+/* Whether a node of @top's failure domain is live. */
+static bool sysmem_domain_has_live(struct sysmem_node *top)
+{
+	struct sysmem_node *n;
+
+	for (n = top; n; n = sysmem_domain_next(n, top))
+		if (!sysmem_domain_skip(n, top) &&
+		    n->state == SYSMEM_NODE_LIVE)
+			return true;
+	return false;
+}
+
+/*
+ * Whether @top's domain is ready to allocate: no live token, every live
+ * collection node has set constraints, every live group has declared
+ * all its children present.
+ */
+static bool sysmem_domain_ready(struct sysmem_node *top)
+{
+	struct sysmem_node *n;
+
+	for (n = top; n; n = sysmem_domain_next(n, top)) {
+		if (sysmem_domain_skip(n, top) || n->state != SYSMEM_NODE_LIVE)
+			continue;
+		switch (n->type) {
+		case SYSMEM_NODE_TOKEN:
+			return false;
+		case SYSMEM_NODE_COLLECTION:
+			if (!n->has_constraints)
+				return false;
+			break;
+		case SYSMEM_NODE_GROUP:
+			if (!n->all_present)
+				return false;
+			break;
+		}
+	}
+	return true;
+}
+
+/*
+ * Allocate the attached subtree under @top logically: it shares the
+ * collection's buffers if the constraints in force, the buffers earlier
+ * subtrees took and its own constraints give the same settings (see
+ * lib/sysmem_logical.c), trying its group combinations in order; else
+ * it fails alone.  @coll->lock held, the collection allocated, @top's
+ * domain ready.
+ */
+static void sysmem_attach_allocate(struct sysmem_node *top)
+{
+	struct sysmem_collection *coll = top->coll;
+	const char *why = "out of memory while negotiating";
+	struct sysmem_buffer_constraints stand_in;
+	struct sysmem_negotiation ng;
+	struct sysmem_heap_desc *descs;
+	struct sysmem_heap **heaps;
+	unsigned int nr_heaps, k;
+	u32 reason = SYSMEM_FAIL_NO_MEMORY;
+	struct sysmem_node *n, *parent;
+
+	lockdep_assert_held(&coll->lock);
+	k = coll->nr_in_force;
+	if (sysmem_negotiation_init(&ng, top, k + 1))
+		goto fail;
+	memcpy(ng.parts, coll->in_force, k * sizeof(*ng.parts));
+	sysmem_logical_taken_constraints(&stand_in, coll->taken);
+	ng.parts[k].c = &stand_in;
+	if (sysmem_heaps_get(&descs, &heaps, &nr_heaps))
+		goto free_negotiation;
+	reason = sysmem_negotiate(&ng, descs, nr_heaps, &coll->settings, NULL,
+				  &why);
+	sysmem_heaps_put(descs, heaps, nr_heaps);
+	if (!reason &&
+	    !sysmem_logical_take(ng.parts + k + 1, ng.nr_parts - k - 1,
+				 &coll->taken)) {
+		reason = SYSMEM_FAIL_CONSTRAINTS;
+		why = "buffer count sum overflows";
+	}
+	if (!reason)
+		sysmem_negotiation_fail_unchosen(&ng);
+free_negotiation:
+	sysmem_negotiation_free(&ng);
+fail:
+	if (reason) {
+		sysmem_node_fail(top, reason, why);
+		return;
+	}
+	for (n = top; n; n = sysmem_domain_next(n, top))
+		if (!sysmem_domain_skip(n, top))
+			WRITE_ONCE(n->attach_pending, false);
+	/* Constraints that have done their part let their nodes go. */
+	parent = top->parent;
+	sysmem_subtree_prune(top, false);
+	sysmem_node_prune_up(parent);
+	wake_up_all(&coll->wq);
+}
+
+/*
+ * A strong node keeps the collection's buffers alive: a node of the tree
+ * that is not weak, has not failed, and is live or still counts with its
+ * constraints.
+ */
+static bool sysmem_node_is_strong(const struct sysmem_node *n)
+{
+	if (n->weak || n->fail_reason)
+		return false;
+	return n->state == SYSMEM_NODE_LIVE ||
+	       (n->state == SYSMEM_NODE_RELEASED &&
+		sysmem_node_constraints_count(n));
+}
+
+static bool sysmem_collection_has_strong(struct sysmem_collection *coll)
+{
+	struct sysmem_node *n;
+
+	for (n = coll->root; n; n = sysmem_node_next(n, coll->root))
+		if (sysmem_node_is_strong(n))
+			return true;
+	return false;
+}
+
+/*
+ * sysmem_collection_check_strong() - act on the last strong node's going
+ * @coll: the collection
+ * @who: the node that changed, for the log
+ *
+ * With no strong node left, fail a collection still pending, and make
+ * an allocated one let go of its buffers (which then live only as long
+ * as their strong dma-bufs).
+ *
+ * Context: @coll->lock held.
+ * Return: true when the collection failed.
+ */
+static bool sysmem_collection_check_strong(struct sysmem_collection *coll,
+					   const struct sysmem_node *who)
+{
+	lockdep_assert_held(&coll->lock);
+	if (!coll->root || coll->let_go || coll->state == SYSMEM_STATE_FAILED ||
+	    sysmem_collection_has_strong(coll))
+		return false;
+	if (coll->state == SYSMEM_STATE_PENDING) {
+		sysmem_collection_fail(coll, SYSMEM_FAIL_PARTICIPANT_LOST, who,
+				       "no strong node left before allocation");
+		return true;
+	}
+	coll->let_go = true;
+	sysmem_collection_unhold_buffers(coll);
+	return false;
+}
+
+/**
+ * sysmem_collection_update() - act on a change of the tree
+ * @coll: the collection
+ * @who: the node that changed, for the log
+ *
+ * Fail a domain that has nobody left before its allocation, allocate
+ * the collection when it is ready, then each attached subtree that is
+ * ready once the collection (and the subtree above it) is allocated;
+ * and let the buffers go once no strong node is left.
+ *
+ * Context: @coll->lock held.
+ */
+void sysmem_collection_update(struct sysmem_collection *coll,
+			      const struct sysmem_node *who)
+{
+	struct sysmem_node *n;
+
+	lockdep_assert_held(&coll->lock);
+	if (sysmem_collection_check_strong(coll, who))
+		return;
+	if (coll->state == SYSMEM_STATE_PENDING && coll->root) {
+		if (!sysmem_domain_has_live(coll->root)) {
+			sysmem_collection_fail(coll,
+					       SYSMEM_FAIL_PARTICIPANT_LOST,
+					       who,
+					       "no participant left before allocation");
+			return;
+		}
+		if (sysmem_domain_ready(coll->root))
+			sysmem_collection_allocate(coll);
+	}
+restart:
+	if (coll->state == SYSMEM_STATE_FAILED)
+		return;
+	/* Each pass fails or allocates one subtree, or ends the loop. */
+	for (n = coll->root; n; n = sysmem_node_next(n, coll->root)) {
+		if (!n->attach_root || !n->attach_pending)
+			continue;
+		if (!sysmem_domain_has_live(n)) {
+			sysmem_node_fail(n, SYSMEM_FAIL_PARTICIPANT_LOST,
+					 "no participant left before allocation");
+			goto restart;
+		}
+		if (coll->state == SYSMEM_STATE_ALLOCATED &&
+		    !n->parent->attach_pending && sysmem_domain_ready(n)) {
+			sysmem_attach_allocate(n);
+			goto restart;
+		}
+	}
+	sysmem_collection_check_strong(coll, who);
+}
+
+/**
+ * sysmem_node_release() - a live node leaves cleanly (NODE_RELEASE)
+ * @node: the node, live
+ *
+ * Its constraints, if set, still count; a group that has not declared
+ * all its children present fails its domain.  Leaving may make the
+ * collection ready: it is then negotiated and allocated before this
+ * returns.
+ *
+ * Context: the collection lock held.
+ */
+void sysmem_node_release(struct sysmem_node *node)
+{
+	lockdep_assert_held(&node->coll->lock);
+	node->state = SYSMEM_NODE_RELEASED;
+	if (node->type == SYSMEM_NODE_GROUP && !node->all_present)
+		sysmem_node_fail(node, SYSMEM_FAIL_PARTICIPANT_LOST,
+				 "group released before all children present");
+	sysmem_collection_update(node->coll, node);
+}
+
+/**
+ * sysmem_node_withdraw() - a node never handed out leaves
+ * @node: the node
+ *
+ * For a node whose fd the ioctl that made it could not hand out: if it
+ * was already put live in the tree, it leaves as if released, without
+ * failing anything (a group is not held to declaring its children).
+ * Like sysmem_node_release(), leaving may make the collection ready: it
+ * is then negotiated and allocated before this returns.
+ *
+ * Context: the collection lock held.
+ */
+void sysmem_node_withdraw(struct sysmem_node *node)
+{
+	lockdep_assert_held(&node->coll->lock);
+	if (node->state != SYSMEM_NODE_LIVE)
+		return;
+	node->state = SYSMEM_NODE_RELEASED;
+	sysmem_collection_update(node->coll, node);
+}
+
+/**
+ * sysmem_node_close() - a node's file is closed
+ * @node: the node
+ *
+ * A node still live was closed without release: its failure domain
+ * fails.  The node stays, without its file, while its constraints
+ * still count.
+ *
+ * Context: the collection lock held.
+ */
+void sysmem_node_close(struct sysmem_node *node)
+{
+	struct sysmem_collection *coll = node->coll;
+
+	lockdep_assert_held(&coll->lock);
+	if (node->state == SYSMEM_NODE_LIVE) {
+		node->state = SYSMEM_NODE_CLOSED;
+		sysmem_node_fail(node, SYSMEM_FAIL_PARTICIPANT_LOST,
+				 "closed without release");
+	}
+	sysmem_collection_check_strong(coll, node);
+	/* Constraints outlive the fd while they still count. */
+	node->has_file = false;
+	sysmem_node_prune_up(node);
+}
+
+/**
+ * sysmem_node_discard() - undo sysmem_node_alloc()
+ * @node: a node that never got a file, nor joined the tree
+ *
+ * Context: takes and drops the collection lock.
+ */
+void sysmem_node_discard(struct sysmem_node *node)
+{
+	struct sysmem_collection *coll = node->coll;
+
+	mutex_lock(&coll->lock);
+	node->has_file = false;
+	sysmem_node_prune_up(node);
+	mutex_unlock(&coll->lock);
+	sysmem_collection_put(coll);
+}

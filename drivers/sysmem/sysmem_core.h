@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sysmem core: node trees, collections and their negotiation.
+ *
+ * The core knows nothing of files, fds or user memory; the fd and ioctl
+ * layers (sysmem_node_fd.c and the files above it) include this header,
+ * never the reverse.
+ *
+ * Every token, group and collection fd is a node of one tree per logical
+ * collection: the root token (or non-shared collection) at the top, each
+ * duplicate a child of the token it was made from, a collection in the
+ * place of the token it was bound from.  A collection negotiates and
+ * allocates once no token of the tree is left unbound and every live
+ * collection node has set constraints.
+ *
+ * Failure domains: a node that fails (closed without RELEASE) fails its
+ * parent, and so on up to the root, unless a boundary stops it: a token
+ * made by ATTACH_TOKEN always is, a node made dispensable is once the
+ * collection is allocated.  The top of the climb fails together with its
+ * whole subtree, which leaves the tree; failing the root fails the
+ * collection.  Before its allocation, a domain with no live node left
+ * fails as well.
+ *
+ * Attached subtrees take no part in the collection's allocation: once
+ * the collection is allocated and such a subtree is ready, it is
+ * allocated logically against the existing buffers (lib/sysmem_logical.c)
+ * and either shares them or fails alone.
+ *
+ * Weak nodes: only strong nodes (live, or released with constraints
+ * that still count, and not weak) keep a collection's buffers alive.
+ * Before allocation, a collection left with no strong node fails; after
+ * it, the collection lets go of its hold on the buffers, each of which
+ * then lives only as long as its strong dma-bufs (sysmem_buffer.c).
+ *
+ * Lock order, outermost first:
+ *
+ *   sysmem_collection.lock (mutex): one collection's state and tree
+ *     sysmem_heaps_lock, sysmem_heap.unregister_sem: the heap calls
+ *	made while allocating (sysmem_heap.c)
+ *     sysmem_buffer.lock, dma_buf.name_lock (spinlocks): exporting
+ *	and naming a collection's buffers (sysmem_buffer.c)
+ *     sysmem_tracker.lock (spinlock): lifetime and node tracking
+ *
+ * sysmem_client.lock is never held together with a collection lock.
+ * No two collection locks are ever held at once: a node refers only to
+ * nodes of its own collection, and a node ref fd of another collection
+ * is recognised by its id, never locked.  Nothing is copied to or from
+ * user memory under a collection lock.
+ */
+#ifndef _SYSMEM_CORE_H
+#define _SYSMEM_CORE_H
+
+#include "sysmem_internal.h"
+
+struct sysmem_group_desc;
+struct sysmem_participant;
+
+enum sysmem_node_type {
+	SYSMEM_NODE_TOKEN,
+	SYSMEM_NODE_COLLECTION,
+	SYSMEM_NODE_GROUP,
+};
+
+enum sysmem_node_state {
+	SYSMEM_NODE_LIVE,	/* the fd may be used */
+	SYSMEM_NODE_RELEASED,	/* left cleanly, or never handed out */
+	SYSMEM_NODE_BOUND,	/* a token consumed by BIND, out of the tree */
+	SYSMEM_NODE_CLOSED,	/* closed without RELEASE */
+};
+
+/**
+ * struct sysmem_coll_buffer - a collection's hold on one buffer
+ * @buf: the buffer (one reference)
+ * @dmabuf: the buffer exported read-only [0] and writable [1] for strong
+ *	nodes, each exported on first demand and holding one file reference
+ * @held: the collection holds the buffer alive (a strong hold), until
+ *	it has no strong node left
+ */
+struct sysmem_coll_buffer {
+	struct sysmem_buffer *buf;
+	struct dma_buf *dmabuf[2];
+	bool held;
+};
+
+/**
+ * struct sysmem_collection - one logical buffer collection
+ * @ref: one reference per node that has a file (or is being created)
+ * @lock: protects every field below but @id and @ref, and every node's
+ *	state, constraints and tree links
+ * @id: unique id, never reused
+ * @state: SYSMEM_STATE_*; read without @lock only by waiters
+ * @reason: SYSMEM_FAIL_* once failed
+ * @wq: woken when @state or a node's failure changes
+ * @root: the top of the node tree, NULL once every node of it is gone
+ * @lifetime: counts the buffers whose memory is not back in the heap;
+ *	settled once the collection leaves SYSMEM_STATE_PENDING
+ * @in_force: the constraints of the allocation, for attached subtrees:
+ *	@nr_in_force participants pointing into @in_force_c, owning their
+ *	heap and image arrays (moved from the nodes)
+ * @in_force_c: the constraints themselves
+ * @nr_in_force: entries of @in_force
+ * @taken: buffers the accepted attached subtrees camp on or keep as
+ *	dedicated slack
+ * @name: the collection's name, "" until named
+ * @name_priority: priority of @name
+ * @settings: the chosen settings once allocated
+ * @nr_buffers: entries of @buffers
+ * @buffers: the buffers, until the collection fails or is freed
+ * @let_go: allocated, then left without a strong node: the buffers are
+ *	no longer held by the collection (a strong node never comes back)
+ */
+struct sysmem_collection {
+	struct kref ref;
+	struct mutex lock;	/* the collection's state and its node tree */
+	u64 id;
+	u32 state;
+	u32 reason;
+	wait_queue_head_t wq;
+	struct sysmem_node *root;
+	struct sysmem_tracker *lifetime;
+	struct sysmem_participant *in_force;
+	struct sysmem_buffer_constraints *in_force_c;
+	unsigned int nr_in_force;
+	u32 taken;
+	char name[SYSMEM_NAME_LEN];
+	u32 name_priority;
+	struct sysmem_buffer_settings settings;
+	unsigned int nr_buffers;
+	struct sysmem_coll_buffer *buffers;
+	bool let_go;
+};
+
+/**
+ * struct sysmem_node - a token or collection fd, or what is left of it
+ * @coll: the collection (a reference while the node has a file)
+ * @parent: the parent node; NULL for the root, for a node not (or no
+ *	longer) in the tree, and for the top of a failed subtree
+ * @children: the child nodes, oldest first
+ * @sibling: entry in @parent->children
+ * @type: token or collection; never changes
+ * @state: enum sysmem_node_state
+ * @has_file: the node's fd is open; a node without a file and without
+ *	children is freed once its constraints no longer count
+ * @dispensable: the node is a failure boundary once allocation is done
+ * @attach_root: made by ATTACH_TOKEN (or bound from such a token): the
+ *	top of an attached subtree, always a failure boundary
+ * @attach_pending: the node is in an attached subtree not allocated
+ *	(logically) yet; read without the lock by waiters
+ * @all_present: a group whose children were all declared present
+ * @group_index: a group's place in the negotiation being run
+ * @group_chosen: the child a group chose in the last combination tried
+ *	(NULL for a group without children)
+ * @fail_reason: SYSMEM_FAIL_* once the node's failure domain failed
+ *	without failing the collection; read without the lock by waiters
+ * @weak: the node's buffers are weak; nodes created from it are weak
+ * @weak_ok: the participant watches close-weak fds
+ * @weak_ok_children: nodes created from this one are weak-ok too
+ * @waited: a collection that waited for, or got, its result
+ * @rights: SYSMEM_RIGHT_* left after every duplicate's attenuation
+ * @has_constraints: @c and @heaps are set
+ * @c: the constraints, with the user heap pointer cleared
+ * @heaps: kernel copy of the permitted heap names, or NULL
+ * @images: kernel copy of the image format constraints, or NULL
+ * @dbg: who the participant is, for log lines
+ * @gone: counts 1 until the node is freed, for node tracking fds; NULL
+ *	until the first one is made (passed on by BIND)
+ * @nr_tracking: tracking fds made through this node so far
+ * @ident: what node ref fds of this node name, NULL until the first one
+ *
+ * Every field but @coll and @type is protected by @coll->lock.
+ */
+struct sysmem_node {
+	struct sysmem_collection *coll;
+	struct sysmem_node *parent;
+	struct list_head children;
+	struct list_head sibling;
+	enum sysmem_node_type type;
+	enum sysmem_node_state state;
+	bool has_file;
+	bool dispensable;
+	bool attach_root;
+	bool attach_pending;
+	bool all_present;
+	u32 group_index;
+	struct sysmem_node *group_chosen;
+	u32 fail_reason;
+	bool weak;
+	bool weak_ok;
+	bool weak_ok_children;
+	bool waited;
+	u32 rights;
+	bool has_constraints;
+	struct sysmem_buffer_constraints c;
+	struct sysmem_heap_name *heaps;
+	struct sysmem_image_constraints *images;
+	struct sysmem_debug_info dbg;
+	struct sysmem_tracker *gone;
+	u32 nr_tracking;
+	struct sysmem_node_ident *ident;
+};
+
+/**
+ * struct sysmem_node_ident - what a node ref fd names
+ * @ref: one for the node until it is freed, one per node ref fd
+ * @coll_id: the id of the node's collection
+ * @node: the node, NULL once it is freed; written, and read, only under
+ *	the lock of the collection @coll_id names
+ */
+struct sysmem_node_ident {
+	struct kref ref;
+	u64 coll_id;
+	struct sysmem_node *node;
+};
+
+/**
+ * struct sysmem_negotiation - one negotiation over a failure domain
+ * @top: the top of the domain
+ * @groups: the domain's groups with at least one child, in pre-order
+ * @desc: their shape, for lib/sysmem_group.c
+ * @choice: the child each group chooses in the combination being tried
+ * @nr_groups: entries of the three arrays above
+ * @parts: @nr_prefix participants given by the caller, then the
+ *	domain's participants under @choice
+ * @nodes: the node of each entry of @parts (NULL for the prefix)
+ * @nr_prefix: see @parts
+ * @nr_parts: entries of @parts in use
+ * @culprit: after a failed aggregation, the first participant whose
+ *	constraints cannot be met together with those before it (for the
+ *	log), or NULL
+ */
+struct sysmem_negotiation {
+	struct sysmem_node *top;
+	struct sysmem_node **groups;
+	struct sysmem_group_desc *desc;
+	u32 *choice;
+	unsigned int nr_groups;
+	struct sysmem_participant *parts;
+	struct sysmem_node **nodes;
+	unsigned int nr_prefix;
+	unsigned int nr_parts;
+	const struct sysmem_node *culprit;
+};
+
+/* sysmem_tree.c: the node tree, walks and pruning */
+struct sysmem_node *sysmem_node_alloc(struct sysmem_collection *coll,
+				      enum sysmem_node_type type);
+void sysmem_node_link(struct sysmem_node *node, struct sysmem_node *parent,
+		      u32 rights, const struct sysmem_debug_info *dbg);
+void sysmem_node_replace(struct sysmem_node *token, struct sysmem_node *node);
+struct sysmem_node *sysmem_node_new(struct sysmem_collection *coll,
+				    enum sysmem_node_type type, u32 rights,
+				    const struct sysmem_debug_info *dbg);
+struct sysmem_node *sysmem_node_next(struct sysmem_node *n,
+				     struct sysmem_node *top);
+struct sysmem_node *sysmem_domain_next(struct sysmem_node *n,
+				       struct sysmem_node *top);
+bool sysmem_domain_skip(const struct sysmem_node *n,
+			const struct sysmem_node *top);
+bool sysmem_node_constraints_count(const struct sysmem_node *node);
+void sysmem_node_prune_up(struct sysmem_node *node);
+void sysmem_subtree_prune(struct sysmem_node *top, bool all);
+u32 sysmem_node_status(const struct sysmem_node *node, u32 *reason);
+bool sysmem_node_settled(const struct sysmem_node *node);
+bool sysmem_nodes_alternate(struct sysmem_node *a, struct sysmem_node *b);
+void sysmem_node_ident_put(struct sysmem_node_ident *ident);
+
+/* sysmem_negotiate.c: one negotiation over a failure domain */
+struct sysmem_node *sysmem_chosen_next(struct sysmem_node *n,
+				       struct sysmem_node *top);
+int sysmem_negotiation_init(struct sysmem_negotiation *ng,
+			    struct sysmem_node *top, unsigned int nr_prefix);
+void sysmem_negotiation_free(struct sysmem_negotiation *ng);
+u32 sysmem_negotiate(struct sysmem_negotiation *ng,
+		     const struct sysmem_heap_desc *descs,
+		     unsigned int nr_descs,
+		     const struct sysmem_buffer_settings *existing,
+		     struct sysmem_buffer_settings *out, const char **why);
+
+/* sysmem_collection.c: the collection state machine */
+struct sysmem_collection *sysmem_collection_new(void);
+void sysmem_collection_put(struct sysmem_collection *coll);
+void sysmem_collection_update(struct sysmem_collection *coll,
+			      const struct sysmem_node *who);
+void sysmem_node_release(struct sysmem_node *node);
+void sysmem_node_withdraw(struct sysmem_node *node);
+void sysmem_node_close(struct sysmem_node *node);
+void sysmem_node_discard(struct sysmem_node *node);
+
+#endif /* _SYSMEM_CORE_H */
