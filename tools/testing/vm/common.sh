@@ -64,8 +64,8 @@ private_apt() {
 	[ -n "$uri" ] || die "cannot find the host's Debian mirror in its apt sources"
 	mkdir -p "$dir"/lists/partial "$dir"/cache/archives/partial \
 		"$dir"/etc/sources.list.d "$dir"/etc/preferences.d
-	printf 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s %s main\n' \
-		"$uri" "$suite" >"$dir/etc/sources.list"
+	printf 'deb%s [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s %s main\n' \
+		"" "$uri" "$suite" -src "$uri" "$suite" >"$dir/etc/sources.list"
 	cat >"$dir/apt.conf" <<-EOF
 	Dir::Etc::SourceList "$dir/etc/sources.list";
 	Dir::Etc::SourceParts "$dir/etc/sources.list.d";
@@ -149,6 +149,34 @@ ksrc_dir() {
 		touch "$dir/.unpacked"
 	fi
 	echo "$dir"
+}
+
+# new_sparse: print the path of a sparse that 7.x kernels accept (their
+# scripts/checker-valid.sh wants __typeof_unqual__, which Debian 12's
+# sparse 0.6.4 lacks, and kbuild then skips the check with only a
+# warning).  sid's sparse source package (its binary needs a newer
+# glibc) is downloaded with private_apt and built once in the cache.
+new_sparse() {
+	local dir=$SYSMEM_CACHE/sparse conf
+	cache_lock sparse
+	if [ ! -x "$dir/bin/sparse" ]; then
+		conf=$(private_apt sid)
+		msg "building sparse from sid's source package"
+		APT_CONFIG=$conf apt-get update -qq >&2 ||
+			die "apt-get update for sid failed"
+		rm -rf "$dir"
+		mkdir -p "$dir/dl" "$dir/src" "$dir/bin"
+		(cd "$dir/dl" && APT_CONFIG=$conf apt-get source \
+			--download-only -qq sparse >&2) ||
+			die "cannot download sid's sparse source"
+		tar -xf "$dir"/dl/sparse_*.orig.tar.* -C "$dir/src" \
+			--strip-components=1 || die "cannot unpack sparse"
+		make -s -C "$dir/src" -j"$(nproc)" sparse HAVE_LLVM=no \
+			HAVE_GTK=no HAVE_LIBXML=no >&2 ||
+			die "cannot build sparse"
+		cp "$dir/src/sparse" "$dir/bin/sparse"
+	fi
+	echo "$dir/bin/sparse"
 }
 
 # Debian 12's stock kernel ABI name, e.g. 6.1.0-56-amd64, from the
