@@ -296,13 +296,11 @@ int sysmem_contig_heap_init(void)
 
 /**
  * sysmem_contig_heap_publish() - publish the contiguous heap under
- * /dev/dma_heap/
- *
- * Return: true when the heap was published (which pins the module).
+ * /dev/dma_heap/ (which pins the module)
  */
-bool sysmem_contig_heap_publish(void)
+void sysmem_contig_heap_publish(void)
 {
-	return sysmem_dma_heap_publish(sysmem_contig_heap, "sysmem-contiguous");
+	sysmem_dma_heap_publish(sysmem_contig_heap, "sysmem-contiguous");
 }
 
 /**

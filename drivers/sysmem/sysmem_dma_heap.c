@@ -70,10 +70,9 @@ static const struct dma_heap_ops sysmem_dma_heap_ops = {
  * @name: the dma-heap name, for example "sysmem-system"
  *
  * A failure is logged and otherwise ignored: sysmem works without it.
- *
- * Return: true when the heap was published; the module is then pinned.
+ * A published heap pins the module.
  */
-bool sysmem_dma_heap_publish(struct sysmem_heap *heap, const char *name)
+void sysmem_dma_heap_publish(struct sysmem_heap *heap, const char *name)
 {
 	struct dma_heap_export_info info = {
 		.name = name,
@@ -86,12 +85,11 @@ bool sysmem_dma_heap_publish(struct sysmem_heap *heap, const char *name)
 	if (IS_ERR(dma_heap)) {
 		pr_warn("cannot publish /dev/dma_heap/%s: %ld\n", name,
 			PTR_ERR(dma_heap));
-		return false;
+		return;
 	}
 	/*
 	 * The dma-heap core cannot let go of the heap: stay loaded, which
 	 * also keeps the built-in heap registered.
 	 */
 	__module_get(THIS_MODULE);
-	return true;
 }

@@ -122,12 +122,11 @@ struct dma_buf *sysmem_heap_allocate(struct sysmem_heap *heap, size_t size,
 
 /* sysmem_dma_heap.c, built where the kernel exports dma_heap_add() */
 #ifdef SYSMEM_HAVE_DMA_HEAP_ADD
-bool sysmem_dma_heap_publish(struct sysmem_heap *heap, const char *name);
+void sysmem_dma_heap_publish(struct sysmem_heap *heap, const char *name);
 #else
-static inline bool sysmem_dma_heap_publish(struct sysmem_heap *heap,
+static inline void sysmem_dma_heap_publish(struct sysmem_heap *heap,
 					   const char *name)
 {
-	return false;
 }
 #endif
 
@@ -162,10 +161,10 @@ void sysmem_attachments_sync(struct sysmem_attachments *set, bool for_cpu);
 
 /* sysmem_system_heap.c, sysmem_contig_heap.c */
 int sysmem_system_heap_init(void);
-bool sysmem_system_heap_publish(void);
+void sysmem_system_heap_publish(void);
 void sysmem_system_heap_exit(void);
 int sysmem_contig_heap_init(void);
-bool sysmem_contig_heap_publish(void);
+void sysmem_contig_heap_publish(void);
 void sysmem_contig_heap_exit(void);
 
 /* sysmem_buffer.c */

@@ -345,12 +345,11 @@ int sysmem_system_heap_init(void)
 
 /**
  * sysmem_system_heap_publish() - publish the system heap under /dev/dma_heap/
- *
- * Return: true when the heap was published (which pins the module).
+ * (which pins the module)
  */
-bool sysmem_system_heap_publish(void)
+void sysmem_system_heap_publish(void)
 {
-	return sysmem_dma_heap_publish(sysmem_system_heap, "sysmem-system");
+	sysmem_dma_heap_publish(sysmem_system_heap, "sysmem-system");
 }
 
 /**
