@@ -30,6 +30,7 @@
 #include <uapi/linux/dma-buf.h>
 
 #include "sysmem_internal.h"
+#include "sysmem_stats.h"
 
 static void sysmem_buffer_release(struct kref *ref)
 {
@@ -38,6 +39,7 @@ static void sysmem_buffer_release(struct kref *ref)
 	/* Every hold, and with the last one the memory, went before. */
 	sysmem_tracker_put(buf->close_weak);
 	kfree(buf);
+	sysmem_stat_dec(SYSMEM_STAT_BUFFERS);
 }
 
 /**
@@ -112,6 +114,7 @@ struct sysmem_buffer *sysmem_buffer_alloc(struct sysmem_heap *heap, size_t size,
 				      index, tracker);
 	if (IS_ERR(dmabuf))
 		goto put_close_weak;
+	sysmem_stat_inc(SYSMEM_STAT_BUFFERS);
 	kref_init(&buf->ref);
 	spin_lock_init(&buf->lock);
 	buf->users = 1;

@@ -25,6 +25,7 @@
 #include "sysmem_group.h"
 #include "sysmem_logical.h"
 #include "sysmem_math.h"
+#include "sysmem_stats.h"
 #include "sysmem_strings.h"
 
 static atomic64_t sysmem_last_collection_id = ATOMIC64_INIT(0);
@@ -78,6 +79,7 @@ static void sysmem_collection_free(struct kref *ref)
 	sysmem_tracker_put(coll->lifetime);
 	mutex_destroy(&coll->lock);
 	kfree(coll);
+	sysmem_stat_dec(SYSMEM_STAT_COLLECTIONS);
 }
 
 /**
@@ -107,6 +109,7 @@ struct sysmem_collection *sysmem_collection_new(void)
 		kfree(coll);
 		return NULL;
 	}
+	sysmem_stat_inc(SYSMEM_STAT_COLLECTIONS);
 	kref_init(&coll->ref);
 	mutex_init(&coll->lock);
 	init_waitqueue_head(&coll->wq);

@@ -22,6 +22,7 @@
 
 #include "sysmem_internal.h"
 #include "sysmem_ioctl.h"
+#include "sysmem_stats.h"
 #include "sysmem_node_fd.h"
 
 static long sysmem_ioctl_get_version(struct file *file, void *arg,
@@ -143,6 +144,7 @@ static int __init sysmem_builtin_heaps_init(struct dentry *debugfs)
 	if (ret)
 		goto exit_system;
 	sysmem_heaps_debugfs_init(debugfs);
+	sysmem_stats_debugfs_init(debugfs);
 	return 0;
 
 exit_system:

@@ -17,6 +17,7 @@
 #include <linux/slab.h>
 
 #include "sysmem_internal.h"
+#include "sysmem_stats.h"
 
 /**
  * struct sysmem_tracker - a count with waiters
@@ -58,6 +59,7 @@ struct sysmem_tracker *sysmem_tracker_new(unsigned int count, bool settled)
 	t = kzalloc(sizeof(*t), GFP_KERNEL);
 	if (!t)
 		return NULL;
+	sysmem_stat_inc(SYSMEM_STAT_TRACKERS);
 	kref_init(&t->ref);
 	spin_lock_init(&t->lock);
 	init_waitqueue_head(&t->wq);
@@ -69,6 +71,7 @@ struct sysmem_tracker *sysmem_tracker_new(unsigned int count, bool settled)
 static void sysmem_tracker_free(struct kref *ref)
 {
 	kfree(container_of(ref, struct sysmem_tracker, ref));
+	sysmem_stat_dec(SYSMEM_STAT_TRACKERS);
 }
 
 /**
@@ -145,6 +148,7 @@ static int sysmem_tracking_release(struct inode *inode, struct file *file)
 
 	sysmem_tracker_put(tfd->tracker);
 	kfree(tfd);
+	sysmem_stat_dec(SYSMEM_STAT_TRACKING_FDS);
 	return 0;
 }
 
@@ -180,6 +184,8 @@ struct file *sysmem_tracking_file(struct sysmem_tracker *t, u32 threshold,
 	if (IS_ERR(file)) {
 		sysmem_tracker_put(t);
 		kfree(tfd);
+		return file;
 	}
+	sysmem_stat_inc(SYSMEM_STAT_TRACKING_FDS);
 	return file;
 }

@@ -14,6 +14,7 @@
 #include <linux/slab.h>
 
 #include "sysmem_core.h"
+#include "sysmem_stats.h"
 
 static void sysmem_node_ident_free(struct kref *ref)
 {
@@ -40,6 +41,7 @@ static void sysmem_node_free(struct sysmem_node *node)
 	kvfree(node->images);
 	kfree(node->heaps);
 	kfree(node);
+	sysmem_stat_dec(SYSMEM_STAT_NODES);
 }
 
 /*
@@ -260,6 +262,7 @@ struct sysmem_node *sysmem_node_alloc(struct sysmem_collection *coll,
 	node = kzalloc(sizeof(*node), GFP_KERNEL);
 	if (!node)
 		return NULL;
+	sysmem_stat_inc(SYSMEM_STAT_NODES);
 	node->coll = coll;
 	node->type = type;
 	node->state = SYSMEM_NODE_RELEASED;

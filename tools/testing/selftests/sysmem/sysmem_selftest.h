@@ -182,6 +182,69 @@ static inline int sysmem_heap_settle_bytes(const char *heap,
 	return sysmem__heap_wait(heap, buffers, &bytes, timeout_ms, st);
 }
 
+#define OBJECTS_PATH	DEBUGFS_PATH "/sysmem/objects"
+
+/* The sysmem debugfs objects file: live objects of each kind. */
+struct sysmem_objects {
+	long long collections, nodes, buffers, trackers, tracking_fds;
+};
+
+/* Read the objects file into *o.  Returns 0 or -errno. */
+static inline int sysmem_read_objects(struct sysmem_objects *o)
+{
+	char name[32];
+	long long v;
+	FILE *f;
+
+	memset(o, 0, sizeof(*o));
+	f = fopen(OBJECTS_PATH, "re");
+	if (!f)
+		return -errno;
+	while (fscanf(f, "%31s %lld", name, &v) == 2) {
+		if (!strcmp(name, "collections"))
+			o->collections = v;
+		else if (!strcmp(name, "nodes"))
+			o->nodes = v;
+		else if (!strcmp(name, "buffers"))
+			o->buffers = v;
+		else if (!strcmp(name, "trackers"))
+			o->trackers = v;
+		else if (!strcmp(name, "tracking_fds"))
+			o->tracking_fds = v;
+	}
+	fclose(f);
+	return 0;
+}
+
+static inline int sysmem_objects_zero(const struct sysmem_objects *o)
+{
+	return !o->collections && !o->nodes && !o->buffers && !o->trackers &&
+	       !o->tracking_fds;
+}
+
+/*
+ * Wait up to @timeout_ms until sysmem has no live object left (every
+ * sysmem fd, mapping and dma-buf of every process closed).  Returns 0,
+ * -ETIMEDOUT with the last counts in *o, or -errno.
+ */
+static inline int sysmem_objects_settle(unsigned int timeout_ms,
+					struct sysmem_objects *o)
+{
+	unsigned int waited;
+	int ret;
+
+	for (waited = 0;; waited += SETTLE_POLL_MS) {
+		ret = sysmem_read_objects(o);
+		if (ret)
+			return ret;
+		if (sysmem_objects_zero(o))
+			return 0;
+		if (waited >= timeout_ms)
+			return -ETIMEDOUT;
+		usleep(SETTLE_POLL_MS * 1000);
+	}
+}
+
 static inline void cons_init(struct sysmem_buffer_constraints *c,
 			     __u64 usage, __u32 camping, __u64 min_size)
 {
