@@ -609,9 +609,13 @@ void sysmem_collection_update(struct sysmem_collection *coll,
 restart:
 	if (coll->state == SYSMEM_STATE_FAILED)
 		return;
-	/* Each pass fails or allocates one subtree, or ends the loop. */
+	/*
+	 * Each pass fails or allocates one subtree, or ends the loop: a
+	 * subtree acted on leaves the walk (it failed and left the tree,
+	 * or is no longer pending), so every restart walks fewer.
+	 */
 	for (n = coll->root; n; n = sysmem_node_next(n, coll->root)) {
-		if (!n->attach_root || !n->attach_pending)
+		if (!n->attach_root || !n->attach_pending || n->fail_reason)
 			continue;
 		if (!sysmem_domain_has_live(n)) {
 			sysmem_node_fail(n, SYSMEM_FAIL_PARTICIPANT_LOST,
