@@ -128,15 +128,18 @@ static void sysmem_collection_fail(struct sysmem_collection *coll, u32 reason,
 				   const struct sysmem_node *node,
 				   const char *what)
 {
+	const char *who = node ? node->dbg.name : "-";
+
 	lockdep_assert_held(&coll->lock);
 	if (coll->state == SYSMEM_STATE_FAILED)
 		return;
 	WRITE_ONCE(coll->reason, reason);
 	WRITE_ONCE(coll->state, SYSMEM_STATE_FAILED);
-	pr_warn_ratelimited("collection %llu \"%s\" failed: %s: participant \"%s\" (id %llu): %s\n",
-			    coll->id, coll->name, sysmem_fail_str(reason),
-			    node ? node->dbg.name : "-", node ? node->dbg.id : 0,
-			    what);
+	pr_warn_ratelimited("collection %llu \"%*pE\" failed: %s: participant \"%*pE\" (id %llu): %s\n",
+			    coll->id, sysmem_name_len(coll->name), coll->name,
+			    sysmem_fail_str(reason),
+			    sysmem_name_len(who), who,
+			    node ? node->dbg.id : 0, what);
 	sysmem_collection_drop_buffers(coll);
 	sysmem_tracker_settle(coll->lifetime);
 	/* Constraints no longer count: nodes without a file can go. */
@@ -169,10 +172,12 @@ static void sysmem_subtree_fail(struct sysmem_node *top, u32 reason,
 	top->parent = NULL;
 	for (n = top; n; n = sysmem_node_next(n, top))
 		WRITE_ONCE(n->fail_reason, reason);
-	pr_info_ratelimited("collection %llu \"%s\": subtree of participant \"%s\" (id %llu) failed: %s: participant \"%s\" (id %llu): %s\n",
-			    coll->id, coll->name, top->dbg.name, top->dbg.id,
-			    sysmem_fail_str(reason), node->dbg.name,
-			    node->dbg.id, what);
+	pr_info_ratelimited("collection %llu \"%*pE\": subtree of participant \"%*pE\" (id %llu) failed: %s: participant \"%*pE\" (id %llu): %s\n",
+			    coll->id, sysmem_name_len(coll->name), coll->name,
+			    sysmem_name_len(top->dbg.name), top->dbg.name, top->dbg.id,
+			    sysmem_fail_str(reason),
+			    sysmem_name_len(node->dbg.name), node->dbg.name, node->dbg.id,
+			    what);
 	sysmem_subtree_prune(top, false);
 	sysmem_node_prune_up(parent);
 	wake_up_all(&coll->wq);
