@@ -18,6 +18,7 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/lockdep.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -250,8 +251,11 @@ static struct sysmem_heap *sysmem_heap_find(const struct sysmem_heap_desc *descs
 
 /*
  * Allocate the buffers @settings describe from @heap, each held by the
- * collection, into @bufs.  Return: SYSMEM_FAIL_NONE, or
- * SYSMEM_FAIL_NO_MEMORY with @why set.
+ * collection, into @bufs.  The task whose ioctl made the collection
+ * ready allocates for everyone; heaps give up early once it is killed
+ * (so that an OOM victim can exit), which is that participant going
+ * away, not a lack of memory.  Return: SYSMEM_FAIL_NONE, or
+ * SYSMEM_FAIL_NO_MEMORY or SYSMEM_FAIL_PARTICIPANT_LOST with @why set.
  */
 static u32 sysmem_buffers_alloc(struct sysmem_collection *coll,
 				struct sysmem_heap *heap,
@@ -291,6 +295,10 @@ unhold_buffers:
 		sysmem_buffer_put(b[i].buf);
 	}
 	kfree(b);
+	if (fatal_signal_pending(current)) {
+		*why = "the participant allocating was killed";
+		return SYSMEM_FAIL_PARTICIPANT_LOST;
+	}
 	return SYSMEM_FAIL_NO_MEMORY;
 }
 
