@@ -46,8 +46,10 @@ SELFTESTS := $(patsubst tools/testing/selftests/sysmem/%.c,$(B)/selftests/%,\
 	$(wildcard tools/testing/selftests/sysmem/*_test.c))
 UNITTESTS := $(patsubst lib/tests/%.c,$(B)/unit/%,$(wildcard lib/tests/*_test.c))
 TOOLS := $(B)/tools/sysmem $(B)/vm/sysmem-load
-# Kernel source of the selftests' helper module, built by "make module".
-TEST_HEAP_SRC := tools/testing/selftests/sysmem/sysmem_test_heap.c
+# Kernel sources of the selftests' helper modules, built by "make module".
+TEST_HEAP_SRC := tools/testing/selftests/sysmem/sysmem_test_heap.c \
+	tools/testing/selftests/sysmem/sysmem_test_camera.c \
+	tools/testing/selftests/sysmem/sysmem_test_camera.h
 
 .PHONY: all module userspace selftests unit unit-build check run lint clean \
 	print-module fuzz fuzz-build fuzz-merge fuzz-seeds

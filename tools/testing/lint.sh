@@ -14,7 +14,9 @@ ksrc=$(tools/testing/vm/ksrc.sh) || exit 1
 status=0
 
 files="$(find drivers lib include -name '*.[ch]' -not -path 'lib/tests/*' | sort)
-tools/testing/selftests/sysmem/sysmem_test_heap.c"
+tools/testing/selftests/sysmem/sysmem_test_heap.c
+tools/testing/selftests/sysmem/sysmem_test_camera.c
+tools/testing/selftests/sysmem/sysmem_test_camera.h"
 # checkpatch's repository checks need a kernel tree; --no-tree skips them.
 if ! out=$(perl "$ksrc/scripts/checkpatch.pl" --strict --no-tree --quiet \
 		--terse --show-types --ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG \

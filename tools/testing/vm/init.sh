@@ -67,15 +67,16 @@ sysmem_pinned() {
 if [ $rc -eq 0 ]; then
 	mkdir -p /out
 	run_cmd
-	# A test that stopped half-way may have left the selftests' heap
-	# module loaded; it holds sysmem.
-	if grep -q '^sysmem_test_heap ' /proc/modules; then
-		say "SYSMEM-VM: sysmem_test_heap still loaded, removing it"
-		if ! sysmem-load -r sysmem_test_heap >&3 2>&3; then
-			say "SYSMEM-VM: sysmem_test_heap unload failed"
+	# A test that stopped half-way may have left one of the
+	# selftests' helper modules loaded; each holds sysmem.
+	for helper in sysmem_test_camera sysmem_test_heap; do
+		grep -q "^$helper " /proc/modules || continue
+		say "SYSMEM-VM: $helper still loaded, removing it"
+		if ! sysmem-load -r $helper >&3 2>&3; then
+			say "SYSMEM-VM: $helper unload failed"
 			rc=126
 		fi
-	fi
+	done
 	if [ -n "$SYSMEM_MODULE" ] && sysmem_pinned; then
 		if sysmem-load -r sysmem >/dev/null 2>&1; then
 			say "SYSMEM-VM: sysmem unloaded although its dma-heaps are published"

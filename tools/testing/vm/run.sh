@@ -25,8 +25,8 @@
 #   --quiet                    do not echo guest output while it runs
 #
 # The guest sees build/tools/* and build/selftests/* in its PATH, and
-# sysmem_test_heap.ko, when built next to the module, as
-# /lib/sysmem/sysmem_test_heap.ko.
+# the selftests' helper modules sysmem_test_heap.ko and
+# sysmem_test_camera.ko, when built next to the module, in /lib/sysmem/.
 # Logs: build/logs/vm-NAME.console (whole kernel console) and
 # build/logs/vm-NAME.out (command output).  Exit status: the command's,
 # or 1 for a kernel splat or a guest that died (panic), 124 when COMMAND
@@ -146,10 +146,12 @@ if [ "$module" != none ]; then
 	guest_module=/lib/sysmem/sysmem.ko
 	# The selftests' helper module, built next to sysmem.ko; the
 	# tests that need it load it themselves.
-	test_heap=$(dirname "$module")/sysmem_test_heap.ko
-	if [ -r "$test_heap" ]; then
-		cp "$test_heap" "$root/lib/sysmem/sysmem_test_heap.ko"
-	fi
+	for helper in sysmem_test_heap sysmem_test_camera; do
+		ko=$(dirname "$module")/$helper.ko
+		if [ -r "$ko" ]; then
+			cp "$ko" "$root/lib/sysmem/$helper.ko"
+		fi
+	done
 fi
 {
 	printf 'SYSMEM_MODULE=%q\n' "$guest_module"
