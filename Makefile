@@ -88,6 +88,10 @@ $(B)/selftests/%: tools/testing/selftests/sysmem/%.c \
 	@mkdir -p $(@D)
 	$(CC) $(UCFLAGS) $(SELFTEST_INC) -o $@ $< $(LIBSYSMEM) -lpthread
 
+# The kernel participant test shares its ioctls with sysmem_test_camera.ko.
+$(B)/selftests/sysmem_kparticipant_test: \
+	tools/testing/selftests/sysmem/sysmem_test_camera.h
+
 $(B)/tools/sysmem: tools/sysmem/sysmem.c $(LIBSYSMEM)
 	@mkdir -p $(@D)
 	$(CC) $(UCFLAGS) -o $@ $< $(LIBSYSMEM)

@@ -73,9 +73,8 @@
  * @height: frame height
  * @status: what CAMERA_IOC_STATUS reports (@status.state and
  *	@status.reason are the last known, kept for when @kn is gone)
- * @settled: the callback wrote the frames or saw the collection fail
  * @kept: the file handed the stream to the module (CAMERA_IOC_KEEP)
- * @wq: CAMERA_IOC_WAIT waits here for @settled
+ * @wq: CAMERA_IOC_WAIT waits here for @status.cb_calls
  * @link: entry in camera_streams, under camera_streams_lock
  * @id: the stream's number, its debug id in sysmem's logs
  */
@@ -87,7 +86,6 @@ struct camera_stream {
 	u32 width;
 	u32 height;
 	struct camera_status status;
-	bool settled;
 	bool kept;
 	wait_queue_head_t wq;
 	struct list_head link;
@@ -229,7 +227,6 @@ static void camera_changed(struct sysmem_knode *kn, u32 state, u32 reason,
 	/* The stream is leaving the node: its release or close waits. */
 	if (s->kn != kn)
 		goto unlock;
-	s->status.cb_calls++;
 	if (state == SYSMEM_STATE_ALLOCATED) {
 		s->status.cb_seen |= CAMERA_SAW_ALLOCATED;
 		ret = camera_capture(s);
@@ -244,7 +241,8 @@ static void camera_changed(struct sysmem_knode *kn, u32 state, u32 reason,
 	s->status.cb_reason = reason;
 	s->status.state = state;
 	s->status.reason = reason;
-	s->settled = true;
+	/* Last: CAMERA_IOC_WAIT returns once the work is done. */
+	WRITE_ONCE(s->status.cb_calls, s->status.cb_calls + 1);
 	wake_up_all(&s->wq);
 unlock:
 	mutex_unlock(&s->lock);
@@ -277,9 +275,9 @@ static void camera_reset(struct camera_stream *s, u32 width, u32 height)
 {
 	lockdep_assert_held(&s->lock);
 	memset(&s->status, 0, sizeof(s->status));
+	s->status.debug_id = s->id;
 	s->width = width;
 	s->height = height;
-	s->settled = false;
 }
 
 static void camera_dbg(struct camera_stream *s, struct sysmem_debug_info *dbg)
@@ -480,9 +478,11 @@ static long camera_wait(struct camera_stream *s, void __user *argp)
 
 	if (copy_from_user(&arg, argp, sizeof(arg)))
 		return -EFAULT;
-	if (arg.reserved)
+	if (arg.calls < 1 || arg.calls > 2)
 		return -EINVAL;
-	ret = wait_event_interruptible_timeout(s->wq, READ_ONCE(s->settled),
+	ret = wait_event_interruptible_timeout(s->wq,
+					       READ_ONCE(s->status.cb_calls) >=
+					       arg.calls,
 					       msecs_to_jiffies(arg.timeout_ms));
 	if (ret < 0)
 		return -EINTR;

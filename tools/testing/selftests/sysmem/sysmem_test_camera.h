@@ -91,6 +91,7 @@ struct camera_create {
  * @size_bytes: the negotiated buffer size
  * @bytes_per_row: the negotiated row pitch of plane 0
  * @uv_offset: the negotiated offset of the UV plane
+ * @debug_id: the stream's id in sysmem's logs, next to CAMERA_DBG_NAME
  */
 struct camera_status {
 	__u32 state;
@@ -108,19 +109,21 @@ struct camera_status {
 	__u32 bytes_per_row;
 	__u32 reserved;
 	__u64 uv_offset;
+	__u64 debug_id;
 };
 
 /**
  * struct camera_wait - wait for the stream's callback
  * @timeout_ms: how long at most
- * @reserved: must be 0
+ * @calls: until the callback has run (and done its work: for
+ *	ALLOCATED, written the frames) this many times for the stream's
+ *	current node; 1 or 2
  *
- * Returns 0 once the frames are written or the callback saw FAILED,
- * -ETIMEDOUT, or -EINTR on a signal.
+ * Returns 0, -ETIMEDOUT, or -EINTR on a signal.
  */
 struct camera_wait {
 	__u32 timeout_ms;
-	__u32 reserved;
+	__u32 calls;
 };
 
 #define CAMERA_IOC_MAGIC	0xBC
