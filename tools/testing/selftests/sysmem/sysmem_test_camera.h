@@ -33,7 +33,7 @@
 #define CAMERA_CAMPING		3
 
 /* struct camera_bind.flags and struct camera_create.flags */
-#define CAMERA_CONTIGUOUS	(1U << 0)	/* physically contiguous */
+#define CAMERA_CONTIGUOUS	0x1U	/* physically contiguous */
 #define CAMERA_FLAGS_ALL	CAMERA_CONTIGUOUS
 
 /**
@@ -70,8 +70,8 @@ struct camera_create {
 };
 
 /* struct camera_status.cb_seen */
-#define CAMERA_SAW_ALLOCATED	(1U << 0)	/* changed(ALLOCATED) ran */
-#define CAMERA_SAW_FAILED	(1U << 1)	/* changed(FAILED) ran */
+#define CAMERA_SAW_ALLOCATED	0x1U	/* changed(ALLOCATED) ran */
+#define CAMERA_SAW_FAILED	0x2U	/* changed(FAILED) ran */
 
 /**
  * struct camera_status - the stream's state
