@@ -746,6 +746,14 @@ TEST_F(kp, bind_refuses)
 	EXPECT_EQ(-ESTALE, camera_bind(self->cam, token, 0, W, H));
 	close(token);
 	leave(coll);
+	/* A weak token: kernel participants are strong. */
+	token = sysmem_alloc_token(self->dev);
+	ASSERT_LE(0, token);
+	ASSERT_EQ(0, sysmem_set_weak(token));
+	EXPECT_EQ(-EPERM, camera_bind(self->cam, token, 0, W, H));
+	/* Refused, not consumed: it still leaves cleanly. */
+	EXPECT_EQ(0, sysmem_release(token));
+	close(token);
 	/* The camera's own checks. */
 	EXPECT_EQ(-EINVAL, camera_bind(self->cam, -1, 0, W + 1, H));
 	EXPECT_EQ(-EINVAL, camera_bind(self->cam, -1, 1U << 31, W, H));
