@@ -84,7 +84,12 @@ struct ch_proc {
 	int verified;		/* mapped, wrote and read back its pattern */
 	int check_err;
 	__u32 state, reason;	/* sysmem_check() before leaving */
+	/* The round's orders, written by the test before it starts. */
 	int dispensable;
+	unsigned int nparts;	/* the initiator's participants */
+	unsigned long long seed;
+	/* Set by the worker once it has closed everything. */
+	int finished;
 };
 
 static unsigned long long now_ns(void)
@@ -234,6 +239,74 @@ static void participant(int sock, struct ch_proc *p, unsigned int idx,
 }
 
 /* Whether @pid has not exited yet (it is left to be reaped). */
+/*
+ * The processes of a round are workers that live across rounds (a fork
+ * costs much under TCG): the test replaces only those it killed.  A
+ * worker waits on its control socket for the round's unix socket ends,
+ * plays its part, closes every fd it opened and says it has finished.
+ */
+struct ch_worker {
+	pid_t pid;
+	int ctl;
+};
+
+static void worker(int ctl, struct ch_proc *procs, unsigned int idx)
+{
+	int socks[CH_MAX_PROCS];
+	unsigned long long s;
+	unsigned int j;
+
+	signal(SIGPIPE, SIG_IGN);
+	for (;;) {
+		struct ch_proc *p = &procs[idx];
+
+		socks[1] = sysmem_recv_token(ctl);
+		if (socks[1] < 0)
+			_exit(0);	/* the test is over */
+		s = p->seed;
+		if (idx) {
+			participant(socks[1], p, idx, &s);
+		} else {
+			for (j = 2; j <= p->nparts; j++) {
+				socks[j] = sysmem_recv_token(ctl);
+				if (socks[j] < 0)
+					_exit(5);
+			}
+			initiator(socks, p->nparts, procs, &s);
+		}
+		__atomic_store_n(&p->finished, 1, __ATOMIC_SEQ_CST);
+	}
+}
+
+static int spawn(struct ch_worker *w, unsigned int idx, struct ch_proc *procs)
+{
+	int sv[2];
+	unsigned int i;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+		return -1;
+	w[idx].pid = fork();
+	if (w[idx].pid < 0)
+		return -1;
+	if (!w[idx].pid) {
+		/* Only the test may hold the other workers' sockets. */
+		for (i = 0; i < CH_MAX_PROCS; i++)
+			if (w[i].pid > 0 && i != idx)
+				close(w[i].ctl);
+		close(sv[0]);
+		worker(sv[1], procs, idx);
+	}
+	close(sv[1]);
+	w[idx].ctl = sv[0];
+	return 0;
+}
+
+static bool finished(struct ch_proc *p)
+{
+	return __atomic_load_n(&p->finished, __ATOMIC_SEQ_CST);
+}
+
+/* Whether @pid has not exited (not reaped: its status stays). */
 static bool running(pid_t pid)
 {
 	siginfo_t info = { 0 };
@@ -243,8 +316,14 @@ static bool running(pid_t pid)
 	return !info.si_pid;
 }
 
+/* Whether @pid has exited; reaped then, with its status in *status. */
+static bool reaped(pid_t pid, int *status)
+{
+	return waitpid(pid, status, WNOHANG) == pid;
+}
+
 struct ch_stats {
-	unsigned long rounds, kills, missed;
+	unsigned long rounds, kills, missed, spawned;
 	unsigned long landed[NR_PHASES];
 	unsigned long strict, allocated_rounds, failed_rounds, no_memory;
 };
@@ -341,21 +420,33 @@ static int settle(struct __test_metadata *_metadata,
 }
 
 /* One round; returns 0 when everything was as promised. */
-static int round_run(struct __test_metadata *_metadata, struct ch_proc *procs,
-		     unsigned int round, unsigned long long *s,
+/* One round; returns 0 when everything was as promised. */
+static int round_run(struct __test_metadata *_metadata, struct ch_worker *w,
+		     struct ch_proc *procs, unsigned int round,
+		     unsigned long long *s,
 		     const struct sysmem_heap_stats *heap, struct ch_stats *st)
 {
 	unsigned int nprocs = 3 + rnd_below(s, 2), nvict, i, j;
-	int socks[CH_MAX_PROCS][2], victims[CH_MAX_PROCS];
-	bool killed[CH_MAX_PROCS] = { false };
+	bool killed[CH_MAX_PROCS] = { false }, sent[CH_MAX_PROCS] = { false };
 	bool strict = false, abandoned = false, protected, none_killed;
-	pid_t pids[CH_MAX_PROCS];
-	unsigned long long deadline, cs;
-	int status, ret;
+	int socks[CH_MAX_PROCS][2], victims[CH_MAX_PROCS];
+	bool done[CH_MAX_PROCS] = { false };
+	unsigned long long deadline;
+	int status, ret = 0;
 
+	for (i = 0; i < nprocs; i++) {
+		if (w[i].pid > 0)
+			continue;
+		if (spawn(w, i, procs))
+			return -1;
+		st->spawned++;
+	}
 	memset(procs, 0, CH_MAX_PROCS * sizeof(*procs));
-	for (i = 1; i < nprocs; i++)
-		procs[i].dispensable = !rnd_below(s, 3);
+	for (i = 0; i < nprocs; i++) {
+		procs[i].seed = rnd(s);
+		procs[i].dispensable = i && !rnd_below(s, 3);
+	}
+	procs[0].nparts = nprocs - 1;
 	/* 0 victims in 1 round of 8, else 1, sometimes 2 or 3. */
 	nvict = rnd_below(s, 8) ? 1 + !rnd_below(s, 4) + !rnd_below(s, 8) : 0;
 	for (i = 0; i < nvict; i++) {
@@ -365,35 +456,16 @@ static int round_run(struct __test_metadata *_metadata, struct ch_proc *procs,
 				victims[i] = -1;
 	}
 
+	/* Go: the initiator gets one end of each socket, each peer one. */
 	for (i = 1; i < nprocs; i++)
 		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, socks[i]))
 			return -1;
-	for (i = 0; i < nprocs; i++) {
-		cs = rnd(s);
-		pids[i] = fork();
-		if (pids[i] < 0)
+	for (i = 1; i < nprocs; i++)
+		if (sysmem_send_token(w[0].ctl, socks[i][0]))
 			return -1;
-		if (pids[i])
-			continue;
-		signal(SIGPIPE, SIG_IGN);
-		for (j = 1; j < nprocs; j++) {
-			if (i == 0 || j != i)
-				close(socks[j][1]);
-			if (i != 0 || j == i)
-				close(socks[j][0]);
-		}
-		if (i == 0) {
-			int ends[CH_MAX_PROCS];
-
-			for (j = 1; j < nprocs; j++)
-				ends[j] = socks[j][0];
-			initiator(ends, nprocs - 1, procs, &cs);
-		} else {
-			participant(socks[i][1], &procs[i], i, &cs);
-		}
-		_exit(0);
-	}
 	for (i = 1; i < nprocs; i++) {
+		if (sysmem_send_token(w[i].ctl, socks[i][1]))
+			return -1;
 		close(socks[i][0]);
 		close(socks[i][1]);
 	}
@@ -407,31 +479,26 @@ static int round_run(struct __test_metadata *_metadata, struct ch_proc *procs,
 		if (v < 0)
 			continue;
 		while (__atomic_load_n(&procs[v].phase, __ATOMIC_SEQ_CST) <
-		       target && now_ns() < deadline && running(pids[v]))
+		       target && !finished(&procs[v]) && running(w[v].pid) &&
+		       now_ns() < deadline)
 			usleep(50);
 		if (delay)
 			usleep(delay);
-		kill(pids[v], SIGKILL);
+		kill(w[v].pid, SIGKILL);
+		sent[v] = true;
 		st->kills++;
 	}
 
-	/* Every process ends; a hang is killed at the deadline. */
-	ret = 0;
+	/* Every process finishes or dies; a hang is killed at the deadline. */
 	for (i = 0; i < nprocs; i++) {
-		pid_t w;
-
-		while ((w = waitpid(pids[i], &status, WNOHANG)) == 0 &&
-		       now_ns() < deadline)
-			usleep(1000);
-		if (!w) {
-			TH_LOG("round %u, seed %llu: process %u hangs at step %s",
-			       round, ch_seed, i, phase_name[procs[i].phase]);
-			kill(pids[i], SIGKILL);
-			waitpid(pids[i], &status, 0);
-			ret = -1;
-			continue;
-		}
-		if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) {
+		if (sent[i]) {
+			waitpid(w[i].pid, &status, 0);
+			w[i].pid = 0;
+			close(w[i].ctl);
+			if (finished(&procs[i])) {
+				st->missed++;
+				continue;
+			}
 			killed[i] = true;
 			st->landed[procs[i].phase]++;
 			/* Nothing was allocated before it set constraints. */
@@ -439,15 +506,26 @@ static int round_run(struct __test_metadata *_metadata, struct ch_proc *procs,
 				strict = true;
 			if (procs[i].phase == PH_CONSTRAIN)
 				abandoned = true;
-		} else if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+			continue;
+		}
+		while (!(done[i] = finished(&procs[i])) &&
+		       !reaped(w[i].pid, &status) && now_ns() < deadline)
+			usleep(1000);
+		if (done[i])
+			continue;
+		if (now_ns() >= deadline) {
+			TH_LOG("round %u, seed %llu: process %u hangs at step %s",
+			       round, ch_seed, i, phase_name[procs[i].phase]);
+			kill(w[i].pid, SIGKILL);
+			waitpid(w[i].pid, &status, 0);
+		} else {
 			TH_LOG("round %u, seed %llu: process %u ended with status %#x",
 			       round, ch_seed, i, status);
-			ret = -1;
 		}
+		w[i].pid = 0;
+		close(w[i].ctl);
+		ret = -1;
 	}
-	for (i = 0; i < nvict; i++)
-		if (victims[i] >= 0 && !killed[victims[i]])
-			st->missed++;
 	if (ret)
 		return ret;
 
@@ -487,13 +565,14 @@ TEST(chaos)
 	unsigned long long start = now_ns();
 	unsigned long long end = start + ch_seconds * 1000000000ULL;
 	unsigned long long s = ch_seed * 0x9e3779b97f4a7c15ULL + 1;
+	struct ch_worker w[CH_MAX_PROCS] = { 0 };
 	struct sysmem_heap_stats heap;
 	struct sysmem_objects o;
 	struct ch_stats st = { 0 };
 	struct ch_proc *procs;
 	unsigned int i;
 	char line[256];
-	int n;
+	int n, ret;
 
 	if (!have_debugfs())
 		SKIP(return, "no debugfs");
@@ -504,25 +583,32 @@ TEST(chaos)
 		     PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, procs);
 
-	while (ch_rounds ? st.rounds < ch_rounds : now_ns() < end) {
-		ASSERT_EQ(0, round_run(_metadata, procs, st.rounds, &s, &heap,
-				       &st));
+	do {
+		ret = round_run(_metadata, w, procs, st.rounds, &s, &heap, &st);
 		st.rounds++;
-	}
+	} while (!ret && (ch_rounds ? st.rounds < ch_rounds : now_ns() < end));
 
+	/* The workers see the end of their control sockets and leave. */
+	for (i = 0; i < CH_MAX_PROCS; i++) {
+		if (w[i].pid <= 0)
+			continue;
+		close(w[i].ctl);
+		waitpid(w[i].pid, NULL, 0);
+	}
 	n = snprintf(line, sizeof(line), "kills landed:");
 	for (i = 0; i < NR_PHASES; i++)
 		n += snprintf(line + n, sizeof(line) - n, " %s %lu",
 			      phase_name[i], st.landed[i]);
-	ksft_print_msg("seed %llu: %lu rounds in %llu s, %lu kills sent, %lu after the victim had finished\n",
+	ksft_print_msg("seed %llu: %lu rounds in %llu s, %lu processes, %lu kills sent, %lu after the victim had finished\n",
 		       ch_seed, st.rounds, (now_ns() - start) / 1000000000ULL,
-		       st.kills, st.missed);
+		       st.spawned, st.kills, st.missed);
 	ksft_print_msg("%s\n", line);
 	ksft_print_msg("victim killed before its constraints: %lu rounds\n",
 		       st.strict);
 	ksft_print_msg("survivors saw allocated: %lu rounds, failed: %lu (no memory: %lu)\n",
 		       st.allocated_rounds, st.failed_rounds, st.no_memory);
 	munmap(procs, CH_MAX_PROCS * sizeof(*procs));
+	ASSERT_EQ(0, ret);
 }
 
 static void parse_opts(int *argc, char **argv)
