@@ -31,6 +31,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -48,6 +49,8 @@
 
 #define CH_SECONDS	25
 #define CH_MAX_PROCS	4		/* the initiator and 3 participants */
+#define CH_LANES	2		/* rounds side by side */
+#define CH_MAX_LANES	8
 /* A survivor's wait: long enough for TCG, short of the harness alarm. */
 #define CH_WAIT_NS	(20000 * MSEC_NS)
 /* A round that takes longer than this is a hang. */
@@ -56,6 +59,7 @@
 static unsigned long long ch_seed;
 static unsigned int ch_seconds = CH_SECONDS;
 static unsigned long ch_rounds;
+static unsigned int ch_lanes = CH_LANES;
 
 /* The step a process is about to start (or has started). */
 enum {
@@ -281,7 +285,6 @@ static void worker(int ctl, struct ch_proc *procs, unsigned int idx)
 static int spawn(struct ch_worker *w, unsigned int idx, struct ch_proc *procs)
 {
 	int sv[2];
-	unsigned int i;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
 		return -1;
@@ -289,12 +292,14 @@ static int spawn(struct ch_worker *w, unsigned int idx, struct ch_proc *procs)
 	if (w[idx].pid < 0)
 		return -1;
 	if (!w[idx].pid) {
-		/* Only the test may hold the other workers' sockets. */
-		for (i = 0; i < CH_MAX_PROCS; i++)
-			if (w[i].pid > 0 && i != idx)
-				close(w[i].ctl);
-		close(sv[0]);
-		worker(sv[1], procs, idx);
+		/*
+		 * Only the test may hold the other workers' sockets (and the
+		 * other lanes' round sockets): keep the control socket alone.
+		 */
+		if (dup2(sv[1], 3) < 0)
+			_exit(6);
+		close_range(4, ~0U, 0);
+		worker(3, procs, idx);
 	}
 	close(sv[1]);
 	w[idx].ctl = sv[0];
@@ -323,7 +328,8 @@ static bool reaped(pid_t pid, int *status)
 }
 
 struct ch_stats {
-	unsigned long rounds, kills, missed, spawned;
+	unsigned long kills, missed, spawned;
+	unsigned long long run_ns;
 	unsigned long landed[NR_PHASES];
 	unsigned long strict, allocated_rounds, failed_rounds, no_memory;
 };
@@ -400,19 +406,19 @@ static int judge(struct __test_metadata *_metadata, struct ch_proc *procs,
 }
 
 static int settle(struct __test_metadata *_metadata,
-		  const struct sysmem_heap_stats *heap, unsigned int round)
+		  const struct sysmem_heap_stats *heap, unsigned long round)
 {
 	struct sysmem_heap_stats st;
 	struct sysmem_objects o;
 
 	if (sysmem_objects_settle(5 * SETTLE_MS, &o)) {
-		TH_LOG("round %u, seed %llu: left behind: collections %lld nodes %lld buffers %lld trackers %lld tracking_fds %lld",
+		TH_LOG("round %lu, seed %llu: left behind: collections %lld nodes %lld buffers %lld trackers %lld tracking_fds %lld",
 		       round, ch_seed, o.collections, o.nodes, o.buffers,
 		       o.trackers, o.tracking_fds);
 		return -1;
 	}
 	if (sysmem_heap_settle("system", heap->buffers, 5 * SETTLE_MS, &st)) {
-		TH_LOG("round %u, seed %llu: system heap holds %llu buffers, %llu at start",
+		TH_LOG("round %lu, seed %llu: system heap holds %llu buffers, %llu at start",
 		       round, ch_seed, st.buffers, heap->buffers);
 		return -1;
 	}
@@ -423,15 +429,14 @@ static int settle(struct __test_metadata *_metadata,
 /* One round; returns 0 when everything was as promised. */
 static int round_run(struct __test_metadata *_metadata, struct ch_worker *w,
 		     struct ch_proc *procs, unsigned int round,
-		     unsigned long long *s,
-		     const struct sysmem_heap_stats *heap, struct ch_stats *st)
+		     unsigned long long *s, struct ch_stats *st)
 {
 	unsigned int nprocs = 3 + rnd_below(s, 2), nvict, i, j;
 	bool killed[CH_MAX_PROCS] = { false }, sent[CH_MAX_PROCS] = { false };
 	bool strict = false, abandoned = false, protected, none_killed;
 	int socks[CH_MAX_PROCS][2], victims[CH_MAX_PROCS];
 	bool done[CH_MAX_PROCS] = { false };
-	unsigned long long deadline;
+	unsigned long long deadline, started = now_ns();
 	int status, ret = 0;
 
 	for (i = 0; i < nprocs; i++) {
@@ -554,60 +559,116 @@ static int round_run(struct __test_metadata *_metadata, struct ch_worker *w,
 			st->no_memory++;
 		break;
 	}
-	if (judge(_metadata, procs, nprocs, killed, strict,
-		  protected && !abandoned, abandoned, none_killed, round))
-		return -1;
-	return settle(_metadata, heap, round);
+	st->run_ns += now_ns() - started;
+	return judge(_metadata, procs, nprocs, killed, strict,
+		     protected && !abandoned, abandoned, none_killed, round);
+}
+
+/*
+ * Rounds run in lanes, each with its own workers, side by side (a round
+ * mostly waits): one round per lane, then the check that nothing is
+ * left.
+ */
+struct ch_lane {
+	pthread_t thread;
+	struct __test_metadata *md;
+	struct ch_worker w[CH_MAX_PROCS];
+	struct ch_proc *procs;
+	unsigned long long s;
+	struct ch_stats st;
+	unsigned long round;
+	int ret;
+};
+
+static void *lane_round(void *arg)
+{
+	struct ch_lane *l = arg;
+
+	l->ret = round_run(l->md, l->w, l->procs, l->round, &l->s, &l->st);
+	return NULL;
 }
 
 TEST(chaos)
 {
-	unsigned long long start = now_ns();
+	unsigned long long start = now_ns(), t0;
 	unsigned long long end = start + ch_seconds * 1000000000ULL;
-	unsigned long long s = ch_seed * 0x9e3779b97f4a7c15ULL + 1;
-	struct ch_worker w[CH_MAX_PROCS] = { 0 };
+	struct ch_lane lanes[CH_MAX_LANES] = { 0 };
+	unsigned long rounds = 0, settle_ns = 0;
 	struct sysmem_heap_stats heap;
 	struct sysmem_objects o;
 	struct ch_stats st = { 0 };
 	struct ch_proc *procs;
-	unsigned int i;
+	unsigned int i, l, p;
 	char line[256];
-	int n, ret;
+	int n, ret = 0;
 
 	if (!have_debugfs())
 		SKIP(return, "no debugfs");
 	ASSERT_EQ(0, sysmem_objects_settle(5 * SETTLE_MS, &o))
 		TH_LOG("sysmem objects alive before the test");
 	ASSERT_EQ(0, sysmem_read_heap_stats("system", &heap));
-	procs = mmap(NULL, CH_MAX_PROCS * sizeof(*procs),
+	procs = mmap(NULL, CH_MAX_LANES * CH_MAX_PROCS * sizeof(*procs),
 		     PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, procs);
+	for (l = 0; l < ch_lanes; l++) {
+		lanes[l].md = _metadata;
+		lanes[l].procs = procs + l * CH_MAX_PROCS;
+		lanes[l].s = (ch_seed + l) * 0x9e3779b97f4a7c15ULL + 1;
+	}
 
 	do {
-		ret = round_run(_metadata, w, procs, st.rounds, &s, &heap, &st);
-		st.rounds++;
-	} while (!ret && (ch_rounds ? st.rounds < ch_rounds : now_ns() < end));
+		for (l = 0; l < ch_lanes; l++) {
+			lanes[l].round = rounds + l;
+			ASSERT_EQ(0, pthread_create(&lanes[l].thread, NULL,
+						    lane_round, &lanes[l]));
+		}
+		for (l = 0; l < ch_lanes; l++) {
+			pthread_join(lanes[l].thread, NULL);
+			ret |= lanes[l].ret;
+		}
+		rounds += ch_lanes;
+		t0 = now_ns();
+		if (!ret)
+			ret = settle(_metadata, &heap, rounds - 1);
+		settle_ns += now_ns() - t0;
+	} while (!ret && (ch_rounds ? rounds < ch_rounds : now_ns() < end));
 
 	/* The workers see the end of their control sockets and leave. */
-	for (i = 0; i < CH_MAX_PROCS; i++) {
-		if (w[i].pid <= 0)
-			continue;
-		close(w[i].ctl);
-		waitpid(w[i].pid, NULL, 0);
+	for (l = 0; l < ch_lanes; l++) {
+		struct ch_stats *ls = &lanes[l].st;
+
+		for (i = 0; i < CH_MAX_PROCS; i++) {
+			if (lanes[l].w[i].pid <= 0)
+				continue;
+			close(lanes[l].w[i].ctl);
+			waitpid(lanes[l].w[i].pid, NULL, 0);
+		}
+		st.kills += ls->kills;
+		st.missed += ls->missed;
+		st.spawned += ls->spawned;
+		st.run_ns += ls->run_ns;
+		st.strict += ls->strict;
+		st.allocated_rounds += ls->allocated_rounds;
+		st.failed_rounds += ls->failed_rounds;
+		st.no_memory += ls->no_memory;
+		for (p = 0; p < NR_PHASES; p++)
+			st.landed[p] += ls->landed[p];
 	}
 	n = snprintf(line, sizeof(line), "kills landed:");
-	for (i = 0; i < NR_PHASES; i++)
+	for (p = 0; p < NR_PHASES; p++)
 		n += snprintf(line + n, sizeof(line) - n, " %s %lu",
-			      phase_name[i], st.landed[i]);
-	ksft_print_msg("seed %llu: %lu rounds in %llu s, %lu processes, %lu kills sent, %lu after the victim had finished\n",
-		       ch_seed, st.rounds, (now_ns() - start) / 1000000000ULL,
-		       st.spawned, st.kills, st.missed);
+			      phase_name[p], st.landed[p]);
+	ksft_print_msg("seed %llu: %lu rounds in %llu s (%u lanes), %lu processes, %lu kills sent, %lu after the victim had finished\n",
+		       ch_seed, rounds, (now_ns() - start) / 1000000000ULL,
+		       ch_lanes, st.spawned, st.kills, st.missed);
 	ksft_print_msg("%s\n", line);
+	ksft_print_msg("time in rounds %llu ms (all lanes), in settling %lu ms\n",
+		       st.run_ns / 1000000, settle_ns / 1000000);
 	ksft_print_msg("victim killed before its constraints: %lu rounds\n",
 		       st.strict);
 	ksft_print_msg("survivors saw allocated: %lu rounds, failed: %lu (no memory: %lu)\n",
 		       st.allocated_rounds, st.failed_rounds, st.no_memory);
-	munmap(procs, CH_MAX_PROCS * sizeof(*procs));
+	munmap(procs, CH_MAX_LANES * CH_MAX_PROCS * sizeof(*procs));
 	ASSERT_EQ(0, ret);
 }
 
@@ -626,6 +687,9 @@ static void parse_opts(int *argc, char **argv)
 	env = getenv("SYSMEM_CHAOS_ROUNDS");
 	if (env)
 		ch_rounds = strtoul(env, NULL, 0);
+	env = getenv("SYSMEM_CHAOS_LANES");
+	if (env)
+		ch_lanes = strtoul(env, NULL, 0);
 	for (i = 1, j = 1; i < *argc; i++) {
 		if (i + 1 < *argc && !strcmp(argv[i], "--seed"))
 			ch_seed = strtoull(argv[++i], NULL, 0);
@@ -633,11 +697,15 @@ static void parse_opts(int *argc, char **argv)
 			ch_seconds = strtoul(argv[++i], NULL, 0);
 		else if (i + 1 < *argc && !strcmp(argv[i], "--rounds"))
 			ch_rounds = strtoul(argv[++i], NULL, 0);
+		else if (i + 1 < *argc && !strcmp(argv[i], "--lanes"))
+			ch_lanes = strtoul(argv[++i], NULL, 0);
 		else
 			argv[j++] = argv[i];
 	}
 	argv[j] = NULL;
 	*argc = j;
+	if (!ch_lanes || ch_lanes > CH_MAX_LANES)
+		ch_lanes = CH_LANES;
 }
 
 int main(int argc, char **argv)

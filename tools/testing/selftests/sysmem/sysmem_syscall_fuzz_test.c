@@ -126,7 +126,6 @@ struct fz_ioctl {
 /* The process-wide memory the pointers point to. */
 static char *fz_none;		/* PROT_NONE */
 static char *fz_ro;		/* read-only zeros, FZ_ARG_MAX bytes */
-static char *fz_edge;		/* the end of a read-write mapping */
 
 struct fz_slot {
 	int fd;
@@ -141,6 +140,12 @@ struct fz_thread {
 	struct fz_slot slot[NR_KINDS];
 	char *arg;			/* FZ_ARG_MAX bytes, read-write */
 	char *inner;			/* inner arrays, read-write */
+	/*
+	 * The end of a read-write page followed by a PROT_NONE one, for
+	 * straddling pointers; zeroed before each call, since the kernel
+	 * may write there before it faults.
+	 */
+	char *edge;
 	unsigned long calls, checked, failures;
 	unsigned long long deadline_ns;
 	unsigned long iterations;
@@ -221,7 +226,7 @@ static unsigned long long ptr_of(struct fz_thread *t, int p, char *good,
 		 */
 		if (len > 4096)
 			len = 4096;
-		return (unsigned long)fz_edge -
+		return (unsigned long)t->edge -
 		       (len > 1 ? 1 + rnd_below(t, len - 1) : 0);
 	}
 }
@@ -445,7 +450,8 @@ static void fill_result(struct fz_thread *t, void *arg, bool clean,
 {
 	struct sysmem_result *r = arg;
 
-	r->settings = inner_ptr(t, clean, 256);
+	r->settings = clean || !one_in(t, 3) ? (unsigned long)t->inner :
+		      ptr_of(t, 1 + rnd_below(t, NR_PTRS - 1), t->inner, 256);
 	r->settings_size = one_in(t, 2) ? sizeof(struct sysmem_buffer_settings) :
 			   rnd_count(t) & 0x3fff;
 	if (r->settings_size > 4096)
@@ -732,6 +738,7 @@ static void fz_call(struct fz_thread *t, int fd, int kind, unsigned int cmd,
 	long ret;
 
 	arg = ptr_of(t, ptr, t->arg, _IOC_SIZE(cmd));
+	memset(t->edge - 4096, 0, 4096);
 	ret = ioctl(fd, cmd, (unsigned long)arg) ? -errno : 0;
 	t->calls++;
 	if (kind < 0)
@@ -987,20 +994,12 @@ static int parse_opts(int *argc, char **argv)
 
 static int fz_setup_memory(void)
 {
-	char *m;
-
 	fz_none = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
 		       -1, 0);
 	fz_ro = mmap(NULL, FZ_ARG_MAX, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
 		     -1, 0);
-	/* A read-write page followed by a PROT_NONE one. */
-	m = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (fz_none == MAP_FAILED || fz_ro == MAP_FAILED || m == MAP_FAILED)
+	if (fz_none == MAP_FAILED || fz_ro == MAP_FAILED)
 		return -1;
-	if (mprotect(m + 4096, 4096, PROT_NONE))
-		return -1;
-	fz_edge = m + 4096;
 	return 0;
 }
 
@@ -1020,6 +1019,12 @@ static void fz_thread_init(struct fz_thread *t, unsigned int id,
 		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	t->inner = mmap(NULL, FZ_INNER_SIZE, PROT_READ | PROT_WRITE,
 			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	t->edge = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (t->edge == MAP_FAILED || mprotect(t->edge + 4096, 4096, PROT_NONE))
+		t->inner = MAP_FAILED;	/* the caller checks */
+	else
+		t->edge += 4096;
 }
 
 /* Every fd kind, once, for the deterministic test. */
@@ -1144,6 +1149,7 @@ TEST_F(fuzz, documented_errors)
 				    io->cmd != SYSMEM_IOC_GET_VERSION)
 					continue;
 				before = next_fd();
+				memset(t->edge - 4096, 0, 4096);
 				EXPECT_CALL(ES(EFAULT), t->slot[k].fd, io->cmd,
 					    ptr_of(t, p, t->arg,
 						   _IOC_SIZE(io->cmd)));
@@ -1308,6 +1314,7 @@ TEST_F(fuzz, random)
 				th[i].slot[k].fd = -1;
 			munmap(th[i].arg, FZ_ARG_MAX);
 			munmap(th[i].inner, FZ_INNER_SIZE);
+			munmap(th[i].edge - 4096, 2 * 4096);
 		}
 		/* Every fd of the epoch, the leaked ones included. */
 		close_range(self->base, ~0U, 0);
