@@ -3,14 +3,17 @@
  * Chaos: participants in separate processes killed with SIGKILL at random
  * moments of the negotiation flow.
  *
- * Each round forks an initiator, which allocates a token, duplicates it
- * (sometimes marking the duplicates dispensable) and sends one duplicate
- * over a unix socket to each of 2 or 3 participant processes, then binds
- * its own token.  Every process binds, sets constraints, waits with a
- * timeout, gets its buffers, maps one, writes and reads it back, checks
- * the collection's state and leaves cleanly.  Meanwhile the test kills 0
- * to 3 of them (any of them, the initiator included) once the victim has
- * reached a random step, after a random delay.
+ * Each round has an initiator process, which allocates a token,
+ * duplicates it (sometimes marking the duplicates dispensable) and sends
+ * one duplicate over a unix socket to each of 2 or 3 participant
+ * processes, then binds its own token.  Every process binds, sets
+ * constraints, waits with a timeout, gets its buffers, maps one, writes
+ * and reads it back, checks the collection's state and leaves cleanly.
+ * Meanwhile the test kills 0 to 3 of them (any of them, the initiator
+ * included) once the victim has reached a random step, after a random
+ * delay.  The processes are workers that live across rounds (a fork
+ * costs much under TCG); only the killed ones are forked again.  Rounds
+ * run in two lanes side by side, each with its own workers.
  *
  * Every process publishes the step it is about to start in shared
  * memory, so once a victim is dead the test knows the last step it
@@ -19,18 +22,22 @@
  * it set its constraints (so before allocation), the collection FAILED
  * with SYSMEM_FAIL_PARTICIPANT_LOST; with only dispensable participants
  * killed after they saw the allocation, the collection still ALLOCATED;
- * otherwise ALLOCATED or FAILED with that reason.  After every round,
- * with every process gone, sysmem's debugfs objects must all be zero and
- * the system heap back to its baseline.
+ * otherwise ALLOCATED or FAILED with that reason.  After every round
+ * (of each lane), with the victims dead and the survivors idle, every fd
+ * of theirs closed, sysmem's debugfs objects must all be zero and the
+ * system heap back to its baseline.
  *
  * Options (before the harness's own): --seed N, --seconds N (default
- * 25), --rounds N (a bound on the rounds; 0: none); or the environment
- * variables SYSMEM_CHAOS_SEED, SYSMEM_CHAOS_SECONDS, SYSMEM_CHAOS_ROUNDS.
- * A seed replays the same choices; where the kills land depends on
- * timing.
+ * 35), --rounds N (run this many rounds instead of a time), --lanes N
+ * (default 2); or the environment variables SYSMEM_CHAOS_SEED,
+ * SYSMEM_CHAOS_SECONDS, SYSMEM_CHAOS_ROUNDS, SYSMEM_CHAOS_LANES.  A seed
+ * replays the same choices (victims, steps, delays); where the kills
+ * land depends on timing.  The summary prints the rounds run and the
+ * step each kill landed in.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -39,15 +46,17 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/futex.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
 #include "libsysmem.h"
 #include "sysmem_selftest.h"
 
-#define CH_SECONDS	30
+#define CH_SECONDS	35
 #define CH_MAX_PROCS	4		/* the initiator and 3 participants */
 #define CH_LANES	2		/* rounds side by side */
 #define CH_MAX_LANES	8
@@ -69,7 +78,8 @@ enum {
 	PH_WAIT,
 	PH_USE,		/* get the result, map, write, read */
 	PH_DONE,	/* check the state and leave */
-	NR_PHASES
+	NR_PHASES,
+	PH_FINISHED = NR_PHASES	/* every fd closed, waiting for a round */
 };
 
 static const char * const phase_name[NR_PHASES] = {
@@ -92,8 +102,6 @@ struct ch_proc {
 	int dispensable;
 	unsigned int nparts;	/* the initiator's participants */
 	unsigned long long seed;
-	/* Set by the worker once it has closed everything. */
-	int finished;
 };
 
 static unsigned long long now_ns(void)
@@ -124,9 +132,27 @@ static void jitter(unsigned long long *s)
 		usleep(rnd_below(s, 400));
 }
 
+/* Publish the step about to start, and wake the test if it waits. */
 static void set_phase(struct ch_proc *p, int phase)
 {
 	__atomic_store_n(&p->phase, phase, __ATOMIC_SEQ_CST);
+	syscall(SYS_futex, &p->phase, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+}
+
+static int get_phase(struct ch_proc *p)
+{
+	return __atomic_load_n(&p->phase, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * Wait up to 20 ms for the step of @p to change from @phase (the test
+ * checks in between whether the process died).
+ */
+static void phase_wait(struct ch_proc *p, int phase)
+{
+	struct timespec ts = { .tv_nsec = 20 * MSEC_NS };
+
+	syscall(SYS_futex, &p->phase, FUTEX_WAIT, phase, &ts, NULL, 0);
 }
 
 /*
@@ -278,7 +304,7 @@ static void worker(int ctl, struct ch_proc *procs, unsigned int idx)
 			}
 			initiator(socks, p->nparts, procs, &s);
 		}
-		__atomic_store_n(&p->finished, 1, __ATOMIC_SEQ_CST);
+		set_phase(p, PH_FINISHED);
 	}
 }
 
@@ -308,7 +334,7 @@ static int spawn(struct ch_worker *w, unsigned int idx, struct ch_proc *procs)
 
 static bool finished(struct ch_proc *p)
 {
-	return __atomic_load_n(&p->finished, __ATOMIC_SEQ_CST);
+	return get_phase(p) == PH_FINISHED;
 }
 
 /* Whether @pid has not exited (not reaped: its status stays). */
@@ -352,7 +378,7 @@ static int judge(struct __test_metadata *_metadata, struct ch_proc *procs,
 	       ##__VA_ARGS__); \
 	bad = 1; \
 } while (0)
-		if (p->phase != PH_DONE && p->got_token && !p->bind_err)
+		if (!finished(p))
 			BAD("stopped at step %s", phase_name[p->phase]);
 		if (!p->has_coll) {
 			/* No token (the initiator died) or bind refused. */
@@ -478,15 +504,14 @@ static int round_run(struct __test_metadata *_metadata, struct ch_worker *w,
 	/* Each victim once it has reached a random step, and a delay. */
 	deadline = now_ns() + CH_ROUND_MS * MSEC_NS;
 	for (i = 0; i < nvict; i++) {
-		int v = victims[i], target = rnd_below(s, NR_PHASES);
+		int v = victims[i], target = rnd_below(s, NR_PHASES), ph;
 		unsigned int delay = rnd_below(s, 3) ? rnd_below(s, 2000) : 0;
 
 		if (v < 0)
 			continue;
-		while (__atomic_load_n(&procs[v].phase, __ATOMIC_SEQ_CST) <
-		       target && !finished(&procs[v]) && running(w[v].pid) &&
-		       now_ns() < deadline)
-			usleep(50);
+		while ((ph = get_phase(&procs[v])) < target &&
+		       running(w[v].pid) && now_ns() < deadline)
+			phase_wait(&procs[v], ph);
 		if (delay)
 			usleep(delay);
 		kill(w[v].pid, SIGKILL);
@@ -513,7 +538,7 @@ static int round_run(struct __test_metadata *_metadata, struct ch_worker *w,
 		}
 		while (!(done[i] = finished(&procs[i])) &&
 		       !reaped(w[i].pid, &status) && now_ns() < deadline)
-			usleep(1000);
+			phase_wait(&procs[i], get_phase(&procs[i]));
 		if (done[i])
 			continue;
 		if (now_ns() >= deadline) {

@@ -51,7 +51,7 @@
 #include "sysmem_selftest.h"
 
 /* Defaults sized for the debug kernel under TCG. */
-#define FZ_SECONDS	12
+#define FZ_SECONDS	20
 #define FZ_THREADS	4
 #define FZ_EPOCH_MS	1500
 /* Room for the largest size an ioctl number can encode. */
