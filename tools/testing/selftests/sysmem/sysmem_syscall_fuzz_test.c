@@ -43,6 +43,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <linux/dma-heap.h>
 #include <linux/udmabuf.h>
 
@@ -54,6 +55,7 @@
 #define FZ_SECONDS	20
 #define FZ_THREADS	4
 #define FZ_EPOCH_MS	1500
+#define XRGB8888	((__u32)'X' | 'R' << 8 | '2' << 16 | '4' << 24)
 /* Room for the largest size an ioctl number can encode. */
 #define FZ_ARG_MAX	(_IOC_SIZEMASK + 1)
 /* Room for SYSMEM_MAX_IMAGE_FORMATS image entries, and more. */
@@ -1211,6 +1213,47 @@ TEST_F(fuzz, documented_errors)
 		}
 	}
 
+	/*
+	 * Reserved fields inside the arrays SET_CONSTRAINTS reads: EINVAL,
+	 * and nothing changes (the valid constraints are taken after).
+	 */
+	fd = sysmem_alloc_nonshared(t->dev);
+	ASSERT_LE(0, fd);
+	for (n = 0; n < 5; n++) {
+		struct sysmem_buffer_constraints *c = (void *)t->arg;
+		struct sysmem_image_constraints *ic = (void *)t->inner;
+		struct sysmem_heap_name *h = (void *)(t->inner + 8192);
+
+		cons_init(c, USAGE_RW, 1, 4096);
+		memset(ic, 0, sizeof(*ic));
+		ic->nr_formats = 1;
+		ic->formats[0].format = XRGB8888;
+		ic->formats[0].modifier = SYSMEM_MODIFIER_LINEAR;
+		ic->nr_color_spaces = 1;
+		ic->color_spaces[0] = SYSMEM_COLOR_SPACE_SRGB;
+		ic->min_size.width = 64;
+		ic->min_size.height = 64;
+		c->image_formats = (unsigned long)ic;
+		c->image_format_count = 1;
+		memset(h, 0, sizeof(*h));
+		strcpy(h->name, "system");
+		c->flags = SYSMEM_CONSTRAINTS_HAS_PERMITTED_HEAPS;
+		c->heaps = (unsigned long)h;
+		c->heap_count = 1;
+		if (n == 0)
+			ic->formats[0].reserved = 1U << rnd_below(t, 32);
+		else if (n == 1)
+			ic->reserved = 1U << rnd_below(t, 32);
+		else if (n == 2)
+			ic->flags = SYSMEM_IMAGE_FLAGS_ALL + 1;
+		else if (n == 3)
+			memset(h->name, 'x', sizeof(h->name));
+		EXPECT_CALL(n < 4 ? ES(EINVAL) : ES_OK, fd,
+			    SYSMEM_IOC_SET_CONSTRAINTS, c);
+	}
+	EXPECT_EQ(0, sysmem_wait(fd, WAIT_NS));
+	leave(fd);
+
 	/* Wrong fds where a sysmem fd is expected. */
 	for (k = 0; k <= NR_KINDS; k++) {
 		struct sysmem_bind *b = (void *)t->arg;
@@ -1328,10 +1371,18 @@ TEST_F(fuzz, random)
 
 int main(int argc, char **argv)
 {
+	struct rlimit rl;
+
 	if (parse_opts(&argc, argv))
 		return KSFT_FAIL;
 	ksft_print_msg("seed %llu\n", fz_seed);
-	/* The harness's alarm: the run time asked for, and slack. */
+	/* The harness's alarms: the run time asked for, and slack. */
 	_fuzz_random_object.timeout = fz_seconds + 120;
+	_fuzz_documented_errors_object.timeout = 300;
+	/* Room for the fds the wild calls leak within an epoch. */
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < 65536) {
+		rl.rlim_cur = rl.rlim_max < 65536 ? rl.rlim_max : 65536;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 	return test_harness_run(argc, argv);
 }
