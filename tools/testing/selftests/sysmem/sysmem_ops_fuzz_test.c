@@ -60,8 +60,8 @@
 #define MAX_HEAPS_SEEN	16
 
 /* The default budget: bounded for make check on a TCG debug guest. */
-#define DEFAULT_OPS	1500	/* per worker */
-#define DEFAULT_SECONDS	25	/* at most, whatever the op count */
+#define DEFAULT_OPS	12000	/* per worker: about 20 s there */
+#define DEFAULT_SECONDS	30	/* at most, whatever the op count */
 
 enum op {
 	OP_ALLOC_TOKEN, OP_ALLOC_NONSHARED, OP_DUP, OP_DUP_MANY, OP_BIND,
@@ -116,7 +116,7 @@ static const char * const op_names[NR_OPS] = {
 };
 
 /* Relative frequencies: mostly the steps that lead to an allocation. */
-static const unsigned char op_weights[NR_OPS] = {
+static unsigned char op_weights[NR_OPS] = {
 	[OP_ALLOC_TOKEN] = 6, [OP_ALLOC_NONSHARED] = 3, [OP_DUP] = 6,
 	[OP_DUP_MANY] = 2, [OP_BIND] = 14, [OP_CREATE_GROUP] = 2,
 	[OP_CHILD] = 2, [OP_CHILDREN] = 1, [OP_ALL_PRESENT] = 3,
@@ -199,6 +199,7 @@ struct worker {
 };
 
 static unsigned long long opt_seed;
+static char opt_skip[256];		/* --skip: ops left out */
 static unsigned long opt_ops = DEFAULT_OPS;
 static unsigned int opt_seconds = DEFAULT_SECONDS;
 
@@ -243,12 +244,8 @@ static const char *kind_name(enum kind k)
 
 static void violation(struct worker *w, const struct handle *h,
 		      const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void violation(struct worker *w, const struct handle *h,
-		      const char *fmt, ...)
 {
-	char msg[256];
+	char msg[256], what[128] = "";
 	va_list ap;
 
 	__atomic_fetch_add(&w->sh->violations, 1, __ATOMIC_RELAXED);
@@ -258,14 +255,13 @@ static void violation(struct worker *w, const struct handle *h,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (h)
-		printf("# VIOLATION seed %llu worker %d op %lu %s on %s nid %u (%s%s%s%s state %d): %s\n",
-		       opt_seed, w->id, w->opno, op_names[w->op],
-		       kind_name(h->kind), h->nid, h->live ? "live" : "not live",
-		       h->remote ? " remote" : "", h->cons ? " cons" : "",
-		       h->weak ? " weak" : "", h->state, msg);
-	else
-		printf("# VIOLATION seed %llu worker %d op %lu %s: %s\n",
-		       opt_seed, w->id, w->opno, op_names[w->op], msg);
+		snprintf(what, sizeof(what), " on %s nid %u (%s%s%s%s state %d)",
+			 kind_name(h->kind), h->nid,
+			 h->live ? "live" : "not live",
+			 h->remote ? " remote" : "", h->cons ? " cons" : "",
+			 h->weak ? " weak" : "", h->state);
+	printf("# VIOLATION seed %llu worker %d op %lu %s%s: %s\n", opt_seed,
+	       w->id, w->opno, op_names[w->op], what, msg);
 	fflush(stdout);
 }
 
@@ -296,9 +292,16 @@ static bool outcome(struct worker *w, const struct handle *h, int ret,
 	outcome((w), (h), (ret), (const int[]){ __VA_ARGS__, 1 })
 
 /* Any node's ioctl: ESTALE unless live. */
+static bool expect_live(struct worker *w, const struct handle *h, int ret,
+			const int *allowed)
+{
+	static const int stale[] = { -ESTALE, 1 };
+
+	return outcome(w, h, ret, h->live ? allowed : stale);
+}
+
 #define EXPECT_LIVE(w, h, ret, ...) \
-	((h)->live ? OUTCOME((w), (h), (ret), __VA_ARGS__) : \
-		     OUTCOME((w), (h), (ret), -ESTALE))
+	expect_live((w), (h), (ret), (const int[]){ __VA_ARGS__, 1 })
 
 static bool is_node(const struct handle *h)
 {
@@ -1019,11 +1022,11 @@ static void op_coll_id(struct worker *w)
 
 /* --- tracking and refs --- */
 
-static void new_plain(struct handle *h, enum kind kind, int fd,
+static void new_plain(struct handle *h, enum kind type, int fd,
 		      const struct handle *node)
 {
 	memset(h, 0, sizeof(*h));
-	h->kind = kind;
+	h->kind = type;
 	h->fd = fd;
 	h->ref_nid = node ? node->nid : 0;
 	h->coll_id = node ? node->coll_id : 0;
@@ -1099,12 +1102,15 @@ static void op_is_alternate(struct worker *w)
 		return;
 	n = &w->h[i];
 	ref = &w->h[r];
-	/* Now and then, the ref of the node itself. */
-	if (one_in(w, 3)) {
+	/* Mostly a ref of the same collection, now and then its own. */
+	if (!one_in(w, 4)) {
+		bool self = one_in(w, 3);
 		int j;
 
 		for (j = 0; j < MAX_H; j++)
-			if (w->h[j].kind == H_REF && w->h[j].ref_nid == n->nid)
+			if (w->h[j].kind == H_REF &&
+			    (self ? w->h[j].ref_nid == n->nid :
+			     w->h[j].coll_id == n->coll_id))
 				ref = &w->h[j];
 	}
 	other = find_node(w, ref->ref_nid);
@@ -1404,9 +1410,10 @@ static void op_weak_result(struct worker *w)
 	if (weak != h->weak)
 		violation(w, h, "result weak %d", weak);
 	for (k = 0; !none && k < count && k < MAX_FDS; k++) {
+		bool no_fd = fds[k] < 0, no_cw = cw[k] < 0;
+
 		/* Weak: a sparse set; strong: every fd, no close-weak. */
-		if ((weak && (fds[k] < 0) != (cw[k] < 0)) ||
-		    (!weak && (fds[k] < 0 || cw[k] >= 0))) {
+		if (weak ? no_fd != no_cw : no_fd || !no_cw) {
 			violation(w, h, "buffer %u: fd %d close-weak fd %d",
 				  k, fds[k], cw[k]);
 			continue;
@@ -1461,10 +1468,11 @@ static void op_mmap(struct worker *w)
 	h->map_writable = want_write;
 	/* Touch it: the first and the last page. */
 	if (want_write) {
-		((volatile char *)p)[0] = (char)w->opno;
-		((volatile char *)p)[h->size - 1] = (char)w->id;
+		__atomic_store_n((char *)p, (char)w->opno, __ATOMIC_RELAXED);
+		__atomic_store_n((char *)p + h->size - 1, (char)w->id,
+				 __ATOMIC_RELAXED);
 	} else {
-		(void)((volatile char *)p)[h->size - 1];
+		__atomic_load_n((char *)p + h->size - 1, __ATOMIC_RELAXED);
 	}
 }
 
@@ -1496,7 +1504,7 @@ static void op_sync(struct worker *w)
 	if (h->map && h->map_writable)
 		memset(h->map, w->id, h->map_len < 256 ? h->map_len : 256);
 	else if (h->map)
-		(void)((volatile char *)h->map)[0];
+		__atomic_load_n((char *)h->map, __ATOMIC_RELAXED);
 	sync.flags = DMA_BUF_SYNC_END | dir;
 	ret = ioctl(h->fd, DMA_BUF_IOCTL_SYNC, &sync);
 	OUTCOME(w, h, ret ? -errno : 0, 0);
@@ -1504,7 +1512,7 @@ static void op_sync(struct worker *w)
 
 static void op_buffer_info(struct worker *w)
 {
-	int i = pick(w, ANY_KIND, false), ret;
+	int i = pick(w, one_in(w, 4) ? ANY_KIND : KIND(H_DMABUF), false), ret;
 	__u64 id = 0;
 	__u32 idx = 0;
 	struct handle *h;
@@ -1871,6 +1879,13 @@ static void print_counts(struct fuzz_shared *sh)
 	       total, sh->allocated, sh->buffers);
 }
 
+static void print_objects(const struct sysmem_objects *o)
+{
+	printf("# collections %lld nodes %lld buffers %lld trackers %lld\n",
+	       o->collections, o->nodes, o->buffers, o->trackers);
+	printf("# tracking_fds %lld\n", o->tracking_fds);
+}
+
 TEST(ops_fuzz)
 {
 	struct heap_base heaps[MAX_HEAPS_SEEN];
@@ -1884,9 +1899,8 @@ TEST(ops_fuzz)
 	if (!have_debugfs())
 		SKIP(return, "debugfs is not mounted");
 	ASSERT_EQ(0, sysmem_objects_settle(SETTLE_MS, &base)) {
-		TH_LOG("sysmem objects left before the run: collections %lld nodes %lld buffers %lld trackers %lld tracking_fds %lld",
-		       base.collections, base.nodes, base.buffers,
-		       base.trackers, base.tracking_fds);
+		TH_LOG("sysmem objects left before the run:");
+		print_objects(&base);
 	}
 	nheaps = read_heaps(heaps, MAX_HEAPS_SEEN);
 	ASSERT_LT(0, nheaps);
@@ -1899,8 +1913,13 @@ TEST(ops_fuzz)
 					SOCK_CLOEXEC, 0, socks[i]));
 	}
 	printf("# seed %llu\n", opt_seed);
-	printf("# %d workers, %lu operations each, time limit %u s (0: none)\n",
-	       NR_WORKERS, opt_ops, opt_seconds);
+	if (opt_skip[0])
+		printf("# skipped: %s\n", opt_skip);
+	if (opt_ops == ~0UL)
+		printf("# %d workers, for %u s\n", NR_WORKERS, opt_seconds);
+	else
+		printf("# %d workers, %lu operations each, time limit %u s (0: none)\n",
+		       NR_WORKERS, opt_ops, opt_seconds);
 	fflush(stdout);
 
 	start = now();
@@ -1937,8 +1956,9 @@ TEST(ops_fuzz)
 	print_counts(sh);
 
 	EXPECT_EQ(0, sh->violations) {
-		TH_LOG("replay: sysmem_ops_fuzz_test --seed %llu --ops %lu",
-		       opt_seed, opt_ops);
+		TH_LOG("replay: sysmem_ops_fuzz_test --seed %llu --ops %lu%s%s",
+		       opt_seed, opt_ops, opt_skip[0] ? " --skip " : "",
+		       opt_skip);
 	}
 	/* The default budget allocates collections; a fuzzer that never
 	 * gets there tests little.
@@ -1948,9 +1968,9 @@ TEST(ops_fuzz)
 
 	/* Every fd of every worker is closed: nothing may be left. */
 	EXPECT_EQ(0, sysmem_objects_settle(5000, &o)) {
-		TH_LOG("left: collections %lld nodes %lld buffers %lld trackers %lld tracking_fds %lld (seed %llu)",
-		       o.collections, o.nodes, o.buffers, o.trackers,
-		       o.tracking_fds, opt_seed);
+		TH_LOG("sysmem objects left after the run (seed %llu):",
+		       opt_seed);
+		print_objects(&o);
 	}
 	for (i = 0; i < nheaps; i++) {
 		EXPECT_EQ(0, sysmem_heap_settle(heaps[i].name,
@@ -1986,6 +2006,27 @@ static bool number_opt(const char *name, const char *arg,
 	return true;
 }
 
+/* --skip OP[,OP...]: leave operations out, to tell which one matters. */
+static void skip_ops(const char *list)
+{
+	char buf[sizeof(opt_skip)], *name, *save;
+	int op;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (name = strtok_r(buf, ",", &save); name;
+	     name = strtok_r(NULL, ",", &save)) {
+		for (op = 0; op < NR_OPS; op++)
+			if (!strcmp(name, op_names[op]))
+				break;
+		if (op == NR_OPS) {
+			fprintf(stderr, "--skip: no operation %s\n", name);
+			exit(KSFT_FAIL);
+		}
+		op_weights[op] = 0;
+	}
+	snprintf(opt_skip, sizeof(opt_skip), "%s", list);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long long v;
@@ -2001,6 +2042,9 @@ int main(int argc, char **argv)
 		opt_ops = v;
 		have_ops = true;
 	}
+	env = getenv("SYSMEM_FUZZ_SKIP");
+	if (env && *env)
+		skip_ops(env);
 	env = getenv("SYSMEM_FUZZ_SECONDS");
 	if (env && *env && number_opt("SYSMEM_FUZZ_SECONDS", env, &v)) {
 		opt_seconds = v;
@@ -2014,6 +2058,8 @@ int main(int argc, char **argv)
 			number_opt("--ops", argv[++i], &v);
 			opt_ops = v;
 			have_ops = true;
+		} else if (!strcmp(argv[i], "--skip") && argv[i + 1]) {
+			skip_ops(argv[++i]);
 		} else if (!strcmp(argv[i], "--seconds")) {
 			number_opt("--seconds", argv[++i], &v);
 			opt_seconds = v;
