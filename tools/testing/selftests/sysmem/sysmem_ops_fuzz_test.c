@@ -31,6 +31,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -60,7 +61,7 @@
 #define MAX_HEAPS_SEEN	16
 
 /* The default budget: bounded for make check on a TCG debug guest. */
-#define DEFAULT_OPS	12000	/* per worker: about 20 s there */
+#define DEFAULT_OPS	8000	/* per worker: about 13 to 25 s there */
 #define DEFAULT_SECONDS	30	/* at most, whatever the op count */
 
 enum op {
@@ -181,6 +182,7 @@ struct fuzz_shared {
 	unsigned long long count[NR_OPS][NR_ERRNO + 1];
 	unsigned long long allocated;	/* results checked */
 	unsigned long long buffers;	/* dma-bufs checked */
+	unsigned long long alternates;	/* is_alternate_for said yes */
 	int violations;
 	int done;
 };
@@ -265,10 +267,12 @@ static void violation(struct worker *w, const struct handle *h,
 	fflush(stdout);
 }
 
+#define END_OF_LIST	INT_MIN
+
 /*
  * Count @ret under the running op and check that it is one of the
  * outcomes listed (0 for success; errnos negative; the list ends with
- * 1).  A non-negative @ret (a new fd) counts as success.
+ * END_OF_LIST).  A non-negative @ret (a new fd) counts as success.
  */
 static bool outcome(struct worker *w, const struct handle *h, int ret,
 		    const int *allowed)
@@ -280,7 +284,7 @@ static bool outcome(struct worker *w, const struct handle *h, int ret,
 		ret = 0;
 	slot = -ret < NR_ERRNO ? -ret : NR_ERRNO;
 	__atomic_fetch_add(&w->sh->count[w->op][slot], 1, __ATOMIC_RELAXED);
-	for (i = 0; allowed[i] != 1; i++)
+	for (i = 0; allowed[i] != END_OF_LIST; i++)
 		if (allowed[i] == ret)
 			return true;
 	violation(w, h, "unexpected result %d (%s)", ret,
@@ -289,19 +293,20 @@ static bool outcome(struct worker *w, const struct handle *h, int ret,
 }
 
 #define OUTCOME(w, h, ret, ...) \
-	outcome((w), (h), (ret), (const int[]){ __VA_ARGS__, 1 })
+	outcome((w), (h), (ret), (const int[]){ __VA_ARGS__, END_OF_LIST })
 
 /* Any node's ioctl: ESTALE unless live. */
 static bool expect_live(struct worker *w, const struct handle *h, int ret,
 			const int *allowed)
 {
-	static const int stale[] = { -ESTALE, 1 };
+	static const int stale[] = { -ESTALE, END_OF_LIST };
 
 	return outcome(w, h, ret, h->live ? allowed : stale);
 }
 
 #define EXPECT_LIVE(w, h, ret, ...) \
-	expect_live((w), (h), (ret), (const int[]){ __VA_ARGS__, 1 })
+	expect_live((w), (h), (ret), \
+		    (const int[]){ __VA_ARGS__, END_OF_LIST })
 
 static bool is_node(const struct handle *h)
 {
@@ -1096,37 +1101,53 @@ static void op_is_alternate(struct worker *w)
 {
 	int i = pick_node(w, NODE_KINDS), r = pick(w, KIND(H_REF), false);
 	struct handle *n, *ref, *other;
-	int ret;
+	int ret, alt;
 
 	if (i < 0 || r < 0)
 		return;
 	n = &w->h[i];
 	ref = &w->h[r];
-	/* Mostly a ref of the same collection, now and then its own. */
+	/*
+	 * Mostly a ref of the same collection, better of a sibling under
+	 * the same group; now and then its own.
+	 */
 	if (!one_in(w, 4)) {
 		bool self = one_in(w, 3);
 		int j;
 
-		for (j = 0; j < MAX_H; j++)
-			if (w->h[j].kind == H_REF &&
-			    (self ? w->h[j].ref_nid == n->nid :
-			     w->h[j].coll_id == n->coll_id))
-				ref = &w->h[j];
+		for (j = 0; j < MAX_H; j++) {
+			struct handle *c = &w->h[j];
+
+			if (c->kind != H_REF)
+				continue;
+			if (self ? c->ref_nid == n->nid :
+			    c->coll_id == n->coll_id)
+				ref = c;
+			other = find_node(w, c->ref_nid);
+			if (!self && n->group && other && other != n &&
+			    other->group == n->group) {
+				ref = c;
+				break;
+			}
+		}
 	}
 	other = find_node(w, ref->ref_nid);
-	ret = sysmem_is_alternate_for(n->fd, ref->fd);
+	alt = sysmem_is_alternate_for(n->fd, ref->fd);
+	ret = alt < 0 ? alt : 0;
 	if (!n->live)
 		OUTCOME(w, n, ret, -ESTALE);
 	else if (n->coll_id && ref->coll_id && n->coll_id != ref->coll_id)
 		OUTCOME(w, n, ret, -ENOENT);
-	else if (other == n)
-		OUTCOME(w, n, ret, 0);	/* not its own alternative */
-	else if (other && other->group && other->group == n->group)
-		OUTCOME(w, n, ret, 1, 0);	/* 0 after a failure */
-	else if (other)
-		OUTCOME(w, n, ret, 0, 1);
+	else if (other)		/* a live node is in the tree */
+		OUTCOME(w, n, ret, 0);
 	else
-		OUTCOME(w, n, ret, 0, 1, -ENOENT);
+		OUTCOME(w, n, ret, 0, -ENOENT);
+	if (alt > 1 || (other == n && alt))
+		violation(w, n, "is_alternate %d, ref of nid %u (collection %llu, this one %llu)",
+			  alt, ref->ref_nid, (unsigned long long)ref->coll_id,
+			  (unsigned long long)n->coll_id);
+	if (!ret)
+		__atomic_fetch_add(&w->sh->alternates, alt, __ATOMIC_RELAXED);
 }
 
 /* --- collection state --- */
@@ -1877,6 +1898,7 @@ static void print_counts(struct fuzz_shared *sh)
 	}
 	printf("# total %llu results, %llu collections allocated, %llu buffers checked\n",
 	       total, sh->allocated, sh->buffers);
+	printf("# %llu nodes found alternatives\n", sh->alternates);
 }
 
 static void print_objects(const struct sysmem_objects *o)
