@@ -1097,15 +1097,63 @@ static struct handle *find_node(struct worker *w, unsigned int nid)
 	return NULL;
 }
 
+/* A live child of the same group as @n, other than @n, or NULL. */
+static struct handle *find_sibling(struct worker *w, const struct handle *n)
+{
+	int i;
+
+	for (i = 0; n->group && i < MAX_H; i++) {
+		struct handle *s = &w->h[i];
+
+		if (is_node(s) && s->live && s != n && s->group == n->group)
+			return s;
+	}
+	return NULL;
+}
+
+/* Make a node ref of @n for op_is_alternate(); NULL if none made. */
+static struct handle *ref_of(struct worker *w, struct handle *n)
+{
+	struct handle *h;
+	int fd;
+
+	if (free_slots(w) < 2)
+		return NULL;
+	w->op = OP_NODE_REF;
+	fd = sysmem_get_node_ref(n->fd);
+	OUTCOME(w, n, fd, 0);
+	w->op = OP_IS_ALTERNATE;
+	if (fd < 0)
+		return NULL;
+	h = slot(w);
+	new_plain(h, H_REF, fd, n);
+	return h;
+}
+
 static void op_is_alternate(struct worker *w)
 {
 	int i = pick_node(w, NODE_KINDS), r = pick(w, KIND(H_REF), false);
-	struct handle *n, *ref, *other;
+	struct handle *n, *ref, *other, *sib;
 	int ret, alt;
 
-	if (i < 0 || r < 0)
+	if (i < 0)
 		return;
 	n = &w->h[i];
+	/* Half the time, two children of one group. */
+	if (one_in(w, 2)) {
+		for (i = 0; i < MAX_H; i++) {
+			sib = find_sibling(w, &w->h[i]);
+			if (sib && w->h[i].live) {
+				n = &w->h[i];
+				ref = ref_of(w, sib);
+				if (ref)
+					goto ask;
+				break;
+			}
+		}
+	}
+	if (r < 0)
+		return;
 	ref = &w->h[r];
 	/*
 	 * Mostly a ref of the same collection, better of a sibling under
@@ -1131,6 +1179,7 @@ static void op_is_alternate(struct worker *w)
 			}
 		}
 	}
+ask:
 	other = find_node(w, ref->ref_nid);
 	alt = sysmem_is_alternate_for(n->fd, ref->fd);
 	ret = alt < 0 ? alt : 0;
@@ -1229,6 +1278,8 @@ static void op_poll(struct worker *w)
 	if (h->kind == H_TRACK && h->ref_nid && find_node(w, h->ref_nid) &&
 	    (p.revents & POLLIN))
 		violation(w, h, "node tracking fd readable, its node is live");
+	if (h->kind == H_REF && p.revents)
+		violation(w, h, "node ref polls %#x", p.revents);
 	if (h->kind != H_COLL || !h->live)
 		return;
 	if ((p.revents & POLLIN) && (p.revents & POLLERR))
@@ -1411,7 +1462,7 @@ static void op_weak_result(struct worker *w)
 {
 	int i = pick_node(w, KIND(H_COLL)), fds[MAX_FDS], cw[MAX_FDS], ret;
 	struct sysmem_buffer_settings s;
-	unsigned int count = 0, k;
+	unsigned int count = 0, nfds = 0, k;
 	bool weak = false, none;
 	struct handle *h;
 
@@ -1422,7 +1473,7 @@ static void op_weak_result(struct worker *w)
 	memset(fds, 0xff, sizeof(fds));
 	memset(cw, 0xff, sizeof(cw));
 	ret = sysmem_get_weak_result(h->fd, &s, fds, cw, MAX_FDS, &count,
-				     &weak);
+				     &nfds, &weak);
 	result_outcome(w, h, ret, 0);
 	after_result(w, h, ret);
 	if (ret)
@@ -1430,6 +1481,9 @@ static void op_weak_result(struct worker *w)
 	check_settings(w, h, &s, count);
 	if (weak != h->weak)
 		violation(w, h, "result weak %d", weak);
+	if (nfds != (none ? 0 : count))
+		violation(w, h, "%u slots filled for %u buffers, usage %#llx",
+			  nfds, count, (unsigned long long)h->usage);
 	for (k = 0; !none && k < count && k < MAX_FDS; k++) {
 		bool no_fd = fds[k] < 0, no_cw = cw[k] < 0;
 
