@@ -1429,14 +1429,14 @@ static void op_result(struct worker *w)
 	none = h->usage == SYSMEM_USAGE_NONE;
 	cap = one_in(w, 10) ? 0 : MAX_FDS;
 	/*
-	 * A weak node needs the close-weak array; a node that wants fds
-	 * needs room for them.
+	 * A node that wants fds needs room for them; a weak node needs the
+	 * close-weak array too, which sysmem_get_result() does not pass.
 	 */
 	success = 0;
-	if (!none && h->weak)
-		success = -EINVAL;
-	else if (!none && !cap)
+	if (!none && !cap)
 		success = -ENOSPC;
+	else if (!none && h->weak)
+		success = -EINVAL;
 	memset(fds, 0xff, sizeof(fds));
 	ret = sysmem_get_result(h->fd, &s, cap ? fds : NULL, cap, &count,
 				&nfds);
@@ -2032,9 +2032,14 @@ TEST(ops_fuzz)
 	print_counts(sh);
 
 	EXPECT_EQ(0, sh->violations) {
-		TH_LOG("replay: sysmem_ops_fuzz_test --seed %llu --ops %lu%s%s",
-		       opt_seed, opt_ops, opt_skip[0] ? " --skip " : "",
-		       opt_skip);
+		if (opt_ops == ~0UL)
+			TH_LOG("replay: sysmem_ops_fuzz_test --seed %llu --seconds %u%s%s",
+			       opt_seed, opt_seconds,
+			       opt_skip[0] ? " --skip " : "", opt_skip);
+		else
+			TH_LOG("replay: sysmem_ops_fuzz_test --seed %llu --ops %lu%s%s",
+			       opt_seed, opt_ops,
+			       opt_skip[0] ? " --skip " : "", opt_skip);
 	}
 	/* The default budget allocates collections; a fuzzer that never
 	 * gets there tests little.
