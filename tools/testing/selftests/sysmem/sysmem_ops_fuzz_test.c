@@ -1387,9 +1387,12 @@ static void check_settings(struct worker *w, struct handle *h,
 		violation(w, h, "heap name not terminated or empty");
 }
 
-/* What get-result may return on @h; 0 stands for success. */
+/*
+ * What get-result may return on @h; @success (and @alt, the same or the
+ * other of two errors whose order is not documented) stand for success.
+ */
 static bool result_outcome(struct worker *w, struct handle *h, int ret,
-			   int success)
+			   int success, int alt)
 {
 	if (!h->live)
 		return OUTCOME(w, h, ret, -ESTALE);
@@ -1398,10 +1401,10 @@ static bool result_outcome(struct worker *w, struct handle *h, int ret,
 	if (h->state == SYSMEM_STATE_FAILED)
 		return OUTCOME(w, h, ret, -EIO);
 	if (h->state == SYSMEM_STATE_ALLOCATED)
-		return OUTCOME(w, h, ret, success, -EIO);
+		return OUTCOME(w, h, ret, success, alt, -EIO);
 	if (!h->cons)
 		return OUTCOME(w, h, ret, -EAGAIN, -EIO);
-	return OUTCOME(w, h, ret, success, -EAGAIN, -EIO);
+	return OUTCOME(w, h, ret, success, alt, -EAGAIN, -EIO);
 }
 
 static void after_result(struct worker *w, struct handle *h, int ret)
@@ -1417,7 +1420,7 @@ static void after_result(struct worker *w, struct handle *h, int ret)
 
 static void op_result(struct worker *w)
 {
-	int i = pick_node(w, KIND(H_COLL)), fds[MAX_FDS], ret, success;
+	int i = pick_node(w, KIND(H_COLL)), fds[MAX_FDS], ret, success, alt;
 	unsigned int count = 0, nfds = 0, cap, k;
 	struct sysmem_buffer_settings s;
 	struct handle *h;
@@ -1437,10 +1440,13 @@ static void op_result(struct worker *w)
 		success = -ENOSPC;
 	else if (!none && h->weak)
 		success = -EINVAL;
+	alt = success;
+	if (!none && !cap && h->weak)
+		alt = -EINVAL;
 	memset(fds, 0xff, sizeof(fds));
 	ret = sysmem_get_result(h->fd, &s, cap ? fds : NULL, cap, &count,
 				&nfds);
-	result_outcome(w, h, ret, success);
+	result_outcome(w, h, ret, success, alt);
 	after_result(w, h, ret);
 	if (ret)
 		return;
@@ -1474,7 +1480,7 @@ static void op_weak_result(struct worker *w)
 	memset(cw, 0xff, sizeof(cw));
 	ret = sysmem_get_weak_result(h->fd, &s, fds, cw, MAX_FDS, &count,
 				     &nfds, &weak);
-	result_outcome(w, h, ret, 0);
+	result_outcome(w, h, ret, 0, 0);
 	after_result(w, h, ret);
 	if (ret)
 		return;
