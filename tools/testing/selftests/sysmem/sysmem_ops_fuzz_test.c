@@ -161,6 +161,7 @@ struct handle {
 	unsigned int nchildren;
 	/* collections */
 	bool cons;
+	bool fresh;		/* nobody else could have written the buffers */
 	int state;		/* last SYSMEM_STATE_* seen, or ST_UNKNOWN */
 	__u64 usage, min_size, max_size;
 	__u32 min_count, max_count;
@@ -499,6 +500,7 @@ static void op_alloc_nonshared(struct worker *w)
 		return;
 	new_node(w, h, H_COLL, fd);
 	h->rights = SYSMEM_RIGHTS_ALL;
+	h->fresh = true;
 	h->ntrack = 0;
 	learn_id(w, h);
 	/* Usually set constraints at once: it allocates then. */
@@ -698,6 +700,7 @@ static void op_attach(struct worker *w)
 		see_state(w, p, SYSMEM_STATE_FAILED);
 	if (fd < 0)
 		return;
+	p->fresh = false;
 	new_child(w, h, H_TOKEN, fd, p, mask);
 	h->ntrack = 0;
 }
@@ -1330,6 +1333,34 @@ static void check_buffer(struct worker *w, struct handle *c, int fd,
 	}
 }
 
+/*
+ * The first buffers of a collection nobody else could write: every byte
+ * is zero when first handed out.
+ */
+static void check_zero(struct worker *w, struct handle *c, int fd,
+		       unsigned int index,
+		       const struct sysmem_buffer_settings *s)
+{
+	size_t len = s->size_bytes, i;
+	const unsigned char *p;
+
+	if (s->coherency_domain == SYSMEM_DOMAIN_INACCESSIBLE)
+		return;
+	p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		violation(w, c, "buffer %u: read-only mmap: %d", index, -errno);
+		return;
+	}
+	for (i = 0; i < len; i++) {
+		if (p[i]) {
+			violation(w, c, "buffer %u: byte %zu of a new buffer is %#x",
+				  index, i, p[i]);
+			break;
+		}
+	}
+	munmap((void *)p, len);
+}
+
 /* Keep a few of the buffers in the table, close the others. */
 static void keep_buffer(struct worker *w, struct handle *c, int fd,
 			unsigned int index,
@@ -1451,6 +1482,7 @@ static void op_result(struct worker *w)
 	if (ret)
 		return;
 	check_settings(w, h, &s, count);
+	h->fresh = h->fresh && !nfds;
 	if (nfds != (none ? 0 : count))
 		violation(w, h, "%u fds for %u buffers, usage %#llx", nfds,
 			  count, (unsigned long long)h->usage);
@@ -1460,6 +1492,8 @@ static void op_result(struct worker *w)
 			continue;
 		}
 		check_buffer(w, h, fds[k], k, &s, false);
+		if (h->fresh)
+			check_zero(w, h, fds[k], k, &s);
 		keep_buffer(w, h, fds[k], k, &s, false);
 	}
 }
