@@ -878,7 +878,7 @@ static int sweep_one(struct __test_metadata *_metadata, int nth,
 	struct sweep_ctx c = { .long_mode = long_mode, .buf = -1, .coll = -1 };
 	struct sysmem_heap_stats hs;
 	struct sysmem_objects o;
-	int n, ret, probe, i;
+	int n, ret, probe, before, i;
 	__u32 st, reason;
 	bool hit = true;
 
@@ -889,6 +889,7 @@ static int sweep_one(struct __test_metadata *_metadata, int nth,
 	c.dev = sysmem_open();
 	ASSERT_LE(0, c.dev);
 	for (n = 1; hit && n < MAX_NTH; n++) {
+		before = next_fd();
 		op->setup(_metadata, &c);
 		probe = next_fd();
 		arm(nth, n);
@@ -925,6 +926,8 @@ static int sweep_one(struct __test_metadata *_metadata, int nth,
 			}
 		}
 		ctx_close(&c);
+		/* No fd the sweep does not know of, failed call or not. */
+		ASSERT_EQ(before, next_fd()) TH_LOG("%s nth %d", op->name, n);
 		/*
 		 * Nothing of sysmem may outlive its fds (left: collections,
 		 * nodes, buffers, trackers, tracking fds).
@@ -951,7 +954,12 @@ static int sweep_one(struct __test_metadata *_metadata, int nth,
 	return n - 2;
 }
 
-static void sweep_kind(struct __test_metadata *_metadata, enum kind kind)
+/*
+ * Sweep the entries of @kind; for collections, @negotiate picks either
+ * the SET_CONSTRAINTS entries (the longest) or the others.
+ */
+static void sweep_kind(struct __test_metadata *_metadata, enum kind kind,
+		       bool negotiate)
 {
 	struct sysmem_heap_stats base[2];
 	struct sysmem_objects o;
@@ -969,7 +977,9 @@ static void sweep_kind(struct __test_metadata *_metadata, enum kind kind)
 	ASSERT_EQ(0, sysmem_read_heap_stats("system", &base[0]));
 	ASSERT_EQ(0, sysmem_read_heap_stats("contiguous", &base[1]));
 	for (i = 0; i < NR_OPS; i++) {
-		if (sweep[i].kind != kind)
+		bool negotiates = sweep[i].cmd == SYSMEM_IOC_SET_CONSTRAINTS;
+
+		if (sweep[i].kind != kind || negotiates != negotiate)
 			continue;
 		injected[i] = sweep_one(_metadata, nth, &sweep[i], long_mode,
 					base);
@@ -1069,33 +1079,54 @@ TEST(coverage)
 		EXPECT_EQ(0, sysmem_objects_settle(SETTLE_MS, &o));
 }
 
-TEST(sweep_device)
+/* No setup: the tests skip themselves; the fixture gives timeouts. */
+FIXTURE(failnth) {
+	int unused;
+};
+
+FIXTURE_SETUP(failnth)
 {
-	sweep_kind(_metadata, DEV);
 }
 
-TEST(sweep_token)
+FIXTURE_TEARDOWN(failnth)
 {
-	sweep_kind(_metadata, TOKEN);
 }
 
-TEST(sweep_group)
+/* Generous: each takes a few seconds; SYSMEM_FAILNTH_LONG more. */
+#define SWEEP_TIMEOUT	300
+
+TEST_F_TIMEOUT(failnth, device, SWEEP_TIMEOUT)
 {
-	sweep_kind(_metadata, GROUP);
+	sweep_kind(_metadata, DEV, false);
 }
 
-TEST(sweep_collection)
+TEST_F_TIMEOUT(failnth, token, SWEEP_TIMEOUT)
 {
-	sweep_kind(_metadata, COLL);
+	sweep_kind(_metadata, TOKEN, false);
 }
 
-TEST(sweep_dmabuf)
+TEST_F_TIMEOUT(failnth, group, SWEEP_TIMEOUT)
 {
-	sweep_kind(_metadata, DMABUF);
+	sweep_kind(_metadata, GROUP, false);
+}
+
+TEST_F_TIMEOUT(failnth, collection, SWEEP_TIMEOUT)
+{
+	sweep_kind(_metadata, COLL, false);
+}
+
+TEST_F_TIMEOUT(failnth, set_constraints, SWEEP_TIMEOUT)
+{
+	sweep_kind(_metadata, COLL, true);
+}
+
+TEST_F_TIMEOUT(failnth, dmabuf, SWEEP_TIMEOUT)
+{
+	sweep_kind(_metadata, DMABUF, false);
 }
 
 /* The failures each entry took, and the total ("# " lines). */
-TEST(summary)
+TEST_F(failnth, summary)
 {
 	int i, total = 0, swept = 0;
 

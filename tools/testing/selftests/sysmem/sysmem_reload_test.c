@@ -442,7 +442,8 @@ static int race_child(int *stop, struct race_counts *res)
  * reloads the module: SYSMEM_RELOAD_CYCLES unloads that succeed, each
  * followed by a reload; every other attempt finds the module busy.
  */
-TEST_F(reload, race_with_user)
+/* Longer than the default timeout with more SYSMEM_RELOAD_CYCLES. */
+TEST_F_TIMEOUT(reload, race_with_user, 300)
 {
 	const char *env = getenv("SYSMEM_RELOAD_CYCLES");
 	int cycles = env ? atoi(env) : RACE_CYCLES;
