@@ -210,8 +210,13 @@ static int sysmem_dmabuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma
 	 */
 	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
-	/* The core checked the range against our size, which is inner's. */
-	vma_set_file(vma, inner->file);
+	/*
+	 * The core checked the range against our size, which is inner's.
+	 * The mapping keeps our dma-buf's file (vma->vm_file), and with it
+	 * that dma-buf's hold on the buffer: a mapping holds the buffer as
+	 * its fd did, strongly or weakly.  The heap only puts its pages in
+	 * (see struct sysmem_heap_ops).
+	 */
 	return inner->ops->mmap(inner, vma);
 }
 

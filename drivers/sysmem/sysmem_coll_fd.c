@@ -113,8 +113,8 @@ static long sysmem_coll_ioctl_set_constraints(struct file *file, void *arg,
 	}
 	invalid = sysmem_constraints_validate(c, heaps, images);
 	if (invalid) {
-		pr_debug("participant \"%s\" (id %llu): invalid constraints: %s\n",
-			 node->dbg.name, node->dbg.id,
+		pr_debug("participant \"%*pE\" (id %llu): invalid constraints: %s\n",
+			 sysmem_name_len(node->dbg.name), node->dbg.name, node->dbg.id,
 			 sysmem_invalid_str(invalid));
 		ret = -EINVAL;
 		goto free_images;

@@ -18,6 +18,7 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/lockdep.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -128,15 +129,18 @@ static void sysmem_collection_fail(struct sysmem_collection *coll, u32 reason,
 				   const struct sysmem_node *node,
 				   const char *what)
 {
+	const char *who = node ? node->dbg.name : "-";
+
 	lockdep_assert_held(&coll->lock);
 	if (coll->state == SYSMEM_STATE_FAILED)
 		return;
 	WRITE_ONCE(coll->reason, reason);
 	WRITE_ONCE(coll->state, SYSMEM_STATE_FAILED);
-	pr_warn_ratelimited("collection %llu \"%s\" failed: %s: participant \"%s\" (id %llu): %s\n",
-			    coll->id, coll->name, sysmem_fail_str(reason),
-			    node ? node->dbg.name : "-", node ? node->dbg.id : 0,
-			    what);
+	pr_warn_ratelimited("collection %llu \"%*pE\" failed: %s: participant \"%*pE\" (id %llu): %s\n",
+			    coll->id, sysmem_name_len(coll->name), coll->name,
+			    sysmem_fail_str(reason),
+			    sysmem_name_len(who), who,
+			    node ? node->dbg.id : 0, what);
 	sysmem_collection_drop_buffers(coll);
 	sysmem_tracker_settle(coll->lifetime);
 	/* Constraints no longer count: nodes without a file can go. */
@@ -169,10 +173,12 @@ static void sysmem_subtree_fail(struct sysmem_node *top, u32 reason,
 	top->parent = NULL;
 	for (n = top; n; n = sysmem_node_next(n, top))
 		WRITE_ONCE(n->fail_reason, reason);
-	pr_info_ratelimited("collection %llu \"%s\": subtree of participant \"%s\" (id %llu) failed: %s: participant \"%s\" (id %llu): %s\n",
-			    coll->id, coll->name, top->dbg.name, top->dbg.id,
-			    sysmem_fail_str(reason), node->dbg.name,
-			    node->dbg.id, what);
+	pr_info_ratelimited("collection %llu \"%*pE\": subtree of participant \"%*pE\" (id %llu) failed: %s: participant \"%*pE\" (id %llu): %s\n",
+			    coll->id, sysmem_name_len(coll->name), coll->name,
+			    sysmem_name_len(top->dbg.name), top->dbg.name, top->dbg.id,
+			    sysmem_fail_str(reason),
+			    sysmem_name_len(node->dbg.name), node->dbg.name, node->dbg.id,
+			    what);
 	sysmem_subtree_prune(top, false);
 	sysmem_node_prune_up(parent);
 	wake_up_all(&coll->wq);
@@ -245,8 +251,11 @@ static struct sysmem_heap *sysmem_heap_find(const struct sysmem_heap_desc *descs
 
 /*
  * Allocate the buffers @settings describe from @heap, each held by the
- * collection, into @bufs.  Return: SYSMEM_FAIL_NONE, or
- * SYSMEM_FAIL_NO_MEMORY with @why set.
+ * collection, into @bufs.  The task whose ioctl made the collection
+ * ready allocates for everyone; heaps give up early once it is killed
+ * (so that an OOM victim can exit), which is that participant going
+ * away, not a lack of memory.  Return: SYSMEM_FAIL_NONE, or
+ * SYSMEM_FAIL_NO_MEMORY or SYSMEM_FAIL_PARTICIPANT_LOST with @why set.
  */
 static u32 sysmem_buffers_alloc(struct sysmem_collection *coll,
 				struct sysmem_heap *heap,
@@ -286,6 +295,10 @@ unhold_buffers:
 		sysmem_buffer_put(b[i].buf);
 	}
 	kfree(b);
+	if (fatal_signal_pending(current)) {
+		*why = "the participant allocating was killed";
+		return SYSMEM_FAIL_PARTICIPANT_LOST;
+	}
 	return SYSMEM_FAIL_NO_MEMORY;
 }
 
@@ -609,9 +622,13 @@ void sysmem_collection_update(struct sysmem_collection *coll,
 restart:
 	if (coll->state == SYSMEM_STATE_FAILED)
 		return;
-	/* Each pass fails or allocates one subtree, or ends the loop. */
+	/*
+	 * Each pass fails or allocates one subtree, or ends the loop: a
+	 * subtree acted on leaves the walk (it failed and left the tree,
+	 * or is no longer pending), so every restart walks fewer.
+	 */
 	for (n = coll->root; n; n = sysmem_node_next(n, coll->root)) {
-		if (!n->attach_root || !n->attach_pending)
+		if (!n->attach_root || !n->attach_pending || n->fail_reason)
 			continue;
 		if (!sysmem_domain_has_live(n)) {
 			sysmem_node_fail(n, SYSMEM_FAIL_PARTICIPANT_LOST,

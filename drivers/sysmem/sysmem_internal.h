@@ -12,6 +12,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
+#include <linux/string.h>
 #include <linux/types.h>
 #include <linux/wait.h>
 
@@ -62,6 +63,17 @@ struct sysmem_tracker;
 #define sysmem_dma_buf_map		dma_buf_map_attachment
 #define sysmem_dma_buf_unmap		dma_buf_unmap_attachment
 #endif
+
+/*
+ * Names from userspace (a collection's or a participant's, at most
+ * SYSMEM_NAME_LEN bytes with the NUL) go into log lines only escaped, so
+ * that no byte of one can end the line or forge another: "%*pE" with
+ * sysmem_name_len(name), name.
+ */
+static inline int sysmem_name_len(const char *name)
+{
+	return strnlen(name, SYSMEM_NAME_LEN);
+}
 
 /**
  * struct sysmem_buffer - one buffer of a collection

@@ -76,12 +76,16 @@ static void sysmem_ctx_install(struct sysmem_ioctl_ctx *ctx)
 }
 
 /*
- * The ioctl failed: give every reserved fd back and drop every file,
- * running its abort first (for a new node, sysmem_node_abort()).
+ * The ioctl failed: take back what the handler counted, give every
+ * reserved fd back and drop every file, running its abort first (for a
+ * new node, sysmem_node_abort()).
  */
 static void sysmem_ctx_abort(struct sysmem_ioctl_ctx *ctx)
 {
 	unsigned int i;
+
+	if (ctx->undo)
+		ctx->undo(ctx->undo_arg);
 
 	for (i = 0; i < ctx->nr; i++) {
 		struct sysmem_pending_fd *p = &ctx->pending[i];

@@ -39,7 +39,10 @@ union sysmem_ioctl_arg {
  * Deferred fd installation.  Handlers reserve fds and hand over files;
  * the dispatcher installs them only once the whole ioctl has succeeded
  * (including copying its result out), and otherwise gives every fd back
- * and drops every file, calling @abort first where given.
+ * and drops every file, calling @abort first where given.  A handler
+ * that counted something for its fds sets @undo (with @undo_arg, which
+ * must stay valid until the ioctl returns): the dispatcher calls it, with
+ * no lock held, if the fds are not handed out after all.
  */
 struct sysmem_ioctl_ctx {
 	unsigned int nr;
@@ -48,6 +51,8 @@ struct sysmem_ioctl_ctx {
 		struct file *file;
 		void (*abort)(struct file *file);
 	} *pending;
+	void (*undo)(void *arg);
+	void *undo_arg;
 };
 
 int sysmem_ctx_add_file(struct sysmem_ioctl_ctx *ctx, struct file *file,

@@ -327,8 +327,18 @@ static int sysmem_node_ref_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/*
+ * A node ref has nothing to wait for: it polls no event, ever (a file
+ * without poll would poll always ready).
+ */
+static __poll_t sysmem_node_ref_poll(struct file *file, poll_table *wait)
+{
+	return 0;
+}
+
 static const struct file_operations sysmem_node_ref_fops = {
 	.owner = THIS_MODULE,
+	.poll = sysmem_node_ref_poll,
 	.release = sysmem_node_ref_release,
 	.llseek = noop_llseek,
 };
@@ -431,13 +441,24 @@ put_fd:
 	return ret;
 }
 
+/* A tracking fd was not handed out after all: its slot comes back. */
+static void sysmem_node_tracking_undo(void *arg)
+{
+	struct sysmem_node *node = arg;
+
+	mutex_lock(&node->coll->lock);
+	node->nr_tracking--;
+	mutex_unlock(&node->coll->lock);
+}
+
 /**
  * sysmem_node_tracking_fd() - reserve a tracking fd made through a node
  * @node: the node, which makes SYSMEM_MAX_TRACKING at most
  * @t: the tracker the fd watches
  * @threshold: the count at or below which the fd polls readable
  * @name: the file's name
- * @ctx: the ioctl's context
+ * @ctx: the ioctl's context, which gives the slot back if the ioctl
+ *	fails after all; one tracking fd per ioctl
  *
  * Context: the collection lock held.
  * Return: the fd, -ENOSPC once @node made SYSMEM_MAX_TRACKING, or
@@ -448,6 +469,7 @@ int sysmem_node_tracking_fd(struct sysmem_node *node, struct sysmem_tracker *t,
 			    struct sysmem_ioctl_ctx *ctx)
 {
 	struct file *tfile;
+	int fd;
 
 	lockdep_assert_held(&node->coll->lock);
 	if (node->nr_tracking >= SYSMEM_MAX_TRACKING)
@@ -455,8 +477,14 @@ int sysmem_node_tracking_fd(struct sysmem_node *node, struct sysmem_tracker *t,
 	tfile = sysmem_tracking_file(t, threshold, name);
 	if (IS_ERR(tfile))
 		return PTR_ERR(tfile);
+	fd = sysmem_ctx_add_file(ctx, tfile, NULL);
+	if (fd < 0)
+		return fd;
+	/* The ioctl's file keeps @node until the undo has run. */
 	node->nr_tracking++;
-	return sysmem_ctx_add_file(ctx, tfile, NULL);
+	ctx->undo = sysmem_node_tracking_undo;
+	ctx->undo_arg = node;
+	return fd;
 }
 
 /**

@@ -311,7 +311,10 @@ void sysmem_node_link(struct sysmem_node *node, struct sysmem_node *parent,
  * @token: the live token it was bound from, which becomes bound
  * @node: the collection node, from sysmem_node_alloc()
  *
- * Same parent, same children, same boundary.
+ * Same parent, same children, same boundary.  A token with no parent is
+ * either the root, whose place @node takes, or the top of a failed
+ * subtree, which has left the tree: @node then stays out of it too, born
+ * failed.
  *
  * Context: the collection lock held.
  */
@@ -341,7 +344,7 @@ void sysmem_node_replace(struct sysmem_node *token, struct sysmem_node *node)
 	node->parent = token->parent;
 	if (token->parent)
 		list_replace_init(&token->sibling, &node->sibling);
-	else
+	else if (coll->root == token)
 		coll->root = node;
 	token->parent = NULL;
 	list_splice_init(&token->children, &node->children);

@@ -75,9 +75,13 @@ struct sysmem_heap_buffer {
  *	failures.  Called in process context, may sleep, never twice at
  *	once for the same collection.  The dma-buf must support attach,
  *	map and unmap; mmap, vmap and CPU access where the coherency
- *	domain allows CPU access (@buf->settings.coherency_domain).  The
- *	heap must call sysmem_heap_buffer_released() once that dma-buf's
- *	memory is back in the heap, normally from its release callback.
+ *	domain allows CPU access (@buf->settings.coherency_domain).  Its
+ *	mmap is called on a mapping of sysmem's own dma-buf, which the
+ *	mapping keeps (vma->vm_file is not the heap's file): it must map
+ *	its memory in at once or through vm_ops of its own, without
+ *	relying on vma->vm_file.  The heap must call
+ *	sysmem_heap_buffer_released() once that dma-buf's memory is back
+ *	in the heap, normally from its release callback.
  */
 struct sysmem_heap_ops {
 	struct dma_buf *(*allocate)(struct sysmem_heap *heap,

@@ -320,7 +320,8 @@ int sysmem_get_weak_result(int coll_fd,
 			   struct sysmem_buffer_settings *settings,
 			   int *fds, int *close_weak_fds,
 			   unsigned int fd_capacity,
-			   unsigned int *buffer_count, bool *weak)
+			   unsigned int *buffer_count, unsigned int *fd_count,
+			   bool *weak)
 {
 	struct sysmem_result arg;
 	unsigned int i;
@@ -335,6 +336,8 @@ int sysmem_get_weak_result(int coll_fd,
 			close_weak_fds[i] = -1;
 	if (buffer_count)
 		*buffer_count = arg.buffer_count;
+	if (fd_count)
+		*fd_count = arg.fd_count;
 	if (weak)
 		*weak = arg.result_flags & SYSMEM_RESULT_WEAK;
 	return 0;

@@ -379,6 +379,10 @@ int sysmem_get_result(int coll_fd, struct sysmem_buffer_settings *settings,
  *	once nothing strong holds that buffer, -1 where it is gone
  * @fd_capacity: entries at @fds and at @close_weak_fds
  * @buffer_count: filled with the number of buffers (may be NULL)
+ * @fd_count: filled with the number of slots of @fds (and of
+ *	@close_weak_fds) filled: the buffer count, or 0 for a participant
+ *	whose usage is NONE; for a weak node a slot holds -1 where its
+ *	buffer is already gone (may be NULL)
  * @weak: filled with whether the fds are weak (may be NULL); a strong
  *	node gets strong fds and no close-weak fds from this call too
  *
@@ -389,7 +393,8 @@ int sysmem_get_weak_result(int coll_fd,
 			   struct sysmem_buffer_settings *settings,
 			   int *fds, int *close_weak_fds,
 			   unsigned int fd_capacity,
-			   unsigned int *buffer_count, bool *weak);
+			   unsigned int *buffer_count, unsigned int *fd_count,
+			   bool *weak);
 
 /**
  * sysmem_send_token() - send a token fd over a unix socket (SCM_RIGHTS)

@@ -356,14 +356,14 @@ TEST_F(fault, weak_get_result)
 		ASSERT_EQ(0, sysmem_wait(cw, -1));
 		probe = next_fd();
 		arm(self->nth, n);
-		ret = sysmem_get_weak_result(cw, NULL, fds, cfds, 6, &count,
+		ret = sysmem_get_weak_result(cw, NULL, fds, cfds, 6, &count, NULL,
 					     NULL);
 		hit = disarm(self->nth);
 		ASSERT_TRUE(!ret || ret == -ENOMEM) TH_LOG("nth %d: %d", n, ret);
 		if (ret) {
 			EXPECT_EQ(probe, next_fd());
 			ASSERT_EQ(0, sysmem_get_weak_result(cw, NULL, fds, cfds,
-							    6, &count, NULL));
+							    6, &count, NULL, NULL));
 		}
 		/* Camping 3 + 3. */
 		ASSERT_EQ(6, count);

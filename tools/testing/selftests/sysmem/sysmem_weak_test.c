@@ -161,7 +161,7 @@ TEST_F(weak, ordering_rules)
 	/* Without weak-ok a weak collection can neither wait nor get. */
 	EXPECT_EQ(-EPERM, sysmem_wait(dup, 0));
 	EXPECT_EQ(-EPERM, sysmem_get_weak_result(dup, NULL, fds, cfd, 1,
-						 NULL, NULL));
+						 NULL, NULL, NULL));
 	/* A strong collection that waited can't promise any more. */
 	EXPECT_EQ(-EBUSY, sysmem_set_weak_ok(coll, false));
 	/* Too late for weak once allocated. */
@@ -211,7 +211,7 @@ TEST_F(weak, inheritance)
 	ASSERT_EQ(0, sysmem_wait(c[0], WAIT_NS));
 
 	/* Made before SET_WEAK: strong. */
-	ASSERT_EQ(0, sysmem_get_weak_result(c[1], NULL, fds, cfds, 2, &count,
+	ASSERT_EQ(0, sysmem_get_weak_result(c[1], NULL, fds, cfds, 2, &count, NULL,
 					    &is_weak));
 	EXPECT_EQ(2, count);
 	EXPECT_FALSE(is_weak);
@@ -219,9 +219,9 @@ TEST_F(weak, inheritance)
 	close_fds(fds, 2);
 	/* Weak, but made before SET_WEAK_OK. */
 	EXPECT_EQ(-EPERM, sysmem_get_weak_result(c[2], NULL, fds, cfds, 2,
-						 NULL, NULL));
+						 NULL, NULL, NULL));
 	/* Weak and weak-ok through FOR_CHILDREN. */
-	ASSERT_EQ(0, sysmem_get_weak_result(c[3], NULL, fds, cfds, 2, &count,
+	ASSERT_EQ(0, sysmem_get_weak_result(c[3], NULL, fds, cfds, 2, &count, NULL,
 					    &is_weak));
 	EXPECT_TRUE(is_weak);
 	for (i = 0; i < 2; i++) {
@@ -265,10 +265,10 @@ TEST_F(weak, close_weak_signals_per_buffer)
 	lt = sysmem_attach_lifetime_tracking(cw, 0);
 	ASSERT_LE(0, lt);
 	ASSERT_EQ(0, sysmem_get_weak_result(cs, NULL, sfd, NULL, NBUF,
-					    &count, &is_weak));
+					    &count, NULL, &is_weak));
 	ASSERT_EQ(NBUF, count);
 	EXPECT_FALSE(is_weak);
-	ASSERT_EQ(0, sysmem_get_weak_result(cw, NULL, wfd, cfd, NBUF, &count,
+	ASSERT_EQ(0, sysmem_get_weak_result(cw, NULL, wfd, cfd, NBUF, &count, NULL,
 					    &is_weak));
 	ASSERT_EQ(NBUF, count);
 	EXPECT_TRUE(is_weak);
@@ -361,7 +361,7 @@ TEST_F(weak, sparse_set_after_strong_nodes_left)
 	cons_init(&c, SYSMEM_USAGE_CPU_READ, 0, 4096);
 	ASSERT_EQ(0, sysmem_set_constraints(cw, &c));
 	ASSERT_EQ(0, sysmem_wait(cw, WAIT_NS));
-	ASSERT_EQ(0, sysmem_get_weak_result(cw, NULL, wfd, cfd, NBUF, &count,
+	ASSERT_EQ(0, sysmem_get_weak_result(cw, NULL, wfd, cfd, NBUF, &count, NULL,
 					    &is_weak));
 	ASSERT_EQ(NBUF, count);
 	EXPECT_TRUE(is_weak);
@@ -428,7 +428,7 @@ TEST_F(weak, released_strong_constraints_count_until_allocation)
 {
 	struct sysmem_buffer_constraints c;
 	int tok, w, cs, cw, wfd[2], cfd[2];
-	unsigned int count;
+	unsigned int count, nfds = 0;
 
 	ASSERT_EQ(0, weak_pair(self->dev, &tok, &w));
 	ASSERT_EQ(0, sysmem_set_weak_ok(w, false));
@@ -443,8 +443,9 @@ TEST_F(weak, released_strong_constraints_count_until_allocation)
 	ASSERT_EQ(0, sysmem_set_constraints(cw, &c));
 	ASSERT_EQ(0, sysmem_wait(cw, WAIT_NS));
 	ASSERT_EQ(0, sysmem_get_weak_result(cw, NULL, wfd, cfd, 2, &count,
-					    NULL));
+					    &nfds, NULL));
 	EXPECT_EQ(2, count);
+	EXPECT_EQ(2, nfds);	/* both slots filled, with -1 */
 	EXPECT_EQ(-1, wfd[0]);
 	EXPECT_EQ(-1, wfd[1]);
 	EXPECT_EQ(-1, cfd[0]);
@@ -519,7 +520,7 @@ TEST_F(weak, result_argument_errors)
 
 	/* The node, and the collection, are unharmed. */
 	CHECK_STATE(cs, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
-	ASSERT_EQ(0, sysmem_get_weak_result(cw, NULL, fds, cfds, 2, &count,
+	ASSERT_EQ(0, sysmem_get_weak_result(cw, NULL, fds, cfds, 2, &count, NULL,
 					    NULL));
 	EXPECT_EQ(2, count);
 	EXPECT_LE(0, fds[0]);
