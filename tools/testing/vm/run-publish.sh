@@ -37,7 +37,6 @@ after_check() {
 	[ $fail -eq 0 ]
 }
 
-run /usr/local/bin/sysmem_reload_test
 run /usr/local/bin/sysmem_publish_test
 run /usr/local/bin/dmabuf-heap
 # dma-buf release may run a moment after the last close.
