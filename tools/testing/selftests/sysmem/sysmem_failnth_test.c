@@ -94,8 +94,17 @@ struct sweep_op {
 	bool no_retry;
 };
 
-/* Injected failures per entry of sweep[], shared with the test children. */
-static int *injected;
+/*
+ * What the injected failures of one entry gave: the call failed with
+ * ENOMEM, the call succeeded and the collection failed, or the call
+ * absorbed the failure (succeeded, nothing failed).
+ */
+struct sweep_counts {
+	int injected, enomem, coll_failed, absorbed;
+};
+
+/* Per entry of sweep[], shared with the test children. */
+static struct sweep_counts *counts;
 
 static int xioctl(int fd, unsigned long cmd, void *arg)
 {
@@ -797,12 +806,16 @@ static const struct sweep_op sweep[] = {
 
 __attribute__((constructor)) static void shared_counts(void)
 {
-	injected = mmap(NULL, NR_OPS * sizeof(*injected),
-			PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-			-1, 0);
-	if (injected == MAP_FAILED)
+	int i;
+
+	counts = mmap(NULL, NR_OPS * sizeof(*counts),
+		      PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+		      -1, 0);
+	if (counts == MAP_FAILED)
 		abort();
-	memset(injected, 0xff, NR_OPS * sizeof(*injected));
+	memset(counts, 0, NR_OPS * sizeof(*counts));
+	for (i = 0; i < NR_OPS; i++)
+		counts[i].injected = -1;
 }
 
 /* ------------------------------------------------------------------ */
@@ -875,19 +888,21 @@ static __u32 coll_state(int fd, __u32 *reason)
 
 /*
  * Sweep one entry: nth = 1, 2, ... until the call gets through without
- * the injected failure.  Returns the number of failures injected.
+ * the injected failure, counting what each injected failure gave.
  */
-static int sweep_one(struct __test_metadata *_metadata, int nth,
-		     const struct sweep_op *op, bool long_mode,
-		     const struct sysmem_heap_stats *base)
+static void sweep_one(struct __test_metadata *_metadata, int nth,
+		      const struct sweep_op *op, bool long_mode,
+		      const struct sysmem_heap_stats *base,
+		      struct sweep_counts *cnt)
 {
 	struct sweep_ctx c = { .long_mode = long_mode, .buf = -1, .coll = -1 };
 	struct sysmem_heap_stats hs;
 	struct sysmem_objects o;
 	int n, ret, probe, before, i;
+	bool hit = true, failed;
 	__u32 st, reason;
-	bool hit = true;
 
+	memset(cnt, 0, sizeof(*cnt));
 	for (i = 0; i < MAX_FDS; i++) {
 		c.fd[i] = -1;
 		c.out[i] = -1;
@@ -901,9 +916,12 @@ static int sweep_one(struct __test_metadata *_metadata, int nth,
 		arm(nth, n);
 		ret = op->call(&c);
 		hit = disarm(nth);
+		cnt->injected += hit;
+		failed = ret;
 		ASSERT_TRUE(!ret || ret == -ENOMEM)
 			TH_LOG("%s nth %d: %s", op->name, n, strerror(-ret));
 		if (ret) {
+			cnt->enomem++;
 			ASSERT_TRUE(hit) TH_LOG("%s nth %d: ENOMEM without injection",
 						op->name, n);
 			/* All or nothing: no fd appeared. */
@@ -921,6 +939,8 @@ static int sweep_one(struct __test_metadata *_metadata, int nth,
 				sysmem_wait(c.coll, WAIT_NS);
 			st = coll_state(c.coll, &reason);
 			if (st == SYSMEM_STATE_FAILED) {
+				failed = true;
+				cnt->coll_failed++;
 				/* Only an injected failure fails it, readably. */
 				ASSERT_TRUE(hit) TH_LOG("%s nth %d", op->name, n);
 				ASSERT_EQ(SYSMEM_FAIL_NO_MEMORY, reason)
@@ -931,6 +951,7 @@ static int sweep_one(struct __test_metadata *_metadata, int nth,
 					TH_LOG("%s nth %d", op->name, n);
 			}
 		}
+		cnt->absorbed += hit && !failed;
 		ctx_close(&c);
 		/* No fd the sweep does not know of, failed call or not. */
 		ASSERT_EQ(before, next_fd()) TH_LOG("%s nth %d", op->name, n);
@@ -957,7 +978,6 @@ static int sweep_one(struct __test_metadata *_metadata, int nth,
 	}
 	close(c.dev);
 	ASSERT_LT(n, MAX_NTH) TH_LOG("%s: still failing at nth %d", op->name, n);
-	return n - 2;
 }
 
 /*
@@ -987,10 +1007,10 @@ static void sweep_kind(struct __test_metadata *_metadata, enum kind kind,
 
 		if (sweep[i].kind != kind || negotiates != negotiate)
 			continue;
-		injected[i] = sweep_one(_metadata, nth, &sweep[i], long_mode,
-					base);
+		sweep_one(_metadata, nth, &sweep[i], long_mode, base,
+			  &counts[i]);
 		TH_LOG("%s on %s: %d failures injected", sweep[i].name,
-		       kind_names[kind], injected[i]);
+		       kind_names[kind], counts[i].injected);
 	}
 	write_file(FAILSLAB "ignore-gfp-wait", "Y");
 	close(nth);
@@ -1131,25 +1151,41 @@ TEST_F_TIMEOUT(failnth, dmabuf, SWEEP_TIMEOUT)
 	sweep_kind(_metadata, DMABUF, false);
 }
 
-/* The failures each entry took, and the total ("# " lines). */
+/*
+ * The failures each entry took and what they gave ("# " lines): ENOMEM
+ * from the call, a collection failed with SYSMEM_FAIL_NO_MEMORY, or
+ * absorbed (an optional allocation, such as a dma-buf's new name).
+ */
 TEST_F(failnth, summary)
 {
 	int i, total = 0, swept = 0;
+	struct sweep_counts all = { 0 };
 
+	ksft_print_msg("%-10s %-48s %8s %6s %6s %8s\n", "file", "call",
+		       "injected", "ENOMEM", "failed", "absorbed");
 	for (i = 0; i < NR_OPS; i++) {
-		if (injected[i] < 0) {
-			ksft_print_msg("%-10s %-50s not swept\n",
+		const struct sweep_counts *k = &counts[i];
+
+		if (k->injected < 0) {
+			ksft_print_msg("%-10s %-48s not swept\n",
 				       kind_names[sweep[i].kind], sweep[i].name);
 			continue;
 		}
-		ksft_print_msg("%-10s %-50s %4d injected failures\n",
+		ksft_print_msg("%-10s %-48s %8d %6d %6d %8d\n",
 			       kind_names[sweep[i].kind], sweep[i].name,
-			       injected[i]);
-		total += injected[i];
+			       k->injected, k->enomem, k->coll_failed,
+			       k->absorbed);
+		all.injected += k->injected;
+		all.enomem += k->enomem;
+		all.coll_failed += k->coll_failed;
+		all.absorbed += k->absorbed;
 		swept++;
 	}
+	total = all.injected;
 	ksft_print_msg("fail-nth sweep: %d of %d swept, %d injected in all\n",
 		       swept, NR_OPS, total);
+	ksft_print_msg("%-10s %-48s %8d %6d %6d %8d\n", "all", "", total,
+		       all.enomem, all.coll_failed, all.absorbed);
 	if (!swept)
 		SKIP(return, "nothing swept (no fault injection here)");
 }
