@@ -86,12 +86,9 @@ static long sysmem_coll_ioctl_attach_token(struct file *file, void *arg,
 static long sysmem_coll_ioctl_set_constraints(struct file *file, void *arg,
 					      struct sysmem_ioctl_ctx *ctx)
 {
-	struct sysmem_node *node = file->private_data;
 	struct sysmem_buffer_constraints *c = arg;
 	struct sysmem_image_constraints *images = NULL;
 	struct sysmem_heap_name *heaps = NULL;
-	int invalid, ret;
-	u32 reason;
 
 	/* Copy what the counts describe; validation judges the counts. */
 	if ((c->flags & SYSMEM_CONSTRAINTS_HAS_PERMITTED_HEAPS) &&
@@ -106,43 +103,13 @@ static long sysmem_coll_ioctl_set_constraints(struct file *file, void *arg,
 		images = vmemdup_user(u64_to_user_ptr(c->image_formats),
 				      c->image_format_count * sizeof(*images));
 		if (IS_ERR(images)) {
-			ret = PTR_ERR(images);
-			images = NULL;
-			goto free_heaps;
+			kfree(heaps);
+			return PTR_ERR(images);
 		}
 	}
-	invalid = sysmem_constraints_validate(c, heaps, images);
-	if (invalid) {
-		pr_debug("participant \"%*pE\" (id %llu): invalid constraints: %s\n",
-			 sysmem_name_len(node->dbg.name), node->dbg.name, node->dbg.id,
-			 sysmem_invalid_str(invalid));
-		ret = -EINVAL;
-		goto free_images;
-	}
-	ret = sysmem_node_lock_live(node);
-	if (ret)
-		goto free_images;
-	if (node->has_constraints) {
-		ret = -EALREADY;
-	} else if (sysmem_node_status(node, &reason) == SYSMEM_STATE_FAILED) {
-		ret = -EIO;
-	} else {
-		node->c = *c;
-		node->c.heaps = 0;
-		node->c.image_formats = 0;
-		node->heaps = heaps;
-		node->images = images;
-		heaps = NULL;
-		images = NULL;
-		node->has_constraints = true;
-		sysmem_collection_update(node->coll, node);
-	}
-	mutex_unlock(&node->coll->lock);
-free_images:
-	kvfree(images);
-free_heaps:
-	kfree(heaps);
-	return ret;
+	/* Takes both copies, whatever the outcome. */
+	return sysmem_node_set_constraints(file->private_data, c, heaps,
+					   images);
 }
 
 /*
@@ -270,22 +237,16 @@ static int sysmem_weak_fds(struct sysmem_collection *coll,
 	return 0;
 }
 
-/* Reserve an fd for buffer @cb's strong dma-buf, exported on first use. */
+/* Reserve an fd for buffer @cb's strong dma-buf. */
 static int sysmem_strong_fd(struct sysmem_collection *coll,
 			    struct sysmem_coll_buffer *cb, bool writable,
 			    int *fd, struct sysmem_ioctl_ctx *ctx)
 {
-	struct dma_buf *dmabuf = cb->dmabuf[writable];
+	struct dma_buf *dmabuf = sysmem_coll_buffer_dmabuf(coll, cb, writable);
 	int ret;
 
-	if (!dmabuf) {
-		dmabuf = sysmem_buffer_export(cb->buf, writable, false,
-					      coll->name);
-		if (IS_ERR(dmabuf))
-			return PTR_ERR(dmabuf);
-		cb->dmabuf[writable] = dmabuf;
-	}
-	get_dma_buf(dmabuf);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
 	ret = sysmem_ctx_add_file(ctx, dmabuf->file, NULL);
 	if (ret < 0)
 		return ret;
@@ -317,8 +278,7 @@ static int sysmem_result_fds(struct sysmem_node *node, struct sysmem_result *r,
 	*close_fds = kcalloc(nr, sizeof(**close_fds), GFP_KERNEL);
 	if (!*fds || !*close_fds)
 		return -ENOMEM;
-	writable = (node->rights & SYSMEM_RIGHT_WRITE) &&
-		   (node->c.usage & SYSMEM_USAGE_WRITE_MASK);
+	writable = sysmem_node_writable(node);
 	for (i = 0; i < nr; i++) {
 		if (node->weak)
 			ret = sysmem_weak_fds(coll, &coll->buffers[i], writable,

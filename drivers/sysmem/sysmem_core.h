@@ -286,4 +286,16 @@ void sysmem_node_withdraw(struct sysmem_node *node);
 void sysmem_node_close(struct sysmem_node *node);
 void sysmem_node_discard(struct sysmem_node *node);
 
+/* sysmem_node_calls.c: what every door does to a node */
+void sysmem_collection_name(struct sysmem_collection *coll, u32 priority,
+			    const char *name);
+int sysmem_node_set_constraints(struct sysmem_node *node,
+				const struct sysmem_buffer_constraints *c,
+				struct sysmem_heap_name *heaps,
+				struct sysmem_image_constraints *images);
+bool sysmem_node_writable(const struct sysmem_node *node);
+struct dma_buf *sysmem_coll_buffer_dmabuf(struct sysmem_collection *coll,
+					  struct sysmem_coll_buffer *cb,
+					  bool writable);
+
 #endif /* _SYSMEM_CORE_H */

@@ -51,6 +51,24 @@ void sysmem_node_abort(struct file *file)
 int sysmem_node_install(struct sysmem_node *node, struct sysmem_ioctl_ctx *ctx,
 			void (*abort)(struct file *file))
 {
+	struct file *file = sysmem_node_file(node);
+
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	return sysmem_ctx_add_file(ctx, file, abort);
+}
+
+/**
+ * sysmem_node_file() - give a node its file
+ * @node: a node from sysmem_node_alloc()
+ *
+ * The file owns the node's collection reference from now on; closing it
+ * closes the node (sysmem_node_close()).
+ *
+ * Return: the file (O_RDWR), or an ERR_PTR with the node gone.
+ */
+struct file *sysmem_node_file(struct sysmem_node *node)
+{
 	struct file *file;
 
 	static const char * const names[] = {
@@ -61,14 +79,18 @@ int sysmem_node_install(struct sysmem_node *node, struct sysmem_ioctl_ctx *ctx,
 
 	file = anon_inode_getfile(names[node->type], &sysmem_node_fops, node,
 				  O_RDWR);
-	if (IS_ERR(file)) {
+	if (IS_ERR(file))
 		sysmem_node_discard(node);
-		return PTR_ERR(file);
-	}
-	return sysmem_ctx_add_file(ctx, file, abort);
+	return file;
 }
 
-static struct sysmem_node *sysmem_node_from_file(struct file *file)
+/**
+ * sysmem_node_from_file() - the node of a sysmem node file
+ * @file: any file
+ *
+ * Return: the node, or NULL for any other file.
+ */
+struct sysmem_node *sysmem_node_from_file(struct file *file)
 {
 	return file->f_op == &sysmem_node_fops ? file->private_data : NULL;
 }
@@ -244,9 +266,7 @@ static long sysmem_node_ioctl_set_name(struct file *file, void *arg,
 				       struct sysmem_ioctl_ctx *ctx)
 {
 	struct sysmem_node *node = file->private_data;
-	struct sysmem_collection *coll = node->coll;
 	struct sysmem_set_name *sn = arg;
-	unsigned int i;
 	size_t len;
 	int ret;
 
@@ -256,19 +276,8 @@ static long sysmem_node_ioctl_set_name(struct file *file, void *arg,
 	ret = sysmem_node_lock_live(node);
 	if (ret)
 		return ret;
-	if (!coll->name[0] || sn->priority > coll->name_priority) {
-		memcpy(coll->name, sn->name, len + 1);
-		coll->name_priority = sn->priority;
-		for (i = 0; i < coll->nr_buffers; i++) {
-			struct sysmem_coll_buffer *cb = &coll->buffers[i];
-
-			if (cb->dmabuf[0])
-				sysmem_dmabuf_set_name(cb->dmabuf[0], coll->name);
-			if (cb->dmabuf[1])
-				sysmem_dmabuf_set_name(cb->dmabuf[1], coll->name);
-		}
-	}
-	mutex_unlock(&coll->lock);
+	sysmem_collection_name(node->coll, sn->priority, sn->name);
+	mutex_unlock(&node->coll->lock);
 	return 0;
 }
 

@@ -17,6 +17,8 @@
 int sysmem_node_install(struct sysmem_node *node, struct sysmem_ioctl_ctx *ctx,
 			void (*abort)(struct file *file));
 void sysmem_node_abort(struct file *file);
+struct file *sysmem_node_file(struct sysmem_node *node);
+struct sysmem_node *sysmem_node_from_file(struct file *file);
 int sysmem_node_lock_live(struct sysmem_node *node);
 int sysmem_node_tracking_fd(struct sysmem_node *node, struct sysmem_tracker *t,
 			    u32 threshold, const char *name,

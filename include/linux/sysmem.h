@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * sysmem: the in-kernel API for heap backends.
+ * sysmem: the in-kernel API: heap backends, and kernel participants
+ * (below).
  *
  * A heap backend gives sysmem memory of one kind (system pages,
  * physically contiguous memory, protected memory, a device's carve-out).
@@ -111,5 +112,67 @@ void sysmem_heap_unregister(struct sysmem_heap *heap);
 void *sysmem_heap_priv(struct sysmem_heap *heap);
 const char *sysmem_heap_name(struct sysmem_heap *heap);
 void sysmem_heap_buffer_released(struct sysmem_heap_buffer *buf);
+
+/*
+ * Kernel participants.
+ *
+ * A driver that knows its hardware's constraints takes part in a
+ * negotiation itself, next to userspace participants and with the same
+ * rules: it gets a token (from an fd its userspace handed it, or one it
+ * makes), binds it, sets constraints and gets one referenced dma-buf
+ * per buffer.  A struct sysmem_knode is the driver's handle on one node
+ * of a collection's tree, as an fd is userspace's; it must end with
+ * sysmem_knode_release() (leave cleanly) or sysmem_knode_close() (go
+ * away without release, which fails the node's failure domain like an
+ * fd closed without release).  Calls on one node must not race each
+ * other, as a driver serializes its own state anyway; different nodes
+ * are independent.  A module using these says SYSMEM_IMPORT_NS().  See
+ * Documentation/sysmem/kernel-participants.rst.
+ */
+#define SYSMEM_IMPORT_NS()	SYSMEM_HEAP_IMPORT_NS()
+
+struct sysmem_knode;
+
+/**
+ * struct sysmem_knode_ops - how sysmem tells a kernel participant
+ * @changed: the node's state, as the node sees it, changed to @state:
+ *	SYSMEM_STATE_ALLOCATED (at most once), then SYSMEM_STATE_FAILED
+ *	with @reason (SYSMEM_FAIL_*, at most once; also without being
+ *	allocated first).  Called from a workqueue in process context,
+ *	never with a sysmem lock held, never twice at once for one node
+ *	and never once sysmem_knode_release() or sysmem_knode_close() of
+ *	the node returned.  It may call any sysmem_knode_*() function on
+ *	the node, sysmem_knode_release() and sysmem_knode_close() included.
+ */
+struct sysmem_knode_ops {
+	void (*changed)(struct sysmem_knode *kn, u32 state, u32 reason,
+			void *priv);
+};
+
+struct sysmem_knode *sysmem_knode_from_fd(int fd,
+					  const struct sysmem_debug_info *dbg);
+struct sysmem_knode *sysmem_knode_alloc_token(const struct sysmem_debug_info *dbg);
+struct sysmem_knode *sysmem_knode_duplicate(struct sysmem_knode *token,
+					    u32 rights_mask);
+int sysmem_knode_get_fd(struct sysmem_knode *token, u32 rights_mask);
+int sysmem_knode_bind(struct sysmem_knode *token,
+		      const struct sysmem_knode_ops *ops, void *priv);
+int sysmem_knode_set_name(struct sysmem_knode *kn, u32 priority,
+			  const char *name);
+int sysmem_knode_set_debug_info(struct sysmem_knode *kn,
+				const struct sysmem_debug_info *dbg);
+int sysmem_knode_set_constraints(struct sysmem_knode *kn,
+				 const struct sysmem_buffer_constraints *c,
+				 const struct sysmem_heap_name *heaps,
+				 const struct sysmem_image_constraints *images);
+u32 sysmem_knode_check(struct sysmem_knode *kn, u32 *reason);
+int sysmem_knode_wait(struct sysmem_knode *kn, unsigned long timeout);
+int sysmem_knode_get_result(struct sysmem_knode *kn,
+			    struct sysmem_buffer_settings *settings,
+			    struct dma_buf **bufs, unsigned int capacity,
+			    unsigned int *count);
+u64 sysmem_knode_collection_id(struct sysmem_knode *kn);
+void sysmem_knode_release(struct sysmem_knode *kn);
+void sysmem_knode_close(struct sysmem_knode *kn);
 
 #endif /* _LINUX_SYSMEM_H */

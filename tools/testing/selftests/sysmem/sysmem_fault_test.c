@@ -453,7 +453,7 @@ static void page_faults_for_heap(struct __test_metadata *_metadata,
 	       heap, n - 2, allocated - 1);
 }
 
-TEST_F(fault, page_allocation_in_heaps)
+TEST_F_TIMEOUT(fault, page_allocation_in_heaps, 120)
 {
 	NEED_FAIL_NTH();
 	if (access(FAILPAGE "ignore-gfp-wait", W_OK))
