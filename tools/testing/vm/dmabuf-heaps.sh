@@ -5,7 +5,7 @@
 # selftest (tools/testing/selftests/dmabuf-heaps in Debian's
 # linux-source-7.2) is built from that source, against that kernel's
 # uapi headers; the guest then loads sysmem with publish_dma_heaps=0,
-# runs sysmem_publish_test (unload and reload unpublished, module init
+# runs sysmem_reload_test (unload and reload cycles), sysmem_publish_test (unload and reload unpublished, module init
 # failing at every allocation up to the last step before publishing, and
 # finally a load that publishes and pins), runs dmabuf-heap over every
 # heap under /dev/dma_heap (sysmem's and the kernel's), and checks that

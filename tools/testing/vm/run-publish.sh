@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Guest side of the publishing stage (tools/testing/vm/dmabuf-heaps.sh):
+# sysmem_reload_test (sysmem loads unpublished here, so it can unload),
 # sysmem_publish_test, which leaves sysmem loaded with its heaps
 # published, then the kernel's dmabuf-heaps selftest over every heap,
 # then a check that sysmem's heaps hold no buffer any more.  Each part is
@@ -37,6 +38,8 @@ after_check() {
 	[ $fail -eq 0 ]
 }
 
+# Unpublished, sysmem can unload: its reload cycles run here on 7.2.
+run /usr/local/bin/sysmem_reload_test
 run /usr/local/bin/sysmem_publish_test
 run /usr/local/bin/dmabuf-heap
 # dma-buf release may run a moment after the last close.

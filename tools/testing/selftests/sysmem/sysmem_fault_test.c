@@ -127,7 +127,7 @@ static int state_of(int fd, __u32 *reason)
 	return state;
 }
 
-TEST_F(fault, alloc_token_and_duplicate)
+TEST_F_TIMEOUT(fault, alloc_token_and_duplicate, 120)
 {
 	int n, fd, t, fds[4];
 	__u32 masks[4] = { SYSMEM_RIGHTS_SAME, SYSMEM_RIGHT_READ,
@@ -194,7 +194,7 @@ TEST_F(fault, alloc_token_and_duplicate)
 	TH_LOG("%d allocation failures injected", n - 2);
 }
 
-TEST_F(fault, bind)
+TEST_F_TIMEOUT(fault, bind, 120)
 {
 	struct tree tr = { -1, -1, -1, -1 };
 	bool hit = true;
@@ -224,7 +224,7 @@ TEST_F(fault, bind)
 	TH_LOG("%d allocation failures injected", n - 2);
 }
 
-TEST_F(fault, set_constraints_and_allocate)
+TEST_F_TIMEOUT(fault, set_constraints_and_allocate, 120)
 {
 	struct sysmem_heap_name heaps[2] = { { "system" }, { "other" } };
 	struct sysmem_buffer_constraints c = cpu3;
@@ -279,7 +279,7 @@ TEST_F(fault, set_constraints_and_allocate)
 	TH_LOG("%d allocation failures injected", n - 2);
 }
 
-TEST_F(fault, get_result_and_name)
+TEST_F_TIMEOUT(fault, get_result_and_name, 120)
 {
 	struct sysmem_buffer_settings s;
 	struct sysmem_heap_stats hs;
@@ -330,7 +330,7 @@ TEST_F(fault, get_result_and_name)
  * per buffer: each allocation failing gives -ENOMEM, no fd, and leaves
  * the collection as it was; every byte goes back afterwards.
  */
-TEST_F(fault, weak_get_result)
+TEST_F_TIMEOUT(fault, weak_get_result, 120)
 {
 	struct sysmem_heap_stats hs;
 	int n, ret, tok, w, cs, cw, probe, i, fds[6], cfds[6];
