@@ -8,8 +8,9 @@
  * VM runner puts it; it skips when that file is missing.  The camera
  * writes one known frame into every buffer from its changed() callback;
  * a userspace "display" reads it back at the negotiated offsets.
- * After every test sysmem has no object left and every heap is back to
- * its buffer count from before the test.  Needs debugfs; the
+ * Each test loads the module and unloads it after; after every test
+ * sysmem has no object left and every heap is back to its buffer count
+ * from before the test.  Needs debugfs; the
  * fail-nth test needs failslab and skips without it.
  */
 #define _GNU_SOURCE
@@ -406,6 +407,15 @@ FIXTURE_TEARDOWN(kp)
 				       self->heap_base[i]);
 			EXPECT_EQ(0, ret);
 		}
+		/*
+		 * Each test loads the module and unloads it after, so
+		 * that it never holds sysmem past this binary.
+		 */
+		ret = unload_camera();
+		if (ret && ret != -ENOENT)
+			printf("# unloading %s: %s\n", CAMERA_MOD,
+			       strerror(-ret));
+		EXPECT_TRUE(!ret || ret == -ENOENT);
 	}
 	close(self->dev);
 }
@@ -930,7 +940,7 @@ TEST_F(kp, fail_nth)
  * (e) Unloading the camera module while it holds nodes: one stream kept
  * pending, one kept allocated with its buffers.  Module exit closes
  * both, which fails both collections for userspace, and drops the
- * buffers it held.  Last: it leaves the module unloaded.
+ * buffers it held.
  */
 TEST_F(kp, unload_with_kept_nodes)
 {

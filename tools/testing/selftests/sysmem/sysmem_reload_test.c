@@ -19,8 +19,9 @@
  * skips.  A reload passes the publish_dma_heaps value of the module it
  * replaced.  A module that published its heaps under /dev/dma_heap is
  * pinned: there the test checks that unloading is refused, with and
- * without live buffers, and skips the cycles.  sysmem_test_heap, which
- * depends on sysmem, is unloaded first if it is loaded.
+ * without live buffers, and skips the cycles.  sysmem_test_camera and
+ * sysmem_test_heap, which depend on sysmem, are unloaded first if they
+ * are loaded.
  * SYSMEM_RELOAD_CYCLES sets the number of cycles of the race (default
  * 16).
  */
@@ -211,7 +212,9 @@ FIXTURE_SETUP(reload)
 	if (!self->path)
 		SKIP(return, "SYSMEM_MODULE not set");
 	ASSERT_TRUE(module_loaded("sysmem"));
-	/* sysmem_test_heap uses sysmem: it must not hold it. */
+	/* The selftests' helper modules use sysmem: none may hold it. */
+	if (module_loaded("sysmem_test_camera"))
+		ASSERT_EQ(0, module_unload("sysmem_test_camera"));
 	if (module_loaded("sysmem_test_heap"))
 		ASSERT_EQ(0, module_unload("sysmem_test_heap"));
 	reload_params(self->params, sizeof(self->params));
