@@ -342,11 +342,53 @@ static void display_process(int sock)
 	_exit(0);
 }
 
+/* Make the @n-th allocation of this thread fail. */
+static void arm(int nth_fd, int n)
+{
+	char s[16];
+
+	snprintf(s, sizeof(s), "%d", n);
+	if (pwrite(nth_fd, s, strlen(s), 0) < 0)
+		abort();
+}
+
+/* Disarm; true when the armed failure was injected. */
+static bool disarm(int nth_fd)
+{
+	char s[16] = "";
+	bool hit;
+
+	if (pread(nth_fd, s, sizeof(s) - 1, 0) < 0)
+		abort();
+	hit = atoi(s) == 0;
+	if (pwrite(nth_fd, "0", 1, 0) < 0)
+		abort();
+	return hit;
+}
+
+static int open_fail_nth(void)
+{
+	if (access(FAILSLAB "ignore-gfp-wait", W_OK) ||
+	    access("/proc/thread-self/fail-nth", W_OK))
+		return -ENOENT;
+	if (write_file(FAILSLAB "ignore-gfp-wait", "N") ||
+	    write_file(FAILSLAB "verbose", "0"))
+		return -EIO;
+	return open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
+}
+
+static void close_fail_nth(int nth)
+{
+	write_file(FAILSLAB "ignore-gfp-wait", "Y");
+	close(nth);
+}
+
 FIXTURE(kp) {
 	int dev;
 	int cam;
 	int loaded;
 	__u32 contig;		/* CAMERA_CONTIGUOUS where there is CMA */
+	int nth;		/* /proc/thread-self/fail-nth, or -1 */
 	unsigned long long heap_base[NR_HEAPS];
 	char why[128];
 };
@@ -358,6 +400,7 @@ FIXTURE_SETUP(kp)
 	int ret, i;
 
 	self->cam = -1;
+	self->nth = -1;
 	self->dev = sysmem_open();
 	ASSERT_LE(0, self->dev);
 	if (!have_debugfs()) {
@@ -391,6 +434,8 @@ FIXTURE_TEARDOWN(kp)
 
 	if (self->cam >= 0)
 		close(self->cam);
+	if (self->nth >= 0)
+		close_fail_nth(self->nth);
 	/* (TH_LOG here upsets gcc's format checks: plain printf.) */
 	if (self->loaded) {
 		ret = sysmem_objects_settle(SETTLE_MS, &o);
@@ -770,47 +815,6 @@ TEST_F(kp, bind_refuses)
 	EXPECT_EQ(-ESTALE, camera_release(self->cam));
 }
 
-/* Make the @n-th allocation of this thread fail. */
-static void arm(int nth_fd, int n)
-{
-	char s[16];
-
-	snprintf(s, sizeof(s), "%d", n);
-	if (pwrite(nth_fd, s, strlen(s), 0) < 0)
-		abort();
-}
-
-/* Disarm; true when the armed failure was injected. */
-static bool disarm(int nth_fd)
-{
-	char s[16] = "";
-	bool hit;
-
-	if (pread(nth_fd, s, sizeof(s) - 1, 0) < 0)
-		abort();
-	hit = atoi(s) == 0;
-	if (pwrite(nth_fd, "0", 1, 0) < 0)
-		abort();
-	return hit;
-}
-
-static int open_fail_nth(void)
-{
-	if (access(FAILSLAB "ignore-gfp-wait", W_OK) ||
-	    access("/proc/thread-self/fail-nth", W_OK))
-		return -ENOENT;
-	if (write_file(FAILSLAB "ignore-gfp-wait", "N") ||
-	    write_file(FAILSLAB "verbose", "0"))
-		return -EIO;
-	return open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
-}
-
-static void close_fail_nth(int nth)
-{
-	write_file(FAILSLAB "ignore-gfp-wait", "Y");
-	close(nth);
-}
-
 /* Small frames: the loops allocate many times. */
 #define FW	64
 #define FH	32
@@ -856,25 +860,33 @@ static void bind_user(int dev, int token, int *coll)
 	sysmem_set_constraints(*coll, &c);
 }
 
+/* Generous: each attempt negotiates under a KASAN kernel in TCG. */
+#define FAIL_NTH_TIMEOUT	300
+
+#define NEED_FAIL_NTH(nth) do { \
+	nth = open_fail_nth(); \
+	if (nth == -ENOENT) \
+		SKIP(return, "kernel without failslab or fail-nth"); \
+	ASSERT_LE(0, nth); \
+	self->nth = nth; \
+} while (0)
+
 /*
- * (f) Every allocation of the camera's ioctls made to fail in turn,
- * until one gets through: each attempt fails cleanly (an error from the
- * ioctl, the collection failed with a reason) and leaves nothing.
+ * (f) Every allocation of the camera's bind ioctl made to fail in turn,
+ * until one gets through, the display's constraints already set (so
+ * the negotiation and the allocation run in it too): each attempt fails
+ * cleanly (an error from the ioctl and the collection failed, or the
+ * collection failed with a reason) and leaves nothing.
  */
-TEST_F(kp, fail_nth)
+TEST_F_TIMEOUT(kp, fail_nth_bind, FAIL_NTH_TIMEOUT)
 {
-	int nth, n, ret, cam_token, disp_token, coll, fd0;
+	int nth, n, ret, cam_token, disp_token, coll;
 	struct sysmem_objects o;
 	__u32 state, reason;
 	bool hit = true;
 
 	NEED_CAMERA();
-	nth = open_fail_nth();
-	if (nth == -ENOENT)
-		SKIP(return, "kernel without failslab or fail-nth");
-	ASSERT_LE(0, nth);
-
-	/* BIND_TOKEN, with the display's constraints already set. */
+	NEED_FAIL_NTH(nth);
 	for (n = 1; hit && n < MAX_NTH; n++) {
 		ASSERT_EQ(0, two_tokens(self->dev, &cam_token,
 					SYSMEM_RIGHTS_SAME, &disp_token,
@@ -906,9 +918,21 @@ TEST_F(kp, fail_nth)
 	}
 	EXPECT_FALSE(hit) TH_LOG("BIND_TOKEN still failing at n=%d", n);
 	TH_LOG("BIND_TOKEN: %d allocations failed in turn", n - 2);
+}
 
-	/* CREATE_TOKEN: the camera starts the collection. */
-	for (hit = true, n = 1; hit && n < MAX_NTH; n++) {
+/*
+ * (f) The same for the camera as initiator: a failed create leaves no
+ * node and no fd.
+ */
+TEST_F_TIMEOUT(kp, fail_nth_create, FAIL_NTH_TIMEOUT)
+{
+	int nth, n, ret, coll, fd0;
+	struct sysmem_objects o;
+	bool hit = true;
+
+	NEED_CAMERA();
+	NEED_FAIL_NTH(nth);
+	for (n = 1; hit && n < MAX_NTH; n++) {
 		fd0 = next_fd();
 		arm(nth, n);
 		ret = camera_create(self->cam, 0, FW, FH, SYSMEM_RIGHT_READ);
@@ -933,7 +957,6 @@ TEST_F(kp, fail_nth)
 	}
 	EXPECT_FALSE(hit) TH_LOG("CREATE_TOKEN still failing at n=%d", n);
 	TH_LOG("CREATE_TOKEN: %d allocations failed in turn", n - 2);
-	close_fail_nth(nth);
 }
 
 /*
