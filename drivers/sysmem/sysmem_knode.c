@@ -122,6 +122,9 @@ static int sysmem_knode_lock(struct sysmem_knode *kn, enum sysmem_node_type type
  * SYSMEM_IOC_BIND consumes it: later ioctls on the fd get ESTALE, and
  * userspace closes it.
  *
+ * On any error the fd's token is untouched: still live, still the
+ * caller's to use or release.
+ *
  * Context: process context, may sleep.
  * Return: the handle, or an ERR_PTR: -EBADF for a bad fd, -EINVAL for a
  * file that is not a sysmem token (collection and group fds included)
@@ -280,48 +283,73 @@ free_kn:
 EXPORT_SYMBOL_NS_GPL(sysmem_knode_duplicate, SYSMEM_NS);
 
 /**
+ * sysmem_knode_get_file() - a new token under a token, as a file
+ * @token: a live token (a collection node cannot be duplicated: make
+ *	the duplicates before binding)
+ * @rights_mask: SYSMEM_RIGHT_* the duplicate keeps of @token's, not 0
+ *
+ * For a driver that returns the token to its userspace: it reserves an
+ * fd with get_unused_fd_flags() first, and fd_install()s the file last,
+ * once nothing else in its ioctl can fail (else fput() it: the token
+ * then goes away quietly).  The new token inherits @token's debug info,
+ * as every duplicate does; its userspace may set its own.
+ *
+ * Context: process context, may sleep.
+ * Return: the file (O_RDWR), or an ERR_PTR: -EINVAL, -ESTALE as
+ * sysmem_knode_duplicate(), -ENOMEM.
+ */
+struct file *sysmem_knode_get_file(struct sysmem_knode *token, u32 rights_mask)
+{
+	struct sysmem_node *node;
+	struct file *file;
+	int ret;
+
+	if (!rights_mask)
+		return ERR_PTR(-EINVAL);
+	node = sysmem_node_alloc(token->node->coll, SYSMEM_NODE_TOKEN);
+	if (!node)
+		return ERR_PTR(-ENOMEM);
+	file = sysmem_node_file(node);
+	if (IS_ERR(file))
+		return file;
+	ret = sysmem_knode_link(token, node, rights_mask);
+	if (ret) {
+		/* Never linked, the node goes quietly with its file. */
+		fput(file);
+		return ERR_PTR(ret);
+	}
+	return file;
+}
+EXPORT_SYMBOL_NS_GPL(sysmem_knode_get_file, SYSMEM_NS);
+
+/**
  * sysmem_knode_get_fd() - a new token under a token, as a userspace fd
  * @token: a live token
  * @rights_mask: SYSMEM_RIGHT_* the duplicate keeps of @token's, not 0
  *
- * The fd is installed in the calling process's table: call this last in
- * the ioctl that returns it, once nothing else can fail.
+ * sysmem_knode_get_file() installed at once in the calling process's
+ * table: call this last in the ioctl that returns it, once nothing else
+ * can fail (or use sysmem_knode_get_file()).
  *
  * Context: process context, may sleep.
- * Return: the fd (O_RDWR | O_CLOEXEC), or -errno: -EINVAL, -ESTALE as
- * sysmem_knode_duplicate(), -EMFILE, -ENOMEM.
+ * Return: the fd (O_RDWR | O_CLOEXEC), or -errno: as
+ * sysmem_knode_get_file(), and -EMFILE.
  */
 int sysmem_knode_get_fd(struct sysmem_knode *token, u32 rights_mask)
 {
-	struct sysmem_node *node;
 	struct file *file;
-	int fd, ret;
+	int fd;
 
-	if (!rights_mask)
-		return -EINVAL;
-	node = sysmem_node_alloc(token->node->coll, SYSMEM_NODE_TOKEN);
-	if (!node)
-		return -ENOMEM;
-	file = sysmem_node_file(node);
-	if (IS_ERR(file))
-		return PTR_ERR(file);
 	fd = get_unused_fd_flags(O_CLOEXEC);
-	if (fd < 0) {
-		ret = fd;
-		goto put_file;
+	if (fd < 0)
+		return fd;
+	file = sysmem_knode_get_file(token, rights_mask);
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		return PTR_ERR(file);
 	}
-	ret = sysmem_knode_link(token, node, rights_mask);
-	if (ret)
-		goto put_fd;
 	fd_install(fd, file);
 	return fd;
-
-put_fd:
-	put_unused_fd(fd);
-put_file:
-	/* Never linked, the node goes quietly with its file. */
-	fput(file);
-	return ret;
 }
 EXPORT_SYMBOL_NS_GPL(sysmem_knode_get_fd, SYSMEM_NS);
 

@@ -24,6 +24,7 @@
 #include <uapi/linux/sysmem.h>
 
 struct dma_buf;
+struct file;
 struct sysmem_heap;
 
 /*
@@ -154,6 +155,8 @@ struct sysmem_knode *sysmem_knode_from_fd(int fd,
 struct sysmem_knode *sysmem_knode_alloc_token(const struct sysmem_debug_info *dbg);
 struct sysmem_knode *sysmem_knode_duplicate(struct sysmem_knode *token,
 					    u32 rights_mask);
+struct file *sysmem_knode_get_file(struct sysmem_knode *token,
+				   u32 rights_mask);
 int sysmem_knode_get_fd(struct sysmem_knode *token, u32 rights_mask);
 int sysmem_knode_bind(struct sysmem_knode *token,
 		      const struct sysmem_knode_ops *ops, void *priv);
