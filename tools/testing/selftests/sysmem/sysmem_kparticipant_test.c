@@ -691,33 +691,40 @@ TEST_F(kp, camera_and_display)
  */
 TEST_F(kp, camera_initiates)
 {
+	/* The token as a file installed last, or from get_fd(). */
+	static const __u32 how[] = { 0, CAMERA_CREATE_GET_FD };
 	struct camera_status st;
 	struct display d;
 	struct report r;
+	unsigned int i;
 	int token;
 
 	NEED_CAMERA();
-	token = camera_create(self->cam, self->contig, W, H,
-			      SYSMEM_RIGHT_READ);
-	ASSERT_LE(0, token) TH_LOG("%s", strerror(-token));
-	EXPECT_EQ(FD_CLOEXEC, fcntl(token, F_GETFD));
-	EXPECT_EQ(O_RDWR, fcntl(token, F_GETFL) & O_ACCMODE);
-	/* Pending until the display joins. */
-	ASSERT_EQ(0, camera_status(self->cam, &st));
-	EXPECT_EQ(SYSMEM_STATE_PENDING, st.state);
-	EXPECT_EQ(0, st.cb_calls);
+	for (i = 0; i < 2; i++) {
+		token = camera_create(self->cam, self->contig | how[i], W, H,
+				      SYSMEM_RIGHT_READ);
+		ASSERT_LE(0, token) TH_LOG("%s", strerror(-token));
+		EXPECT_EQ(FD_CLOEXEC, fcntl(token, F_GETFD));
+		EXPECT_EQ(O_RDWR, fcntl(token, F_GETFL) & O_ACCMODE);
+		/* Pending until the display joins. */
+		ASSERT_EQ(0, camera_status(self->cam, &st));
+		EXPECT_EQ(SYSMEM_STATE_PENDING, st.state);
+		EXPECT_EQ(0, st.cb_calls);
 
-	display_setup(self->dev, token, &d, &r);
-	ASSERT_EQ(0, camera_wait(self->cam, 1));
-	display_check(&d, &r);
-	expect_frames(_metadata, &r);
-	expect_settings(_metadata, &r, self->contig);
-	expect_streaming(_metadata, self->cam, r.collection_id);
-	ASSERT_EQ(0, camera_release(self->cam));
+		display_setup(self->dev, token, &d, &r);
+		ASSERT_EQ(0, camera_wait(self->cam, 1));
+		display_check(&d, &r);
+		expect_frames(_metadata, &r);
+		expect_settings(_metadata, &r, self->contig);
+		expect_streaming(_metadata, self->cam, r.collection_id);
+		ASSERT_EQ(0, camera_release(self->cam));
+	}
 	/* A second stream while the first is busy: one node per stream. */
 	token = camera_create(self->cam, 0, W, H, SYSMEM_RIGHT_READ);
 	ASSERT_LE(0, token);
 	EXPECT_EQ(-EBUSY, camera_create(self->cam, 0, W, H,
+					SYSMEM_RIGHT_READ));
+	EXPECT_EQ(-EBUSY, camera_create(self->cam, CAMERA_CREATE_GET_FD, W, H,
 					SYSMEM_RIGHT_READ));
 	/* Nobody took part yet: both leave without failing anyone. */
 	ASSERT_EQ(0, camera_release(self->cam));
@@ -926,37 +933,45 @@ TEST_F_TIMEOUT(kp, fail_nth_bind, FAIL_NTH_TIMEOUT)
  */
 TEST_F_TIMEOUT(kp, fail_nth_create, FAIL_NTH_TIMEOUT)
 {
+	static const __u32 how[] = { 0, CAMERA_CREATE_GET_FD };
 	int nth, n, ret, coll, fd0;
 	struct sysmem_objects o;
-	bool hit = true;
+	unsigned int i;
+	bool hit;
 
 	NEED_CAMERA();
 	NEED_FAIL_NTH(nth);
-	for (n = 1; hit && n < MAX_NTH; n++) {
-		fd0 = next_fd();
-		arm(nth, n);
-		ret = camera_create(self->cam, 0, FW, FH, SYSMEM_RIGHT_READ);
-		hit = disarm(nth);
-		if (ret < 0) {
-			EXPECT_TRUE(hit) TH_LOG("n=%d: %s", n, strerror(-ret));
-			EXPECT_EQ(-ENOMEM, ret) TH_LOG("n=%d", n);
-			/* No fd left behind, no node kept. */
-			EXPECT_EQ(fd0, next_fd()) TH_LOG("n=%d", n);
-			EXPECT_EQ(-ESTALE, camera_release(self->cam));
-		} else {
-			bind_user(self->dev, ret, &coll);
-			ASSERT_LE(0, coll);
-			expect_outcome(_metadata, self->cam, coll, n);
-			EXPECT_EQ(0, camera_release(self->cam));
-			leave(coll);
+	for (i = 0; i < 2; i++) {
+		for (hit = true, n = 1; hit && n < MAX_NTH; n++) {
+			fd0 = next_fd();
+			arm(nth, n);
+			ret = camera_create(self->cam, how[i], FW, FH,
+					    SYSMEM_RIGHT_READ);
+			hit = disarm(nth);
+			if (ret < 0) {
+				EXPECT_TRUE(hit) TH_LOG("n=%d: %s", n,
+							strerror(-ret));
+				EXPECT_EQ(-ENOMEM, ret) TH_LOG("n=%d", n);
+				/* No fd left behind, no node kept. */
+				EXPECT_EQ(fd0, next_fd()) TH_LOG("n=%d", n);
+				EXPECT_EQ(-ESTALE, camera_release(self->cam));
+			} else {
+				bind_user(self->dev, ret, &coll);
+				ASSERT_LE(0, coll);
+				expect_outcome(_metadata, self->cam, coll, n);
+				EXPECT_EQ(0, camera_release(self->cam));
+				leave(coll);
+			}
+			ASSERT_EQ(0, sysmem_objects_settle(SETTLE_MS, &o))
+				TH_LOG("n=%d", n);
+			if (!hit)
+				EXPECT_LE(0, ret);
 		}
-		ASSERT_EQ(0, sysmem_objects_settle(SETTLE_MS, &o))
-			TH_LOG("n=%d", n);
-		if (!hit)
-			EXPECT_LE(0, ret);
+		EXPECT_FALSE(hit) TH_LOG("CREATE_TOKEN still failing at n=%d",
+					 n);
+		TH_LOG("CREATE_TOKEN%s: %d allocations failed in turn",
+		       how[i] ? " (get_fd)" : "", n - 2);
 	}
-	EXPECT_FALSE(hit) TH_LOG("CREATE_TOKEN still failing at n=%d", n);
-	TH_LOG("CREATE_TOKEN: %d allocations failed in turn", n - 2);
 }
 
 /*

@@ -13,7 +13,8 @@
  *    on, CPU write and video capture usage, physically contiguous if
  *    asked.  The ioctl returns at once; the negotiation goes on.
  *  - CAMERA_IOC_CREATE_TOKEN: the stream starts a collection itself
- *    and returns a token of it to userspace.
+ *    and returns a token of it to userspace (through
+ *    sysmem_knode_get_file(), or sysmem_knode_get_fd() if asked).
  *  - When sysmem reports the buffers allocated (the changed() callback,
  *    from sysmem's workqueue), the stream takes one dma-buf per buffer,
  *    maps each into the kernel and writes one test frame into it at the
@@ -32,6 +33,7 @@
 #include <linux/dma-buf.h>
 #include <linux/dma-direction.h>
 #include <linux/err.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/iosys-map.h>
 #include <linux/jiffies.h>
@@ -390,22 +392,21 @@ unlock:
 	return ret;
 }
 
-static long camera_create_token(struct camera_stream *s, void __user *argp)
+/*
+ * CAMERA_IOC_CREATE_TOKEN with CAMERA_CREATE_GET_FD: userspace's token
+ * from sysmem_knode_get_fd(), which installs the fd at once, so it is
+ * the last call that may fail.  The token to duplicate must still be a
+ * token then, but the root must be bound before: the fd comes from a
+ * kernel-held child duplicated before the bind, released after.
+ */
+static long camera_create_get_fd(struct camera_stream *s,
+				 struct camera_create *arg, void __user *argp)
 {
 	struct sysmem_knode *root, *child;
 	struct sysmem_debug_info dbg;
-	struct camera_create arg;
 	int ret, fd;
 
-	if (copy_from_user(&arg, argp, sizeof(arg)))
-		return -EFAULT;
-	if (arg.reserved)
-		return -EINVAL;
-	ret = camera_check_frame(arg.flags, arg.width, arg.height);
-	if (ret)
-		return ret;
 	camera_dbg(s, &dbg);
-
 	mutex_lock(&s->lock);
 	if (s->kn) {
 		ret = -EBUSY;
@@ -416,20 +417,14 @@ static long camera_create_token(struct camera_stream *s, void __user *argp)
 		ret = PTR_ERR(root);
 		goto unlock;
 	}
-	/*
-	 * Userspace's token comes from a kernel-held child, duplicated
-	 * before the root is bound: sysmem_knode_get_fd() installs an fd,
-	 * which nothing can take back, so it is the last call that may
-	 * fail.
-	 */
-	child = sysmem_knode_duplicate(root, arg.rights_mask);
+	child = sysmem_knode_duplicate(root, arg->rights_mask);
 	if (IS_ERR(child)) {
 		ret = PTR_ERR(child);
 		mutex_unlock(&s->lock);
 		sysmem_knode_close(root);
 		return ret;
 	}
-	ret = camera_start(s, root, arg.flags, arg.width, arg.height);
+	ret = camera_start(s, root, arg->flags, arg->width, arg->height);
 	if (ret)
 		goto close_both;
 	fd = sysmem_knode_get_fd(child, SYSMEM_RIGHTS_SAME);
@@ -438,11 +433,11 @@ static long camera_create_token(struct camera_stream *s, void __user *argp)
 		s->kn = NULL;
 		goto close_both;
 	}
-	arg.token_fd = fd;
+	arg->token_fd = fd;
 	mutex_unlock(&s->lock);
 	sysmem_knode_release(child);
 	/* The fd is the caller's now, even if it cannot learn its number. */
-	if (copy_to_user(argp, &arg, sizeof(arg)))
+	if (copy_to_user(argp, arg, sizeof(*arg)))
 		return -EFAULT;
 	return 0;
 
@@ -454,6 +449,82 @@ close_both:
 
 unlock:
 	mutex_unlock(&s->lock);
+	return ret;
+}
+
+/*
+ * CAMERA_IOC_CREATE_TOKEN: a new collection, the camera's root bound,
+ * and userspace's token as a file from sysmem_knode_get_file(),
+ * installed in a reserved fd once nothing else can fail.
+ */
+static long camera_create_token(struct camera_stream *s, void __user *argp)
+{
+	struct sysmem_debug_info dbg;
+	struct sysmem_knode *root;
+	struct camera_create arg;
+	struct file *file;
+	int ret, fd;
+
+	if (copy_from_user(&arg, argp, sizeof(arg)))
+		return -EFAULT;
+	if (arg.reserved)
+		return -EINVAL;
+	ret = camera_check_frame(arg.flags & ~CAMERA_CREATE_GET_FD, arg.width,
+				 arg.height);
+	if (ret)
+		return ret;
+	if (arg.flags & CAMERA_CREATE_GET_FD) {
+		arg.flags &= ~CAMERA_CREATE_GET_FD;
+		return camera_create_get_fd(s, &arg, argp);
+	}
+	camera_dbg(s, &dbg);
+
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+	mutex_lock(&s->lock);
+	if (s->kn) {
+		ret = -EBUSY;
+		goto put_fd;
+	}
+	root = sysmem_knode_alloc_token(&dbg);
+	if (IS_ERR(root)) {
+		ret = PTR_ERR(root);
+		goto put_fd;
+	}
+	/* Duplicates are made before the bind: a collection has none. */
+	file = sysmem_knode_get_file(root, arg.rights_mask);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		mutex_unlock(&s->lock);
+		sysmem_knode_close(root);
+		put_unused_fd(fd);
+		return ret;
+	}
+	ret = camera_start(s, root, arg.flags, arg.width, arg.height);
+	if (ret)
+		goto put_file;
+	arg.token_fd = fd;
+	if (copy_to_user(argp, &arg, sizeof(arg))) {
+		ret = -EFAULT;
+		s->kn = NULL;
+		goto put_file;
+	}
+	mutex_unlock(&s->lock);
+	fd_install(fd, file);
+	return 0;
+
+put_file:
+	mutex_unlock(&s->lock);
+	/* Never installed: the token goes away quietly. */
+	fput(file);
+	sysmem_knode_close(root);
+	put_unused_fd(fd);
+	return ret;
+
+put_fd:
+	mutex_unlock(&s->lock);
+	put_unused_fd(fd);
 	return ret;
 }
 

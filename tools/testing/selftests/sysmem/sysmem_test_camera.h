@@ -35,6 +35,11 @@
 /* struct camera_bind.flags and struct camera_create.flags */
 #define CAMERA_CONTIGUOUS	0x1U	/* physically contiguous */
 #define CAMERA_FLAGS_ALL	CAMERA_CONTIGUOUS
+/*
+ * struct camera_create.flags: return the token with sysmem_knode_get_fd()
+ * (the default is sysmem_knode_get_file() and fd_install()).
+ */
+#define CAMERA_CREATE_GET_FD	0x2U
 
 /**
  * struct camera_bind - take part with a token from userspace
@@ -52,7 +57,7 @@ struct camera_bind {
 
 /**
  * struct camera_create - start a collection, the camera as initiator
- * @flags: CAMERA_*
+ * @flags: CAMERA_*, and CAMERA_CREATE_GET_FD
  * @width: frame width, as for struct camera_bind
  * @height: frame height, likewise
  * @rights_mask: rights of the token returned (SYSMEM_RIGHT_*, or
