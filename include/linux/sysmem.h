@@ -127,8 +127,10 @@ void sysmem_heap_buffer_released(struct sysmem_heap_buffer *buf);
  * away without release, which fails the node's failure domain like an
  * fd closed without release).  Calls on one node must not race each
  * other, as a driver serializes its own state anyway; different nodes
- * are independent.  A module using these says SYSMEM_IMPORT_NS().  See
- * Documentation/sysmem/kernel-participants.rst.
+ * are independent.  sysmem_knode_release() and sysmem_knode_close() wait
+ * for a callback that is running, so a driver must not call them holding
+ * a lock its callback takes.  A module using these says
+ * SYSMEM_IMPORT_NS().  See Documentation/sysmem/kernel-participants.rst.
  */
 #define SYSMEM_IMPORT_NS()	SYSMEM_HEAP_IMPORT_NS()
 
