@@ -188,6 +188,21 @@ int sysmem_constraints_validate(const struct sysmem_buffer_constraints *c,
 	return SYSMEM_VALID;
 }
 
+u32 sysmem_constraints_heaps_to_copy(const struct sysmem_buffer_constraints *c)
+{
+	if (!(c->flags & SYSMEM_CONSTRAINTS_HAS_PERMITTED_HEAPS) ||
+	    c->heap_count > SYSMEM_MAX_HEAPS)
+		return 0;
+	return c->heap_count;
+}
+
+u32 sysmem_constraints_images_to_copy(const struct sysmem_buffer_constraints *c)
+{
+	if (c->image_format_count > SYSMEM_MAX_IMAGE_FORMATS)
+		return 0;
+	return c->image_format_count;
+}
+
 /**
  * sysmem_constraints_domains() - coherency domains a participant supports
  * @c: valid constraints

@@ -63,6 +63,15 @@ int sysmem_constraints_validate(const struct sysmem_buffer_constraints *c,
 				const struct sysmem_image_constraints *images);
 
 /*
+ * How many heap names and image entries a caller copies in for @c: the
+ * counts its flags and counts describe, 0 when there is nothing to copy
+ * or the count is out of range (validation then judges the count).
+ * Both doors, the ioctl and kernel participants, copy by these.
+ */
+u32 sysmem_constraints_heaps_to_copy(const struct sysmem_buffer_constraints *c);
+u32 sysmem_constraints_images_to_copy(const struct sysmem_buffer_constraints *c);
+
+/*
  * The coherency domains a valid participant supports: the explicit set
  * when given, else the defaults (CPU unless secure; RAM unless secure or
  * CPU usage; INACCESSIBLE unless CPU usage).

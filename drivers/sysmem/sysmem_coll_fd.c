@@ -87,21 +87,20 @@ static long sysmem_coll_ioctl_set_constraints(struct file *file, void *arg,
 					      struct sysmem_ioctl_ctx *ctx)
 {
 	struct sysmem_buffer_constraints *c = arg;
+	u32 nr_heaps = sysmem_constraints_heaps_to_copy(c);
+	u32 nr_images = sysmem_constraints_images_to_copy(c);
 	struct sysmem_image_constraints *images = NULL;
 	struct sysmem_heap_name *heaps = NULL;
 
-	/* Copy what the counts describe; validation judges the counts. */
-	if ((c->flags & SYSMEM_CONSTRAINTS_HAS_PERMITTED_HEAPS) &&
-	    c->heap_count && c->heap_count <= SYSMEM_MAX_HEAPS) {
+	if (nr_heaps) {
 		heaps = memdup_user(u64_to_user_ptr(c->heaps),
-				    c->heap_count * sizeof(*heaps));
+				    nr_heaps * sizeof(*heaps));
 		if (IS_ERR(heaps))
 			return PTR_ERR(heaps);
 	}
-	if (c->image_format_count &&
-	    c->image_format_count <= SYSMEM_MAX_IMAGE_FORMATS) {
+	if (nr_images) {
 		images = vmemdup_user(u64_to_user_ptr(c->image_formats),
-				      c->image_format_count * sizeof(*images));
+				      nr_images * sizeof(*images));
 		if (IS_ERR(images)) {
 			kfree(heaps);
 			return PTR_ERR(images);
@@ -139,7 +138,6 @@ static long sysmem_coll_ioctl_wait(struct file *file, void *arg,
 	struct sysmem_node *node = file->private_data;
 	struct sysmem_collection *coll = node->coll;
 	struct sysmem_wait *w = arg;
-	u32 reason;
 	long ret;
 
 	ret = sysmem_coll_lock_waiter(node);
@@ -163,13 +161,7 @@ static long sysmem_coll_ioctl_wait(struct file *file, void *arg,
 	/* A relative timeout must not be restarted from its beginning. */
 	if (ret == -ERESTARTSYS)
 		return -EINTR;
-	switch (sysmem_node_status(node, &reason)) {
-	case SYSMEM_STATE_ALLOCATED:
-		return 0;
-	case SYSMEM_STATE_FAILED:
-		return -EIO;
-	}
-	return -ETIMEDOUT;
+	return sysmem_node_outcome(node);
 }
 
 static long sysmem_coll_ioctl_check(struct file *file, void *arg,

@@ -261,6 +261,7 @@ void sysmem_node_prune_up(struct sysmem_node *node);
 void sysmem_subtree_prune(struct sysmem_node *top, bool all);
 u32 sysmem_node_status(const struct sysmem_node *node, u32 *reason);
 bool sysmem_node_settled(const struct sysmem_node *node);
+int sysmem_node_outcome(const struct sysmem_node *node);
 bool sysmem_nodes_alternate(struct sysmem_node *a, struct sysmem_node *b);
 void sysmem_node_ident_put(struct sysmem_node_ident *ident);
 

@@ -477,24 +477,22 @@ int sysmem_knode_set_constraints(struct sysmem_knode *kn,
 				 const struct sysmem_heap_name *heaps,
 				 const struct sysmem_image_constraints *images)
 {
+	u32 nr_heaps = sysmem_constraints_heaps_to_copy(c);
+	u32 nr_images = sysmem_constraints_images_to_copy(c);
 	struct sysmem_image_constraints *icopy = NULL;
 	struct sysmem_heap_name *hcopy = NULL;
 
 	if (kn->node->type != SYSMEM_NODE_COLLECTION)
 		return -EINVAL;
-	/* Copy what the counts describe; validation judges the counts. */
-	if ((c->flags & SYSMEM_CONSTRAINTS_HAS_PERMITTED_HEAPS) &&
-	    c->heap_count && c->heap_count <= SYSMEM_MAX_HEAPS) {
+	if (nr_heaps) {
 		if (!heaps)
 			return -EINVAL;
-		hcopy = kmemdup(heaps, c->heap_count * sizeof(*heaps),
-				GFP_KERNEL);
+		hcopy = kmemdup(heaps, nr_heaps * sizeof(*heaps), GFP_KERNEL);
 		if (!hcopy)
 			return -ENOMEM;
 	}
-	if (c->image_format_count &&
-	    c->image_format_count <= SYSMEM_MAX_IMAGE_FORMATS) {
-		size_t size = c->image_format_count * sizeof(*images);
+	if (nr_images) {
+		size_t size = nr_images * sizeof(*images);
 
 		if (!images) {
 			kfree(hcopy);
@@ -541,20 +539,13 @@ int sysmem_knode_wait(struct sysmem_knode *kn, unsigned long timeout)
 {
 	struct sysmem_node *node = kn->node;
 	long ret;
-	u32 reason;
 
 	ret = wait_event_interruptible_timeout(node->coll->wq,
 					       sysmem_node_settled(node),
 					       timeout);
 	if (ret < 0)
 		return ret;
-	switch (sysmem_node_status(node, &reason)) {
-	case SYSMEM_STATE_ALLOCATED:
-		return 0;
-	case SYSMEM_STATE_FAILED:
-		return -EIO;
-	}
-	return -ETIMEDOUT;
+	return sysmem_node_outcome(node);
 }
 EXPORT_SYMBOL_NS_GPL(sysmem_knode_wait, SYSMEM_NS);
 

@@ -426,3 +426,22 @@ bool sysmem_node_settled(const struct sysmem_node *node)
 
 	return sysmem_node_status(node, &reason) != SYSMEM_STATE_PENDING;
 }
+
+/**
+ * sysmem_node_outcome() - how a wait of a node ends
+ * @node: the node
+ *
+ * Return: 0 once allocated, -EIO once failed, -ETIMEDOUT while pending.
+ */
+int sysmem_node_outcome(const struct sysmem_node *node)
+{
+	u32 reason;
+
+	switch (sysmem_node_status(node, &reason)) {
+	case SYSMEM_STATE_ALLOCATED:
+		return 0;
+	case SYSMEM_STATE_FAILED:
+		return -EIO;
+	}
+	return -ETIMEDOUT;
+}

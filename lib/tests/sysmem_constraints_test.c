@@ -104,6 +104,27 @@ TEST(validate_minimal_valid)
 	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, NULL, NULL));
 }
 
+/* What the doors copy in: what the flags and counts describe, in range. */
+TEST(arrays_to_copy)
+{
+	struct sysmem_buffer_constraints c = { 0 };
+
+	c.heap_count = 3;
+	c.image_format_count = 2;
+	EXPECT_EQ(0, sysmem_constraints_heaps_to_copy(&c));
+	EXPECT_EQ(2, sysmem_constraints_images_to_copy(&c));
+	c.flags = SYSMEM_CONSTRAINTS_HAS_PERMITTED_HEAPS;
+	EXPECT_EQ(3, sysmem_constraints_heaps_to_copy(&c));
+	c.heap_count = SYSMEM_MAX_HEAPS;
+	EXPECT_EQ(SYSMEM_MAX_HEAPS, sysmem_constraints_heaps_to_copy(&c));
+	c.heap_count = SYSMEM_MAX_HEAPS + 1;
+	EXPECT_EQ(0, sysmem_constraints_heaps_to_copy(&c));
+	c.image_format_count = SYSMEM_MAX_IMAGE_FORMATS;
+	EXPECT_EQ(SYSMEM_MAX_IMAGE_FORMATS, sysmem_constraints_images_to_copy(&c));
+	c.image_format_count = SYSMEM_MAX_IMAGE_FORMATS + 1;
+	EXPECT_EQ(0, sysmem_constraints_images_to_copy(&c));
+}
+
 TEST(validate_flags)
 {
 	static const struct sysmem_heap_name h[1] = { { "secure" } };

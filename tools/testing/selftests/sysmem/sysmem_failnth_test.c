@@ -830,28 +830,6 @@ static int fail_nth_open(void)
 	return open(FAIL_NTH, O_RDWR | O_CLOEXEC);
 }
 
-/* Make the @n-th fault point of this thread fail. */
-static void arm(int nth, int n)
-{
-	char s[16];
-
-	snprintf(s, sizeof(s), "%d", n);
-	if (pwrite(nth, s, strlen(s), 0) < 0)
-		abort();
-}
-
-/* Disarm; true when the armed failure was injected. */
-static bool disarm(int nth)
-{
-	char s[16] = "";
-
-	if (pread(nth, s, sizeof(s) - 1, 0) < 0)
-		abort();
-	if (pwrite(nth, "0", 1, 0) < 0)
-		abort();
-	return atoi(s) == 0;
-}
-
 /* Release every node (quieter than closing without release), close. */
 static void ctx_close(struct sweep_ctx *c)
 {
@@ -913,9 +891,9 @@ static void sweep_one(struct __test_metadata *_metadata, int nth,
 		before = next_fd();
 		op->setup(_metadata, &c);
 		probe = next_fd();
-		arm(nth, n);
+		fail_nth_arm(nth, n);
 		ret = op->call(&c);
-		hit = disarm(nth);
+		hit = fail_nth_disarm(nth);
 		cnt->injected += hit;
 		failed = ret;
 		ASSERT_TRUE(!ret || ret == -ENOMEM)

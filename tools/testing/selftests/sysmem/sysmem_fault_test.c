@@ -69,30 +69,6 @@ FIXTURE_TEARDOWN(fault)
 	close(self->dev);
 }
 
-/* Make the @n-th allocation of this thread fail. */
-static void arm(int nth_fd, int n)
-{
-	char s[16];
-
-	snprintf(s, sizeof(s), "%d", n);
-	if (pwrite(nth_fd, s, strlen(s), 0) < 0)
-		abort();
-}
-
-/* Disarm; true when the armed failure was injected. */
-static bool disarm(int nth_fd)
-{
-	char s[16] = "";
-	bool hit;
-
-	if (pread(nth_fd, s, sizeof(s) - 1, 0) < 0)
-		abort();
-	hit = atoi(s) == 0;
-	if (pwrite(nth_fd, "0", 1, 0) < 0)
-		abort();
-	return hit;
-}
-
 static const struct sysmem_buffer_constraints cpu3 = {
 	.usage = SYSMEM_USAGE_CPU_WRITE,
 	.min_buffer_count_for_camping = 3,
@@ -136,9 +112,9 @@ TEST_F_TIMEOUT(fault, alloc_token_and_duplicate, 120)
 	NEED_FAIL_NTH();
 
 	for (n = 1; hit && n < MAX_NTH; n++) {
-		arm(self->nth, n);
+		fail_nth_arm(self->nth, n);
 		fd = sysmem_alloc_token(self->dev);
-		hit = disarm(self->nth);
+		hit = fail_nth_disarm(self->nth);
 		ASSERT_TRUE(fd >= 0 || fd == -ENOMEM) TH_LOG("nth %d: %d", n, fd);
 		ASSERT_TRUE(fd >= 0 || hit);
 		if (fd >= 0)
@@ -151,9 +127,9 @@ TEST_F_TIMEOUT(fault, alloc_token_and_duplicate, 120)
 	for (n = 1; hit && n < MAX_NTH; n++) {
 		t = sysmem_alloc_token(self->dev);
 		ASSERT_LE(0, t);
-		arm(self->nth, n);
+		fail_nth_arm(self->nth, n);
 		fd = sysmem_duplicate(t, SYSMEM_RIGHTS_SAME);
-		hit = disarm(self->nth);
+		hit = fail_nth_disarm(self->nth);
 		ASSERT_TRUE(fd >= 0 || fd == -ENOMEM) TH_LOG("nth %d: %d", n, fd);
 		/* The parent token is unharmed either way. */
 		ASSERT_EQ(0, sysmem_release(t));
@@ -173,9 +149,9 @@ TEST_F_TIMEOUT(fault, alloc_token_and_duplicate, 120)
 		t = sysmem_alloc_token(self->dev);
 		ASSERT_LE(0, t);
 		probe = next_fd();
-		arm(self->nth, n);
+		fail_nth_arm(self->nth, n);
 		ret = sysmem_duplicate_many(t, masks, fds, 4);
-		hit = disarm(self->nth);
+		hit = fail_nth_disarm(self->nth);
 		ASSERT_TRUE(!ret || ret == -ENOMEM) TH_LOG("nth %d: %d", n, ret);
 		if (ret) {
 			/* All or nothing: no fd appeared. */
@@ -205,9 +181,9 @@ TEST_F_TIMEOUT(fault, bind, 120)
 	for (n = 1; hit && n < MAX_NTH; n++) {
 		tr.t = sysmem_alloc_token(self->dev);
 		ASSERT_LE(0, tr.t);
-		arm(self->nth, n);
+		fail_nth_arm(self->nth, n);
 		tr.ct = sysmem_bind(self->dev, tr.t);
-		hit = disarm(self->nth);
+		hit = fail_nth_disarm(self->nth);
 		ASSERT_TRUE(tr.ct >= 0 || tr.ct == -ENOMEM)
 			TH_LOG("nth %d: %d", n, tr.ct);
 		if (tr.ct < 0) {
@@ -248,9 +224,9 @@ TEST_F_TIMEOUT(fault, set_constraints_and_allocate, 120)
 		ASSERT_LE(0, tr.cd);
 		ASSERT_EQ(0, sysmem_set_constraints(tr.ct, &cpu3));
 		/* The last participant's call negotiates and allocates. */
-		arm(self->nth, n);
+		fail_nth_arm(self->nth, n);
 		ret = sysmem_set_constraints(tr.cd, &c);
-		hit = disarm(self->nth);
+		hit = fail_nth_disarm(self->nth);
 		ASSERT_TRUE(!ret || ret == -ENOMEM) TH_LOG("nth %d: %d", n, ret);
 		st = state_of(tr.ct, &reason);
 		if (ret) {
@@ -294,9 +270,9 @@ TEST_F_TIMEOUT(fault, get_result_and_name, 120)
 		ASSERT_EQ(0, sysmem_set_constraints(c, &cpu3));
 		ASSERT_EQ(0, sysmem_wait(c, -1));
 		probe = next_fd();
-		arm(self->nth, n);
+		fail_nth_arm(self->nth, n);
 		ret = sysmem_get_result(c, &s, fds, 3, &count, &nfds);
-		hit = disarm(self->nth);
+		hit = fail_nth_disarm(self->nth);
 		ASSERT_TRUE(!ret || ret == -ENOMEM) TH_LOG("nth %d: %d", n, ret);
 		if (ret) {
 			EXPECT_EQ(probe, next_fd());
@@ -310,9 +286,9 @@ TEST_F_TIMEOUT(fault, get_result_and_name, 120)
 
 		/* Renaming exported buffers allocates too. */
 		ASSERT_EQ(0, sysmem_get_result(c, &s, fds, 3, &count, &nfds));
-		arm(self->nth, n);
+		fail_nth_arm(self->nth, n);
 		ret = sysmem_set_name(c, 1, "renamed");
-		disarm(self->nth);
+		fail_nth_disarm(self->nth);
 		ASSERT_EQ(0, ret);
 		for (i = 0; i < 3; i++)
 			close(fds[i]);
@@ -355,10 +331,10 @@ TEST_F_TIMEOUT(fault, weak_get_result, 120)
 		ASSERT_EQ(0, sysmem_set_constraints(cw, &cpu3));
 		ASSERT_EQ(0, sysmem_wait(cw, -1));
 		probe = next_fd();
-		arm(self->nth, n);
+		fail_nth_arm(self->nth, n);
 		ret = sysmem_get_weak_result(cw, NULL, fds, cfds, 6, &count, NULL,
 					     NULL);
-		hit = disarm(self->nth);
+		hit = fail_nth_disarm(self->nth);
 		ASSERT_TRUE(!ret || ret == -ENOMEM) TH_LOG("nth %d: %d", n, ret);
 		if (ret) {
 			EXPECT_EQ(probe, next_fd());
@@ -415,9 +391,9 @@ static void page_faults_for_heap(struct __test_metadata *_metadata,
 	for (n = 1; hit && n < MAX_NTH; n++) {
 		coll = sysmem_alloc_nonshared(self->dev);
 		ASSERT_LE(0, coll);
-		arm(self->nth, n);
+		fail_nth_arm(self->nth, n);
 		ret = sysmem_set_constraints(coll, &c);
-		hit = disarm(self->nth);
+		hit = fail_nth_disarm(self->nth);
 		ASSERT_TRUE(!ret || ret == -ENOMEM) TH_LOG("nth %d: %d", n, ret);
 		if (ret)
 			ASSERT_EQ(0, sysmem_set_constraints(coll, &c));

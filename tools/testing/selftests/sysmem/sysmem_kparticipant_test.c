@@ -67,37 +67,9 @@ static const char *const heaps[] = { "system", "contiguous" };
 
 static int load_camera(void)
 {
-	int fd, ret = 0;
+	int ret = sysmem_module_load(CAMERA_KO, "");
 
-	fd = open(CAMERA_KO, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (syscall(SYS_finit_module, fd, "", 0) && errno != EEXIST)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-static int unload_camera(void)
-{
-	if (syscall(SYS_delete_module, CAMERA_MOD, O_NONBLOCK))
-		return -errno;
-	return 0;
-}
-
-static bool camera_loaded(void)
-{
-	char line[256];
-	bool found = false;
-	FILE *f;
-
-	f = fopen("/proc/modules", "re");
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f))
-		found = !strncmp(line, CAMERA_MOD " ", strlen(CAMERA_MOD) + 1);
-	fclose(f);
-	return found;
+	return ret == -EEXIST ? 0 : ret;
 }
 
 /* Whether the kernel has a CMA area (Debian's stock kernel has none). */
@@ -342,30 +314,6 @@ static void display_process(int sock)
 	_exit(0);
 }
 
-/* Make the @n-th allocation of this thread fail. */
-static void arm(int nth_fd, int n)
-{
-	char s[16];
-
-	snprintf(s, sizeof(s), "%d", n);
-	if (pwrite(nth_fd, s, strlen(s), 0) < 0)
-		abort();
-}
-
-/* Disarm; true when the armed failure was injected. */
-static bool disarm(int nth_fd)
-{
-	char s[16] = "";
-	bool hit;
-
-	if (pread(nth_fd, s, sizeof(s) - 1, 0) < 0)
-		abort();
-	hit = atoi(s) == 0;
-	if (pwrite(nth_fd, "0", 1, 0) < 0)
-		abort();
-	return hit;
-}
-
 static int open_fail_nth(void)
 {
 	if (access(FAILSLAB "ignore-gfp-wait", W_OK) ||
@@ -456,7 +404,7 @@ FIXTURE_TEARDOWN(kp)
 		 * Each test loads the module and unloads it after, so
 		 * that it never holds sysmem past this binary.
 		 */
-		ret = unload_camera();
+		ret = sysmem_module_unload(CAMERA_MOD);
 		if (ret && ret != -ENOENT)
 			printf("# unloading %s: %s\n", CAMERA_MOD,
 			       strerror(-ret));
@@ -900,9 +848,9 @@ TEST_F_TIMEOUT(kp, fail_nth_bind, FAIL_NTH_TIMEOUT)
 					SYSMEM_RIGHT_READ));
 		bind_user(self->dev, disp_token, &coll);
 		ASSERT_LE(0, coll);
-		arm(nth, n);
+		fail_nth_arm(nth, n);
 		ret = camera_bind(self->cam, cam_token, 0, FW, FH);
-		hit = disarm(nth);
+		hit = fail_nth_disarm(nth);
 		close(cam_token);
 		if (ret) {
 			EXPECT_TRUE(hit) TH_LOG("n=%d: %s", n, strerror(-ret));
@@ -944,10 +892,10 @@ TEST_F_TIMEOUT(kp, fail_nth_create, FAIL_NTH_TIMEOUT)
 	for (i = 0; i < 2; i++) {
 		for (hit = true, n = 1; hit && n < MAX_NTH; n++) {
 			fd0 = next_fd();
-			arm(nth, n);
+			fail_nth_arm(nth, n);
 			ret = camera_create(self->cam, how[i], FW, FH,
 					    SYSMEM_RIGHT_READ);
-			hit = disarm(nth);
+			hit = fail_nth_disarm(nth);
 			if (ret < 0) {
 				EXPECT_TRUE(hit) TH_LOG("n=%d: %s", n,
 							strerror(-ret));
@@ -1020,8 +968,8 @@ TEST_F(kp, unload_with_kept_nodes)
 	ASSERT_EQ(0, sysmem_check(d.coll, &state, &reason));
 	EXPECT_EQ(SYSMEM_STATE_ALLOCATED, state);
 
-	ASSERT_EQ(0, unload_camera()) TH_LOG("%s", strerror(errno));
-	EXPECT_FALSE(camera_loaded());
+	ASSERT_EQ(0, sysmem_module_unload(CAMERA_MOD)) TH_LOG("%s", strerror(errno));
+	EXPECT_FALSE(sysmem_module_loaded(CAMERA_MOD));
 
 	EXPECT_EQ(-EIO, sysmem_wait(pending, WAIT_NS));
 	ASSERT_EQ(0, sysmem_check(pending, &state, &reason));

@@ -50,31 +50,6 @@
 /* Unload attempts per cycle before giving up on the child letting go. */
 #define MAX_ATTEMPTS	2000
 
-static int module_unload(const char *name)
-{
-	return syscall(SYS_delete_module, name, O_NONBLOCK) ? -errno : 0;
-}
-
-static int module_load(const char *path, const char *params)
-{
-	int fd, ret;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ret = syscall(SYS_finit_module, fd, params, 0) ? -errno : 0;
-	close(fd);
-	return ret;
-}
-
-static bool module_loaded(const char *name)
-{
-	char path[64];
-
-	snprintf(path, sizeof(path), "/sys/module/%s", name);
-	return !access(path, F_OK);
-}
-
 /* The module's reference count (/sys/module/sysmem/refcnt), or -1. */
 static int module_refcnt(void)
 {
@@ -188,12 +163,12 @@ static void reload(struct __test_metadata *_metadata, const char *path,
 {
 	struct stat st;
 
-	ASSERT_EQ(0, module_unload("sysmem"));
-	ASSERT_FALSE(module_loaded("sysmem"));
+	ASSERT_EQ(0, sysmem_module_unload("sysmem"));
+	ASSERT_FALSE(sysmem_module_loaded("sysmem"));
 	ASSERT_EQ(-1, stat(SYSMEM_DEV_PATH, &st));
 	ASSERT_EQ(ENOENT, errno);
 	ASSERT_EQ(-ENOENT, sysmem_open());
-	ASSERT_EQ(0, module_load(path, params));
+	ASSERT_EQ(0, sysmem_module_load(path, params));
 	ASSERT_EQ(0, stat(SYSMEM_DEV_PATH, &st));
 	ASSERT_EQ(0666, st.st_mode & 07777);
 	ASSERT_EQ(0, device_works());
@@ -211,12 +186,12 @@ FIXTURE_SETUP(reload)
 	self->path = getenv("SYSMEM_MODULE");
 	if (!self->path)
 		SKIP(return, "SYSMEM_MODULE not set");
-	ASSERT_TRUE(module_loaded("sysmem"));
+	ASSERT_TRUE(sysmem_module_loaded("sysmem"));
 	/* The selftests' helper modules use sysmem: none may hold it. */
-	if (module_loaded("sysmem_test_camera"))
-		ASSERT_EQ(0, module_unload("sysmem_test_camera"));
-	if (module_loaded("sysmem_test_heap"))
-		ASSERT_EQ(0, module_unload("sysmem_test_heap"));
+	if (sysmem_module_loaded("sysmem_test_camera"))
+		ASSERT_EQ(0, sysmem_module_unload("sysmem_test_camera"));
+	if (sysmem_module_loaded("sysmem_test_heap"))
+		ASSERT_EQ(0, sysmem_module_unload("sysmem_test_heap"));
 	reload_params(self->params, sizeof(self->params));
 	self->ready = true;
 }
@@ -224,8 +199,8 @@ FIXTURE_SETUP(reload)
 FIXTURE_TEARDOWN(reload)
 {
 	/* Leave sysmem loaded, as the runner's init expects. */
-	if (self->ready && !module_loaded("sysmem"))
-		module_load(self->path, self->params);
+	if (self->ready && !sysmem_module_loaded("sysmem"))
+		sysmem_module_load(self->path, self->params);
 }
 
 /*
@@ -254,7 +229,7 @@ TEST_F(reload, published_module_refuses)
 	if (!pinned())
 		SKIP(return, "sysmem did not publish its heaps: not pinned");
 	for (i = 0; i < 3; i++) {
-		EXPECT_EQ(-EWOULDBLOCK, module_unload("sysmem"));
+		EXPECT_EQ(-EWOULDBLOCK, sysmem_module_unload("sysmem"));
 		ASSERT_EQ(0, device_works());
 	}
 	dev = sysmem_open();
@@ -262,12 +237,12 @@ TEST_F(reload, published_module_refuses)
 	coll = one_buffer(dev, &buf);
 	ASSERT_LE(0, coll);
 	ASSERT_EQ(0, pattern(buf, 0x42, true));
-	EXPECT_EQ(-EWOULDBLOCK, module_unload("sysmem"));
+	EXPECT_EQ(-EWOULDBLOCK, sysmem_module_unload("sysmem"));
 	EXPECT_EQ(0, pattern(buf, 0x42, false));
 	close(buf);
 	leave(coll);
 	close(dev);
-	EXPECT_EQ(-EWOULDBLOCK, module_unload("sysmem"));
+	EXPECT_EQ(-EWOULDBLOCK, sysmem_module_unload("sysmem"));
 	ASSERT_EQ(0, device_works());
 	objects_zero(_metadata);
 }
@@ -284,7 +259,7 @@ TEST_F(reload, idle_cycles)
 	objects_zero(_metadata);
 	for (i = 0; i < 3; i++)
 		reload(_metadata, self->path, self->params);
-	EXPECT_EQ(-EEXIST, module_load(self->path, self->params));
+	EXPECT_EQ(-EEXIST, sysmem_module_load(self->path, self->params));
 	objects_zero(_metadata);
 }
 
@@ -375,9 +350,9 @@ TEST_F(reload, held_objects_refuse_unload)
 
 		EXPECT_LT(0, module_refcnt())
 			TH_LOG("held by a %s", holder_names[h]);
-		EXPECT_EQ(-EWOULDBLOCK, module_unload("sysmem"))
+		EXPECT_EQ(-EWOULDBLOCK, sysmem_module_unload("sysmem"))
 			TH_LOG("held by a %s", holder_names[h]);
-		ASSERT_TRUE(module_loaded("sysmem"));
+		ASSERT_TRUE(sysmem_module_loaded("sysmem"));
 		ASSERT_EQ(0, access(SYSMEM_DEV_PATH, F_OK));
 		/* The holder still works. */
 		if (h == HOLD_DMABUF)
@@ -492,7 +467,7 @@ TEST_F_TIMEOUT(reload, race_with_user, 300)
 
 	while (res->unloads < cycles) {
 		for (attempts = 0; attempts < MAX_ATTEMPTS; attempts++) {
-			ret = module_unload("sysmem");
+			ret = sysmem_module_unload("sysmem");
 			if (!ret)
 				break;
 			ASSERT_EQ(-EWOULDBLOCK, ret);
@@ -509,7 +484,7 @@ TEST_F_TIMEOUT(reload, race_with_user, 300)
 		/* Gone while the child keeps trying. */
 		EXPECT_EQ(-1, stat(SYSMEM_DEV_PATH, &st));
 		usleep(20000);
-		ret = module_load(self->path, self->params);
+		ret = sysmem_module_load(self->path, self->params);
 		ASSERT_EQ(0, ret) TH_LOG("reload: %s", strerror(-ret));
 		/* Let the child get a few rounds in. */
 		usleep(100000);

@@ -13,9 +13,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <linux/magic.h>
 
@@ -243,6 +246,56 @@ static inline int sysmem_objects_settle(unsigned int timeout_ms,
 			return -ETIMEDOUT;
 		usleep(SETTLE_POLL_MS * 1000);
 	}
+}
+
+/* Load the module file @path with @params.  Returns 0 or -errno. */
+static inline int sysmem_module_load(const char *path, const char *params)
+{
+	int fd, ret;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, params, 0) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+/* Unload module @name without waiting.  Returns 0 or -errno. */
+static inline int sysmem_module_unload(const char *name)
+{
+	return syscall(SYS_delete_module, name, O_NONBLOCK) ? -errno : 0;
+}
+
+/* Whether module @name is loaded (has its /sys/module directory). */
+static inline bool sysmem_module_loaded(const char *name)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "/sys/module/%s", name);
+	return !access(path, F_OK);
+}
+
+/* Make the @n-th fault point of this thread fail (fail-nth fd @nth). */
+static inline void fail_nth_arm(int nth, int n)
+{
+	char s[16];
+
+	snprintf(s, sizeof(s), "%d", n);
+	if (pwrite(nth, s, strlen(s), 0) < 0)
+		abort();
+}
+
+/* Disarm; true when the armed failure was injected. */
+static inline bool fail_nth_disarm(int nth)
+{
+	char s[16] = "";
+
+	if (pread(nth, s, sizeof(s) - 1, 0) < 0)
+		abort();
+	if (pwrite(nth, "0", 1, 0) < 0)
+		abort();
+	return atoi(s) == 0;
 }
 
 static inline void cons_init(struct sysmem_buffer_constraints *c,
