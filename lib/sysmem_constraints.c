@@ -8,6 +8,7 @@
 #include "sysmem_constraints.h"
 #include "sysmem_image.h"
 #include "sysmem_math.h"
+#include "sysmem_uapi_layout.h"
 
 static const char * const sysmem_invalid_strs[SYSMEM_INVALID_MAX] = {
 	[SYSMEM_VALID] = "constraints are valid",

@@ -92,6 +92,15 @@ static long sysmem_coll_ioctl_set_constraints(struct file *file, void *arg,
 	struct sysmem_image_constraints *images = NULL;
 	struct sysmem_heap_name *heaps = NULL;
 
+	/*
+	 * Image entries changed layout in ABI 0.6, whose constraints grew
+	 * by the fields up to max_physical_address: a shorter structure
+	 * comes from a client built for the old layout.
+	 */
+	if (nr_images &&
+	    ctx->usize < offsetofend(struct sysmem_buffer_constraints,
+				     max_physical_address))
+		return -EPROTO;
 	if (nr_heaps) {
 		heaps = memdup_user(u64_to_user_ptr(c->heaps),
 				    nr_heaps * sizeof(*heaps));

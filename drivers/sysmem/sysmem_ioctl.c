@@ -146,6 +146,7 @@ long sysmem_ioctl_dispatch(const struct sysmem_ioctl_table *table,
 
 	usize = _IOC_SIZE(cmd);
 	ksize = _IOC_SIZE(desc->cmd);
+	ctx.usize = usize;
 	if (dir & _IOC_WRITE) {
 		ret = copy_struct_from_user(kbuf, ksize, ubuf, usize);
 		if (ret)

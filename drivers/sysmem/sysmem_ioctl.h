@@ -42,9 +42,12 @@ union sysmem_ioctl_arg {
  * and drops every file, calling @abort first where given.  A handler
  * that counted something for its fds sets @undo (with @undo_arg, which
  * must stay valid until the ioctl returns): the dispatcher calls it, with
- * no lock held, if the fds are not handed out after all.
+ * no lock held, if the fds are not handed out after all.  @usize is the
+ * size of the caller's argument structure, for handlers whose reading
+ * depends on the ABI version the caller was built for.
  */
 struct sysmem_ioctl_ctx {
+	unsigned int usize;
 	unsigned int nr;
 	struct sysmem_pending_fd {
 		int fd;

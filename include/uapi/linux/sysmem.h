@@ -29,7 +29,7 @@
  * grows each time ioctls, flags or structure fields are added.
  */
 #define SYSMEM_ABI_MAJOR	0
-#define SYSMEM_ABI_MINOR	5
+#define SYSMEM_ABI_MINOR	6
 
 /* Sanity limits. */
 #define SYSMEM_MAX_BUFFERS		128	/* buffers per collection */
@@ -40,7 +40,7 @@
 #define SYSMEM_MAX_IMAGE_FORMATS	64	/* image entries per participant */
 #define SYSMEM_MAX_FORMAT_PAIRS		16	/* (format, modifier) per entry */
 #define SYSMEM_MAX_COLOR_SPACES		16	/* color spaces per entry */
-#define SYSMEM_MAX_REQUIRED_SIZES	8	/* required max sizes per entry */
+#define SYSMEM_MAX_REQUIRED_SIZES	64	/* required max sizes per entry */
 #define SYSMEM_MAX_PLANES		4	/* planes of a chosen format */
 #define SYSMEM_MAX_TRACKING		16	/* tracking fds made per node */
 #define SYSMEM_MAX_GROUP_COMBINATIONS	64	/* group choices tried */
@@ -124,7 +124,9 @@ struct sysmem_version {
 #define SYSMEM_CONSTRAINTS_HAS_MAX_SIZE			(1U << 3)
 #define SYSMEM_CONSTRAINTS_HAS_COHERENCY_DOMAINS	(1U << 4)
 #define SYSMEM_CONSTRAINTS_HAS_PERMITTED_HEAPS		(1U << 5)
-#define SYSMEM_CONSTRAINTS_FLAGS_ALL			0x3fU
+/* Since ABI 0.6: */
+#define SYSMEM_CONSTRAINTS_HAS_MAX_PHYSICAL_ADDRESS	(1U << 6)
+#define SYSMEM_CONSTRAINTS_FLAGS_ALL			0x7fU
 
 /**
  * struct sysmem_heap_name - a heap named in permitted heaps
@@ -201,23 +203,33 @@ struct sysmem_format_pair {
  * @max_size: largest, with SYSMEM_IMAGE_HAS_MAX_SIZE
  * @min_bytes_per_row: smallest row pitch of plane 0
  * @max_bytes_per_row: largest, with SYSMEM_IMAGE_HAS_MAX_BYTES_PER_ROW
- * @max_width_times_height: largest width * height, with
- *	SYSMEM_IMAGE_HAS_MAX_WIDTH_TIMES_HEIGHT
  * @size_alignment: image width and height must be multiples (0 means 1)
  * @display_rect_alignment: display rectangle alignment (0 means 1)
  * @required_min_size: the buffers must fit images down to this size, with
  *	SYSMEM_IMAGE_HAS_REQUIRED_MIN_SIZE
  * @required_max_size: the buffers must fit an image this large, with
  *	SYSMEM_IMAGE_HAS_REQUIRED_MAX_SIZE
+ * @pad_for_block_size: the buffers must hold the image with its width and
+ *	height rounded up to multiples of these (0 means 1), for codecs
+ *	that work in blocks (since ABI 0.6)
  * @nr_required_max_sizes: entries of @required_max_sizes used
  * @bytes_per_row_divisor: row pitch must be a multiple (0 means 1)
- * @required_max_sizes: more sizes the buffers must fit
- * @start_offset_divisor: plane offsets must be multiples (0 means 1)
+ * @start_offset_divisor: the offset of the image's first byte in the
+ *	buffer must be a multiple (0 means 1)
+ * @max_width_times_height: largest width * height, with
+ *	SYSMEM_IMAGE_HAS_MAX_WIDTH_TIMES_HEIGHT
+ * @pad_beyond_image_size_bytes: bytes the buffers must have after the
+ *	image (since ABI 0.6)
  * @reserved: must be 0
+ * @required_max_sizes: more sizes the buffers must each fit
  *
  * Flags: SYSMEM_IMAGE_BYTES_PER_ROW_AT_PIXEL_BOUNDARY asks for a row pitch
  * that is a whole number of pixels; SYSMEM_IMAGE_ALPHA_PRESENT asks for a
  * format whose alpha channel is meaningful.
+ *
+ * The layout is the same on 32-bit and 64-bit ABIs (936 bytes); ABI 0.6
+ * moved @max_width_times_height to close a hole that 32-bit x86 did not
+ * have.
  */
 struct sysmem_image_constraints {
 	__u32 flags;
@@ -229,16 +241,18 @@ struct sysmem_image_constraints {
 	struct sysmem_size max_size;
 	__u32 min_bytes_per_row;
 	__u32 max_bytes_per_row;
-	__u64 max_width_times_height;
 	struct sysmem_size size_alignment;
 	struct sysmem_size display_rect_alignment;
 	struct sysmem_size required_min_size;
 	struct sysmem_size required_max_size;
+	struct sysmem_size pad_for_block_size;
 	__u32 nr_required_max_sizes;
 	__u32 bytes_per_row_divisor;
-	struct sysmem_size required_max_sizes[SYSMEM_MAX_REQUIRED_SIZES];
 	__u32 start_offset_divisor;
-	__u32 reserved;
+	__u64 max_width_times_height;
+	__u64 pad_beyond_image_size_bytes;
+	__u64 reserved;
+	struct sysmem_size required_max_sizes[SYSMEM_MAX_REQUIRED_SIZES];
 };
 
 /**
@@ -269,6 +283,12 @@ struct sysmem_image_constraints {
  * @image_format_count: 0 (no image constraints) to
  *	SYSMEM_MAX_IMAGE_FORMATS
  * @reserved: must be 0
+ * @min_physical_base_alignment: the physical address of each buffer's
+ *	first byte must be a multiple; a power of two, or 0 for the heap's
+ *	default (maximum; since ABI 0.6)
+ * @max_physical_address: the highest physical address any byte of the
+ *	buffers may have, with SYSMEM_CONSTRAINTS_HAS_MAX_PHYSICAL_ADDRESS
+ *	(minimum; since ABI 0.6)
  */
 struct sysmem_buffer_constraints {
 	__u64 usage;
@@ -286,6 +306,8 @@ struct sysmem_buffer_constraints {
 	__u64 image_formats;
 	__u32 image_format_count;
 	__u32 reserved;
+	__u64 min_physical_base_alignment;
+	__u64 max_physical_address;
 };
 
 /* struct sysmem_buffer_settings.flags */
@@ -331,6 +353,10 @@ struct sysmem_plane {
  * @start_offset_divisor: plane offsets must be multiples
  * @flags: SYSMEM_IMAGE_FORMAT_*
  * @reserved: 0
+ * @pad_for_block_size: width and height padding the buffers hold (1x1:
+ *	none; since ABI 0.6)
+ * @pad_beyond_image_size_bytes: bytes the buffers hold after the image
+ *	(since ABI 0.6)
  *
  * libsysmem's sysmem_image_layout() computes the planes for another size
  * within these limits with the same rules the kernel used.
@@ -354,6 +380,8 @@ struct sysmem_image_format {
 	__u32 start_offset_divisor;
 	__u32 flags;
 	__u32 reserved;
+	struct sysmem_size pad_for_block_size;
+	__u64 pad_beyond_image_size_bytes;
 };
 
 /**
@@ -367,6 +395,10 @@ struct sysmem_image_format {
  * @heap: NUL-terminated name of the heap the buffers come from
  * @image: the chosen image format, with SYSMEM_SETTINGS_HAS_IMAGE_FORMAT
  *	(present since ABI 0.3)
+ * @min_physical_base_alignment: every buffer starts at a physical
+ *	address that is a multiple of this (since ABI 0.6)
+ * @max_physical_address: no byte of the buffers lies above this physical
+ *	address (~0 when nobody asked for a limit; since ABI 0.6)
  */
 struct sysmem_buffer_settings {
 	__u64 size_bytes;
@@ -377,6 +409,8 @@ struct sysmem_buffer_settings {
 	__u64 usage;
 	char heap[SYSMEM_HEAP_NAME_LEN];
 	struct sysmem_image_format image;
+	__u64 min_physical_base_alignment;
+	__u64 max_physical_address;
 };
 
 /* Collection states, struct sysmem_check.state */

@@ -53,7 +53,7 @@
  * Every ioctl added to the uapi bumps SYSMEM_ABI_MINOR: when this fails,
  * add the new ioctls to sweep[] below, then the new minor here.
  */
-static_assert(SYSMEM_ABI_MAJOR == 0 && SYSMEM_ABI_MINOR == 5,
+static_assert(SYSMEM_ABI_MAJOR == 0 && SYSMEM_ABI_MINOR == 6,
 	      "new sysmem ABI: add its ioctls to the fail-nth sweep");
 
 #define FAILSLAB	DEBUGFS_PATH "/failslab/"
