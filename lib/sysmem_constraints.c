@@ -48,6 +48,10 @@ static const char * const sysmem_invalid_strs[SYSMEM_INVALID_MAX] = {
 		"an image entry's minimum is above its maximum",
 	[SYSMEM_INVALID_IMAGE_REQUIRED_SIZES] =
 		"an image entry's required sizes are bad or outside its limits",
+	[SYSMEM_INVALID_BASE_ALIGNMENT] =
+		"min_physical_base_alignment is not 0 or a power of two",
+	[SYSMEM_INVALID_PHYSICAL_ADDRESS] =
+		"max_physical_address is set without its flag",
 	[SYSMEM_INVALID_IMAGE_DUPLICATE] =
 		"a (format, modifier) pair appears twice in the image entries",
 };
@@ -119,7 +123,8 @@ static bool sysmem_str_eq(const char *a, const char *b)
  * reported: flags, reserved, image formats (an image_formats pointer
  * with a count of 0, then sysmem_image_validate() on the entries),
  * usage, buffer counts, sizes, coherency domains, CPU usage against
- * secure and domains, permitted heaps.
+ * secure and domains, permitted heaps, physical base alignment and
+ * address limit.
  *
  * Return: SYSMEM_VALID or the enum sysmem_invalid of the first rule
  * broken.
@@ -186,6 +191,13 @@ int sysmem_constraints_validate(const struct sysmem_buffer_constraints *c,
 				return SYSMEM_INVALID_HEAP_NAME;
 	}
 
+	if (c->min_physical_base_alignment &
+	    (c->min_physical_base_alignment - 1))
+		return SYSMEM_INVALID_BASE_ALIGNMENT;
+	if (!(c->flags & SYSMEM_CONSTRAINTS_HAS_MAX_PHYSICAL_ADDRESS) &&
+	    c->max_physical_address)
+		return SYSMEM_INVALID_PHYSICAL_ADDRESS;
+
 	return SYSMEM_VALID;
 }
 
@@ -234,6 +246,8 @@ struct sysmem_aggregate_state {
 	const struct sysmem_participant *parts;
 	unsigned int nr_parts;
 	u64 usage;
+	u64 alignment;		/* largest base alignment asked, or 0 */
+	u64 address_limit;	/* lowest address limit asked, or ~0 */
 	u32 domains;
 	bool contiguous;
 	bool secure;
@@ -274,6 +288,8 @@ static bool sysmem_heap_permitted(const struct sysmem_aggregate_state *s,
 enum sysmem_heap_test {
 	SYSMEM_HEAP_TEST_SECURE,
 	SYSMEM_HEAP_TEST_CONTIGUOUS,
+	SYSMEM_HEAP_TEST_ALIGNMENT,
+	SYSMEM_HEAP_TEST_ADDRESS,
 	SYSMEM_HEAP_TEST_PERMITTED,
 	SYSMEM_HEAP_TEST_ALL		/* and the coherency domains */
 };
@@ -292,6 +308,15 @@ static bool sysmem_heap_passes(const struct sysmem_aggregate_state *s,
 	if (s->contiguous && !h->contiguous)
 		return false;
 	if (upto == SYSMEM_HEAP_TEST_CONTIGUOUS)
+		return true;
+	if (s->alignment > h->base_alignment &&
+	    s->alignment > h->max_base_alignment)
+		return false;
+	if (upto == SYSMEM_HEAP_TEST_ALIGNMENT)
+		return true;
+	if (h->address_floor > s->address_limit)
+		return false;
+	if (upto == SYSMEM_HEAP_TEST_ADDRESS)
 		return true;
 	if (!sysmem_heap_permitted(s, h->name))
 		return false;
@@ -315,7 +340,8 @@ static bool sysmem_any_heap(const struct sysmem_aggregate_state *s,
 
 /*
  * Why no heap is eligible: the first filter, applied cumulatively in the
- * order secure, contiguous, permitted, domains, that leaves no heap.
+ * order secure, contiguous, base alignment, address limit, permitted,
+ * domains, that leaves no heap.
  */
 static const char *sysmem_no_heap_why(const struct sysmem_aggregate_state *s,
 				      const struct sysmem_heap_desc *heaps,
@@ -334,6 +360,10 @@ static const char *sysmem_no_heap_why(const struct sysmem_aggregate_state *s,
 	if (!sysmem_any_heap(s, heaps, nr_heaps, SYSMEM_HEAP_TEST_CONTIGUOUS))
 		return s->secure ? "no contiguous secure heap" :
 				   "no contiguous heap";
+	if (!sysmem_any_heap(s, heaps, nr_heaps, SYSMEM_HEAP_TEST_ALIGNMENT))
+		return "no heap gives the physical base alignment asked for";
+	if (!sysmem_any_heap(s, heaps, nr_heaps, SYSMEM_HEAP_TEST_ADDRESS))
+		return "no heap keeps buffers below the physical address limit";
 	if (sysmem_any_heap(s, heaps, nr_heaps, SYSMEM_HEAP_TEST_PERMITTED))
 		return "no permitted heap supports the coherency domains";
 	for (i = 0; i < nr_heaps; i++)
@@ -341,7 +371,7 @@ static const char *sysmem_no_heap_why(const struct sysmem_aggregate_state *s,
 			break;
 	if (i == nr_heaps)
 		return "permitted heap lists share no registered heap";
-	return "no permitted heap is secure/contiguous as needed";
+	return "no permitted heap is secure, contiguous or placed as needed";
 }
 
 /*
@@ -410,9 +440,12 @@ static void sysmem_settings_zero(struct sysmem_buffer_settings *out)
  * 1, at most every max_buffer_count given and at most SYSMEM_MAX_BUFFERS.
  * Size: the largest min_size_bytes, at least 1 and at most every
  * max_size_bytes given.  Contiguous, secure and usage are ORed, coherency
- * domains ANDed.  A heap is eligible when every permitted-heaps list
- * names it, it is secure exactly when the collection is, it is contiguous
- * when that is required and it supports one of the domains.  A secure
+ * domains ANDed, the physical base alignment is the largest asked and
+ * the physical address limit the lowest.  A heap is eligible when every
+ * permitted-heaps list names it, it is secure exactly when the collection
+ * is, it is contiguous when that is required, it gives the base
+ * alignment, it can keep buffers below the address limit and it
+ * supports one of the domains.  A secure
  * collection takes the first eligible heap; any other takes "system" if
  * eligible, else the first eligible heap.  The domain is RAM for display
  * usage when possible, else CPU, else RAM, else INACCESSIBLE.
@@ -438,6 +471,7 @@ u32 sysmem_aggregate(const struct sysmem_participant *parts,
 		.parts = parts,
 		.nr_parts = nr_parts,
 		.domains = SYSMEM_DOMAIN_ALL,
+		.address_limit = ~0ULL,
 	};
 	u64 camping = 0, dedicated = 0, shared = 0, min_count = 0;
 	u64 max_count = ~0ULL, count;
@@ -482,6 +516,11 @@ u32 sysmem_aggregate(const struct sysmem_participant *parts,
 			s.contiguous = true;
 		if (c->flags & SYSMEM_CONSTRAINTS_SECURE)
 			s.secure = true;
+		if (c->min_physical_base_alignment > s.alignment)
+			s.alignment = c->min_physical_base_alignment;
+		if ((c->flags & SYSMEM_CONSTRAINTS_HAS_MAX_PHYSICAL_ADDRESS) &&
+		    c->max_physical_address < s.address_limit)
+			s.address_limit = c->max_physical_address;
 		s.domains &= sysmem_constraints_domains(c);
 	}
 
@@ -563,6 +602,9 @@ u32 sysmem_aggregate(const struct sysmem_participant *parts,
 	if (images)
 		out->flags |= SYSMEM_SETTINGS_HAS_IMAGE_FORMAT;
 	out->usage = s.usage;
+	out->min_physical_base_alignment = s.alignment > heap->base_alignment ?
+					   s.alignment : heap->base_alignment;
+	out->max_physical_address = s.address_limit;
 	for (i = 0; i < SYSMEM_HEAP_NAME_LEN - 1 && heap->name[i]; i++)
 		out->heap[i] = heap->name[i];
 	return SYSMEM_FAIL_NONE;

@@ -44,6 +44,8 @@ enum sysmem_invalid {
 	SYSMEM_INVALID_IMAGE_SIZE_RANGE,	/* a min above its max */
 	SYSMEM_INVALID_IMAGE_REQUIRED_SIZES, /* too many, or outside limits */
 	SYSMEM_INVALID_IMAGE_DUPLICATE,	/* a (format, modifier) twice */
+	SYSMEM_INVALID_BASE_ALIGNMENT,	/* not 0 and not a power of two */
+	SYSMEM_INVALID_PHYSICAL_ADDRESS, /* a limit without its flag */
 	SYSMEM_INVALID_MAX
 };
 
@@ -86,12 +88,22 @@ struct sysmem_participant {
 	const struct sysmem_image_constraints *images;
 };
 
-/* A registered heap, as aggregation sees it. */
+/*
+ * A registered heap, as aggregation sees it.  @base_alignment is the
+ * physical base alignment of every buffer (reported when nobody asks for
+ * more); @max_base_alignment the largest the heap gives on request (0:
+ * none beyond @base_alignment is promised, and no request is honoured);
+ * @address_floor the lowest max_physical_address it can keep buffers
+ * under (0: any).
+ */
 struct sysmem_heap_desc {
 	const char *name;	/* "system" is system memory */
 	u32 domains;		/* SYSMEM_DOMAIN_* the heap supports */
 	bool contiguous;	/* buffers are physically contiguous */
 	bool secure;		/* buffers are CPU-inaccessible, protected */
+	u64 base_alignment;
+	u64 max_base_alignment;
+	u64 address_floor;
 };
 
 /*

@@ -7,7 +7,13 @@
  * without CMA it serves what the page allocator can give in one block.
  *
  * Every buffer's physical base is aligned to at least
- * SYSMEM_CONTIG_ALIGN.  The memory is non-coherent DMA memory: it is
+ * SYSMEM_CONTIG_ALIGN, and to more on request, up to what the DMA API's
+ * allocators give (a block is aligned to its order, capped at the CMA
+ * alignment and at the largest page order); a buffer smaller than its
+ * alignment takes a block of the alignment's size.  A buffer that must
+ * lie below the end of RAM is allocated on sysmem's 32-bit device,
+ * which the DMA API serves below 4 GiB.  The memory is non-coherent DMA
+ * memory: it is
  * handed to the CPU and back with the DMA sync calls around CPU access.
  * sysmem clears it (SYSMEM_HEAP_NEED_CLEAR), since the DMA API does not
  * promise zeroed pages.
@@ -22,10 +28,31 @@
 #include <linux/scatterlist.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/version.h>
 
 #include "sysmem_internal.h"
 
 #define SYSMEM_CONTIG_ALIGN	SZ_64K
+
+/* The largest page order, whose name changed in Linux 6.4 and 6.8. */
+#if defined(MAX_PAGE_ORDER)
+#define SYSMEM_CONTIG_MAX_ORDER	MAX_PAGE_ORDER
+#elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+#define SYSMEM_CONTIG_MAX_ORDER	MAX_ORDER
+#else
+#define SYSMEM_CONTIG_MAX_ORDER	(MAX_ORDER - 1)
+#endif
+
+/*
+ * The largest alignment the DMA API gives a block: its order, capped at
+ * CONFIG_CMA_ALIGNMENT for blocks from a CMA area.
+ */
+#ifdef CONFIG_DMA_CMA
+#define SYSMEM_CONTIG_MAX_ALIGN \
+	(PAGE_SIZE << min(CONFIG_CMA_ALIGNMENT, SYSMEM_CONTIG_MAX_ORDER))
+#else
+#define SYSMEM_CONTIG_MAX_ALIGN	(PAGE_SIZE << SYSMEM_CONTIG_MAX_ORDER)
+#endif
 
 /*
  * Direction of sysmem's own mapping of each block.  sysmem's device
@@ -40,15 +67,17 @@
 /**
  * struct sysmem_contig_buffer - the memory of one contiguous buffer
  * @hbuf: sysmem's request, given back when the memory is freed
+ * @dev: the device the block was allocated on
  * @page: the first page of the block
  * @dma_addr: the block's address for sysmem's device
- * @alloc_size: bytes allocated (at least SYSMEM_CONTIG_ALIGN)
+ * @alloc_size: bytes allocated (at least the alignment)
  * @size: bytes of the buffer, at most @alloc_size
  * @domain: the coherency domain (SYSMEM_DOMAIN_*)
  * @importers: every importer's view of the buffer
  */
 struct sysmem_contig_buffer {
 	struct sysmem_heap_buffer *hbuf;
+	struct device *dev;
 	struct page *page;
 	dma_addr_t dma_addr;
 	size_t alloc_size;
@@ -132,10 +161,10 @@ static int sysmem_contig_sync(struct dma_buf *dmabuf,
 	 * see SYSMEM_CONTIG_DIR.  Ending CPU access writes the caches back.
 	 */
 	if (for_cpu)
-		dma_sync_single_for_cpu(sysmem_dma_device(), cb->dma_addr,
+		dma_sync_single_for_cpu(cb->dev, cb->dma_addr,
 					cb->size, SYSMEM_CONTIG_DIR);
 	else
-		dma_sync_single_for_device(sysmem_dma_device(), cb->dma_addr,
+		dma_sync_single_for_device(cb->dev, cb->dma_addr,
 					   cb->size, SYSMEM_CONTIG_DIR);
 	return 0;
 }
@@ -158,7 +187,7 @@ static int sysmem_contig_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma
 
 	if (cb->domain == SYSMEM_DOMAIN_INACCESSIBLE)
 		return -EPERM;
-	return dma_mmap_pages(sysmem_dma_device(), vma, cb->alloc_size,
+	return dma_mmap_pages(cb->dev, vma, cb->alloc_size,
 			      cb->page);
 }
 
@@ -188,7 +217,7 @@ static void sysmem_contig_release(struct dma_buf *dmabuf)
 	struct sysmem_contig_buffer *cb = dmabuf->priv;
 	struct sysmem_heap_buffer *hbuf = cb->hbuf;
 
-	dma_free_pages(sysmem_dma_device(), cb->alloc_size, cb->page,
+	dma_free_pages(cb->dev, cb->alloc_size, cb->page,
 		       cb->dma_addr, SYSMEM_CONTIG_DIR);
 	sysmem_attachments_destroy(&cb->importers);
 	kfree(cb);
@@ -215,6 +244,8 @@ static struct dma_buf *sysmem_contig_allocate(struct sysmem_heap *heap,
 	struct sysmem_contig_buffer *cb;
 	struct dma_buf *dmabuf;
 	int ret = -ENOMEM;
+	phys_addr_t phys;
+	u64 align, limit;
 
 	cb = kzalloc(sizeof(*cb), GFP_KERNEL);
 	if (!cb)
@@ -223,9 +254,14 @@ static struct dma_buf *sysmem_contig_allocate(struct sysmem_heap *heap,
 	cb->hbuf = hbuf;
 	cb->domain = hbuf->settings.coherency_domain;
 	cb->size = hbuf->size;
+	align = max_t(u64, hbuf->settings.min_physical_base_alignment,
+		      SYSMEM_CONTIG_ALIGN);
+	limit = hbuf->settings.max_physical_address;
+	cb->dev = limit < sysmem_ram_limit() ? sysmem_dma32_device() :
+					       sysmem_dma_device();
 	/* A block's alignment follows its size: allocate at least that. */
-	cb->alloc_size = max_t(size_t, hbuf->size, SYSMEM_CONTIG_ALIGN);
-	cb->page = dma_alloc_pages(sysmem_dma_device(), cb->alloc_size,
+	cb->alloc_size = max_t(size_t, hbuf->size, align);
+	cb->page = dma_alloc_pages(cb->dev, cb->alloc_size,
 				   &cb->dma_addr, SYSMEM_CONTIG_DIR,
 				   GFP_KERNEL | __GFP_NOWARN);
 	if (!cb->page) {
@@ -238,11 +274,12 @@ static struct dma_buf *sysmem_contig_allocate(struct sysmem_heap *heap,
 	 * but DMA-API debugging (6.1) records it as a mapping whose error
 	 * check is still due and complains when it is freed unchecked.
 	 */
-	if (dma_mapping_error(sysmem_dma_device(), cb->dma_addr))
+	if (dma_mapping_error(cb->dev, cb->dma_addr))
 		goto free_block;
-	if (!IS_ALIGNED(page_to_phys(cb->page), SYSMEM_CONTIG_ALIGN)) {
-		pr_warn_ratelimited("contiguous heap: block at %pa is not %u-byte aligned\n",
-				    &cb->dma_addr, SYSMEM_CONTIG_ALIGN);
+	phys = page_to_phys(cb->page);
+	if (!IS_ALIGNED(phys, align) || phys + cb->alloc_size - 1 > limit) {
+		pr_warn_ratelimited("contiguous heap: block at %pa is not %llu-byte aligned below %#llx\n",
+				    &phys, align, limit);
 		goto free_block;
 	}
 
@@ -259,7 +296,7 @@ static struct dma_buf *sysmem_contig_allocate(struct sysmem_heap *heap,
 	return dmabuf;
 
 free_block:
-	dma_free_pages(sysmem_dma_device(), cb->alloc_size, cb->page,
+	dma_free_pages(cb->dev, cb->alloc_size, cb->page,
 		       cb->dma_addr, SYSMEM_CONTIG_DIR);
 free_cb:
 	sysmem_attachments_destroy(&cb->importers);
@@ -286,6 +323,11 @@ int sysmem_contig_heap_init(void)
 		.domains = SYSMEM_DOMAIN_ALL,
 		.flags = SYSMEM_HEAP_CONTIGUOUS | SYSMEM_HEAP_NEED_CLEAR |
 			 SYSMEM_HEAP_NEED_FLUSH,
+		.base_alignment = SYSMEM_CONTIG_ALIGN,
+		.max_base_alignment = max_t(u64, SYSMEM_CONTIG_MAX_ALIGN,
+					    SYSMEM_CONTIG_ALIGN),
+		.address_floor = IS_ENABLED(CONFIG_ZONE_DMA32) ?
+				 DMA_BIT_MASK(32) : 0,
 	};
 
 	sysmem_contig_heap = sysmem_heap_register(&info);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * sysmem: its own device, for the DMA API.  The contiguous heap
- * allocates on it, and sysmem maps new buffers on it to write the CPU
+ * sysmem: its own devices, for the DMA API.  The contiguous heap
+ * allocates on them (on the 32-bit one for buffers that must lie below
+ * 4 GiB), and sysmem maps new buffers on the 64-bit one to write the CPU
  * caches back.  Below every heap; calls nothing of sysmem's.
  */
 
@@ -12,6 +13,7 @@
 #include "sysmem_internal.h"
 
 static struct platform_device *sysmem_pdev;
+static struct platform_device *sysmem_pdev32;
 
 /**
  * sysmem_dma_device() - the device sysmem uses the DMA API on
@@ -24,40 +26,78 @@ struct device *sysmem_dma_device(void)
 }
 
 /**
- * sysmem_dma_device_init() - register sysmem's device
+ * sysmem_dma32_device() - sysmem's device with a 32-bit DMA mask
+ *
+ * The DMA API places what it allocates for this device below 4 GiB.
+ *
+ * Return: the device, valid while the module is loaded.
+ */
+struct device *sysmem_dma32_device(void)
+{
+	return &sysmem_pdev32->dev;
+}
+
+/**
+ * sysmem_ram_limit() - the highest physical address RAM may have
+ *
+ * Return: an all-ones mask at or above the last byte of RAM; a buffer
+ * needs no special placement to lie at or below it.
+ */
+u64 sysmem_ram_limit(void)
+{
+	return dma_get_required_mask(sysmem_dma_device());
+}
+
+/* Register one platform device with the DMA mask @mask. */
+static struct platform_device *sysmem_pdev_register(const char *name,
+						    u64 mask)
+{
+	struct platform_device *pdev;
+	int ret;
+
+	pdev = platform_device_register_simple(name, PLATFORM_DEVID_NONE,
+					       NULL, 0);
+	if (IS_ERR(pdev))
+		return pdev;
+	ret = dma_coerce_mask_and_coherent(&pdev->dev, mask);
+	if (ret) {
+		platform_device_unregister(pdev);
+		return ERR_PTR(ret);
+	}
+	/*
+	 * Cannot fail for a platform device, which always has DMA
+	 * parameters (and returns nothing from Linux 6.12 on).
+	 */
+	dma_set_max_seg_size(&pdev->dev, UINT_MAX & PAGE_MASK);
+	return pdev;
+}
+
+/**
+ * sysmem_dma_device_init() - register sysmem's devices
  *
  * Context: module init, before any heap.
  * Return: 0 or -errno.
  */
 int sysmem_dma_device_init(void)
 {
-	int ret;
-
-	sysmem_pdev = platform_device_register_simple("sysmem",
-						      PLATFORM_DEVID_NONE,
-						      NULL, 0);
+	sysmem_pdev = sysmem_pdev_register("sysmem", DMA_BIT_MASK(64));
 	if (IS_ERR(sysmem_pdev))
 		return PTR_ERR(sysmem_pdev);
-	ret = dma_coerce_mask_and_coherent(&sysmem_pdev->dev,
-					   DMA_BIT_MASK(64));
-	if (ret) {
+	sysmem_pdev32 = sysmem_pdev_register("sysmem-dma32", DMA_BIT_MASK(32));
+	if (IS_ERR(sysmem_pdev32)) {
 		platform_device_unregister(sysmem_pdev);
-		return ret;
+		return PTR_ERR(sysmem_pdev32);
 	}
-	/*
-	 * Cannot fail for a platform device, which always has DMA
-	 * parameters (and returns nothing from Linux 6.12 on).
-	 */
-	dma_set_max_seg_size(&sysmem_pdev->dev, UINT_MAX & PAGE_MASK);
 	return 0;
 }
 
 /**
- * sysmem_dma_device_exit() - unregister sysmem's device
+ * sysmem_dma_device_exit() - unregister sysmem's devices
  *
  * Context: module exit or failed init, after every heap is gone.
  */
 void sysmem_dma_device_exit(void)
 {
+	platform_device_unregister(sysmem_pdev32);
 	platform_device_unregister(sysmem_pdev);
 }

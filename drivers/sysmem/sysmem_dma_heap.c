@@ -36,6 +36,7 @@ static struct dma_buf *sysmem_dma_heap_allocate(struct dma_heap *dma_heap,
 	struct sysmem_buffer_settings settings = {
 		.buffer_count = 1,
 		.coherency_domain = SYSMEM_DOMAIN_CPU,
+		.max_physical_address = U64_MAX,
 	};
 	struct sysmem_buffer *buf;
 	struct dma_buf *dmabuf;

@@ -18,6 +18,7 @@
 #include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
 #include <linux/iosys-map.h>
+#include <linux/log2.h>
 #include <linux/moduleparam.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -160,6 +161,9 @@ MODULE_PARM_DESC(heap_max_bytes,
  * @priv: the heap's private data
  * @domains: SYSMEM_DOMAIN_* supported
  * @flags: SYSMEM_HEAP_*
+ * @base_alignment: physical base alignment of every buffer
+ * @max_base_alignment: the largest base alignment given on request
+ * @address_floor: the lowest physical address limit honoured
  * @registered: false once unregistered; written under @unregister_sem
  *	held for writing, read under it held for reading (or racily, with
  *	READ_ONCE, where a stale answer is rechecked)
@@ -179,6 +183,9 @@ struct sysmem_heap {
 	void *priv;
 	u32 domains;
 	u32 flags;
+	u64 base_alignment;
+	u64 max_base_alignment;
+	u64 address_floor;
 	bool registered;
 	struct rw_semaphore unregister_sem;	/* see above */
 	spinlock_t stats_lock;	/* protects the four counters below */
@@ -227,6 +234,11 @@ static bool sysmem_heap_info_valid(const struct sysmem_heap_info *info)
 	    (info->domains != SYSMEM_DOMAIN_INACCESSIBLE ||
 	     (info->flags & SYSMEM_HEAP_NEED_CLEAR)))
 		return false;
+	if ((info->base_alignment && !is_power_of_2(info->base_alignment)) ||
+	    (info->max_base_alignment &&
+	     (!is_power_of_2(info->max_base_alignment) ||
+	      info->max_base_alignment < info->base_alignment)))
+		return false;
 	return true;
 }
 
@@ -257,6 +269,13 @@ struct sysmem_heap *sysmem_heap_register(const struct sysmem_heap_info *info)
 	heap->priv = info->priv;
 	heap->domains = info->domains;
 	heap->flags = info->flags;
+	heap->base_alignment = max_t(u64, info->base_alignment, PAGE_SIZE);
+	heap->max_base_alignment = max(info->max_base_alignment,
+				       heap->base_alignment);
+	/* Every limit at or above the end of RAM needs no placement. */
+	heap->address_floor = info->address_floor ?
+			      min(info->address_floor, sysmem_ram_limit()) :
+			      sysmem_ram_limit();
 	heap->registered = true;
 	init_rwsem(&heap->unregister_sem);
 	spin_lock_init(&heap->stats_lock);
@@ -527,6 +546,9 @@ int sysmem_heaps_get(struct sysmem_heap_desc **descs,
 			.domains = heap->domains,
 			.contiguous = heap->flags & SYSMEM_HEAP_CONTIGUOUS,
 			.secure = heap->flags & SYSMEM_HEAP_SECURE,
+			.base_alignment = heap->base_alignment,
+			.max_base_alignment = heap->max_base_alignment,
+			.address_floor = heap->address_floor,
 		};
 		(*heaps)[n++] = heap;
 	}

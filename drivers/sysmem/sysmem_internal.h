@@ -110,6 +110,8 @@ struct sysmem_buffer {
 
 /* sysmem_dma_device.c */
 struct device *sysmem_dma_device(void);
+struct device *sysmem_dma32_device(void);
+u64 sysmem_ram_limit(void);
 int sysmem_dma_device_init(void);
 void sysmem_dma_device_exit(void);
 

@@ -210,14 +210,28 @@ static const struct dma_buf_ops sysmem_system_dmabuf_ops = {
 };
 
 /*
- * Fill @sb->pages with zeroed pages, in the largest blocks that fit and
- * that the page allocator has.  Return: 0 or -ENOMEM (also when a fatal
- * signal is pending, since the task will never see the buffer).
+ * The zone flags that keep pages at or below the physical address
+ * @limit: none when every page of RAM is, else the 32-bit DMA zone (the
+ * heap's address floor promises no lower limit).
  */
-static int sysmem_system_fill(struct sysmem_system_buffer *sb)
+static gfp_t sysmem_system_zone(u64 limit, gfp_t gfp)
+{
+	if (limit >= sysmem_ram_limit())
+		return gfp;
+	return (gfp & ~__GFP_HIGHMEM) | __GFP_DMA32;
+}
+
+/*
+ * Fill @sb->pages with zeroed pages, in the largest blocks that fit and
+ * that the page allocator has, each at or below the physical address
+ * @limit.  Return: 0 or -ENOMEM (also when a fatal signal is pending,
+ * since the task will never see the buffer).
+ */
+static int sysmem_system_fill(struct sysmem_system_buffer *sb, u64 limit)
 {
 	unsigned long done = 0, left = sb->nr_pages, i;
 	unsigned int o = 0;
+	phys_addr_t phys;
 
 	while (left) {
 		unsigned int order = sysmem_system_orders[o];
@@ -229,13 +243,23 @@ static int sysmem_system_fill(struct sysmem_system_buffer *sb)
 			o++;
 			continue;
 		}
-		page = alloc_pages(order ? SYSMEM_HIGH_ORDER_GFP :
-				   SYSMEM_LOW_ORDER_GFP, order);
+		page = alloc_pages(sysmem_system_zone(limit, order ?
+						      SYSMEM_HIGH_ORDER_GFP :
+						      SYSMEM_LOW_ORDER_GFP),
+				   order);
 		if (!page) {
 			if (!order)
 				goto free_pages;
 			o++;	/* this order is exhausted: go smaller */
 			continue;
+		}
+		phys = page_to_phys(page);
+		if (phys + (PAGE_SIZE << order) - 1 > limit) {
+			/* The zone should have made this impossible. */
+			pr_warn_ratelimited("system heap: page at %pa above the limit %#llx\n",
+					    &phys, limit);
+			__free_pages(page, order);
+			goto free_pages;
 		}
 		/* Each page gets its own reference count, for mmap. */
 		split_page(page, order);
@@ -270,7 +294,7 @@ static struct dma_buf *sysmem_system_allocate(struct sysmem_heap *heap,
 	sb->pages = kvcalloc(sb->nr_pages, sizeof(*sb->pages), GFP_KERNEL);
 	if (!sb->pages)
 		goto free_sb;
-	ret = sysmem_system_fill(sb);
+	ret = sysmem_system_fill(sb, hbuf->settings.max_physical_address);
 	if (ret)
 		goto free_array;
 	if (sb->domain == SYSMEM_DOMAIN_RAM) {
@@ -335,6 +359,10 @@ int sysmem_system_heap_init(void)
 		.ops = &sysmem_system_heap_ops,
 		.domains = SYSMEM_DOMAIN_ALL,
 		.flags = SYSMEM_HEAP_NEED_FLUSH,
+		/* Single pages: a request for more cannot be met. */
+		.base_alignment = PAGE_SIZE,
+		.address_floor = IS_ENABLED(CONFIG_ZONE_DMA32) ?
+				 DMA_BIT_MASK(32) : 0,
 	};
 
 	sysmem_system_heap = sysmem_heap_register(&info);

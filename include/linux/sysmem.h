@@ -99,6 +99,20 @@ struct sysmem_heap_ops {
  * @domains: SYSMEM_DOMAIN_* the heap's buffers can be used in, not 0
  * @flags: SYSMEM_HEAP_*; a secure heap supports only
  *	SYSMEM_DOMAIN_INACCESSIBLE and cannot ask sysmem to clear it
+ * @base_alignment: every buffer's first byte has a physical address that
+ *	is a multiple of this: a power of two, 0 for PAGE_SIZE
+ * @max_base_alignment: the largest alignment the heap gives when a
+ *	buffer's settings ask for it (@settings.min_physical_base_alignment
+ *	of struct sysmem_heap_buffer): a power of two at least
+ *	@base_alignment, 0 for @base_alignment (no request honoured)
+ * @address_floor: the lowest limit the heap can keep every byte of a
+ *	buffer under when the settings ask for it
+ *	(@settings.max_physical_address); 0 when the heap cannot choose
+ *	where its buffers lie, so sysmem gives it only limits at or above
+ *	the end of RAM
+ *
+ * A heap that states an alignment or a floor must meet it on every
+ * allocation, or fail the allocation.
  */
 struct sysmem_heap_info {
 	const char *name;
@@ -106,6 +120,9 @@ struct sysmem_heap_info {
 	void *priv;
 	u32 domains;
 	u32 flags;
+	u64 base_alignment;
+	u64 max_base_alignment;
+	u64 address_floor;
 };
 
 struct sysmem_heap *sysmem_heap_register(const struct sysmem_heap_info *info);

@@ -1154,7 +1154,110 @@ TEST(aggregate_heap_permitted_names)
 	hl[0] = sec;
 	why = NULL;
 	EXPECT_EQ(SYSMEM_FAIL_NO_HEAP, AGG(cs, hl, full_heaps, &out, &why));
-	EXPECT_STREQ("no permitted heap is secure/contiguous as needed", why);
+	EXPECT_STREQ("no permitted heap is secure, contiguous or placed as needed",
+		     why);
+}
+
+/* ---- physical base alignment and address limit (ABI 0.6) ---- */
+
+TEST(validate_physical)
+{
+	struct sysmem_buffer_constraints c = mk(SYSMEM_USAGE_CPU_READ);
+
+	c.min_physical_base_alignment = 1ULL << 20;
+	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, NULL, NULL));
+	c.min_physical_base_alignment = 3 << 12;
+	EXPECT_EQ(SYSMEM_INVALID_BASE_ALIGNMENT,
+		  sysmem_constraints_validate(&c, NULL, NULL));
+	c.min_physical_base_alignment = 0;
+	c.max_physical_address = 0xffffffffULL;
+	EXPECT_EQ(SYSMEM_INVALID_PHYSICAL_ADDRESS,
+		  sysmem_constraints_validate(&c, NULL, NULL));
+	c.flags |= SYSMEM_CONSTRAINTS_HAS_MAX_PHYSICAL_ADDRESS;
+	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, NULL, NULL));
+	/* A limit of 0 is valid input: no heap can meet it. */
+	c.max_physical_address = 0;
+	EXPECT_EQ(SYSMEM_VALID, sysmem_constraints_validate(&c, NULL, NULL));
+	EXPECT_STREQ("min_physical_base_alignment is not 0 or a power of two",
+		     sysmem_invalid_str(SYSMEM_INVALID_BASE_ALIGNMENT));
+	EXPECT_STREQ("max_physical_address is set without its flag",
+		     sysmem_invalid_str(SYSMEM_INVALID_PHYSICAL_ADDRESS));
+}
+
+/* A system heap below 4 GiB on request, and a CMA-like contiguous heap. */
+static const struct sysmem_heap_desc placed_heaps[] = {
+	{ .name = "system", .domains = DOM_CPU | DOM_RAM,
+	  .base_alignment = 4096, .max_base_alignment = 4096,
+	  .address_floor = 0xffffffffULL },
+	{ .name = "contiguous", .domains = DOM_ALL, .contiguous = true,
+	  .base_alignment = 1 << 16, .max_base_alignment = 1 << 20,
+	  .address_floor = 0x7fffffffULL },
+};
+
+TEST(aggregate_physical)
+{
+	struct sysmem_buffer_constraints cs[3] = {
+		mk(SYSMEM_USAGE_CPU_READ), mk(SYSMEM_USAGE_VIDEO_DECODER),
+		mk(SYSMEM_USAGE_DISPLAY_LAYER),
+	};
+	struct sysmem_buffer_settings out;
+	const char *why = NULL;
+
+	/* Nobody asks: the heap's own alignment, no limit. */
+	EXPECT_EQ(SYSMEM_FAIL_NONE, AGG(cs, NULL, placed_heaps, &out, &why));
+	EXPECT_STREQ("system", out.heap);
+	EXPECT_EQ(4096, out.min_physical_base_alignment);
+	EXPECT_EQ(~0ULL, out.max_physical_address);
+
+	/* The largest alignment wins; only the contiguous heap gives it. */
+	cs[0].min_physical_base_alignment = 1 << 14;
+	cs[1].min_physical_base_alignment = 1 << 18;
+	EXPECT_EQ(SYSMEM_FAIL_NONE, AGG(cs, NULL, placed_heaps, &out, &why));
+	EXPECT_STREQ("contiguous", out.heap);
+	EXPECT_EQ(1 << 18, out.min_physical_base_alignment);
+
+	/* Asking less than the heap gives reports what it gives. */
+	cs[0].min_physical_base_alignment = 0;
+	cs[1].min_physical_base_alignment = 1 << 13;
+	EXPECT_EQ(SYSMEM_FAIL_NONE, AGG(cs, NULL, placed_heaps, &out, &why));
+	EXPECT_STREQ("contiguous", out.heap);
+	EXPECT_EQ(1 << 16, out.min_physical_base_alignment);
+
+	/* Beyond every heap: refused with the reason. */
+	cs[1].min_physical_base_alignment = 1 << 21;
+	EXPECT_EQ(SYSMEM_FAIL_NO_HEAP, AGG(cs, NULL, placed_heaps, &out, &why));
+	EXPECT_STREQ("no heap gives the physical base alignment asked for",
+		     why);
+	EXPECT_TRUE(settings_zero(&out));
+	cs[1].min_physical_base_alignment = 0;
+
+	/* The lowest limit wins; the system heap serves 4 GiB and up. */
+	cs[0].flags |= SYSMEM_CONSTRAINTS_HAS_MAX_PHYSICAL_ADDRESS;
+	cs[0].max_physical_address = 0xfffffffffULL;
+	cs[2].flags |= SYSMEM_CONSTRAINTS_HAS_MAX_PHYSICAL_ADDRESS;
+	cs[2].max_physical_address = 0xffffffffULL;
+	EXPECT_EQ(SYSMEM_FAIL_NONE, AGG(cs, NULL, placed_heaps, &out, &why));
+	EXPECT_STREQ("system", out.heap);
+	EXPECT_EQ(0xffffffffULL, out.max_physical_address);
+
+	/* 2 GiB: only the contiguous heap (its area ends below it)... */
+	cs[2].max_physical_address = 0x7fffffffULL;
+	EXPECT_EQ(SYSMEM_FAIL_NONE, AGG(cs, NULL, placed_heaps, &out, &why));
+	EXPECT_STREQ("contiguous", out.heap);
+	EXPECT_EQ(0x7fffffffULL, out.max_physical_address);
+	EXPECT_EQ(1 << 16, out.min_physical_base_alignment);
+
+	/* ...and below that nothing. */
+	cs[2].max_physical_address = 0x3fffffffULL;
+	EXPECT_EQ(SYSMEM_FAIL_NO_HEAP, AGG(cs, NULL, placed_heaps, &out, &why));
+	EXPECT_STREQ("no heap keeps buffers below the physical address limit",
+		     why);
+
+	/* Alignment is judged before the limit. */
+	cs[1].min_physical_base_alignment = 1ULL << 30;
+	EXPECT_EQ(SYSMEM_FAIL_NO_HEAP, AGG(cs, NULL, placed_heaps, &out, &why));
+	EXPECT_STREQ("no heap gives the physical base alignment asked for",
+		     why);
 }
 
 TEST(aggregate_no_heaps)

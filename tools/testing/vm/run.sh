@@ -23,6 +23,8 @@
 #   --timeout SECONDS          limit for COMMAND (default 900)
 #   --name NAME                names the logs (default: the kernel kind)
 #   --quiet                    do not echo guest output while it runs
+#   --mem MIB                  guest memory (default 2048; 5120 gives
+#                              the guest RAM above 4 GiB)
 #
 # The guest sees build/tools/* and build/selftests/* in its PATH, and
 # the selftests' helper modules sysmem_test_heap.ko and
@@ -37,7 +39,7 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-kernel=debug module= name= out_dir= timeout=900 quiet=0
+kernel=debug module= name= out_dir= timeout=900 quiet=0 mem=2048
 # Every guest has two CPUs, so concurrency tests really run in parallel.
 cpus=2
 params=() copies=() appends=()
@@ -52,6 +54,7 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2; shift 2 ;;
 	--name) name=$2; shift 2 ;;
 	--quiet) quiet=1; shift ;;
+	--mem) mem=$2; shift 2 ;;
 	--) shift; break ;;
 	-*) die "unknown option $1 (see the header of $0)" ;;
 	*) break ;;
@@ -59,6 +62,7 @@ while [ $# -gt 0 ]; do
 done
 [ $# -gt 0 ] || die "no command given (see the header of $0)"
 case "$timeout" in ''|*[!0-9]*) die "--timeout needs seconds" ;; esac
+case "$mem" in ''|*[!0-9]*) die "--mem needs MiB" ;; esac
 
 ensure_pkgs $SYSMEM_HOST_PKGS
 cd "$SYSMEM_TOP"
@@ -172,7 +176,7 @@ for a in "${appends[@]+"${appends[@]}"}"; do
 done
 start=$(date +%s.%N)
 timeout -k 10 $((timeout + 300)) qemu-system-x86_64 \
-	-machine pc -accel tcg -smp "$cpus" -m 2048 -nodefaults \
+	-machine pc -accel tcg -smp "$cpus" -m "$mem" -nodefaults \
 	-display none -vga none -monitor none -no-reboot \
 	-kernel "$image" -initrd "$work/initramfs.gz" -append "$append" \
 	-serial "file:$console" -serial "file:$work/serial1" &

@@ -100,7 +100,7 @@ struct import {
 
 static int import_fd(int fd, struct import *imp)
 {
-	char num[16], text[128];
+	char num[16], text[256];
 	int ret;
 
 	snprintf(num, sizeof(num), "%d", fd);

@@ -23,7 +23,10 @@
  *  - import (rw): write a dma-buf fd of the writing process; the module
  *    attaches its own device to that dma-buf, maps it, records what the
  *    DMA mapping looked like and lets go again.  Reading gives
- *    "segments=N bytes=N dma_addr=0x..." of the last import.
+ *    "segments=N bytes=N dma_addr=0x... vmap=N first=0x... last=0x...
+ *    phys_lo=0x... phys_hi=0x... pages_consecutive=N" of the last
+ *    import: the physical address of its lowest page, of its highest
+ *    byte, and whether its pages follow each other in physical memory.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -171,6 +174,8 @@ static struct {
 	dma_addr_t dma_addr;
 	int vmap;		/* 0, or the error of the kernel mapping */
 	u32 first, last;	/* first and last word, read through it */
+	phys_addr_t phys_lo, phys_hi;	/* lowest page, highest byte */
+	bool consecutive;	/* the pages follow each other */
 } test_import_result;
 static bool test_import_valid;
 
@@ -591,6 +596,8 @@ static int test_import(int fd)
 	struct dma_buf *dmabuf;
 	struct sg_table *sgt;
 	u32 first_word = 0, last_word = 0;
+	phys_addr_t lo = ~(phys_addr_t)0, hi = 0, next = 0;
+	bool consecutive = true;
 	dma_addr_t first;
 	unsigned int segments;
 	u64 bytes = 0;
@@ -614,6 +621,14 @@ static int test_import(int fd)
 	for_each_sgtable_dma_sg(sgt, sg, i)
 		bytes += sg_dma_len(sg);
 	first = sgt->nents ? sg_dma_address(sgt->sgl) : 0;
+	/* Where the pages lie, from the CPU side of the table. */
+	for_each_sgtable_sg(sgt, sg, i) {
+		if (i && sg_phys(sg) != next)
+			consecutive = false;
+		lo = min(lo, sg_phys(sg));
+		hi = max(hi, sg_phys(sg) + sg->length - 1);
+		next = sg_phys(sg) + sg->length;
+	}
 	/* The table is gone after the unmap (7.x frees the core's copy). */
 	segments = sgt->nents;
 	test_unmap_attachment(attach, sgt, DMA_TO_DEVICE);
@@ -626,6 +641,9 @@ static int test_import(int fd)
 	test_import_result.vmap = vret;
 	test_import_result.first = first_word;
 	test_import_result.last = last_word;
+	test_import_result.phys_lo = lo;
+	test_import_result.phys_hi = hi;
+	test_import_result.consecutive = consecutive;
 	test_import_valid = true;
 	mutex_unlock(&test_import_lock);
 
@@ -654,19 +672,22 @@ static ssize_t test_import_write(struct file *file, const char __user *ubuf,
 static ssize_t test_import_read(struct file *file, char __user *ubuf,
 				size_t count, loff_t *ppos)
 {
-	char text[160];
+	char text[256];
 	int len;
 
 	mutex_lock(&test_import_lock);
 	if (test_import_valid)
 		len = scnprintf(text, sizeof(text),
-				"segments=%u bytes=%llu dma_addr=%pad vmap=%d first=%#x last=%#x\n",
+				"segments=%u bytes=%llu dma_addr=%pad vmap=%d first=%#x last=%#x phys_lo=%pa phys_hi=%pa pages_consecutive=%d\n",
 				test_import_result.segments,
 				test_import_result.bytes,
 				&test_import_result.dma_addr,
 				test_import_result.vmap,
 				test_import_result.first,
-				test_import_result.last);
+				test_import_result.last,
+				&test_import_result.phys_lo,
+				&test_import_result.phys_hi,
+				test_import_result.consecutive);
 	else
 		len = scnprintf(text, sizeof(text), "none\n");
 	mutex_unlock(&test_import_lock);
