@@ -246,6 +246,9 @@
 	 SYSMEM_CS_BIT(SYSMEM_COLOR_SPACE_REC2020) | \
 	 SYSMEM_CS_BIT(SYSMEM_COLOR_SPACE_REC2100) | \
 	 SYSMEM_CS_BIT(SYSMEM_COLOR_SPACE_PASSTHROUGH))
+#define SYSMEM_CS_RGB10 \
+	(SYSMEM_CS_RGB | SYSMEM_CS_BIT(SYSMEM_COLOR_SPACE_REC2020) | \
+	 SYSMEM_CS_BIT(SYSMEM_COLOR_SPACE_REC2100))
 #define SYSMEM_CS_ALL	(SYSMEM_CS_RGB | SYSMEM_CS_YUV)
 
 /*
@@ -277,31 +280,40 @@ enum sysmem_image_family {
 	SYSMEM_FAM_YUV420_3P,
 	SYSMEM_FAM_YUV422,
 	SYSMEM_FAM_NV24,
+	SYSMEM_FAM_RGB30,
+	SYSMEM_FAM_P016,
+	SYSMEM_FAM_Y210,
 	SYSMEM_FAM_NR
 };
 
 static const u8 sysmem_cost_video[SYSMEM_FAM_NR] = {
 	[SYSMEM_FAM_YUV420_2P] = 1,
 	[SYSMEM_FAM_P010] = 2,
-	[SYSMEM_FAM_YUV420_3P] = 3,
-	[SYSMEM_FAM_YUV422] = 4,
-	[SYSMEM_FAM_NV24] = 5,
-	[SYSMEM_FAM_RGB32] = 6,
-	[SYSMEM_FAM_RGB24] = 7,
-	[SYSMEM_FAM_RGB565] = 8,
-	[SYSMEM_FAM_SMALL] = 9,
+	[SYSMEM_FAM_P016] = 3,
+	[SYSMEM_FAM_YUV420_3P] = 4,
+	[SYSMEM_FAM_YUV422] = 5,
+	[SYSMEM_FAM_Y210] = 6,
+	[SYSMEM_FAM_NV24] = 7,
+	[SYSMEM_FAM_RGB32] = 8,
+	[SYSMEM_FAM_RGB30] = 9,
+	[SYSMEM_FAM_RGB24] = 10,
+	[SYSMEM_FAM_RGB565] = 11,
+	[SYSMEM_FAM_SMALL] = 12,
 };
 
 static const u8 sysmem_cost_other[SYSMEM_FAM_NR] = {
 	[SYSMEM_FAM_RGB32] = 1,
-	[SYSMEM_FAM_RGB565] = 2,
-	[SYSMEM_FAM_RGB24] = 3,
-	[SYSMEM_FAM_YUV420_2P] = 4,
-	[SYSMEM_FAM_P010] = 5,
-	[SYSMEM_FAM_YUV420_3P] = 6,
-	[SYSMEM_FAM_YUV422] = 7,
-	[SYSMEM_FAM_NV24] = 8,
-	[SYSMEM_FAM_SMALL] = 9,
+	[SYSMEM_FAM_RGB30] = 2,
+	[SYSMEM_FAM_RGB565] = 3,
+	[SYSMEM_FAM_RGB24] = 4,
+	[SYSMEM_FAM_YUV420_2P] = 5,
+	[SYSMEM_FAM_P010] = 6,
+	[SYSMEM_FAM_P016] = 7,
+	[SYSMEM_FAM_YUV420_3P] = 8,
+	[SYSMEM_FAM_YUV422] = 9,
+	[SYSMEM_FAM_Y210] = 10,
+	[SYSMEM_FAM_NV24] = 11,
+	[SYSMEM_FAM_SMALL] = 12,
 };
 
 /* Why a candidate died, from the least to the most informative. */
@@ -311,6 +323,7 @@ enum sysmem_image_kill {
 	SYSMEM_KILL_COLOR,
 	SYSMEM_KILL_RANGE,
 	SYSMEM_KILL_REQ_MIN,
+	SYSMEM_KILL_BLOCK_PAD,
 	SYSMEM_KILL_SIZE,
 	SYSMEM_KILL_PITCH,
 	SYSMEM_KILL_LAYOUT,
@@ -328,6 +341,8 @@ static const char * const sysmem_kill_strs[SYSMEM_KILL_NR] = {
 		"image size or row pitch limits of the participants conflict",
 	[SYSMEM_KILL_REQ_MIN] =
 		"image min_size above a participant's required_min_size",
+	[SYSMEM_KILL_BLOCK_PAD] =
+		"pad_for_block_size height needs a one-plane format",
 	[SYSMEM_KILL_SIZE] = "image size outside a participant's limits",
 	[SYSMEM_KILL_PITCH] =
 		"row pitch above a participant's max_bytes_per_row",
@@ -353,12 +368,12 @@ struct sysmem_image_limits {
 	u64 disp_w, disp_h;
 	u64 offset_div;
 	u64 req_min_w, req_min_h;
-	u64 req_max_w, req_max_h;
+	u64 pad_w, pad_h;
+	u64 pad_beyond;
 	u32 color_spaces;
 	bool has_max_size;
 	bool has_max_bpr;
 	bool has_req_min;
-	bool has_req_max;
 	bool pixel_boundary;
 	bool alpha;
 };
@@ -451,11 +466,23 @@ static u32 sysmem_image_nr_pairs(const struct sysmem_image_constraints *ic)
 	       SYSMEM_MAX_FORMAT_PAIRS : ic->nr_formats;
 }
 
+/*
+ * Rule 1.4: true when sysmem can lay out the format of @q, DO_NOT_CARE or
+ * a table format; the pairs of any other format are skipped.
+ */
+static bool sysmem_pair_usable(const struct sysmem_format_pair *q)
+{
+	return q->format == SYSMEM_FORMAT_DO_NOT_CARE ||
+	       sysmem_format_lookup(q->format);
+}
+
 /* The color spaces that go with @f (every one for a NULL @f). */
 static u32 sysmem_cs_compatible(const struct sysmem_format_desc *f)
 {
 	if (!f)
 		return SYSMEM_CS_ALL;
+	if (f->is_rgb10)
+		return SYSMEM_CS_RGB10;
 	return f->is_yuv ? SYSMEM_CS_YUV : SYSMEM_CS_RGB;
 }
 
@@ -521,13 +548,13 @@ static void sysmem_limits_init(struct sysmem_image_limits *l)
 	l->offset_div = 1;
 	l->req_min_w = SYSMEM_U64_MAX;
 	l->req_min_h = SYSMEM_U64_MAX;
-	l->req_max_w = 0;
-	l->req_max_h = 0;
+	l->pad_w = 1;
+	l->pad_h = 1;
+	l->pad_beyond = 0;
 	l->color_spaces = SYSMEM_CS_ALL;
 	l->has_max_size = false;
 	l->has_max_bpr = false;
 	l->has_req_min = false;
-	l->has_req_max = false;
 	l->pixel_boundary = false;
 	l->alpha = false;
 }
@@ -560,7 +587,7 @@ static bool sysmem_image_fold(const struct sysmem_image_constraints *ic,
 			      const struct sysmem_format_desc *f,
 			      struct sysmem_image_limits *c)
 {
-	u32 fw = 1, fh = 1, fdiv = 1, bpp = 1, flags = ic->flags, i, n;
+	u32 fw = 1, fh = 1, fdiv = 1, bpp = 1, flags = ic->flags;
 	bool pb = flags & SYSMEM_IMAGE_BYTES_PER_ROW_AT_PIXEL_BOUNDARY;
 	bool has_max = flags & SYSMEM_IMAGE_HAS_MAX_SIZE;
 	bool has_max_bpr = flags & SYSMEM_IMAGE_HAS_MAX_BYTES_PER_ROW;
@@ -608,10 +635,19 @@ static bool sysmem_image_fold(const struct sysmem_image_constraints *ic,
 	    sysmem_lcm_overflow(c->offset_div,
 				sysmem_or1(ic->start_offset_divisor),
 				&c->offset_div) ||
+	    sysmem_lcm_overflow(c->pad_w,
+				sysmem_or1(ic->pad_for_block_size.width),
+				&c->pad_w) ||
+	    sysmem_lcm_overflow(c->pad_h,
+				sysmem_or1(ic->pad_for_block_size.height),
+				&c->pad_h) ||
 	    c->align_w > SYSMEM_U32_MAX || c->align_h > SYSMEM_U32_MAX ||
 	    c->divisor > SYSMEM_U32_MAX || c->disp_w > SYSMEM_U32_MAX ||
-	    c->disp_h > SYSMEM_U32_MAX || c->offset_div > SYSMEM_U32_MAX)
+	    c->disp_h > SYSMEM_U32_MAX || c->offset_div > SYSMEM_U32_MAX ||
+	    c->pad_w > SYSMEM_U32_MAX || c->pad_h > SYSMEM_U32_MAX)
 		return true;
+	c->pad_beyond = sysmem_max64(c->pad_beyond,
+				     ic->pad_beyond_image_size_bytes);
 
 	if (flags & SYSMEM_IMAGE_HAS_MAX_WIDTH_TIMES_HEIGHT)
 		c->max_wxh = sysmem_min64(c->max_wxh,
@@ -622,23 +658,6 @@ static bool sysmem_image_fold(const struct sysmem_image_constraints *ic,
 					    ic->required_min_size.width);
 		c->req_min_h = sysmem_min64(c->req_min_h,
 					    ic->required_min_size.height);
-	}
-	if (flags & SYSMEM_IMAGE_HAS_REQUIRED_MAX_SIZE) {
-		c->has_req_max = true;
-		c->req_max_w = sysmem_max64(c->req_max_w,
-					    ic->required_max_size.width);
-		c->req_max_h = sysmem_max64(c->req_max_h,
-					    ic->required_max_size.height);
-	}
-	n = ic->nr_required_max_sizes;
-	if (n > SYSMEM_MAX_REQUIRED_SIZES)
-		n = SYSMEM_MAX_REQUIRED_SIZES;
-	for (i = 0; i < n; i++) {
-		c->has_req_max = true;
-		c->req_max_w = sysmem_max64(c->req_max_w,
-					    ic->required_max_sizes[i].width);
-		c->req_max_h = sysmem_max64(c->req_max_h,
-					    ic->required_max_sizes[i].height);
 	}
 	c->color_spaces &= sysmem_cs_mask(ic, f);
 	c->has_max_size |= has_max;
@@ -733,9 +752,6 @@ sysmem_image_validate_entry(const struct sysmem_image_constraints *ic)
 
 		if (pair->reserved)
 			return SYSMEM_INVALID_IMAGE_FLAGS;
-		if (pair->format != SYSMEM_FORMAT_DO_NOT_CARE &&
-		    !sysmem_format_lookup(pair->format))
-			return SYSMEM_INVALID_IMAGE_FORMAT;
 		if (pair->modifier == SYSMEM_MODIFIER_INVALID)
 			return SYSMEM_INVALID_IMAGE_MODIFIER;
 	}
@@ -755,6 +771,8 @@ sysmem_image_validate_entry(const struct sysmem_image_constraints *ic)
 			const struct sysmem_format_desc *f =
 				sysmem_format_lookup(ic->formats[j].format);
 
+			if (!sysmem_pair_usable(&ic->formats[j]))
+				continue;
 			if (!(sysmem_cs_compatible(f) & SYSMEM_CS_BIT(cs)))
 				return SYSMEM_INVALID_IMAGE_COLOR_SPACE_FORMAT;
 		}
@@ -765,6 +783,8 @@ sysmem_image_validate_entry(const struct sysmem_image_constraints *ic)
 		return ret;
 
 	for (j = 0; j < n; j++) {
+		if (!sysmem_pair_usable(&ic->formats[j]))
+			continue;
 		sysmem_limits_init(&l);
 		if (sysmem_image_fold(ic,
 				      sysmem_format_lookup(ic->formats[j].format),
@@ -818,6 +838,7 @@ sysmem_image_pair_seen(const struct sysmem_image_constraints *images, u32 e,
 int sysmem_image_validate(const struct sysmem_image_constraints *images,
 			  u32 count)
 {
+	bool usable = false;
 	u32 e, j;
 	int ret;
 
@@ -827,11 +848,50 @@ int sysmem_image_validate(const struct sysmem_image_constraints *images,
 		ret = sysmem_image_validate_entry(&images[e]);
 		if (ret)
 			return ret;
-		for (j = 0; j < images[e].nr_formats; j++)
+		for (j = 0; j < images[e].nr_formats; j++) {
 			if (sysmem_image_pair_seen(images, e, j))
 				return SYSMEM_INVALID_IMAGE_DUPLICATE;
+			if (sysmem_pair_usable(&images[e].formats[j]))
+				usable = true;
+		}
 	}
+	if (count && !usable)
+		return SYSMEM_INVALID_IMAGE_FORMAT;
 	return SYSMEM_VALID;
+}
+
+/**
+ * sysmem_image_skipped() - the pairs aggregation ignores (rule 1.4)
+ * @images: the @count entries of a participant that passed
+ *	sysmem_image_validate()
+ * @count: the participant's image_format_count
+ * @first: set to the format of the first skipped pair, 0 when none
+ *
+ * For the caller's log: lib/ does not log.  Only the used pairs
+ * (nr_formats of each entry) are looked at.
+ *
+ * Return: how many used pairs name a format sysmem cannot lay out (not
+ * DO_NOT_CARE and not in the format table); aggregation skips them.
+ */
+u32 sysmem_image_skipped(const struct sysmem_image_constraints *images,
+			 u32 count, u32 *first)
+{
+	u32 e, j, n, skipped = 0;
+
+	*first = 0;
+	if (!images || count > SYSMEM_MAX_IMAGE_FORMATS)
+		return 0;
+	for (e = 0; e < count; e++) {
+		n = sysmem_image_nr_pairs(&images[e]);
+		for (j = 0; j < n; j++) {
+			if (sysmem_pair_usable(&images[e].formats[j]))
+				continue;
+			if (!skipped)
+				*first = images[e].formats[j].format;
+			skipped++;
+		}
+	}
+	return skipped;
 }
 
 /**
@@ -882,6 +942,16 @@ static unsigned int sysmem_image_family(u32 fourcc)
 		return SYSMEM_FAM_YUV422;
 	case SYSMEM_FMT_NV24:
 		return SYSMEM_FAM_NV24;
+	case SYSMEM_FMT_XRGB2101010:
+	case SYSMEM_FMT_ARGB2101010:
+	case SYSMEM_FMT_XBGR2101010:
+	case SYSMEM_FMT_ABGR2101010:
+		return SYSMEM_FAM_RGB30;
+	case SYSMEM_FMT_P012:
+	case SYSMEM_FMT_P016:
+		return SYSMEM_FAM_P016;
+	case SYSMEM_FMT_Y210:
+		return SYSMEM_FAM_Y210;
 	}
 	return SYSMEM_FAM_RGB32;
 }
@@ -922,7 +992,10 @@ static u32 sysmem_image_naming(const struct sysmem_image_agg *a, u32 fourcc)
 	return SYSMEM_NOT_NAMED;
 }
 
-/* True when @p names no modifier DO_NOT_CARE anywhere. */
+/*
+ * True when @p names no modifier DO_NOT_CARE anywhere (skipped pairs
+ * included: walking more modifiers than needed is only slower).
+ */
 static bool sysmem_image_all_mods_explicit(const struct sysmem_participant *p)
 {
 	u32 e, j, n, ne = sysmem_image_count(p);
@@ -951,7 +1024,8 @@ static bool sysmem_image_mod_seen(struct sysmem_image_agg *a,
 		n = k == e ? j : sysmem_image_nr_pairs(&p->images[k]);
 		a->work += n;
 		for (i = 0; i < n; i++)
-			if (p->images[k].formats[i].modifier == m)
+			if (p->images[k].formats[i].modifier == m &&
+			    sysmem_pair_usable(&p->images[k].formats[i]))
 				return true;
 	}
 	return false;
@@ -1004,6 +1078,62 @@ static void sysmem_image_zero(struct sysmem_image_format *img)
 }
 
 /*
+ * Rules 3.5 and 3.6: the layout of a LINEAR @w x @h image of format @f
+ * under the limits of @img (its pitch limits, divisor and paddings).  The
+ * pitch holds the width rounded up to pad_for_block_size.width (and to
+ * @f's width alignment); the planes are the standard packed ones at
+ * @w x @h; the footprint @size is the end of the last plane, or of
+ * plane 0's rows down to the height rounded up to
+ * pad_for_block_size.height, plus pad_beyond_image_size_bytes.  Writes
+ * @bpr, @pl and @size only on success.
+ */
+static enum sysmem_image_kill
+sysmem_image_footprint(const struct sysmem_format_desc *f,
+		       const struct sysmem_image_format *img, u64 w, u64 h,
+		       u64 *bpr, struct sysmem_plane_layout *pl, u64 *size)
+{
+	struct sysmem_plane_layout tmp[SYSMEM_FORMAT_MAX_PLANES];
+	u64 pw, ph, pitch, end;
+	u32 walign, halign;
+	unsigned int p;
+
+	if (w > SYSMEM_U32_MAX || h > SYSMEM_U32_MAX)
+		return SYSMEM_KILL_LAYOUT;
+	sysmem_format_pixel_alignment(f, &walign, &halign);
+	if (sysmem_align_up_overflow(w, sysmem_or1(img->pad_for_block_size.width),
+				     &pw) ||
+	    sysmem_align_up_overflow(pw, walign, &pw) || pw > SYSMEM_U32_MAX ||
+	    sysmem_align_up_overflow(h,
+				     sysmem_or1(img->pad_for_block_size.height),
+				     &ph))
+		return SYSMEM_KILL_LAYOUT;
+	if (ph != h && f->nr_planes > 1)
+		return SYSMEM_KILL_BLOCK_PAD;
+	if (sysmem_format_min_bytes_per_row(f, pw, &pitch))
+		return SYSMEM_KILL_LAYOUT;
+	pitch = sysmem_max64(pitch, img->min_bytes_per_row);
+	if (sysmem_align_up_overflow(pitch,
+				     sysmem_or1(img->bytes_per_row_divisor),
+				     &pitch) ||
+	    pitch > img->max_bytes_per_row)
+		return SYSMEM_KILL_PITCH;
+	if (sysmem_format_layout(f, w, h, pitch, tmp, &end))
+		return SYSMEM_KILL_LAYOUT;
+	for (p = 0; p < SYSMEM_FORMAT_MAX_PLANES; p++)
+		if (tmp[p].bytes_per_row > SYSMEM_U32_MAX)
+			return SYSMEM_KILL_LAYOUT;
+	/* Only one-plane formats get here with ph above h. */
+	if ((ph != h && sysmem_mul_overflow(pitch, ph, &end)) ||
+	    sysmem_add_overflow(end, img->pad_beyond_image_size_bytes, &end))
+		return SYSMEM_KILL_LAYOUT;
+	*bpr = pitch;
+	*size = end;
+	for (p = 0; p < SYSMEM_FORMAT_MAX_PLANES; p++)
+		pl[p] = tmp[p];
+	return SYSMEM_KILL_NONE;
+}
+
+/*
  * Rule 3.5: the pitch and planes of the LINEAR image @img of format @f
  * at img->size, within img's limits.  Writes img->bytes_per_row,
  * nr_planes, planes and image_size only on success.
@@ -1013,24 +1143,14 @@ sysmem_image_place(const struct sysmem_format_desc *f,
 		   struct sysmem_image_format *img)
 {
 	struct sysmem_plane_layout pl[SYSMEM_FORMAT_MAX_PLANES];
+	enum sysmem_image_kill kill;
 	u64 bpr, size;
 	unsigned int p;
 
-	if (sysmem_format_min_bytes_per_row(f, img->size.width, &bpr))
-		return SYSMEM_KILL_LAYOUT;
-	bpr = sysmem_max64(bpr, img->min_bytes_per_row);
-	if (sysmem_align_up_overflow(bpr,
-				     sysmem_or1(img->bytes_per_row_divisor),
-				     &bpr) ||
-	    bpr > img->max_bytes_per_row)
-		return SYSMEM_KILL_PITCH;
-	if (sysmem_format_layout_aligned(f, img->size.width, img->size.height,
-					 bpr, img->start_offset_divisor, pl,
-					 &size))
-		return SYSMEM_KILL_LAYOUT;
-	for (p = 0; p < SYSMEM_FORMAT_MAX_PLANES; p++)
-		if (pl[p].bytes_per_row > SYSMEM_U32_MAX)
-			return SYSMEM_KILL_LAYOUT;
+	kill = sysmem_image_footprint(f, img, img->size.width,
+				      img->size.height, &bpr, pl, &size);
+	if (kill)
+		return kill;
 
 	img->bytes_per_row = bpr;
 	img->nr_planes = f->nr_planes;
@@ -1048,12 +1168,13 @@ sysmem_image_place(const struct sysmem_format_desc *f,
 }
 
 /*
- * Rule 3.4 for one dimension: the required max @req, else @min, else
- * @align, rounded up to @align.  True when it does not fit a u32.
+ * Rule 3.4 for one dimension of one size: the larger of @req and @min
+ * (@align when both are 0), rounded up to @align.  True when it does
+ * not fit a u32.
  */
 static bool sysmem_image_dim(u64 req, u64 min, u64 align, u64 *res)
 {
-	u64 v = req ? req : min;
+	u64 v = sysmem_max64(req, min);
 
 	if (!v)
 		v = align;
@@ -1073,31 +1194,21 @@ static u32 sysmem_image_color_space(u32 mask)
 }
 
 /*
- * Rule 3.4 with the combined limits @c: fill every field of @img but
- * the pitch, the planes and the image size (left 0).
+ * Rule 3.9 with the combined limits @c: fill every field of @img but
+ * the size, the pitch, the planes and the image size (left 0).
  */
-static enum sysmem_image_kill
-sysmem_image_build(const struct sysmem_format_desc *f, u64 m,
-		   const struct sysmem_image_limits *c,
-		   struct sysmem_image_format *img)
+static void sysmem_image_build(const struct sysmem_format_desc *f, u64 m,
+			       const struct sysmem_image_limits *c,
+			       struct sysmem_image_format *img)
 {
-	u64 w, h, wxh;
-
-	if (sysmem_image_dim(c->req_max_w, c->min_w, c->align_w, &w) ||
-	    sysmem_image_dim(c->req_max_h, c->min_h, c->align_h, &h) ||
-	    w < c->min_w || w > c->max_w || h < c->min_h || h > c->max_h ||
-	    sysmem_mul_overflow(w, h, &wxh) || wxh > c->max_wxh)
-		return SYSMEM_KILL_SIZE;
-
 	/* Every value below fits: see sysmem_limits_round() and fold(). */
 	sysmem_image_zero(img);
 	img->format = f->fourcc;
 	img->color_space = sysmem_image_color_space(c->color_spaces);
 	img->modifier = m;
-	img->size.width = w;
-	img->size.height = h;
-	img->min_size.width = c->min_w;
-	img->min_size.height = c->min_h;
+	/* Rule 3.9: the smallest usable size, not 0. */
+	img->min_size.width = c->min_w ? c->min_w : c->align_w;
+	img->min_size.height = c->min_h ? c->min_h : c->align_h;
 	img->max_size.width = c->has_max_size ? c->max_w : SYSMEM_U32_MAX;
 	img->max_size.height = c->has_max_size ? c->max_h : SYSMEM_U32_MAX;
 	img->size_alignment.width = c->align_w;
@@ -1108,28 +1219,29 @@ sysmem_image_build(const struct sysmem_format_desc *f, u64 m,
 	img->max_bytes_per_row = c->has_max_bpr ? c->max_bpr : SYSMEM_U32_MAX;
 	img->bytes_per_row_divisor = c->divisor;
 	img->start_offset_divisor = c->offset_div;
+	img->pad_for_block_size.width = c->pad_w;
+	img->pad_for_block_size.height = c->pad_h;
+	img->pad_beyond_image_size_bytes = c->pad_beyond;
 	if (c->alpha)
 		img->flags |= SYSMEM_IMAGE_FORMAT_ALPHA_PRESENT;
 	if (c->pixel_boundary)
 		img->flags |=
 			SYSMEM_IMAGE_FORMAT_BYTES_PER_ROW_AT_PIXEL_BOUNDARY;
-	return SYSMEM_KILL_NONE;
 }
 
 /*
- * Rules 3.2 to 3.4 for the candidate (@f, @m): SYSMEM_KILL_NONE with
- * @img filled but for its layout, or why the candidate dies.
+ * Rules 3.2 and 3.3 for the candidate (@f, @m): SYSMEM_KILL_NONE with
+ * the combined limits in @c, or why the candidate dies.
  */
 static enum sysmem_image_kill
 sysmem_image_limits(struct sysmem_image_agg *a,
 		    const struct sysmem_format_desc *f, u64 m,
-		    struct sysmem_image_format *img)
+		    struct sysmem_image_limits *c)
 {
-	struct sysmem_image_limits c;
 	unsigned int i;
 	int idx;
 
-	sysmem_limits_init(&c);
+	sysmem_limits_init(c);
 	for (i = 0; i < a->nr_parts; i++) {
 		const struct sysmem_participant *p = &a->parts[i];
 
@@ -1138,41 +1250,172 @@ sysmem_image_limits(struct sysmem_image_agg *a,
 		idx = sysmem_image_match(a, p, f, m);
 		if (idx < 0)
 			return SYSMEM_KILL_UNACCEPTED;
-		if (sysmem_image_fold(&p->images[idx], f, &c))
+		if (sysmem_image_fold(&p->images[idx], f, c))
 			return SYSMEM_KILL_RANGE;
 	}
-	if (!c.color_spaces)
+	if (!c->color_spaces)
 		return SYSMEM_KILL_COLOR;
-	if (sysmem_limits_round(&c))
+	if (sysmem_limits_round(c))
 		return SYSMEM_KILL_RANGE;
-	if (c.has_req_min && (c.min_w > c.req_min_w || c.min_h > c.req_min_h))
+	if (c->has_req_min &&
+	    (c->min_w > c->req_min_w || c->min_h > c->req_min_h))
 		return SYSMEM_KILL_REQ_MIN;
-	return sysmem_image_build(f, m, &c, img);
+	if (c->pad_h > 1 && f->nr_planes > 1 && m == SYSMEM_MODIFIER_LINEAR)
+		return SYSMEM_KILL_BLOCK_PAD;
+	return SYSMEM_KILL_NONE;
+}
+
+/* The best required size so far (rule 3.4). */
+struct sysmem_image_pick {
+	u64 w, h, bytes;
+	bool found;
+};
+
+/*
+ * Rule 3.4 for one required size @rw x @rh (0 x 0: none), raised to the
+ * combined min_size and rounded up to the alignment; it must fit the
+ * combined limits @c and, with LINEAR, lay out under @img's.  Keeps in
+ * @pick the first size whose footprint (with a vendor modifier, whose
+ * width * height) is the largest.
+ */
+static enum sysmem_image_kill
+sysmem_image_size_try(const struct sysmem_format_desc *f, u64 m,
+		      const struct sysmem_image_limits *c,
+		      const struct sysmem_image_format *img, u64 rw, u64 rh,
+		      struct sysmem_image_pick *pick)
+{
+	struct sysmem_plane_layout pl[SYSMEM_FORMAT_MAX_PLANES];
+	enum sysmem_image_kill kill;
+	u64 w, h, wxh, bpr, bytes;
+
+	if (sysmem_image_dim(rw, c->min_w, c->align_w, &w) ||
+	    sysmem_image_dim(rh, c->min_h, c->align_h, &h) ||
+	    w > c->max_w || h > c->max_h ||
+	    sysmem_mul_overflow(w, h, &wxh) || wxh > c->max_wxh)
+		return SYSMEM_KILL_SIZE;
+	bytes = wxh;
+	if (m == SYSMEM_MODIFIER_LINEAR) {
+		kill = sysmem_image_footprint(f, img, w, h, &bpr, pl, &bytes);
+		if (kill)
+			return kill;
+	}
+	if (!pick->found || bytes > pick->bytes) {
+		pick->w = w;
+		pick->h = h;
+		pick->bytes = bytes;
+		pick->found = true;
+	}
+	return SYSMEM_KILL_NONE;
 }
 
 /*
- * Rules 3.2 to 3.6 for the candidate (@f, @m): SYSMEM_KILL_NONE with
- * @img filled, or why the candidate dies (@img is then garbage).  The
- * limits are computed and dropped before the layout, so the two never
- * take stack together.
+ * Rule 3.4: every required max size of every accepting entry, each on
+ * its own; img->size is set to the one picked.  The accepting entries
+ * are matched again (sysmem_image_limits() keeps no list of them).
+ */
+static enum sysmem_image_kill
+sysmem_image_sizes(struct sysmem_image_agg *a,
+		   const struct sysmem_format_desc *f, u64 m,
+		   const struct sysmem_image_limits *c,
+		   struct sysmem_image_format *img)
+{
+	struct sysmem_image_pick pick = { .found = false };
+	enum sysmem_image_kill kill;
+	unsigned int i;
+	u32 k, n;
+	int idx;
+
+	for (i = 0; i < a->nr_parts; i++) {
+		const struct sysmem_participant *p = &a->parts[i];
+		const struct sysmem_image_constraints *ic;
+
+		if (!sysmem_image_count(p))
+			continue;
+		idx = sysmem_image_match(a, p, f, m);
+		if (idx < 0)
+			return SYSMEM_KILL_UNACCEPTED;
+		ic = &p->images[idx];
+		if (ic->flags & SYSMEM_IMAGE_HAS_REQUIRED_MAX_SIZE) {
+			kill = sysmem_image_size_try(f, m, c, img,
+						     ic->required_max_size.width,
+						     ic->required_max_size.height,
+						     &pick);
+			if (kill)
+				return kill;
+		}
+		n = ic->nr_required_max_sizes;
+		if (n > SYSMEM_MAX_REQUIRED_SIZES)
+			n = SYSMEM_MAX_REQUIRED_SIZES;
+		for (k = 0; k < n; k++) {
+			kill = sysmem_image_size_try(f, m, c, img,
+						     ic->required_max_sizes[k].width,
+						     ic->required_max_sizes[k].height,
+						     &pick);
+			if (kill)
+				return kill;
+		}
+	}
+	if (!pick.found) {
+		kill = sysmem_image_size_try(f, m, c, img, 0, 0, &pick);
+		if (kill)
+			return kill;
+	}
+	img->size.width = pick.w;
+	img->size.height = pick.h;
+	return SYSMEM_KILL_NONE;
+}
+
+/*
+ * Rule 3.9: the smallest usable min_bytes_per_row: with LINEAR the pitch
+ * of an image of min_size (never above the chosen pitch), with a vendor
+ * modifier at least the divisor when the maximum allows it.
+ */
+static void sysmem_image_min_pitch(const struct sysmem_format_desc *f,
+				   struct sysmem_image_format *img)
+{
+	struct sysmem_plane_layout pl[SYSMEM_FORMAT_MAX_PLANES];
+	u64 bpr, bytes;
+
+	if (img->modifier != SYSMEM_MODIFIER_LINEAR) {
+		if (!img->min_bytes_per_row &&
+		    img->bytes_per_row_divisor <= img->max_bytes_per_row)
+			img->min_bytes_per_row = img->bytes_per_row_divisor;
+		return;
+	}
+	if (!sysmem_image_footprint(f, img, img->min_size.width,
+				    img->min_size.height, &bpr, pl, &bytes))
+		img->min_bytes_per_row = bpr;
+}
+
+/*
+ * Rules 3.2 to 3.6 and 3.9 for the candidate (@f, @m): SYSMEM_KILL_NONE
+ * with @img filled, or why the candidate dies (@img is then garbage).
  */
 static enum sysmem_image_kill
 sysmem_image_try(struct sysmem_image_agg *a,
 		 const struct sysmem_format_desc *f, u64 m,
 		 struct sysmem_image_format *img)
 {
+	struct sysmem_image_limits c;
 	enum sysmem_image_kill kill;
 
-	kill = sysmem_image_limits(a, f, m, img);
+	kill = sysmem_image_limits(a, f, m, &c);
 	if (kill)
 		return kill;
-	if (m != SYSMEM_MODIFIER_LINEAR)
+	sysmem_image_build(f, m, &c, img);
+	kill = sysmem_image_sizes(a, f, m, &c, img);
+	if (kill)
+		return kill;
+	if (m != SYSMEM_MODIFIER_LINEAR) {
+		sysmem_image_min_pitch(f, img);
 		return a->buffer_size ? SYSMEM_KILL_NONE : SYSMEM_KILL_VENDOR;
+	}
 	kill = sysmem_image_place(f, img);
 	if (kill)
 		return kill;
 	if (img->image_size > a->max_size_bytes)
 		return SYSMEM_KILL_MAX_BYTES;
+	sysmem_image_min_pitch(f, img);
 	return SYSMEM_KILL_NONE;
 }
 
@@ -1247,7 +1490,8 @@ static bool sysmem_image_walk_part(struct sysmem_image_agg *a,
 		n = sysmem_image_nr_pairs(&p->images[e]);
 		for (j = 0; j < n && !a->over; j++) {
 			m = p->images[e].formats[j].modifier;
-			if (m == SYSMEM_MODIFIER_DO_NOT_CARE)
+			if (m == SYSMEM_MODIFIER_DO_NOT_CARE ||
+			    !sysmem_pair_usable(&p->images[e].formats[j]))
 				continue;
 			named = true;
 			sysmem_image_walk(a, m, p, e, j);
