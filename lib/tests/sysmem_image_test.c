@@ -1087,6 +1087,191 @@ TEST(agg_required_sizes_list)
 	EXPECT_EQ(3686400, out.image.image_size);
 }
 
+/* Rule 1.4: pairs sysmem cannot lay out are skipped, not fatal. */
+TEST(agg_unknown_formats_skipped)
+{
+	static const u32 c8 = SYSMEM_FOURCC('C', '8', ' ', ' ');
+	static const u32 zz = SYSMEM_FOURCC('Z', 'Z', 'Z', 'Z');
+	struct sysmem_image_constraints *ic;
+	struct sysmem_buffer_settings out;
+	struct tp p[2];
+	u32 first;
+
+	/*
+	 * A compositor lists every display format: C8 and ZZZZ unknown,
+	 * XRGB8888 known.  Until ABI 0.6 the whole participant was refused
+	 * (IMAGE_FORMAT); now the two pairs are skipped.
+	 */
+	tp_init(&p[0], SYSMEM_USAGE_DISPLAY_LAYER);
+	ic = tp_entry(&p[0], c8, LINEAR, SRGB);
+	add_pair(ic, zz, VENDOR);
+	ic = tp_entry(&p[0], XRGB, LINEAR, SRGB);
+	req_max(ic, 64, 64);
+	EXPECT_EQ(2, sysmem_image_skipped(p[0].img, 2, &first));
+	EXPECT_EQ(c8, first);
+	EXPECT_EQ(0, sysmem_image_skipped(&p[0].img[1], 1, &first));
+	EXPECT_EQ(0, first);
+	tp_init(&p[1], SYSMEM_USAGE_CPU_WRITE);
+	tp_entry(&p[1], FMT_DNC, MOD_DNC, CS_DNC);
+	p[1].c.min_size_bytes = 4096;
+	ASSERT_EQ(SYSMEM_FAIL_NONE, RUN(p, &out, NULL));
+	EXPECT_EQ(XRGB, out.image.format);
+	/* The skipped pair's vendor modifier is not a candidate. */
+	EXPECT_EQ(LINEAR, out.image.modifier);
+	EXPECT_EQ(16384, out.image.image_size);
+
+	/* Only unknown formats left: refused, with rule 1.11's reason. */
+	p[0].c.image_format_count = 1;
+	EXPECT_EQ(SYSMEM_INVALID_IMAGE_FORMAT, sysmem_image_validate(p[0].img, 1));
+	EXPECT_EQ(SYSMEM_INVALID_IMAGE_FORMAT,
+		  sysmem_constraints_validate(&p[0].c, NULL, p[0].img));
+	EXPECT_STREQ("no image entry names a format sysmem can lay out",
+		     sysmem_invalid_str(SYSMEM_INVALID_IMAGE_FORMAT));
+
+	/* The 10-bit RGB family is known now, with HDR color spaces. */
+	tp_init(&p[0], SYSMEM_USAGE_DISPLAY_LAYER);
+	ic = tp_entry(&p[0], SYSMEM_FMT_XRGB2101010, LINEAR, REC2100);
+	req_max(ic, 3840, 2160);
+	tp_init(&p[1], SYSMEM_USAGE_VULKAN_COLOR_ATTACHMENT);
+	tp_entry(&p[1], SYSMEM_FMT_XRGB2101010, LINEAR, CS_DNC);
+	ASSERT_EQ(SYSMEM_FAIL_NONE, RUN(p, &out, NULL));
+	EXPECT_EQ(SYSMEM_FMT_XRGB2101010, out.image.format);
+	EXPECT_EQ(REC2100, out.image.color_space);
+	/* 3840 * 4 = 15360; 15360 * 2160 = 33177600. */
+	EXPECT_EQ(15360, out.image.bytes_per_row);
+	EXPECT_EQ(33177600, out.image.image_size);
+}
+
+/* Rule 3.3 and 3.5: pad_for_block_size and pad_beyond_image_size_bytes. */
+TEST(agg_padding)
+{
+	static const u64 offs[] = { 0 };
+	static const u32 bprs[] = { 4032 };
+	struct sysmem_image_constraints *ic;
+	struct sysmem_buffer_settings out;
+	struct sysmem_image_format l;
+	struct tp p[2];
+
+	/*
+	 * XRGB 1000x500.  The codec pads to 16x16 blocks: rows hold 1008
+	 * pixels, 1008 * 4 = 4032 bytes; 512 rows of it: 4032 * 512 =
+	 * 2064384.  Before ABI 0.6 the field was ignored: 4000 * 500 =
+	 * 2000000, and the codec's last block row wrote past the buffer.
+	 */
+	tp_init(&p[0], SYSMEM_USAGE_VIDEO_DECODER);
+	ic = tp_entry(&p[0], XRGB, LINEAR, SRGB);
+	req_max(ic, 1000, 500);
+	ic->pad_for_block_size.width = 16;
+	ic->pad_for_block_size.height = 16;
+	tp_init(&p[1], SYSMEM_USAGE_DISPLAY_LAYER);
+	ic = tp_entry(&p[1], XRGB, LINEAR, SRGB);
+	ASSERT_EQ(SYSMEM_FAIL_NONE, RUN(p, &out, NULL));
+	EXPECT_EQ(1000, out.image.size.width);
+	EXPECT_EQ(500, out.image.size.height);
+	EXPECT_EQ(4032, out.image.bytes_per_row);
+	expect_planes(_metadata, &out.image, 1, offs, bprs);
+	EXPECT_EQ(2064384, out.image.image_size);
+	EXPECT_EQ(2064384, out.size_bytes);
+	EXPECT_EQ(16, out.image.pad_for_block_size.width);
+	EXPECT_EQ(16, out.image.pad_for_block_size.height);
+	EXPECT_EQ(0, out.image.pad_beyond_image_size_bytes);
+
+	/*
+	 * Blocks combine by lcm: 16x16 and 12x1 give 48x16 (1000 -> 1008
+	 * still); bytes beyond the image by max: 4096 and 100 give 4096.
+	 * Image 2064384 + 4096 = 2068480.
+	 */
+	ic->pad_for_block_size.width = 12;
+	ic->pad_beyond_image_size_bytes = 100;
+	p[0].img[0].pad_beyond_image_size_bytes = 4096;
+	ASSERT_EQ(SYSMEM_FAIL_NONE, RUN(p, &out, NULL));
+	EXPECT_EQ(48, out.image.pad_for_block_size.width);
+	EXPECT_EQ(16, out.image.pad_for_block_size.height);
+	EXPECT_EQ(4096, out.image.pad_beyond_image_size_bytes);
+	EXPECT_EQ(4032, out.image.bytes_per_row);
+	EXPECT_EQ(2068480, out.image.image_size);
+	EXPECT_EQ(2068480, out.size_bytes);
+
+	/*
+	 * libsysmem's layout applies the same padding: 990x490 -> rows of
+	 * 1008 pixels (4032 bytes), 496 rows: 1999872 + 4096 = 2003968.
+	 */
+	ASSERT_FALSE(sysmem_image_format_layout(&out.image, 990, 490, &l));
+	EXPECT_EQ(4032, l.bytes_per_row);
+	EXPECT_EQ(2003968, l.image_size);
+
+	/*
+	 * NV12: width padding is fine (the chroma pitch follows), 64x1:
+	 * 1000 -> 1024, pitch 1024; Y 1024 * 500 = 512000, UV at 512000,
+	 * 1024 * 250 = 256000: 768000, plus 4096 = 772096.
+	 */
+	p[0].img[0] = mk(NV12, LINEAR, REC709);
+	req_max(&p[0].img[0], 1000, 500);
+	p[0].img[0].pad_for_block_size.width = 64;
+	p[0].img[0].pad_beyond_image_size_bytes = 4096;
+	p[1].img[0] = mk(NV12, LINEAR, REC709);
+	ASSERT_EQ(SYSMEM_FAIL_NONE, RUN(p, &out, NULL));
+	EXPECT_EQ(1024, out.image.bytes_per_row);
+	EXPECT_EQ(512000, out.image.planes[1].offset);
+	EXPECT_EQ(772096, out.image.image_size);
+	/* Height padding would spill Y rows into UV: no candidate. */
+	p[0].img[0].pad_for_block_size.height = 16;
+	EXPECT_FAIL(p, "pad_for_block_size height needs a one-plane format");
+	/* An lcm above 0xffffffff kills the candidate. */
+	p[0].img[0] = mk(XRGB, LINEAR, SRGB);
+	p[1].img[0] = mk(XRGB, LINEAR, SRGB);
+	p[0].img[0].pad_for_block_size.width = 0xfffffffb;
+	p[1].img[0].pad_for_block_size.width = 0xfffffff1;
+	EXPECT_FAIL(p, "image size or row pitch limits of the participants conflict");
+}
+
+/* Rule 3.9: the reported minimums are usable sizes and pitches. */
+TEST(agg_reported_limits_usable)
+{
+	struct sysmem_image_constraints *ic;
+	struct sysmem_buffer_settings out;
+	struct sysmem_image_format l;
+	struct tp p[1];
+
+	/*
+	 * Alignment 16x16, rows on 256 bytes, no min: until ABI 0.6 the
+	 * result said min 0x0 and min pitch 0, which
+	 * sysmem_image_format_layout() refuses.  Now min 16x16 and min
+	 * pitch 16 * 4 = 64 rounded up to 256.
+	 */
+	tp_init(&p[0], SYSMEM_USAGE_CPU_WRITE);
+	ic = tp_entry(&p[0], XRGB, LINEAR, SRGB);
+	ic->size_alignment.width = 16;
+	ic->size_alignment.height = 16;
+	ic->bytes_per_row_divisor = 256;
+	req_max(ic, 640, 480);
+	ASSERT_EQ(SYSMEM_FAIL_NONE, RUN(p, &out, NULL));
+	EXPECT_EQ(16, out.image.min_size.width);
+	EXPECT_EQ(16, out.image.min_size.height);
+	EXPECT_EQ(256, out.image.min_bytes_per_row);
+	ASSERT_FALSE(sysmem_image_format_layout(&out.image,
+						out.image.min_size.width,
+						out.image.min_size.height, &l));
+	EXPECT_EQ(256, l.bytes_per_row);
+	EXPECT_EQ(256 * 16, l.image_size);
+	/* The chosen image is unchanged: 640 * 4 = 2560 = 10 * 256. */
+	EXPECT_EQ(2560, out.image.bytes_per_row);
+
+	/* A min pitch above the format's stays: 3000 -> 3072. */
+	ic->min_bytes_per_row = 3000;
+	ASSERT_EQ(SYSMEM_FAIL_NONE, RUN(p, &out, NULL));
+	EXPECT_EQ(3072, out.image.min_bytes_per_row);
+	EXPECT_EQ(3072, out.image.bytes_per_row);
+
+	/* With a vendor modifier: at least the divisor. */
+	ic->min_bytes_per_row = 0;
+	ic->formats[0].modifier = VENDOR;
+	p[0].c.min_size_bytes = MiB;
+	ASSERT_EQ(SYSMEM_FAIL_NONE, RUN(p, &out, NULL));
+	EXPECT_EQ(16, out.image.min_size.width);
+	EXPECT_EQ(256, out.image.min_bytes_per_row);
+}
+
 /* The example of the issue: NV12 500x1000 and 1000x500. */
 TEST(agg_required_sizes_nv12_each)
 {
