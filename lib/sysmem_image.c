@@ -19,7 +19,7 @@
  *
  * 1. Validation of one participant.  The first broken rule is reported;
  *    entries are checked in order, and each entry by rules 1.2 to 1.10
- *    in order.
+ *    in order; rule 1.11 comes last.
  *
  *  1.1 image_format_count above SYSMEM_MAX_IMAGE_FORMATS, a count with
  *      no entries, or an image_formats pointer with a count of 0:
@@ -28,26 +28,31 @@
  *      IMAGE_FLAGS.
  *  1.3 nr_formats 0 or above SYSMEM_MAX_FORMAT_PAIRS:
  *      IMAGE_FORMAT_COUNT.
- *  1.4 For each used pair in order: reserved not 0: IMAGE_FLAGS; a
- *      format that is neither DO_NOT_CARE nor in the format table:
- *      IMAGE_FORMAT; modifier DRM_FORMAT_MOD_INVALID
- *      (0x00ffffffffffffff): IMAGE_MODIFIER.  Any other modifier is
- *      allowed: LINEAR (0), DO_NOT_CARE, or a vendor modifier, which
- *      sysmem matches by exact value only.
+ *  1.4 For each used pair in order: reserved not 0: IMAGE_FLAGS;
+ *      modifier DRM_FORMAT_MOD_INVALID (0x00ffffffffffffff):
+ *      IMAGE_MODIFIER.  Any other modifier is allowed: LINEAR (0),
+ *      DO_NOT_CARE, or a vendor modifier, which sysmem matches by exact
+ *      value only.  A pair whose format is neither DO_NOT_CARE nor in
+ *      the format table is *skipped*: rules 1.6 and 1.9 and aggregation
+ *      ignore it (a compositor may list every format its display
+ *      knows); sysmem_image_skipped() counts them for the module's
+ *      debug log.  An entry of skipped pairs only never matches.
  *  1.5 nr_color_spaces 0 or above SYSMEM_MAX_COLOR_SPACES, or a value
  *      other than SRGB..PASSTHROUGH and DO_NOT_CARE: IMAGE_COLOR_SPACES.
  *  1.6 A listed color space that does not go with every explicit format
  *      of the entry: IMAGE_COLOR_SPACE_FORMAT.  RGB formats (every
  *      format that is not YUV: R8, R16 and GR88 too) take SRGB and
- *      PASSTHROUGH; YUV formats take REC601_NTSC,
- *      REC601_NTSC_FULL_RANGE, REC601_PAL, REC601_PAL_FULL_RANGE,
- *      REC709, REC2020, REC2100 and PASSTHROUGH; DO_NOT_CARE goes with
- *      every format.
+ *      PASSTHROUGH, and the 10-bit RGB formats (XRGB2101010 ...
+ *      ABGR2101010) REC2020 and REC2100 too (HDR scan-out); YUV formats
+ *      take REC601_NTSC, REC601_NTSC_FULL_RANGE, REC601_PAL,
+ *      REC601_PAL_FULL_RANGE, REC709, REC2020, REC2100 and PASSTHROUGH;
+ *      DO_NOT_CARE goes with every format.  Skipped pairs (1.4) are not
+ *      checked.
  *  1.7 min_size above max_size in either dimension (with HAS_MAX_SIZE),
  *      min_bytes_per_row above max_bytes_per_row (with its flag), or
  *      min_size.width * min_size.height above max_width_times_height
  *      (with its flag): IMAGE_SIZE_RANGE.
- *  1.8 nr_required_max_sizes above SYSMEM_MAX_REQUIRED_SIZES; a used
+ *  1.8 nr_required_max_sizes above SYSMEM_MAX_REQUIRED_SIZES (64); a used
  *      required_max_sizes entry with a width or height of 0;
  *      required_min_size above required_max_size in either dimension
  *      (both flags); a required size (required_min_size and
@@ -55,7 +60,7 @@
  *      entry) below min_size or above max_size (with HAS_MAX_SIZE) in
  *      either dimension, or whose width * height is above
  *      max_width_times_height (with its flag): IMAGE_REQUIRED_SIZES.
- *  1.9 The entry sanitized (rule 2) for the format of each of its pairs
+ *  1.9 The entry sanitized (rule 2) for the format of each usable pair
  *      has a min above its max (either size dimension, or bytes per
  *      row; a min that rounds past 0xffffffff is above any max), or a
  *      size_alignment or bytes_per_row_divisor above 0xffffffff (no u32
@@ -65,7 +70,10 @@
  *      leave no room, no format can.
  *  1.10 A (format, modifier) pair equal to a pair earlier in the same
  *      entry or in an earlier entry (exact values; DO_NOT_CARE is a
- *      value like any other): IMAGE_DUPLICATE.
+ *      value like any other; skipped pairs too): IMAGE_DUPLICATE.
+ *  1.11 After every entry passed: no pair of any entry is usable (every
+ *      format unknown): IMAGE_FORMAT, "no image entry names a format
+ *      sysmem can lay out"; SET_CONSTRAINTS fails with -EINVAL.
  *
  *  ALPHA_PRESENT on an entry whose explicit formats have no alpha is
  *  valid: the entry simply never matches them (rule 3.2).
@@ -85,7 +93,7 @@
  *	min_bytes_per_row     = rounded up to bytes_per_row_divisor
  *	max_bytes_per_row     = rounded down to bytes_per_row_divisor
  *
- *    For all 25 table formats the divisor is already a multiple of the
+ *    For all 32 table formats the divisor is already a multiple of the
  *    bytes per pixel, so BYTES_PER_ROW_AT_PIXEL_BOUNDARY changes no
  *    pitch today; it is kept for formats where it would.
  *
@@ -127,9 +135,10 @@
  *	|                                  | when the entry asks for pixel    |
  *	|                                  | boundary)                        |
  *	| required_min_size                | min per dimension of the flagged |
- *	| required max size                | max per dimension of every       |
- *	|                                  | flagged required_max_size and    |
- *	|                                  | every required_max_sizes entry   |
+ *	| required max sizes               | not combined: each is laid out   |
+ *	|                                  | on its own (rule 3.4)            |
+ *	| pad_for_block_size               | lcm per dimension (0 means 1)    |
+ *	| pad_beyond_image_size_bytes      | max                              |
  *	| ALPHA_PRESENT, pixel boundary    | OR                               |
  *	| color spaces                     | intersection, DO_NOT_CARE        |
  *	|                                  | standing for every space that    |
@@ -138,29 +147,46 @@
  *      Then min/max size are rounded again to the combined size_alignment
  *      and min/max bytes per row to the combined divisor.  The candidate
  *      dies when the color space intersection is empty, a combined
- *      alignment or divisor is above 0xffffffff, a min is above its max (either
- *      dimension, or bytes per row), or the combined min_size is above
- *      the combined required_min_size in either dimension.
- *  3.4 Image size S, per dimension: the largest required max size; when
- *      there is none (or it is 0), min_size; when that is 0 too (nobody
- *      gave a size), size_alignment: the smallest legal image.  S is
- *      rounded up to size_alignment and must lie within [min_size,
- *      max_size] with S.width * S.height at most max_width_times_height,
- *      else the candidate dies.
- *  3.5 LINEAR: bytes_per_row = max(min_bytes_per_row, f's minimum for
- *      S.width) rounded up to bytes_per_row_divisor; above
- *      max_bytes_per_row the candidate dies.  The planes are
- *      sysmem_format_layout_aligned() at S with that pitch: packed in
- *      order, each plane offset rounded up to start_offset_divisor
- *      (padding between planes); every plane pitch must fit a u32.
- *      image_size is the end of the last plane; an image_size above a
- *      participant's max_size_bytes kills the candidate, so that another
- *      one that fits can win.
+ *      alignment, divisor or block size is above 0xffffffff, a min is
+ *      above its max (either dimension, or bytes per row), the combined
+ *      min_size is above the combined required_min_size in either
+ *      dimension, or (LINEAR) pad_for_block_size.height is above 1 for a
+ *      format of several planes (its padding rows would overwrite the
+ *      next plane; pad the height with size_alignment instead).
+ *  3.4 Image size.  The buffers must hold an image of each required max
+ *      size (required_max_size when flagged, then every used
+ *      required_max_sizes entry) of each accepting entry, in participant
+ *      order, each laid out on its own (not folded into one box).  Each
+ *      size R becomes, per dimension, max(R, min_size) rounded up to
+ *      size_alignment (size_alignment when both are 0); it must be at
+ *      most max_size with width * height at most
+ *      max_width_times_height, and with LINEAR lay out by rule 3.5, else
+ *      the candidate dies.  S, the reported size, is the first of them
+ *      whose footprint (rule 3.5; width * height for a vendor modifier)
+ *      is the largest.  Without any required size S is min_size, or
+ *      size_alignment when that is 0: the smallest legal image.
+ *  3.5 LINEAR layout at W x H.  PW is W rounded up to
+ *      pad_for_block_size.width and then to f's width alignment, PH is
+ *      H rounded up to pad_for_block_size.height.  bytes_per_row =
+ *      max(min_bytes_per_row, f's minimum for PW) rounded up to
+ *      bytes_per_row_divisor; above max_bytes_per_row the candidate
+ *      dies.  The planes are sysmem_format_layout() at W x H with that
+ *      pitch: packed in order, plane 0 at 0 and each plane right after
+ *      the one before (UV at bytes_per_row * H for NV12), the layout
+ *      every importer assumes; every plane pitch must fit a u32.
+ *      start_offset_divisor does not move planes: it constrains where
+ *      an image may start in a buffer, and sysmem's start at offset 0.
+ *      The footprint, reported as image_size, is the end of the last
+ *      plane (of PH rows of plane 0 when PH > H, one-plane formats
+ *      only) plus pad_beyond_image_size_bytes.  An image_size above a
+ *      participant's max_size_bytes kills the candidate, so that
+ *      another one that fits can win.
  *  3.6 Vendor (non-LINEAR) modifiers: sysmem knows no layout and invents
  *      no size, so the candidate lives only when the buffer-level size
  *      (the largest min_size_bytes) is not 0.  Its image has nr_planes,
  *      bytes_per_row, planes and image_size 0; rules 3.3 and 3.4 (limits
- *      and S) apply as for LINEAR.
+ *      and S) apply as for LINEAR.  The paddings are reported but not
+ *      added: the vendor's min_size_bytes must hold them.
  *  3.7 Choice among the surviving candidates, by these keys in order:
  *      the lowest cost (table below); the earliest naming: a format
  *      named by an earlier participant (in participant order) beats one
@@ -171,15 +197,18 @@
  *
  *	| format family                        | video usage | otherwise |
  *	|--------------------------------------|-------------|-----------|
- *	| 32-bit RGB (XRGB8888 ... BGRA8888)   |           6 |         1 |
- *	| RGB888, BGR888                       |           7 |         3 |
- *	| RGB565                               |           8 |         2 |
- *	| R8, R16, GR88                        |           9 |         9 |
- *	| NV12, NV21                           |           1 |         4 |
- *	| P010                                 |           2 |         5 |
- *	| YUV420, YVU420                       |           3 |         6 |
- *	| NV16, NV61, YUV422, YUYV, UYVY       |           4 |         7 |
- *	| NV24                                 |           5 |         8 |
+ *	| 32-bit RGB (XRGB8888 ... BGRA8888)   |           8 |         1 |
+ *	| 10-bit RGB (XRGB2101010 ... )        |           9 |         2 |
+ *	| RGB888, BGR888                       |          10 |         4 |
+ *	| RGB565                               |          11 |         3 |
+ *	| R8, R16, GR88                        |          12 |        12 |
+ *	| NV12, NV21                           |           1 |         5 |
+ *	| P010                                 |           2 |         6 |
+ *	| P012, P016                           |           3 |         7 |
+ *	| YUV420, YVU420                       |           4 |         8 |
+ *	| NV16, NV61, YUV422, YUYV, UYVY       |           5 |         9 |
+ *	| Y210                                 |           6 |        10 |
+ *	| NV24                                 |           7 |        11 |
  *
  *      "Video usage": the aggregate usage has a SYSMEM_USAGE_VIDEO_MASK
  *      bit (decoder, encoder, capture, decryptor output).  Within the
@@ -192,10 +221,16 @@
  *      REC709 for YUV formats.
  *  3.9 Result: settings->image holds format, color_space, modifier, S,
  *      bytes_per_row, nr_planes, planes, image_size, the combined
- *      min_size, max_size (0xffffffff in both dimensions when no
- *      participant gave one), size_alignment, display_rect_alignment,
- *      min/max_bytes_per_row (max 0xffffffff when nobody gave one),
- *      bytes_per_row_divisor, start_offset_divisor and the flags
+ *      min_size (in a dimension where it is 0, size_alignment: the
+ *      smallest usable size), max_size (0xffffffff in both dimensions
+ *      when no participant gave one), size_alignment,
+ *      display_rect_alignment, min_bytes_per_row (with LINEAR the pitch
+ *      of an image of the reported min_size by rule 3.5, so at least
+ *      the format's; with a vendor modifier at least the divisor when
+ *      max_bytes_per_row allows), max_bytes_per_row (0xffffffff when
+ *      nobody gave one), bytes_per_row_divisor, start_offset_divisor,
+ *      pad_for_block_size (1x1 when nobody asked),
+ *      pad_beyond_image_size_bytes and the flags
  *      ALPHA_PRESENT and BYTES_PER_ROW_AT_PIXEL_BOUNDARY when some
  *      accepting entry asked for them; SYSMEM_SETTINGS_HAS_IMAGE_FORMAT
  *      is set and settings->size_bytes = max(largest min_size_bytes,
@@ -209,6 +244,7 @@
  *	"no color space every participant accepts for the image format",
  *	"image size or row pitch limits of the participants conflict",
  *	"image min_size above a participant's required_min_size",
+ *	"pad_for_block_size height needs a one-plane format",
  *	"image size outside a participant's limits",
  *	"row pitch above a participant's max_bytes_per_row",
  *	"image layout does not fit the ABI's pitches and offsets",
@@ -1588,17 +1624,21 @@ bool sysmem_image_aggregate(const struct sysmem_participant *parts,
  * @height: the new height, likewise
  * @out: where the result is written; may be @img
  *
- * The rule of sysmem_image_aggregate(): the pitch is the larger of
- * @img->min_bytes_per_row and the format's minimum for @width, rounded
- * up to @img->bytes_per_row_divisor, at most @img->max_bytes_per_row;
- * the planes are packed with offsets rounded up to
- * @img->start_offset_divisor.  Participants' max_width_times_height is
+ * Rule 3.5 of sysmem_image_aggregate(): the pitch is the larger of
+ * @img->min_bytes_per_row and the format's minimum for @width rounded up
+ * to @img->pad_for_block_size.width, rounded up to
+ * @img->bytes_per_row_divisor, at most @img->max_bytes_per_row; the
+ * planes are packed (start_offset_divisor does not move them); the
+ * image_size counts the block padding rows and
+ * @img->pad_beyond_image_size_bytes, so it is the buffer size an image
+ * of @width x @height needs.  Participants' max_width_times_height is
  * not part of @img and is not checked.
  *
  * Return: false with @out a copy of @img whose size, bytes_per_row,
  * nr_planes, planes and image_size describe @width x @height; true,
  * writing nothing, for a vendor modifier, an unknown format, a size
- * outside the limits or not aligned, or a layout that does not fit.
+ * outside the limits or not aligned, a layout that does not fit, or
+ * height padding on a format of several planes.
  */
 bool sysmem_image_format_layout(const struct sysmem_image_format *img,
 				u32 width, u32 height,
