@@ -37,7 +37,8 @@ static const char * const sysmem_invalid_strs[SYSMEM_INVALID_MAX] = {
 		"an image entry has unknown flags or a reserved field not 0",
 	[SYSMEM_INVALID_IMAGE_FORMAT_COUNT] =
 		"an image entry's nr_formats is 0 or too large",
-	[SYSMEM_INVALID_IMAGE_FORMAT] = "an image entry names an unknown format",
+	[SYSMEM_INVALID_IMAGE_FORMAT] =
+		"no image entry names a format sysmem can lay out",
 	[SYSMEM_INVALID_IMAGE_MODIFIER] =
 		"an image entry names DRM_FORMAT_MOD_INVALID",
 	[SYSMEM_INVALID_IMAGE_COLOR_SPACES] =

@@ -37,7 +37,7 @@ enum sysmem_invalid {
 	SYSMEM_INVALID_IMAGE_FORMATS,	/* image_format_count above the limit */
 	SYSMEM_INVALID_IMAGE_FLAGS,	/* unknown image flags or reserved bits */
 	SYSMEM_INVALID_IMAGE_FORMAT_COUNT, /* nr_formats 0 or too many */
-	SYSMEM_INVALID_IMAGE_FORMAT,	/* unknown fourcc */
+	SYSMEM_INVALID_IMAGE_FORMAT,	/* no entry names a known format */
 	SYSMEM_INVALID_IMAGE_MODIFIER,	/* DRM_FORMAT_MOD_INVALID */
 	SYSMEM_INVALID_IMAGE_COLOR_SPACES, /* none, too many, unknown */
 	SYSMEM_INVALID_IMAGE_COLOR_SPACE_FORMAT, /* color space vs format */

@@ -79,6 +79,25 @@ static const struct sysmem_format_desc sysmem_formats[SYSMEM_NR_FORMATS] = {
 	/* 10 bits in 16, 4:2:0 */
 	{ .fourcc = SYSMEM_FMT_P010, .nr_planes = 2, .cpp = { 2, 4 },
 	  .block_w = 1, .hsub = 2, .vsub = 2, .is_yuv = true },
+	/* 32-bit RGB, 10 bits per color (appended: table order is ABI) */
+	{ .fourcc = SYSMEM_FMT_XRGB2101010, .nr_planes = 1, .cpp = { 4 },
+	  .block_w = 1, .hsub = 1, .vsub = 1, .is_rgb10 = true },
+	{ .fourcc = SYSMEM_FMT_ARGB2101010, .nr_planes = 1, .cpp = { 4 },
+	  .block_w = 1, .hsub = 1, .vsub = 1, .has_alpha = true,
+	  .is_rgb10 = true },
+	{ .fourcc = SYSMEM_FMT_XBGR2101010, .nr_planes = 1, .cpp = { 4 },
+	  .block_w = 1, .hsub = 1, .vsub = 1, .is_rgb10 = true },
+	{ .fourcc = SYSMEM_FMT_ABGR2101010, .nr_planes = 1, .cpp = { 4 },
+	  .block_w = 1, .hsub = 1, .vsub = 1, .has_alpha = true,
+	  .is_rgb10 = true },
+	/* 12 and 16 bits in 16, 4:2:0, laid out as P010 */
+	{ .fourcc = SYSMEM_FMT_P012, .nr_planes = 2, .cpp = { 2, 4 },
+	  .block_w = 1, .hsub = 2, .vsub = 2, .is_yuv = true },
+	{ .fourcc = SYSMEM_FMT_P016, .nr_planes = 2, .cpp = { 2, 4 },
+	  .block_w = 1, .hsub = 2, .vsub = 2, .is_yuv = true },
+	/* packed 4:2:2, 10 bits in 16, two pixels in eight bytes */
+	{ .fourcc = SYSMEM_FMT_Y210, .nr_planes = 1, .cpp = { 8 },
+	  .block_w = 2, .hsub = 1, .vsub = 1, .is_yuv = true },
 };
 
 /**

@@ -66,6 +66,19 @@
 /* YUV 4:2:0, 10 bits in the high bits of 16, Y plane and UV plane. */
 #define SYSMEM_FMT_P010		SYSMEM_FOURCC('P', '0', '1', '0')
 
+/* 32-bit RGB with 10 bits per color channel, one plane. */
+#define SYSMEM_FMT_XRGB2101010	SYSMEM_FOURCC('X', 'R', '3', '0')
+#define SYSMEM_FMT_ARGB2101010	SYSMEM_FOURCC('A', 'R', '3', '0')
+#define SYSMEM_FMT_XBGR2101010	SYSMEM_FOURCC('X', 'B', '3', '0')
+#define SYSMEM_FMT_ABGR2101010	SYSMEM_FOURCC('A', 'B', '3', '0')
+
+/* YUV 4:2:0, 12 or 16 bits in 16, laid out as P010. */
+#define SYSMEM_FMT_P012		SYSMEM_FOURCC('P', '0', '1', '2')
+#define SYSMEM_FMT_P016		SYSMEM_FOURCC('P', '0', '1', '6')
+
+/* Packed YUV 4:2:2, 10 bits in 16: two pixels in eight bytes. */
+#define SYSMEM_FMT_Y210		SYSMEM_FOURCC('Y', '2', '1', '0')
+
 #define SYSMEM_FORMAT_MAX_PLANES	3
 
 /*
@@ -73,12 +86,16 @@
  *
  * Plane 0 is stored in blocks of @block_w pixels side by side on one row,
  * @cpp[0] bytes per block: @block_w is 2 for the packed 4:2:2 formats
- * (YUYV, UYVY: two pixels in four bytes) and 1 for every other format.
+ * (YUYV, UYVY: two pixels in four bytes; Y210: two pixels in eight) and
+ * 1 for every other format.
  * Planes 1 and up are chroma planes with one sample per @hsub x @vsub
  * pixels, @cpp[p] bytes per sample (2 for an interleaved UV pair of 8-bit
  * values).  @hsub and @vsub are 1 for single-plane formats, packed YUV
  * included; @block_w is 1 for every multi-plane format.  Unused @cpp
- * entries are 0.
+ * entries are 0.  @has_alpha: the format has a meaningful alpha channel;
+ * @is_yuv: a YUV format (its color spaces are the YUV ones); @is_rgb10:
+ * RGB with 10 bits per color, which also takes the wide-gamut color
+ * spaces REC2020 and REC2100 (HDR scan-out).
  */
 struct sysmem_format_desc {
 	u32 fourcc;
@@ -89,6 +106,7 @@ struct sysmem_format_desc {
 	u8 vsub;
 	bool has_alpha;
 	bool is_yuv;
+	bool is_rgb10;
 };
 
 /*
@@ -113,13 +131,14 @@ const struct sysmem_format_desc *sysmem_format_lookup(u32 fourcc);
  * The table, in a fixed order: XRGB8888, ARGB8888, XBGR8888, ABGR8888,
  * RGBX8888, RGBA8888, BGRX8888, BGRA8888, RGB888, BGR888, RGB565, R8, R16,
  * GR88, NV12, NV21, NV16, NV61, NV24, YUV420, YVU420, YUV422, YUYV, UYVY,
- * P010.  sysmem_format_at() returns NULL for i >= sysmem_format_count().
+ * P010, XRGB2101010, ARGB2101010, XBGR2101010, ABGR2101010, P012, P016,
+ * Y210.  sysmem_format_at() returns NULL for i >= sysmem_format_count().
  */
 unsigned int sysmem_format_count(void);
 const struct sysmem_format_desc *sysmem_format_at(unsigned int i);
 
 /* sysmem_format_count(), as a constant for array sizes. */
-#define SYSMEM_FORMAT_COUNT	25
+#define SYSMEM_FORMAT_COUNT	32
 
 /*
  * The pixel alignment of @f: width must be a multiple of
@@ -194,7 +213,7 @@ bool sysmem_format_layout_aligned(const struct sysmem_format_desc *f,
 
 /*
  * Bytes per pixel of plane 0: cpp[0] / block_w (4 for 32-bit RGB, 3 for
- * RGB888, 2 for YUYV and UYVY, 1 for NV12).  A row pitch that is a whole
+ * RGB888, 2 for YUYV and UYVY, 4 for Y210, 1 for NV12).  A row pitch that is a whole
  * number of pixels is a multiple of it.  Every table format's row pitch
  * divisor (sysmem_format_bytes_per_row_divisor()) is already a multiple.
  */

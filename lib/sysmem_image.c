@@ -19,7 +19,7 @@
  *
  * 1. Validation of one participant.  The first broken rule is reported;
  *    entries are checked in order, and each entry by rules 1.2 to 1.10
- *    in order.
+ *    in order; rule 1.11 comes last.
  *
  *  1.1 image_format_count above SYSMEM_MAX_IMAGE_FORMATS, a count with
  *      no entries, or an image_formats pointer with a count of 0:
@@ -28,26 +28,31 @@
  *      IMAGE_FLAGS.
  *  1.3 nr_formats 0 or above SYSMEM_MAX_FORMAT_PAIRS:
  *      IMAGE_FORMAT_COUNT.
- *  1.4 For each used pair in order: reserved not 0: IMAGE_FLAGS; a
- *      format that is neither DO_NOT_CARE nor in the format table:
- *      IMAGE_FORMAT; modifier DRM_FORMAT_MOD_INVALID
- *      (0x00ffffffffffffff): IMAGE_MODIFIER.  Any other modifier is
- *      allowed: LINEAR (0), DO_NOT_CARE, or a vendor modifier, which
- *      sysmem matches by exact value only.
+ *  1.4 For each used pair in order: reserved not 0: IMAGE_FLAGS;
+ *      modifier DRM_FORMAT_MOD_INVALID (0x00ffffffffffffff):
+ *      IMAGE_MODIFIER.  Any other modifier is allowed: LINEAR (0),
+ *      DO_NOT_CARE, or a vendor modifier, which sysmem matches by exact
+ *      value only.  A pair whose format is neither DO_NOT_CARE nor in
+ *      the format table is *skipped*: rules 1.6 and 1.9 and aggregation
+ *      ignore it (a compositor may list every format its display
+ *      knows); sysmem_image_skipped() counts them for the module's
+ *      debug log.  An entry of skipped pairs only never matches.
  *  1.5 nr_color_spaces 0 or above SYSMEM_MAX_COLOR_SPACES, or a value
  *      other than SRGB..PASSTHROUGH and DO_NOT_CARE: IMAGE_COLOR_SPACES.
  *  1.6 A listed color space that does not go with every explicit format
  *      of the entry: IMAGE_COLOR_SPACE_FORMAT.  RGB formats (every
  *      format that is not YUV: R8, R16 and GR88 too) take SRGB and
- *      PASSTHROUGH; YUV formats take REC601_NTSC,
- *      REC601_NTSC_FULL_RANGE, REC601_PAL, REC601_PAL_FULL_RANGE,
- *      REC709, REC2020, REC2100 and PASSTHROUGH; DO_NOT_CARE goes with
- *      every format.
+ *      PASSTHROUGH, and the 10-bit RGB formats (XRGB2101010 ...
+ *      ABGR2101010) REC2020 and REC2100 too (HDR scan-out); YUV formats
+ *      take REC601_NTSC, REC601_NTSC_FULL_RANGE, REC601_PAL,
+ *      REC601_PAL_FULL_RANGE, REC709, REC2020, REC2100 and PASSTHROUGH;
+ *      DO_NOT_CARE goes with every format.  Skipped pairs (1.4) are not
+ *      checked.
  *  1.7 min_size above max_size in either dimension (with HAS_MAX_SIZE),
  *      min_bytes_per_row above max_bytes_per_row (with its flag), or
  *      min_size.width * min_size.height above max_width_times_height
  *      (with its flag): IMAGE_SIZE_RANGE.
- *  1.8 nr_required_max_sizes above SYSMEM_MAX_REQUIRED_SIZES; a used
+ *  1.8 nr_required_max_sizes above SYSMEM_MAX_REQUIRED_SIZES (64); a used
  *      required_max_sizes entry with a width or height of 0;
  *      required_min_size above required_max_size in either dimension
  *      (both flags); a required size (required_min_size and
@@ -55,7 +60,7 @@
  *      entry) below min_size or above max_size (with HAS_MAX_SIZE) in
  *      either dimension, or whose width * height is above
  *      max_width_times_height (with its flag): IMAGE_REQUIRED_SIZES.
- *  1.9 The entry sanitized (rule 2) for the format of each of its pairs
+ *  1.9 The entry sanitized (rule 2) for the format of each usable pair
  *      has a min above its max (either size dimension, or bytes per
  *      row; a min that rounds past 0xffffffff is above any max), or a
  *      size_alignment or bytes_per_row_divisor above 0xffffffff (no u32
@@ -65,7 +70,10 @@
  *      leave no room, no format can.
  *  1.10 A (format, modifier) pair equal to a pair earlier in the same
  *      entry or in an earlier entry (exact values; DO_NOT_CARE is a
- *      value like any other): IMAGE_DUPLICATE.
+ *      value like any other; skipped pairs too): IMAGE_DUPLICATE.
+ *  1.11 After every entry passed: no pair of any entry is usable (every
+ *      format unknown): IMAGE_FORMAT, "no image entry names a format
+ *      sysmem can lay out"; SET_CONSTRAINTS fails with -EINVAL.
  *
  *  ALPHA_PRESENT on an entry whose explicit formats have no alpha is
  *  valid: the entry simply never matches them (rule 3.2).
@@ -85,7 +93,7 @@
  *	min_bytes_per_row     = rounded up to bytes_per_row_divisor
  *	max_bytes_per_row     = rounded down to bytes_per_row_divisor
  *
- *    For all 25 table formats the divisor is already a multiple of the
+ *    For all 32 table formats the divisor is already a multiple of the
  *    bytes per pixel, so BYTES_PER_ROW_AT_PIXEL_BOUNDARY changes no
  *    pitch today; it is kept for formats where it would.
  *
@@ -127,9 +135,10 @@
  *	|                                  | when the entry asks for pixel    |
  *	|                                  | boundary)                        |
  *	| required_min_size                | min per dimension of the flagged |
- *	| required max size                | max per dimension of every       |
- *	|                                  | flagged required_max_size and    |
- *	|                                  | every required_max_sizes entry   |
+ *	| required max sizes               | not combined: each is laid out   |
+ *	|                                  | on its own (rule 3.4)            |
+ *	| pad_for_block_size               | lcm per dimension (0 means 1)    |
+ *	| pad_beyond_image_size_bytes      | max                              |
  *	| ALPHA_PRESENT, pixel boundary    | OR                               |
  *	| color spaces                     | intersection, DO_NOT_CARE        |
  *	|                                  | standing for every space that    |
@@ -138,29 +147,46 @@
  *      Then min/max size are rounded again to the combined size_alignment
  *      and min/max bytes per row to the combined divisor.  The candidate
  *      dies when the color space intersection is empty, a combined
- *      alignment or divisor is above 0xffffffff, a min is above its max (either
- *      dimension, or bytes per row), or the combined min_size is above
- *      the combined required_min_size in either dimension.
- *  3.4 Image size S, per dimension: the largest required max size; when
- *      there is none (or it is 0), min_size; when that is 0 too (nobody
- *      gave a size), size_alignment: the smallest legal image.  S is
- *      rounded up to size_alignment and must lie within [min_size,
- *      max_size] with S.width * S.height at most max_width_times_height,
- *      else the candidate dies.
- *  3.5 LINEAR: bytes_per_row = max(min_bytes_per_row, f's minimum for
- *      S.width) rounded up to bytes_per_row_divisor; above
- *      max_bytes_per_row the candidate dies.  The planes are
- *      sysmem_format_layout_aligned() at S with that pitch: packed in
- *      order, each plane offset rounded up to start_offset_divisor
- *      (padding between planes); every plane pitch must fit a u32.
- *      image_size is the end of the last plane; an image_size above a
- *      participant's max_size_bytes kills the candidate, so that another
- *      one that fits can win.
+ *      alignment, divisor or block size is above 0xffffffff, a min is
+ *      above its max (either dimension, or bytes per row), the combined
+ *      min_size is above the combined required_min_size in either
+ *      dimension, or (LINEAR) pad_for_block_size.height is above 1 for a
+ *      format of several planes (its padding rows would overwrite the
+ *      next plane; pad the height with size_alignment instead).
+ *  3.4 Image size.  The buffers must hold an image of each required max
+ *      size (required_max_size when flagged, then every used
+ *      required_max_sizes entry) of each accepting entry, in participant
+ *      order, each laid out on its own (not folded into one box).  Each
+ *      size R becomes, per dimension, max(R, min_size) rounded up to
+ *      size_alignment (size_alignment when both are 0); it must be at
+ *      most max_size with width * height at most
+ *      max_width_times_height, and with LINEAR lay out by rule 3.5, else
+ *      the candidate dies.  S, the reported size, is the first of them
+ *      whose footprint (rule 3.5; width * height for a vendor modifier)
+ *      is the largest.  Without any required size S is min_size, or
+ *      size_alignment when that is 0: the smallest legal image.
+ *  3.5 LINEAR layout at W x H.  PW is W rounded up to
+ *      pad_for_block_size.width and then to f's width alignment, PH is
+ *      H rounded up to pad_for_block_size.height.  bytes_per_row =
+ *      max(min_bytes_per_row, f's minimum for PW) rounded up to
+ *      bytes_per_row_divisor; above max_bytes_per_row the candidate
+ *      dies.  The planes are sysmem_format_layout() at W x H with that
+ *      pitch: packed in order, plane 0 at 0 and each plane right after
+ *      the one before (UV at bytes_per_row * H for NV12), the layout
+ *      every importer assumes; every plane pitch must fit a u32.
+ *      start_offset_divisor does not move planes: it constrains where
+ *      an image may start in a buffer, and sysmem's start at offset 0.
+ *      The footprint, reported as image_size, is the end of the last
+ *      plane (of PH rows of plane 0 when PH > H, one-plane formats
+ *      only) plus pad_beyond_image_size_bytes.  An image_size above a
+ *      participant's max_size_bytes kills the candidate, so that
+ *      another one that fits can win.
  *  3.6 Vendor (non-LINEAR) modifiers: sysmem knows no layout and invents
  *      no size, so the candidate lives only when the buffer-level size
  *      (the largest min_size_bytes) is not 0.  Its image has nr_planes,
  *      bytes_per_row, planes and image_size 0; rules 3.3 and 3.4 (limits
- *      and S) apply as for LINEAR.
+ *      and S) apply as for LINEAR.  The paddings are reported but not
+ *      added: the vendor's min_size_bytes must hold them.
  *  3.7 Choice among the surviving candidates, by these keys in order:
  *      the lowest cost (table below); the earliest naming: a format
  *      named by an earlier participant (in participant order) beats one
@@ -171,15 +197,18 @@
  *
  *	| format family                        | video usage | otherwise |
  *	|--------------------------------------|-------------|-----------|
- *	| 32-bit RGB (XRGB8888 ... BGRA8888)   |           6 |         1 |
- *	| RGB888, BGR888                       |           7 |         3 |
- *	| RGB565                               |           8 |         2 |
- *	| R8, R16, GR88                        |           9 |         9 |
- *	| NV12, NV21                           |           1 |         4 |
- *	| P010                                 |           2 |         5 |
- *	| YUV420, YVU420                       |           3 |         6 |
- *	| NV16, NV61, YUV422, YUYV, UYVY       |           4 |         7 |
- *	| NV24                                 |           5 |         8 |
+ *	| 32-bit RGB (XRGB8888 ... BGRA8888)   |           8 |         1 |
+ *	| 10-bit RGB (XRGB2101010 ... )        |           9 |         2 |
+ *	| RGB888, BGR888                       |          10 |         4 |
+ *	| RGB565                               |          11 |         3 |
+ *	| R8, R16, GR88                        |          12 |        12 |
+ *	| NV12, NV21                           |           1 |         5 |
+ *	| P010                                 |           2 |         6 |
+ *	| P012, P016                           |           3 |         7 |
+ *	| YUV420, YVU420                       |           4 |         8 |
+ *	| NV16, NV61, YUV422, YUYV, UYVY       |           5 |         9 |
+ *	| Y210                                 |           6 |        10 |
+ *	| NV24                                 |           7 |        11 |
  *
  *      "Video usage": the aggregate usage has a SYSMEM_USAGE_VIDEO_MASK
  *      bit (decoder, encoder, capture, decryptor output).  Within the
@@ -192,10 +221,16 @@
  *      REC709 for YUV formats.
  *  3.9 Result: settings->image holds format, color_space, modifier, S,
  *      bytes_per_row, nr_planes, planes, image_size, the combined
- *      min_size, max_size (0xffffffff in both dimensions when no
- *      participant gave one), size_alignment, display_rect_alignment,
- *      min/max_bytes_per_row (max 0xffffffff when nobody gave one),
- *      bytes_per_row_divisor, start_offset_divisor and the flags
+ *      min_size (in a dimension where it is 0, size_alignment: the
+ *      smallest usable size), max_size (0xffffffff in both dimensions
+ *      when no participant gave one), size_alignment,
+ *      display_rect_alignment, min_bytes_per_row (with LINEAR the pitch
+ *      of an image of the reported min_size by rule 3.5, so at least
+ *      the format's; with a vendor modifier at least the divisor when
+ *      max_bytes_per_row allows), max_bytes_per_row (0xffffffff when
+ *      nobody gave one), bytes_per_row_divisor, start_offset_divisor,
+ *      pad_for_block_size (1x1 when nobody asked),
+ *      pad_beyond_image_size_bytes and the flags
  *      ALPHA_PRESENT and BYTES_PER_ROW_AT_PIXEL_BOUNDARY when some
  *      accepting entry asked for them; SYSMEM_SETTINGS_HAS_IMAGE_FORMAT
  *      is set and settings->size_bytes = max(largest min_size_bytes,
@@ -209,6 +244,7 @@
  *	"no color space every participant accepts for the image format",
  *	"image size or row pitch limits of the participants conflict",
  *	"image min_size above a participant's required_min_size",
+ *	"pad_for_block_size height needs a one-plane format",
  *	"image size outside a participant's limits",
  *	"row pitch above a participant's max_bytes_per_row",
  *	"image layout does not fit the ABI's pitches and offsets",
@@ -246,6 +282,9 @@
 	 SYSMEM_CS_BIT(SYSMEM_COLOR_SPACE_REC2020) | \
 	 SYSMEM_CS_BIT(SYSMEM_COLOR_SPACE_REC2100) | \
 	 SYSMEM_CS_BIT(SYSMEM_COLOR_SPACE_PASSTHROUGH))
+#define SYSMEM_CS_RGB10 \
+	(SYSMEM_CS_RGB | SYSMEM_CS_BIT(SYSMEM_COLOR_SPACE_REC2020) | \
+	 SYSMEM_CS_BIT(SYSMEM_COLOR_SPACE_REC2100))
 #define SYSMEM_CS_ALL	(SYSMEM_CS_RGB | SYSMEM_CS_YUV)
 
 /*
@@ -277,31 +316,40 @@ enum sysmem_image_family {
 	SYSMEM_FAM_YUV420_3P,
 	SYSMEM_FAM_YUV422,
 	SYSMEM_FAM_NV24,
+	SYSMEM_FAM_RGB30,
+	SYSMEM_FAM_P016,
+	SYSMEM_FAM_Y210,
 	SYSMEM_FAM_NR
 };
 
 static const u8 sysmem_cost_video[SYSMEM_FAM_NR] = {
 	[SYSMEM_FAM_YUV420_2P] = 1,
 	[SYSMEM_FAM_P010] = 2,
-	[SYSMEM_FAM_YUV420_3P] = 3,
-	[SYSMEM_FAM_YUV422] = 4,
-	[SYSMEM_FAM_NV24] = 5,
-	[SYSMEM_FAM_RGB32] = 6,
-	[SYSMEM_FAM_RGB24] = 7,
-	[SYSMEM_FAM_RGB565] = 8,
-	[SYSMEM_FAM_SMALL] = 9,
+	[SYSMEM_FAM_P016] = 3,
+	[SYSMEM_FAM_YUV420_3P] = 4,
+	[SYSMEM_FAM_YUV422] = 5,
+	[SYSMEM_FAM_Y210] = 6,
+	[SYSMEM_FAM_NV24] = 7,
+	[SYSMEM_FAM_RGB32] = 8,
+	[SYSMEM_FAM_RGB30] = 9,
+	[SYSMEM_FAM_RGB24] = 10,
+	[SYSMEM_FAM_RGB565] = 11,
+	[SYSMEM_FAM_SMALL] = 12,
 };
 
 static const u8 sysmem_cost_other[SYSMEM_FAM_NR] = {
 	[SYSMEM_FAM_RGB32] = 1,
-	[SYSMEM_FAM_RGB565] = 2,
-	[SYSMEM_FAM_RGB24] = 3,
-	[SYSMEM_FAM_YUV420_2P] = 4,
-	[SYSMEM_FAM_P010] = 5,
-	[SYSMEM_FAM_YUV420_3P] = 6,
-	[SYSMEM_FAM_YUV422] = 7,
-	[SYSMEM_FAM_NV24] = 8,
-	[SYSMEM_FAM_SMALL] = 9,
+	[SYSMEM_FAM_RGB30] = 2,
+	[SYSMEM_FAM_RGB565] = 3,
+	[SYSMEM_FAM_RGB24] = 4,
+	[SYSMEM_FAM_YUV420_2P] = 5,
+	[SYSMEM_FAM_P010] = 6,
+	[SYSMEM_FAM_P016] = 7,
+	[SYSMEM_FAM_YUV420_3P] = 8,
+	[SYSMEM_FAM_YUV422] = 9,
+	[SYSMEM_FAM_Y210] = 10,
+	[SYSMEM_FAM_NV24] = 11,
+	[SYSMEM_FAM_SMALL] = 12,
 };
 
 /* Why a candidate died, from the least to the most informative. */
@@ -311,6 +359,7 @@ enum sysmem_image_kill {
 	SYSMEM_KILL_COLOR,
 	SYSMEM_KILL_RANGE,
 	SYSMEM_KILL_REQ_MIN,
+	SYSMEM_KILL_BLOCK_PAD,
 	SYSMEM_KILL_SIZE,
 	SYSMEM_KILL_PITCH,
 	SYSMEM_KILL_LAYOUT,
@@ -328,6 +377,8 @@ static const char * const sysmem_kill_strs[SYSMEM_KILL_NR] = {
 		"image size or row pitch limits of the participants conflict",
 	[SYSMEM_KILL_REQ_MIN] =
 		"image min_size above a participant's required_min_size",
+	[SYSMEM_KILL_BLOCK_PAD] =
+		"pad_for_block_size height needs a one-plane format",
 	[SYSMEM_KILL_SIZE] = "image size outside a participant's limits",
 	[SYSMEM_KILL_PITCH] =
 		"row pitch above a participant's max_bytes_per_row",
@@ -353,12 +404,12 @@ struct sysmem_image_limits {
 	u64 disp_w, disp_h;
 	u64 offset_div;
 	u64 req_min_w, req_min_h;
-	u64 req_max_w, req_max_h;
+	u64 pad_w, pad_h;
+	u64 pad_beyond;
 	u32 color_spaces;
 	bool has_max_size;
 	bool has_max_bpr;
 	bool has_req_min;
-	bool has_req_max;
 	bool pixel_boundary;
 	bool alpha;
 };
@@ -451,11 +502,23 @@ static u32 sysmem_image_nr_pairs(const struct sysmem_image_constraints *ic)
 	       SYSMEM_MAX_FORMAT_PAIRS : ic->nr_formats;
 }
 
+/*
+ * Rule 1.4: true when sysmem can lay out the format of @q, DO_NOT_CARE or
+ * a table format; the pairs of any other format are skipped.
+ */
+static bool sysmem_pair_usable(const struct sysmem_format_pair *q)
+{
+	return q->format == SYSMEM_FORMAT_DO_NOT_CARE ||
+	       sysmem_format_lookup(q->format);
+}
+
 /* The color spaces that go with @f (every one for a NULL @f). */
 static u32 sysmem_cs_compatible(const struct sysmem_format_desc *f)
 {
 	if (!f)
 		return SYSMEM_CS_ALL;
+	if (f->is_rgb10)
+		return SYSMEM_CS_RGB10;
 	return f->is_yuv ? SYSMEM_CS_YUV : SYSMEM_CS_RGB;
 }
 
@@ -521,13 +584,13 @@ static void sysmem_limits_init(struct sysmem_image_limits *l)
 	l->offset_div = 1;
 	l->req_min_w = SYSMEM_U64_MAX;
 	l->req_min_h = SYSMEM_U64_MAX;
-	l->req_max_w = 0;
-	l->req_max_h = 0;
+	l->pad_w = 1;
+	l->pad_h = 1;
+	l->pad_beyond = 0;
 	l->color_spaces = SYSMEM_CS_ALL;
 	l->has_max_size = false;
 	l->has_max_bpr = false;
 	l->has_req_min = false;
-	l->has_req_max = false;
 	l->pixel_boundary = false;
 	l->alpha = false;
 }
@@ -560,7 +623,7 @@ static bool sysmem_image_fold(const struct sysmem_image_constraints *ic,
 			      const struct sysmem_format_desc *f,
 			      struct sysmem_image_limits *c)
 {
-	u32 fw = 1, fh = 1, fdiv = 1, bpp = 1, flags = ic->flags, i, n;
+	u32 fw = 1, fh = 1, fdiv = 1, bpp = 1, flags = ic->flags;
 	bool pb = flags & SYSMEM_IMAGE_BYTES_PER_ROW_AT_PIXEL_BOUNDARY;
 	bool has_max = flags & SYSMEM_IMAGE_HAS_MAX_SIZE;
 	bool has_max_bpr = flags & SYSMEM_IMAGE_HAS_MAX_BYTES_PER_ROW;
@@ -608,10 +671,19 @@ static bool sysmem_image_fold(const struct sysmem_image_constraints *ic,
 	    sysmem_lcm_overflow(c->offset_div,
 				sysmem_or1(ic->start_offset_divisor),
 				&c->offset_div) ||
+	    sysmem_lcm_overflow(c->pad_w,
+				sysmem_or1(ic->pad_for_block_size.width),
+				&c->pad_w) ||
+	    sysmem_lcm_overflow(c->pad_h,
+				sysmem_or1(ic->pad_for_block_size.height),
+				&c->pad_h) ||
 	    c->align_w > SYSMEM_U32_MAX || c->align_h > SYSMEM_U32_MAX ||
 	    c->divisor > SYSMEM_U32_MAX || c->disp_w > SYSMEM_U32_MAX ||
-	    c->disp_h > SYSMEM_U32_MAX || c->offset_div > SYSMEM_U32_MAX)
+	    c->disp_h > SYSMEM_U32_MAX || c->offset_div > SYSMEM_U32_MAX ||
+	    c->pad_w > SYSMEM_U32_MAX || c->pad_h > SYSMEM_U32_MAX)
 		return true;
+	c->pad_beyond = sysmem_max64(c->pad_beyond,
+				     ic->pad_beyond_image_size_bytes);
 
 	if (flags & SYSMEM_IMAGE_HAS_MAX_WIDTH_TIMES_HEIGHT)
 		c->max_wxh = sysmem_min64(c->max_wxh,
@@ -622,23 +694,6 @@ static bool sysmem_image_fold(const struct sysmem_image_constraints *ic,
 					    ic->required_min_size.width);
 		c->req_min_h = sysmem_min64(c->req_min_h,
 					    ic->required_min_size.height);
-	}
-	if (flags & SYSMEM_IMAGE_HAS_REQUIRED_MAX_SIZE) {
-		c->has_req_max = true;
-		c->req_max_w = sysmem_max64(c->req_max_w,
-					    ic->required_max_size.width);
-		c->req_max_h = sysmem_max64(c->req_max_h,
-					    ic->required_max_size.height);
-	}
-	n = ic->nr_required_max_sizes;
-	if (n > SYSMEM_MAX_REQUIRED_SIZES)
-		n = SYSMEM_MAX_REQUIRED_SIZES;
-	for (i = 0; i < n; i++) {
-		c->has_req_max = true;
-		c->req_max_w = sysmem_max64(c->req_max_w,
-					    ic->required_max_sizes[i].width);
-		c->req_max_h = sysmem_max64(c->req_max_h,
-					    ic->required_max_sizes[i].height);
 	}
 	c->color_spaces &= sysmem_cs_mask(ic, f);
 	c->has_max_size |= has_max;
@@ -733,9 +788,6 @@ sysmem_image_validate_entry(const struct sysmem_image_constraints *ic)
 
 		if (pair->reserved)
 			return SYSMEM_INVALID_IMAGE_FLAGS;
-		if (pair->format != SYSMEM_FORMAT_DO_NOT_CARE &&
-		    !sysmem_format_lookup(pair->format))
-			return SYSMEM_INVALID_IMAGE_FORMAT;
 		if (pair->modifier == SYSMEM_MODIFIER_INVALID)
 			return SYSMEM_INVALID_IMAGE_MODIFIER;
 	}
@@ -755,6 +807,8 @@ sysmem_image_validate_entry(const struct sysmem_image_constraints *ic)
 			const struct sysmem_format_desc *f =
 				sysmem_format_lookup(ic->formats[j].format);
 
+			if (!sysmem_pair_usable(&ic->formats[j]))
+				continue;
 			if (!(sysmem_cs_compatible(f) & SYSMEM_CS_BIT(cs)))
 				return SYSMEM_INVALID_IMAGE_COLOR_SPACE_FORMAT;
 		}
@@ -765,6 +819,8 @@ sysmem_image_validate_entry(const struct sysmem_image_constraints *ic)
 		return ret;
 
 	for (j = 0; j < n; j++) {
+		if (!sysmem_pair_usable(&ic->formats[j]))
+			continue;
 		sysmem_limits_init(&l);
 		if (sysmem_image_fold(ic,
 				      sysmem_format_lookup(ic->formats[j].format),
@@ -818,6 +874,7 @@ sysmem_image_pair_seen(const struct sysmem_image_constraints *images, u32 e,
 int sysmem_image_validate(const struct sysmem_image_constraints *images,
 			  u32 count)
 {
+	bool usable = false;
 	u32 e, j;
 	int ret;
 
@@ -827,11 +884,50 @@ int sysmem_image_validate(const struct sysmem_image_constraints *images,
 		ret = sysmem_image_validate_entry(&images[e]);
 		if (ret)
 			return ret;
-		for (j = 0; j < images[e].nr_formats; j++)
+		for (j = 0; j < images[e].nr_formats; j++) {
 			if (sysmem_image_pair_seen(images, e, j))
 				return SYSMEM_INVALID_IMAGE_DUPLICATE;
+			if (sysmem_pair_usable(&images[e].formats[j]))
+				usable = true;
+		}
 	}
+	if (count && !usable)
+		return SYSMEM_INVALID_IMAGE_FORMAT;
 	return SYSMEM_VALID;
+}
+
+/**
+ * sysmem_image_skipped() - the pairs aggregation ignores (rule 1.4)
+ * @images: the @count entries of a participant that passed
+ *	sysmem_image_validate()
+ * @count: the participant's image_format_count
+ * @first: set to the format of the first skipped pair, 0 when none
+ *
+ * For the caller's log: lib/ does not log.  Only the used pairs
+ * (nr_formats of each entry) are looked at.
+ *
+ * Return: how many used pairs name a format sysmem cannot lay out (not
+ * DO_NOT_CARE and not in the format table); aggregation skips them.
+ */
+u32 sysmem_image_skipped(const struct sysmem_image_constraints *images,
+			 u32 count, u32 *first)
+{
+	u32 e, j, n, skipped = 0;
+
+	*first = 0;
+	if (!images || count > SYSMEM_MAX_IMAGE_FORMATS)
+		return 0;
+	for (e = 0; e < count; e++) {
+		n = sysmem_image_nr_pairs(&images[e]);
+		for (j = 0; j < n; j++) {
+			if (sysmem_pair_usable(&images[e].formats[j]))
+				continue;
+			if (!skipped)
+				*first = images[e].formats[j].format;
+			skipped++;
+		}
+	}
+	return skipped;
 }
 
 /**
@@ -882,6 +978,16 @@ static unsigned int sysmem_image_family(u32 fourcc)
 		return SYSMEM_FAM_YUV422;
 	case SYSMEM_FMT_NV24:
 		return SYSMEM_FAM_NV24;
+	case SYSMEM_FMT_XRGB2101010:
+	case SYSMEM_FMT_ARGB2101010:
+	case SYSMEM_FMT_XBGR2101010:
+	case SYSMEM_FMT_ABGR2101010:
+		return SYSMEM_FAM_RGB30;
+	case SYSMEM_FMT_P012:
+	case SYSMEM_FMT_P016:
+		return SYSMEM_FAM_P016;
+	case SYSMEM_FMT_Y210:
+		return SYSMEM_FAM_Y210;
 	}
 	return SYSMEM_FAM_RGB32;
 }
@@ -922,7 +1028,10 @@ static u32 sysmem_image_naming(const struct sysmem_image_agg *a, u32 fourcc)
 	return SYSMEM_NOT_NAMED;
 }
 
-/* True when @p names no modifier DO_NOT_CARE anywhere. */
+/*
+ * True when @p names no modifier DO_NOT_CARE anywhere (skipped pairs
+ * included: walking more modifiers than needed is only slower).
+ */
 static bool sysmem_image_all_mods_explicit(const struct sysmem_participant *p)
 {
 	u32 e, j, n, ne = sysmem_image_count(p);
@@ -951,7 +1060,8 @@ static bool sysmem_image_mod_seen(struct sysmem_image_agg *a,
 		n = k == e ? j : sysmem_image_nr_pairs(&p->images[k]);
 		a->work += n;
 		for (i = 0; i < n; i++)
-			if (p->images[k].formats[i].modifier == m)
+			if (p->images[k].formats[i].modifier == m &&
+			    sysmem_pair_usable(&p->images[k].formats[i]))
 				return true;
 	}
 	return false;
@@ -1004,6 +1114,62 @@ static void sysmem_image_zero(struct sysmem_image_format *img)
 }
 
 /*
+ * Rules 3.5 and 3.6: the layout of a LINEAR @w x @h image of format @f
+ * under the limits of @img (its pitch limits, divisor and paddings).  The
+ * pitch holds the width rounded up to pad_for_block_size.width (and to
+ * @f's width alignment); the planes are the standard packed ones at
+ * @w x @h; the footprint @size is the end of the last plane, or of
+ * plane 0's rows down to the height rounded up to
+ * pad_for_block_size.height, plus pad_beyond_image_size_bytes.  Writes
+ * @bpr, @pl and @size only on success.
+ */
+static enum sysmem_image_kill
+sysmem_image_footprint(const struct sysmem_format_desc *f,
+		       const struct sysmem_image_format *img, u64 w, u64 h,
+		       u64 *bpr, struct sysmem_plane_layout *pl, u64 *size)
+{
+	struct sysmem_plane_layout tmp[SYSMEM_FORMAT_MAX_PLANES];
+	u64 pw, ph, pitch, end;
+	u32 walign, halign;
+	unsigned int p;
+
+	if (w > SYSMEM_U32_MAX || h > SYSMEM_U32_MAX)
+		return SYSMEM_KILL_LAYOUT;
+	sysmem_format_pixel_alignment(f, &walign, &halign);
+	if (sysmem_align_up_overflow(w, sysmem_or1(img->pad_for_block_size.width),
+				     &pw) ||
+	    sysmem_align_up_overflow(pw, walign, &pw) || pw > SYSMEM_U32_MAX ||
+	    sysmem_align_up_overflow(h,
+				     sysmem_or1(img->pad_for_block_size.height),
+				     &ph))
+		return SYSMEM_KILL_LAYOUT;
+	if (ph != h && f->nr_planes > 1)
+		return SYSMEM_KILL_BLOCK_PAD;
+	if (sysmem_format_min_bytes_per_row(f, pw, &pitch))
+		return SYSMEM_KILL_LAYOUT;
+	pitch = sysmem_max64(pitch, img->min_bytes_per_row);
+	if (sysmem_align_up_overflow(pitch,
+				     sysmem_or1(img->bytes_per_row_divisor),
+				     &pitch) ||
+	    pitch > img->max_bytes_per_row)
+		return SYSMEM_KILL_PITCH;
+	if (sysmem_format_layout(f, w, h, pitch, tmp, &end))
+		return SYSMEM_KILL_LAYOUT;
+	for (p = 0; p < SYSMEM_FORMAT_MAX_PLANES; p++)
+		if (tmp[p].bytes_per_row > SYSMEM_U32_MAX)
+			return SYSMEM_KILL_LAYOUT;
+	/* Only one-plane formats get here with ph above h. */
+	if ((ph != h && sysmem_mul_overflow(pitch, ph, &end)) ||
+	    sysmem_add_overflow(end, img->pad_beyond_image_size_bytes, &end))
+		return SYSMEM_KILL_LAYOUT;
+	*bpr = pitch;
+	*size = end;
+	for (p = 0; p < SYSMEM_FORMAT_MAX_PLANES; p++)
+		pl[p] = tmp[p];
+	return SYSMEM_KILL_NONE;
+}
+
+/*
  * Rule 3.5: the pitch and planes of the LINEAR image @img of format @f
  * at img->size, within img's limits.  Writes img->bytes_per_row,
  * nr_planes, planes and image_size only on success.
@@ -1013,24 +1179,14 @@ sysmem_image_place(const struct sysmem_format_desc *f,
 		   struct sysmem_image_format *img)
 {
 	struct sysmem_plane_layout pl[SYSMEM_FORMAT_MAX_PLANES];
+	enum sysmem_image_kill kill;
 	u64 bpr, size;
 	unsigned int p;
 
-	if (sysmem_format_min_bytes_per_row(f, img->size.width, &bpr))
-		return SYSMEM_KILL_LAYOUT;
-	bpr = sysmem_max64(bpr, img->min_bytes_per_row);
-	if (sysmem_align_up_overflow(bpr,
-				     sysmem_or1(img->bytes_per_row_divisor),
-				     &bpr) ||
-	    bpr > img->max_bytes_per_row)
-		return SYSMEM_KILL_PITCH;
-	if (sysmem_format_layout_aligned(f, img->size.width, img->size.height,
-					 bpr, img->start_offset_divisor, pl,
-					 &size))
-		return SYSMEM_KILL_LAYOUT;
-	for (p = 0; p < SYSMEM_FORMAT_MAX_PLANES; p++)
-		if (pl[p].bytes_per_row > SYSMEM_U32_MAX)
-			return SYSMEM_KILL_LAYOUT;
+	kill = sysmem_image_footprint(f, img, img->size.width,
+				      img->size.height, &bpr, pl, &size);
+	if (kill)
+		return kill;
 
 	img->bytes_per_row = bpr;
 	img->nr_planes = f->nr_planes;
@@ -1048,12 +1204,13 @@ sysmem_image_place(const struct sysmem_format_desc *f,
 }
 
 /*
- * Rule 3.4 for one dimension: the required max @req, else @min, else
- * @align, rounded up to @align.  True when it does not fit a u32.
+ * Rule 3.4 for one dimension of one size: the larger of @req and @min
+ * (@align when both are 0), rounded up to @align.  True when it does
+ * not fit a u32.
  */
 static bool sysmem_image_dim(u64 req, u64 min, u64 align, u64 *res)
 {
-	u64 v = req ? req : min;
+	u64 v = sysmem_max64(req, min);
 
 	if (!v)
 		v = align;
@@ -1073,31 +1230,21 @@ static u32 sysmem_image_color_space(u32 mask)
 }
 
 /*
- * Rule 3.4 with the combined limits @c: fill every field of @img but
- * the pitch, the planes and the image size (left 0).
+ * Rule 3.9 with the combined limits @c: fill every field of @img but
+ * the size, the pitch, the planes and the image size (left 0).
  */
-static enum sysmem_image_kill
-sysmem_image_build(const struct sysmem_format_desc *f, u64 m,
-		   const struct sysmem_image_limits *c,
-		   struct sysmem_image_format *img)
+static void sysmem_image_build(const struct sysmem_format_desc *f, u64 m,
+			       const struct sysmem_image_limits *c,
+			       struct sysmem_image_format *img)
 {
-	u64 w, h, wxh;
-
-	if (sysmem_image_dim(c->req_max_w, c->min_w, c->align_w, &w) ||
-	    sysmem_image_dim(c->req_max_h, c->min_h, c->align_h, &h) ||
-	    w < c->min_w || w > c->max_w || h < c->min_h || h > c->max_h ||
-	    sysmem_mul_overflow(w, h, &wxh) || wxh > c->max_wxh)
-		return SYSMEM_KILL_SIZE;
-
 	/* Every value below fits: see sysmem_limits_round() and fold(). */
 	sysmem_image_zero(img);
 	img->format = f->fourcc;
 	img->color_space = sysmem_image_color_space(c->color_spaces);
 	img->modifier = m;
-	img->size.width = w;
-	img->size.height = h;
-	img->min_size.width = c->min_w;
-	img->min_size.height = c->min_h;
+	/* Rule 3.9: the smallest usable size, not 0. */
+	img->min_size.width = c->min_w ? c->min_w : c->align_w;
+	img->min_size.height = c->min_h ? c->min_h : c->align_h;
 	img->max_size.width = c->has_max_size ? c->max_w : SYSMEM_U32_MAX;
 	img->max_size.height = c->has_max_size ? c->max_h : SYSMEM_U32_MAX;
 	img->size_alignment.width = c->align_w;
@@ -1108,28 +1255,29 @@ sysmem_image_build(const struct sysmem_format_desc *f, u64 m,
 	img->max_bytes_per_row = c->has_max_bpr ? c->max_bpr : SYSMEM_U32_MAX;
 	img->bytes_per_row_divisor = c->divisor;
 	img->start_offset_divisor = c->offset_div;
+	img->pad_for_block_size.width = c->pad_w;
+	img->pad_for_block_size.height = c->pad_h;
+	img->pad_beyond_image_size_bytes = c->pad_beyond;
 	if (c->alpha)
 		img->flags |= SYSMEM_IMAGE_FORMAT_ALPHA_PRESENT;
 	if (c->pixel_boundary)
 		img->flags |=
 			SYSMEM_IMAGE_FORMAT_BYTES_PER_ROW_AT_PIXEL_BOUNDARY;
-	return SYSMEM_KILL_NONE;
 }
 
 /*
- * Rules 3.2 to 3.4 for the candidate (@f, @m): SYSMEM_KILL_NONE with
- * @img filled but for its layout, or why the candidate dies.
+ * Rules 3.2 and 3.3 for the candidate (@f, @m): SYSMEM_KILL_NONE with
+ * the combined limits in @c, or why the candidate dies.
  */
 static enum sysmem_image_kill
 sysmem_image_limits(struct sysmem_image_agg *a,
 		    const struct sysmem_format_desc *f, u64 m,
-		    struct sysmem_image_format *img)
+		    struct sysmem_image_limits *c)
 {
-	struct sysmem_image_limits c;
 	unsigned int i;
 	int idx;
 
-	sysmem_limits_init(&c);
+	sysmem_limits_init(c);
 	for (i = 0; i < a->nr_parts; i++) {
 		const struct sysmem_participant *p = &a->parts[i];
 
@@ -1138,41 +1286,172 @@ sysmem_image_limits(struct sysmem_image_agg *a,
 		idx = sysmem_image_match(a, p, f, m);
 		if (idx < 0)
 			return SYSMEM_KILL_UNACCEPTED;
-		if (sysmem_image_fold(&p->images[idx], f, &c))
+		if (sysmem_image_fold(&p->images[idx], f, c))
 			return SYSMEM_KILL_RANGE;
 	}
-	if (!c.color_spaces)
+	if (!c->color_spaces)
 		return SYSMEM_KILL_COLOR;
-	if (sysmem_limits_round(&c))
+	if (sysmem_limits_round(c))
 		return SYSMEM_KILL_RANGE;
-	if (c.has_req_min && (c.min_w > c.req_min_w || c.min_h > c.req_min_h))
+	if (c->has_req_min &&
+	    (c->min_w > c->req_min_w || c->min_h > c->req_min_h))
 		return SYSMEM_KILL_REQ_MIN;
-	return sysmem_image_build(f, m, &c, img);
+	if (c->pad_h > 1 && f->nr_planes > 1 && m == SYSMEM_MODIFIER_LINEAR)
+		return SYSMEM_KILL_BLOCK_PAD;
+	return SYSMEM_KILL_NONE;
+}
+
+/* The best required size so far (rule 3.4). */
+struct sysmem_image_pick {
+	u64 w, h, bytes;
+	bool found;
+};
+
+/*
+ * Rule 3.4 for one required size @rw x @rh (0 x 0: none), raised to the
+ * combined min_size and rounded up to the alignment; it must fit the
+ * combined limits @c and, with LINEAR, lay out under @img's.  Keeps in
+ * @pick the first size whose footprint (with a vendor modifier, whose
+ * width * height) is the largest.
+ */
+static enum sysmem_image_kill
+sysmem_image_size_try(const struct sysmem_format_desc *f, u64 m,
+		      const struct sysmem_image_limits *c,
+		      const struct sysmem_image_format *img, u64 rw, u64 rh,
+		      struct sysmem_image_pick *pick)
+{
+	struct sysmem_plane_layout pl[SYSMEM_FORMAT_MAX_PLANES];
+	enum sysmem_image_kill kill;
+	u64 w, h, wxh, bpr, bytes;
+
+	if (sysmem_image_dim(rw, c->min_w, c->align_w, &w) ||
+	    sysmem_image_dim(rh, c->min_h, c->align_h, &h) ||
+	    w > c->max_w || h > c->max_h ||
+	    sysmem_mul_overflow(w, h, &wxh) || wxh > c->max_wxh)
+		return SYSMEM_KILL_SIZE;
+	bytes = wxh;
+	if (m == SYSMEM_MODIFIER_LINEAR) {
+		kill = sysmem_image_footprint(f, img, w, h, &bpr, pl, &bytes);
+		if (kill)
+			return kill;
+	}
+	if (!pick->found || bytes > pick->bytes) {
+		pick->w = w;
+		pick->h = h;
+		pick->bytes = bytes;
+		pick->found = true;
+	}
+	return SYSMEM_KILL_NONE;
 }
 
 /*
- * Rules 3.2 to 3.6 for the candidate (@f, @m): SYSMEM_KILL_NONE with
- * @img filled, or why the candidate dies (@img is then garbage).  The
- * limits are computed and dropped before the layout, so the two never
- * take stack together.
+ * Rule 3.4: every required max size of every accepting entry, each on
+ * its own; img->size is set to the one picked.  The accepting entries
+ * are matched again (sysmem_image_limits() keeps no list of them).
+ */
+static enum sysmem_image_kill
+sysmem_image_sizes(struct sysmem_image_agg *a,
+		   const struct sysmem_format_desc *f, u64 m,
+		   const struct sysmem_image_limits *c,
+		   struct sysmem_image_format *img)
+{
+	struct sysmem_image_pick pick = { .found = false };
+	enum sysmem_image_kill kill;
+	unsigned int i;
+	u32 k, n;
+	int idx;
+
+	for (i = 0; i < a->nr_parts; i++) {
+		const struct sysmem_participant *p = &a->parts[i];
+		const struct sysmem_image_constraints *ic;
+
+		if (!sysmem_image_count(p))
+			continue;
+		idx = sysmem_image_match(a, p, f, m);
+		if (idx < 0)
+			return SYSMEM_KILL_UNACCEPTED;
+		ic = &p->images[idx];
+		if (ic->flags & SYSMEM_IMAGE_HAS_REQUIRED_MAX_SIZE) {
+			kill = sysmem_image_size_try(f, m, c, img,
+						     ic->required_max_size.width,
+						     ic->required_max_size.height,
+						     &pick);
+			if (kill)
+				return kill;
+		}
+		n = ic->nr_required_max_sizes;
+		if (n > SYSMEM_MAX_REQUIRED_SIZES)
+			n = SYSMEM_MAX_REQUIRED_SIZES;
+		for (k = 0; k < n; k++) {
+			kill = sysmem_image_size_try(f, m, c, img,
+						     ic->required_max_sizes[k].width,
+						     ic->required_max_sizes[k].height,
+						     &pick);
+			if (kill)
+				return kill;
+		}
+	}
+	if (!pick.found) {
+		kill = sysmem_image_size_try(f, m, c, img, 0, 0, &pick);
+		if (kill)
+			return kill;
+	}
+	img->size.width = pick.w;
+	img->size.height = pick.h;
+	return SYSMEM_KILL_NONE;
+}
+
+/*
+ * Rule 3.9: the smallest usable min_bytes_per_row: with LINEAR the pitch
+ * of an image of min_size (never above the chosen pitch), with a vendor
+ * modifier at least the divisor when the maximum allows it.
+ */
+static void sysmem_image_min_pitch(const struct sysmem_format_desc *f,
+				   struct sysmem_image_format *img)
+{
+	struct sysmem_plane_layout pl[SYSMEM_FORMAT_MAX_PLANES];
+	u64 bpr, bytes;
+
+	if (img->modifier != SYSMEM_MODIFIER_LINEAR) {
+		if (!img->min_bytes_per_row &&
+		    img->bytes_per_row_divisor <= img->max_bytes_per_row)
+			img->min_bytes_per_row = img->bytes_per_row_divisor;
+		return;
+	}
+	if (!sysmem_image_footprint(f, img, img->min_size.width,
+				    img->min_size.height, &bpr, pl, &bytes))
+		img->min_bytes_per_row = bpr;
+}
+
+/*
+ * Rules 3.2 to 3.6 and 3.9 for the candidate (@f, @m): SYSMEM_KILL_NONE
+ * with @img filled, or why the candidate dies (@img is then garbage).
  */
 static enum sysmem_image_kill
 sysmem_image_try(struct sysmem_image_agg *a,
 		 const struct sysmem_format_desc *f, u64 m,
 		 struct sysmem_image_format *img)
 {
+	struct sysmem_image_limits c;
 	enum sysmem_image_kill kill;
 
-	kill = sysmem_image_limits(a, f, m, img);
+	kill = sysmem_image_limits(a, f, m, &c);
 	if (kill)
 		return kill;
-	if (m != SYSMEM_MODIFIER_LINEAR)
+	sysmem_image_build(f, m, &c, img);
+	kill = sysmem_image_sizes(a, f, m, &c, img);
+	if (kill)
+		return kill;
+	if (m != SYSMEM_MODIFIER_LINEAR) {
+		sysmem_image_min_pitch(f, img);
 		return a->buffer_size ? SYSMEM_KILL_NONE : SYSMEM_KILL_VENDOR;
+	}
 	kill = sysmem_image_place(f, img);
 	if (kill)
 		return kill;
 	if (img->image_size > a->max_size_bytes)
 		return SYSMEM_KILL_MAX_BYTES;
+	sysmem_image_min_pitch(f, img);
 	return SYSMEM_KILL_NONE;
 }
 
@@ -1247,7 +1526,8 @@ static bool sysmem_image_walk_part(struct sysmem_image_agg *a,
 		n = sysmem_image_nr_pairs(&p->images[e]);
 		for (j = 0; j < n && !a->over; j++) {
 			m = p->images[e].formats[j].modifier;
-			if (m == SYSMEM_MODIFIER_DO_NOT_CARE)
+			if (m == SYSMEM_MODIFIER_DO_NOT_CARE ||
+			    !sysmem_pair_usable(&p->images[e].formats[j]))
 				continue;
 			named = true;
 			sysmem_image_walk(a, m, p, e, j);
@@ -1344,17 +1624,21 @@ bool sysmem_image_aggregate(const struct sysmem_participant *parts,
  * @height: the new height, likewise
  * @out: where the result is written; may be @img
  *
- * The rule of sysmem_image_aggregate(): the pitch is the larger of
- * @img->min_bytes_per_row and the format's minimum for @width, rounded
- * up to @img->bytes_per_row_divisor, at most @img->max_bytes_per_row;
- * the planes are packed with offsets rounded up to
- * @img->start_offset_divisor.  Participants' max_width_times_height is
+ * Rule 3.5 of sysmem_image_aggregate(): the pitch is the larger of
+ * @img->min_bytes_per_row and the format's minimum for @width rounded up
+ * to @img->pad_for_block_size.width, rounded up to
+ * @img->bytes_per_row_divisor, at most @img->max_bytes_per_row; the
+ * planes are packed (start_offset_divisor does not move them); the
+ * image_size counts the block padding rows and
+ * @img->pad_beyond_image_size_bytes, so it is the buffer size an image
+ * of @width x @height needs.  Participants' max_width_times_height is
  * not part of @img and is not checked.
  *
  * Return: false with @out a copy of @img whose size, bytes_per_row,
  * nr_planes, planes and image_size describe @width x @height; true,
  * writing nothing, for a vendor modifier, an unknown format, a size
- * outside the limits or not aligned, or a layout that does not fit.
+ * outside the limits or not aligned, a layout that does not fit, or
+ * height padding on a format of several planes.
  */
 bool sysmem_image_format_layout(const struct sysmem_image_format *img,
 				u32 width, u32 height,

@@ -22,6 +22,14 @@
 int sysmem_image_validate(const struct sysmem_image_constraints *images,
 			  u32 count);
 
+/*
+ * How many used pairs of the valid entries at @images name a format
+ * sysmem cannot lay out (aggregation skips them), with the first such
+ * format in @first (0 when none); for the caller's debug log.
+ */
+u32 sysmem_image_skipped(const struct sysmem_image_constraints *images,
+			 u32 count, u32 *first);
+
 /* True when some participant at @parts has image constraints. */
 bool sysmem_image_constrained(const struct sysmem_participant *parts,
 			      unsigned int nr_parts);

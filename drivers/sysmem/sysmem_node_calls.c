@@ -19,6 +19,7 @@
 #include <linux/string.h>
 
 #include "sysmem_core.h"
+#include "sysmem_image.h"
 
 /**
  * sysmem_collection_name() - name a collection, if @priority wins
@@ -70,8 +71,8 @@ int sysmem_node_set_constraints(struct sysmem_node *node,
 				struct sysmem_image_constraints *images)
 {
 	struct sysmem_collection *coll = node->coll;
+	u32 reason, skipped, unknown;
 	int invalid, ret = 0;
-	u32 reason;
 
 	invalid = sysmem_constraints_validate(c, heaps, images);
 	if (invalid) {
@@ -81,6 +82,12 @@ int sysmem_node_set_constraints(struct sysmem_node *node,
 		ret = -EINVAL;
 		goto free_arrays;
 	}
+	skipped = sysmem_image_skipped(images, c->image_format_count,
+				       &unknown);
+	if (skipped)
+		pr_debug("participant \"%*pE\" (id %llu): %u image format pairs skipped, format unknown to sysmem (first %p4cc)\n",
+			 sysmem_name_len(node->dbg.name), node->dbg.name,
+			 node->dbg.id, skipped, &unknown);
 	mutex_lock(&coll->lock);
 	if (node->state != SYSMEM_NODE_LIVE) {
 		ret = -ESTALE;

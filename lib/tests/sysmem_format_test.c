@@ -633,6 +633,87 @@ TEST(p010)
 	expect_reject(_metadata, SYSMEM_FMT_P010, 1920, 1080, 3842);
 }
 
+TEST(rgb2101010)
+{
+	/*
+	 * 10 bits per color and 2 of alpha (or padding) in 32: as 32-bit
+	 * RGB, 4 bytes per pixel, alignment 1x1, divisor 4.  1366x768
+	 * with pitch 5504: 5504 * 768 = 4227072.
+	 */
+	static const struct fmt_case c[] = {
+		RGB32_CASE(SYSMEM_FMT_XRGB2101010),
+		RGB32_CASE(SYSMEM_FMT_ARGB2101010),
+		RGB32_CASE(SYSMEM_FMT_XBGR2101010),
+		RGB32_CASE(SYSMEM_FMT_ABGR2101010),
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(c); i++)
+		check_format(_metadata, &c[i]);
+	/* 5466 is not a whole number of pixels. */
+	expect_reject(_metadata, SYSMEM_FMT_XRGB2101010, 1366, 768, 5466);
+}
+
+TEST(p012_p016)
+{
+	/*
+	 * Laid out exactly as P010: Y 2 bytes, UV 4 per chroma sample,
+	 * alignment 2x2, divisor 4.  1280x720, pitch 2560:
+	 *   Y:  offset 0, 720 rows of 2560, 1843200
+	 *   UV: offset 1843200, 360 rows of 2560 * 4 / 4 = 2560, 921600
+	 *   image: 2764800
+	 */
+	static const struct fmt_case c[] = {
+		{ .fourcc = SYSMEM_FMT_P012, .nr_planes = 2,
+		  .width_align = 2, .height_align = 2, .divisor = 4,
+		  .width = 1280, .min_bpr = 2560,
+		  .lw = 1280, .lh = 720, .bpr = 2560,
+		  .planes = {
+			{ 0, 2560, 720, 1843200 },
+			{ 1843200, 2560, 360, 921600 },
+		  },
+		  .image_size = 2764800 },
+		{ .fourcc = SYSMEM_FMT_P016, .nr_planes = 2,
+		  .width_align = 2, .height_align = 2, .divisor = 4,
+		  .width = 1280, .min_bpr = 2560,
+		  .lw = 1280, .lh = 720, .bpr = 2560,
+		  .planes = {
+			{ 0, 2560, 720, 1843200 },
+			{ 1843200, 2560, 360, 921600 },
+		  },
+		  .image_size = 2764800 },
+	};
+
+	check_format(_metadata, &c[0]);
+	check_format(_metadata, &c[1]);
+	expect_reject(_metadata, SYSMEM_FMT_P016, 1280, 721, 2560);
+}
+
+TEST(y210)
+{
+	/*
+	 * Packed 4:2:2, 16 bits per sample: Y0 Cb Y1 Cr in eight bytes
+	 * per two pixels.  Alignment 2x1, divisor 8, 4 bytes per pixel.
+	 * min bytes per row of 1366: 1366 / 2 * 8 = 5464.  1366x768,
+	 * pitch 5464: 5464 * 768 = 4196352.
+	 */
+	static const struct fmt_case c = {
+		.fourcc = SYSMEM_FMT_Y210, .nr_planes = 1,
+		.width_align = 2, .height_align = 1, .divisor = 8,
+		.width = 1366, .min_bpr = 5464,
+		.lw = 1366, .lh = 768, .bpr = 5464,
+		ONE_PLANE(5464, 768, 4196352, 4196352),
+	};
+	const struct sysmem_format_desc *f =
+		sysmem_format_lookup(SYSMEM_FMT_Y210);
+
+	check_format(_metadata, &c);
+	EXPECT_EQ(4, sysmem_format_bytes_per_pixel(f));
+	/* Half a block; 5468 is 683.5 blocks. */
+	expect_reject(_metadata, SYSMEM_FMT_Y210, 1365, 768, 5464);
+	expect_reject(_metadata, SYSMEM_FMT_Y210, 1366, 768, 5468);
+}
+
 /* Values worked out from the characters by hand: 'X' = 0x58 etc. */
 TEST(fourcc_hex_values)
 {
@@ -654,6 +735,12 @@ TEST(fourcc_hex_values)
 	EXPECT_EQ(0x56595559, SYSMEM_FMT_YUYV);
 	/* 'P' 0x50, '0' 0x30, '1' 0x31, '0' 0x30 */
 	EXPECT_EQ(0x30313050, SYSMEM_FMT_P010);
+	/* 'X' 0x58, 'R' 0x52, '3' 0x33, '0' 0x30 */
+	EXPECT_EQ(0x30335258, SYSMEM_FMT_XRGB2101010);
+	/* 'P' 0x50, '0' 0x30, '1' 0x31, '6' 0x36 */
+	EXPECT_EQ(0x36313050, SYSMEM_FMT_P016);
+	/* 'Y' 0x59, '2' 0x32, '1' 0x31, '0' 0x30 */
+	EXPECT_EQ(0x30313259, SYSMEM_FMT_Y210);
 	EXPECT_EQ(0, SYSMEM_FMT_DO_NOT_CARE);
 }
 
@@ -675,6 +762,10 @@ static const struct {
 	{ SYSMEM_FMT_YVU420, "YV12" }, { SYSMEM_FMT_YUV422, "YU16" },
 	{ SYSMEM_FMT_YUYV, "YUYV" }, { SYSMEM_FMT_UYVY, "UYVY" },
 	{ SYSMEM_FMT_P010, "P010" },
+	{ SYSMEM_FMT_XRGB2101010, "XR30" }, { SYSMEM_FMT_ARGB2101010, "AR30" },
+	{ SYSMEM_FMT_XBGR2101010, "XB30" }, { SYSMEM_FMT_ABGR2101010, "AB30" },
+	{ SYSMEM_FMT_P012, "P012" }, { SYSMEM_FMT_P016, "P016" },
+	{ SYSMEM_FMT_Y210, "Y210" },
 };
 
 /* Every code equals its characters, little-endian, computed arithmetically. */
@@ -699,8 +790,9 @@ TEST(iteration)
 	bool seen[ARRAY_SIZE(table_order)] = { false };
 	unsigned int i, j;
 
-	EXPECT_EQ(25, ARRAY_SIZE(table_order));
-	EXPECT_EQ(25, sysmem_format_count());
+	EXPECT_EQ(32, ARRAY_SIZE(table_order));
+	EXPECT_EQ(32, sysmem_format_count());
+	EXPECT_EQ(SYSMEM_FORMAT_COUNT, sysmem_format_count());
 	for (i = 0; i < sysmem_format_count(); i++) {
 		const struct sysmem_format_desc *f = sysmem_format_at(i);
 
@@ -720,7 +812,7 @@ TEST(iteration)
 	}
 	for (j = 0; j < ARRAY_SIZE(table_order); j++)
 		EXPECT_TRUE(seen[j]);
-	EXPECT_EQ(NULL, sysmem_format_at(25));
+	EXPECT_EQ(NULL, sysmem_format_at(32));
 	EXPECT_EQ(NULL, sysmem_format_at(~0u));
 }
 
@@ -764,12 +856,19 @@ TEST(alpha_and_yuv)
 		bool alpha = c == SYSMEM_FMT_ARGB8888 ||
 			     c == SYSMEM_FMT_ABGR8888 ||
 			     c == SYSMEM_FMT_RGBA8888 ||
-			     c == SYSMEM_FMT_BGRA8888;
-		/* Table order: the YUV formats are NV12 (index 14) onwards. */
-		bool yuv = i >= 14;
+			     c == SYSMEM_FMT_BGRA8888 ||
+			     c == SYSMEM_FMT_ARGB2101010 ||
+			     c == SYSMEM_FMT_ABGR2101010;
+		/*
+		 * Table order: the YUV formats are NV12 (index 14) to P010
+		 * (24), then the four 10-bit RGB (25 to 28), then YUV again.
+		 */
+		bool rgb10 = i >= 25 && i <= 28;
+		bool yuv = i >= 14 && !rgb10;
 
 		EXPECT_EQ(alpha, f->has_alpha);
 		EXPECT_EQ(yuv, f->is_yuv);
+		EXPECT_EQ(rgb10, f->is_rgb10);
 	}
 }
 

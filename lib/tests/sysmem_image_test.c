@@ -279,10 +279,13 @@ TEST(validate_image_format)
 	/* DRM_FORMAT_C8: a real DRM format the table does not have. */
 	ic = mk(SYSMEM_FOURCC('C', '8', ' ', ' '), LINEAR, PASS);
 	EXPECT_EQ(SYSMEM_INVALID_IMAGE_FORMAT, v1(&ic));
-	/* An unknown second pair after a good one. */
+	/*
+	 * Rule 1.4: an unknown pair beside a usable one is skipped, not
+	 * refused; only an entry list with no usable pair is (rule 1.11).
+	 */
 	ic = mk(NV12, LINEAR, PASS);
 	add_pair(&ic, 0xffffffffU, LINEAR);
-	EXPECT_EQ(SYSMEM_INVALID_IMAGE_FORMAT, v1(&ic));
+	EXPECT_EQ(SYSMEM_VALID, v1(&ic));
 
 	ic = mk(FMT_DNC, LINEAR, PASS);
 	EXPECT_EQ(SYSMEM_VALID, v1(&ic));
@@ -346,6 +349,7 @@ TEST(validate_image_color_space_format)
 	};
 	struct sysmem_image_constraints ic;
 	unsigned int i, k;
+	bool wide;
 
 	for (i = 0; i < sysmem_format_count(); i++) {
 		const struct sysmem_format_desc *f = sysmem_format_at(i);
@@ -358,12 +362,23 @@ TEST(validate_image_color_space_format)
 		EXPECT_EQ(f->is_yuv ? SYSMEM_INVALID_IMAGE_COLOR_SPACE_FORMAT :
 				      SYSMEM_VALID, v1(&ic));
 		for (k = 0; k < ARRAY_LEN(yuv_only); k++) {
+			/* 10-bit RGB also takes REC2020 and REC2100. */
+			wide = f->is_rgb10 && (yuv_only[k] == REC2020 ||
+					       yuv_only[k] == REC2100);
 			ic.color_spaces[0] = yuv_only[k];
-			EXPECT_EQ(f->is_yuv ? SYSMEM_VALID :
+			EXPECT_EQ(f->is_yuv || wide ? SYSMEM_VALID :
 				  SYSMEM_INVALID_IMAGE_COLOR_SPACE_FORMAT,
 				  v1(&ic));
 		}
 	}
+	ic = mk(SYSMEM_FMT_ARGB2101010, LINEAR, REC2100);
+	EXPECT_EQ(SYSMEM_VALID, v1(&ic));
+	ic.color_spaces[0] = REC709;
+	EXPECT_EQ(SYSMEM_INVALID_IMAGE_COLOR_SPACE_FORMAT, v1(&ic));
+	/* A skipped (unknown) pair is not checked against the space. */
+	ic = mk(NV12, LINEAR, REC709);
+	add_pair(&ic, SYSMEM_FOURCC('C', '8', ' ', ' '), LINEAR);
+	EXPECT_EQ(SYSMEM_VALID, v1(&ic));
 
 	/* Every listed space must go with every explicit format. */
 	ic = mk(NV12, LINEAR, REC709);
@@ -640,7 +655,8 @@ TEST(validate_image_order)
 	ic[0].nr_formats = 1;
 	EXPECT_EQ(SYSMEM_INVALID_IMAGE_FLAGS, v1(&ic[0]));
 	ic[0].formats[0].reserved = 0;
-	EXPECT_EQ(SYSMEM_INVALID_IMAGE_FORMAT, v1(&ic[0]));
+	/* The unknown format is skipped; rule 1.11 comes last. */
+	EXPECT_EQ(SYSMEM_INVALID_IMAGE_MODIFIER, v1(&ic[0]));
 	ic[0].formats[0].format = NV12;
 	EXPECT_EQ(SYSMEM_INVALID_IMAGE_MODIFIER, v1(&ic[0]));
 	ic[0].formats[0].modifier = LINEAR;
@@ -666,8 +682,14 @@ TEST(validate_image_order)
 	ic[1].flags = 0;
 	EXPECT_EQ(SYSMEM_INVALID_IMAGE_DUPLICATE,
 		  sysmem_image_validate(ic, 2));
-	/* The first bad entry is the one reported. */
+	/* An unknown pair is skipped while another entry is usable... */
 	ic[0].formats[0].format = 0x12345678;
+	EXPECT_EQ(SYSMEM_VALID, sysmem_image_validate(ic, 2));
+	/* ...and refused, after every entry rule, when none is. */
+	ic[1].formats[0].format = 0x12345679;
+	ic[1].flags = 0x80;
+	EXPECT_EQ(SYSMEM_INVALID_IMAGE_FLAGS, sysmem_image_validate(ic, 2));
+	ic[1].flags = 0;
 	EXPECT_EQ(SYSMEM_INVALID_IMAGE_FORMAT, sysmem_image_validate(ic, 2));
 
 	/* Image rules come right after flags and reserved. */
@@ -738,16 +760,20 @@ static void expect_camera_nv12(struct __test_metadata *_metadata,
 	EXPECT_EQ(2048, img->bytes_per_row);
 	expect_planes(_metadata, img, 2, offs, bprs);
 	EXPECT_EQ(3317760, img->image_size);
-	/* Nobody gave a min or max: 0 rounds to 0, no max is 0xffffffff. */
-	EXPECT_EQ(0, img->min_size.width);
-	EXPECT_EQ(0, img->min_size.height);
+	/*
+	 * Nobody gave a min or max: the min is the smallest usable size,
+	 * one alignment unit (rule 3.9); no max is 0xffffffff.
+	 */
+	EXPECT_EQ(2, img->min_size.width);
+	EXPECT_EQ(2, img->min_size.height);
 	EXPECT_EQ(U32_MAX, img->max_size.width);
 	EXPECT_EQ(U32_MAX, img->max_size.height);
 	EXPECT_EQ(2, img->size_alignment.width);
 	EXPECT_EQ(2, img->size_alignment.height);
 	EXPECT_EQ(1, img->display_rect_alignment.width);
 	EXPECT_EQ(1, img->display_rect_alignment.height);
-	EXPECT_EQ(0, img->min_bytes_per_row);
+	/* The pitch of a 2x2 image: 2 rounded up to 256. */
+	EXPECT_EQ(256, img->min_bytes_per_row);
 	EXPECT_EQ(U32_MAX, img->max_bytes_per_row);
 	EXPECT_EQ(256, img->bytes_per_row_divisor);
 	EXPECT_EQ(1, img->start_offset_divisor);
@@ -1021,9 +1047,10 @@ TEST(agg_required_sizes_list)
 	struct tp p[2];
 
 	/*
-	 * Required sizes 640x480, 1280x720, 1024x768: S is the maximum per
-	 * dimension, 1280x768 (no single entry has it).  Pitch 1280 * 4 =
-	 * 5120; image 5120 * 768 = 3932160.
+	 * Required sizes 640x480, 1280x720, 1024x768, each laid out on its
+	 * own (rule 3.4): 2560 * 480 = 1228800, 5120 * 720 = 3686400,
+	 * 4096 * 768 = 3145728.  S is 1280x720, the largest image; the
+	 * per-dimension box 1280x768 would need 5120 * 768 = 3932160.
 	 */
 	tp_init(&p[0], SYSMEM_USAGE_CPU_WRITE);
 	ic = tp_entry(&p[0], XRGB, LINEAR, SRGB);
@@ -1038,18 +1065,272 @@ TEST(agg_required_sizes_list)
 	tp_entry(&p[1], XRGB, LINEAR, SRGB);
 	ASSERT_EQ(SYSMEM_FAIL_NONE, RUN(p, &out, NULL));
 	EXPECT_EQ(1280, out.image.size.width);
-	EXPECT_EQ(768, out.image.size.height);
+	EXPECT_EQ(720, out.image.size.height);
 	EXPECT_EQ(5120, out.image.bytes_per_row);
-	EXPECT_EQ(3932160, out.image.image_size);
-	EXPECT_EQ(3932160, out.size_bytes);
+	EXPECT_EQ(3686400, out.image.image_size);
+	EXPECT_EQ(3686400, out.size_bytes);
 
-	/* P1 requires 800x1000: S 1280x1000, image 5120 * 1000 = 5120000. */
-	req_max(&p[1].img[0], 800, 1000);
+	/*
+	 * P1 requires 800x1200: 3200 * 1200 = 3840000, now the largest:
+	 * S 800x1200 (the box 1280x1200 would need 6144000).
+	 */
+	req_max(&p[1].img[0], 800, 1200);
 	ASSERT_EQ(SYSMEM_FAIL_NONE, RUN(p, &out, NULL));
-	EXPECT_EQ(1280, out.image.size.width);
+	EXPECT_EQ(800, out.image.size.width);
+	EXPECT_EQ(1200, out.image.size.height);
+	EXPECT_EQ(3200, out.image.bytes_per_row);
+	EXPECT_EQ(3840000, out.image.image_size);
+	EXPECT_EQ(3840000, out.size_bytes);
+	/* Other sizes still lay out within the buffer. */
+	EXPECT_FALSE(sysmem_image_format_layout(&out.image, 1280, 720,
+						&out.image));
+	EXPECT_EQ(3686400, out.image.image_size);
+}
+
+/* Rule 1.4: pairs sysmem cannot lay out are skipped, not fatal. */
+TEST(agg_unknown_formats_skipped)
+{
+	static const u32 c8 = SYSMEM_FOURCC('C', '8', ' ', ' ');
+	static const u32 zz = SYSMEM_FOURCC('Z', 'Z', 'Z', 'Z');
+	struct sysmem_image_constraints *ic;
+	struct sysmem_buffer_settings out;
+	struct tp p[2];
+	u32 first;
+
+	/*
+	 * A compositor lists every display format: C8 and ZZZZ unknown,
+	 * XRGB8888 known.  Until ABI 0.6 the whole participant was refused
+	 * (IMAGE_FORMAT); now the two pairs are skipped.
+	 */
+	tp_init(&p[0], SYSMEM_USAGE_DISPLAY_LAYER);
+	ic = tp_entry(&p[0], c8, LINEAR, SRGB);
+	add_pair(ic, zz, VENDOR);
+	ic = tp_entry(&p[0], XRGB, LINEAR, SRGB);
+	req_max(ic, 64, 64);
+	EXPECT_EQ(2, sysmem_image_skipped(p[0].img, 2, &first));
+	EXPECT_EQ(c8, first);
+	EXPECT_EQ(0, sysmem_image_skipped(&p[0].img[1], 1, &first));
+	EXPECT_EQ(0, first);
+	tp_init(&p[1], SYSMEM_USAGE_CPU_WRITE);
+	tp_entry(&p[1], FMT_DNC, MOD_DNC, CS_DNC);
+	p[1].c.min_size_bytes = 4096;
+	ASSERT_EQ(SYSMEM_FAIL_NONE, RUN(p, &out, NULL));
+	EXPECT_EQ(XRGB, out.image.format);
+	/* The skipped pair's vendor modifier is not a candidate. */
+	EXPECT_EQ(LINEAR, out.image.modifier);
+	EXPECT_EQ(16384, out.image.image_size);
+
+	/* Only unknown formats left: refused, with rule 1.11's reason. */
+	p[0].c.image_format_count = 1;
+	EXPECT_EQ(SYSMEM_INVALID_IMAGE_FORMAT, sysmem_image_validate(p[0].img, 1));
+	EXPECT_EQ(SYSMEM_INVALID_IMAGE_FORMAT,
+		  sysmem_constraints_validate(&p[0].c, NULL, p[0].img));
+	EXPECT_STREQ("no image entry names a format sysmem can lay out",
+		     sysmem_invalid_str(SYSMEM_INVALID_IMAGE_FORMAT));
+
+	/* The 10-bit RGB family is known now, with HDR color spaces. */
+	tp_init(&p[0], SYSMEM_USAGE_DISPLAY_LAYER);
+	ic = tp_entry(&p[0], SYSMEM_FMT_XRGB2101010, LINEAR, REC2100);
+	req_max(ic, 3840, 2160);
+	tp_init(&p[1], SYSMEM_USAGE_VULKAN_COLOR_ATTACHMENT);
+	tp_entry(&p[1], SYSMEM_FMT_XRGB2101010, LINEAR, CS_DNC);
+	ASSERT_EQ(SYSMEM_FAIL_NONE, RUN(p, &out, NULL));
+	EXPECT_EQ(SYSMEM_FMT_XRGB2101010, out.image.format);
+	EXPECT_EQ(REC2100, out.image.color_space);
+	/* 3840 * 4 = 15360; 15360 * 2160 = 33177600. */
+	EXPECT_EQ(15360, out.image.bytes_per_row);
+	EXPECT_EQ(33177600, out.image.image_size);
+}
+
+/* Rule 3.3 and 3.5: pad_for_block_size and pad_beyond_image_size_bytes. */
+TEST(agg_padding)
+{
+	static const u64 offs[] = { 0 };
+	static const u32 bprs[] = { 4032 };
+	struct sysmem_image_constraints *ic;
+	struct sysmem_buffer_settings out;
+	struct sysmem_image_format l;
+	struct tp p[2];
+
+	/*
+	 * XRGB 1000x500.  The codec pads to 16x16 blocks: rows hold 1008
+	 * pixels, 1008 * 4 = 4032 bytes; 512 rows of it: 4032 * 512 =
+	 * 2064384.  Before ABI 0.6 the field was ignored: 4000 * 500 =
+	 * 2000000, and the codec's last block row wrote past the buffer.
+	 */
+	tp_init(&p[0], SYSMEM_USAGE_VIDEO_DECODER);
+	ic = tp_entry(&p[0], XRGB, LINEAR, SRGB);
+	req_max(ic, 1000, 500);
+	ic->pad_for_block_size.width = 16;
+	ic->pad_for_block_size.height = 16;
+	tp_init(&p[1], SYSMEM_USAGE_DISPLAY_LAYER);
+	ic = tp_entry(&p[1], XRGB, LINEAR, SRGB);
+	ASSERT_EQ(SYSMEM_FAIL_NONE, RUN(p, &out, NULL));
+	EXPECT_EQ(1000, out.image.size.width);
+	EXPECT_EQ(500, out.image.size.height);
+	EXPECT_EQ(4032, out.image.bytes_per_row);
+	expect_planes(_metadata, &out.image, 1, offs, bprs);
+	EXPECT_EQ(2064384, out.image.image_size);
+	EXPECT_EQ(2064384, out.size_bytes);
+	EXPECT_EQ(16, out.image.pad_for_block_size.width);
+	EXPECT_EQ(16, out.image.pad_for_block_size.height);
+	EXPECT_EQ(0, out.image.pad_beyond_image_size_bytes);
+
+	/*
+	 * Blocks combine by lcm: 16x16 and 12x1 give 48x16 (1000 -> 1008
+	 * still); bytes beyond the image by max: 4096 and 100 give 4096.
+	 * Image 2064384 + 4096 = 2068480.
+	 */
+	ic->pad_for_block_size.width = 12;
+	ic->pad_beyond_image_size_bytes = 100;
+	p[0].img[0].pad_beyond_image_size_bytes = 4096;
+	ASSERT_EQ(SYSMEM_FAIL_NONE, RUN(p, &out, NULL));
+	EXPECT_EQ(48, out.image.pad_for_block_size.width);
+	EXPECT_EQ(16, out.image.pad_for_block_size.height);
+	EXPECT_EQ(4096, out.image.pad_beyond_image_size_bytes);
+	EXPECT_EQ(4032, out.image.bytes_per_row);
+	EXPECT_EQ(2068480, out.image.image_size);
+	EXPECT_EQ(2068480, out.size_bytes);
+
+	/*
+	 * libsysmem's layout applies the same padding: 990x490 -> rows of
+	 * 1008 pixels (4032 bytes), 496 rows: 1999872 + 4096 = 2003968.
+	 */
+	ASSERT_FALSE(sysmem_image_format_layout(&out.image, 990, 490, &l));
+	EXPECT_EQ(4032, l.bytes_per_row);
+	EXPECT_EQ(2003968, l.image_size);
+
+	/*
+	 * NV12: width padding is fine (the chroma pitch follows), 64x1:
+	 * 1000 -> 1024, pitch 1024; Y 1024 * 500 = 512000, UV at 512000,
+	 * 1024 * 250 = 256000: 768000, plus 4096 = 772096.
+	 */
+	p[0].img[0] = mk(NV12, LINEAR, REC709);
+	req_max(&p[0].img[0], 1000, 500);
+	p[0].img[0].pad_for_block_size.width = 64;
+	p[0].img[0].pad_beyond_image_size_bytes = 4096;
+	p[1].img[0] = mk(NV12, LINEAR, REC709);
+	ASSERT_EQ(SYSMEM_FAIL_NONE, RUN(p, &out, NULL));
+	EXPECT_EQ(1024, out.image.bytes_per_row);
+	EXPECT_EQ(512000, out.image.planes[1].offset);
+	EXPECT_EQ(772096, out.image.image_size);
+	/* Height padding would spill Y rows into UV: no candidate. */
+	p[0].img[0].pad_for_block_size.height = 16;
+	EXPECT_FAIL(p, "pad_for_block_size height needs a one-plane format");
+	/* An lcm above 0xffffffff kills the candidate. */
+	p[0].img[0] = mk(XRGB, LINEAR, SRGB);
+	p[1].img[0] = mk(XRGB, LINEAR, SRGB);
+	p[0].img[0].pad_for_block_size.width = 0xfffffffb;
+	p[1].img[0].pad_for_block_size.width = 0xfffffff1;
+	EXPECT_FAIL(p, "image size or row pitch limits of the participants conflict");
+}
+
+/* Rule 3.9: the reported minimums are usable sizes and pitches. */
+TEST(agg_reported_limits_usable)
+{
+	struct sysmem_image_constraints *ic;
+	struct sysmem_buffer_settings out;
+	struct sysmem_image_format l;
+	struct tp p[1];
+
+	/*
+	 * Alignment 16x16, rows on 256 bytes, no min: until ABI 0.6 the
+	 * result said min 0x0 and min pitch 0, which
+	 * sysmem_image_format_layout() refuses.  Now min 16x16 and min
+	 * pitch 16 * 4 = 64 rounded up to 256.
+	 */
+	tp_init(&p[0], SYSMEM_USAGE_CPU_WRITE);
+	ic = tp_entry(&p[0], XRGB, LINEAR, SRGB);
+	ic->size_alignment.width = 16;
+	ic->size_alignment.height = 16;
+	ic->bytes_per_row_divisor = 256;
+	req_max(ic, 640, 480);
+	ASSERT_EQ(SYSMEM_FAIL_NONE, RUN(p, &out, NULL));
+	EXPECT_EQ(16, out.image.min_size.width);
+	EXPECT_EQ(16, out.image.min_size.height);
+	EXPECT_EQ(256, out.image.min_bytes_per_row);
+	ASSERT_FALSE(sysmem_image_format_layout(&out.image,
+						out.image.min_size.width,
+						out.image.min_size.height, &l));
+	EXPECT_EQ(256, l.bytes_per_row);
+	EXPECT_EQ(256 * 16, l.image_size);
+	/* The chosen image is unchanged: 640 * 4 = 2560 = 10 * 256. */
+	EXPECT_EQ(2560, out.image.bytes_per_row);
+
+	/* A min pitch above the format's stays: 3000 -> 3072. */
+	ic->min_bytes_per_row = 3000;
+	ASSERT_EQ(SYSMEM_FAIL_NONE, RUN(p, &out, NULL));
+	EXPECT_EQ(3072, out.image.min_bytes_per_row);
+	EXPECT_EQ(3072, out.image.bytes_per_row);
+
+	/* With a vendor modifier: at least the divisor. */
+	ic->min_bytes_per_row = 0;
+	ic->formats[0].modifier = VENDOR;
+	p[0].c.min_size_bytes = MiB;
+	ASSERT_EQ(SYSMEM_FAIL_NONE, RUN(p, &out, NULL));
+	EXPECT_EQ(16, out.image.min_size.width);
+	EXPECT_EQ(256, out.image.min_bytes_per_row);
+}
+
+/* The example of the issue: NV12 500x1000 and 1000x500. */
+TEST(agg_required_sizes_nv12_each)
+{
+	static const u64 offs[] = { 0, 500000 };
+	static const u32 bprs[] = { 500, 500 };
+	struct sysmem_image_constraints *ic;
+	struct sysmem_buffer_settings out;
+	struct tp p[1];
+	unsigned int i;
+
+	/*
+	 * 500x1000: Y 500 * 1000 = 500000, UV 500 * 500 = 250000: 750000.
+	 * 1000x500: Y 1000 * 500 = 500000, UV 1000 * 250: 750000.  A tie:
+	 * the first listed is reported.  The 1000x1000 box took 1500000.
+	 */
+	tp_init(&p[0], SYSMEM_USAGE_VIDEO_DECODER);
+	ic = tp_entry(&p[0], NV12, LINEAR, REC709);
+	ic->nr_required_max_sizes = 2;
+	ic->required_max_sizes[0].width = 500;
+	ic->required_max_sizes[0].height = 1000;
+	ic->required_max_sizes[1].width = 1000;
+	ic->required_max_sizes[1].height = 500;
+	ASSERT_EQ(SYSMEM_FAIL_NONE, RUN(p, &out, NULL));
+	EXPECT_EQ(500, out.image.size.width);
 	EXPECT_EQ(1000, out.image.size.height);
-	EXPECT_EQ(5120000, out.image.image_size);
-	EXPECT_EQ(5120000, out.size_bytes);
+	expect_planes(_metadata, &out.image, 2, offs, bprs);
+	EXPECT_EQ(750000, out.image.image_size);
+	EXPECT_EQ(750000, out.size_bytes);
+
+	/*
+	 * A required size below another limit is raised to it: min_size
+	 * 600x600 makes 500x1000 600x1000 (Y 600000 + UV 300000 = 900000)
+	 * and 1000x500 1000x600 (600000 + 300000): a tie, the first wins.
+	 */
+	ic->min_size.width = 600;
+	ic->min_size.height = 600;
+	ic->nr_required_max_sizes = 2;
+	ic->required_max_sizes[0].width = 600;
+	ic->required_max_sizes[0].height = 1000;
+	ic->required_max_sizes[1].width = 1000;
+	ic->required_max_sizes[1].height = 600;
+	ASSERT_EQ(SYSMEM_FAIL_NONE, RUN(p, &out, NULL));
+	EXPECT_EQ(600, out.image.size.width);
+	EXPECT_EQ(1000, out.image.size.height);
+	EXPECT_EQ(900000, out.image.image_size);
+
+	/* Every one of the 64 sizes is honoured: the last is largest. */
+	ic->min_size.width = 0;
+	ic->min_size.height = 0;
+	ic->nr_required_max_sizes = SYSMEM_MAX_REQUIRED_SIZES;
+	for (i = 0; i < SYSMEM_MAX_REQUIRED_SIZES; i++) {
+		ic->required_max_sizes[i].width = 2 * (i + 1);
+		ic->required_max_sizes[i].height = 2;
+	}
+	ASSERT_EQ(SYSMEM_FAIL_NONE, RUN(p, &out, NULL));
+	/* 128x2: Y 256 + UV 128 = 384. */
+	EXPECT_EQ(128, out.image.size.width);
+	EXPECT_EQ(2, out.image.size.height);
+	EXPECT_EQ(384, out.image.image_size);
 }
 
 TEST(agg_pixel_boundary_rows)
@@ -1154,17 +1435,20 @@ TEST(agg_size_alignment)
 
 TEST(agg_start_offset_divisor)
 {
-	static const u64 offs[] = { 0, 2076672 };
+	static const u64 offs[] = { 0, 2073600 };
 	static const u32 bprs[] = { 1920, 1920 };
 	struct sysmem_image_constraints *ic;
 	struct sysmem_buffer_settings out;
 	struct tp p[2];
 
 	/*
-	 * NV12 1920x1080, pitch 1920 (a multiple of NV12's 2).  Y 1920 *
-	 * 1080 = 2073600 = 506.25 * 4096: UV at 507 * 4096 = 2076672; UV
-	 * 1920 * 540 = 1036800; image 2076672 + 1036800 = 3113472.  The
-	 * display's 256 divides 4096: lcm(4096, 256) = 4096.
+	 * NV12 1920x1080, pitch 1920 (a multiple of NV12's 2).  The start
+	 * offset divisor is about the image's first byte (offset 0), not
+	 * the planes (rule 3.5): UV right after Y at 1920 * 1080 =
+	 * 2073600, as every single-planar importer assumes; UV 1920 * 540
+	 * = 1036800; image 3110400.  Until ABI 0.6 UV was rounded up to
+	 * 507 * 4096 = 2076672 (image 3113472).  The display's 256
+	 * divides 4096: lcm(4096, 256) = 4096 is reported.
 	 */
 	tp_init(&p[0], SYSMEM_USAGE_VIDEO_DECODER);
 	ic = tp_entry(&p[0], NV12, LINEAR, REC709);
@@ -1176,8 +1460,8 @@ TEST(agg_start_offset_divisor)
 	ASSERT_EQ(SYSMEM_FAIL_NONE, RUN(p, &out, NULL));
 	EXPECT_EQ(1920, out.image.bytes_per_row);
 	expect_planes(_metadata, &out.image, 2, offs, bprs);
-	EXPECT_EQ(3113472, out.image.image_size);
-	EXPECT_EQ(3113472, out.size_bytes);
+	EXPECT_EQ(3110400, out.image.image_size);
+	EXPECT_EQ(3110400, out.size_bytes);
 	EXPECT_EQ(4096, out.image.start_offset_divisor);
 	EXPECT_EQ(2, out.image.bytes_per_row_divisor);
 
@@ -1196,7 +1480,7 @@ TEST(agg_start_offset_divisor)
  */
 TEST(agg_alignment_lcm)
 {
-	static const u64 offs[] = { 0, 12 };
+	static const u64 offs[] = { 0, 8 };
 	static const u32 bprs[] = { 4, 4 };
 	struct sysmem_image_constraints *ic;
 	struct sysmem_buffer_settings out;
@@ -1227,9 +1511,9 @@ TEST(agg_alignment_lcm)
 	EXPECT_EQ(12, out.image.display_rect_alignment.height);
 
 	/*
-	 * NV12 4x2, start offsets on multiples of 3 and of 4: lcm 12.  Y
-	 * is 4 * 2 = 8 bytes, UV at 12 (max would give 8, not a multiple
-	 * of 3), UV 4 * 1 = 4 bytes: image 16.
+	 * NV12 4x2, start offsets on multiples of 3 and of 4: lcm 12 is
+	 * reported.  The planes stay packed: Y is 4 * 2 = 8 bytes, UV at
+	 * 8, UV 4 * 1 = 4 bytes: image 12.
 	 */
 	tp_init(&p[0], SYSMEM_USAGE_VIDEO_DECODER);
 	ic = tp_entry(&p[0], NV12, LINEAR, REC709);
@@ -1241,7 +1525,7 @@ TEST(agg_alignment_lcm)
 	ASSERT_EQ(SYSMEM_FAIL_NONE, RUN(p, &out, NULL));
 	EXPECT_EQ(12, out.image.start_offset_divisor);
 	expect_planes(_metadata, &out.image, 2, offs, bprs);
-	EXPECT_EQ(16, out.image.image_size);
+	EXPECT_EQ(12, out.image.image_size);
 
 	/* An lcm above 0xffffffff kills the candidate. */
 	p[0].img[0].start_offset_divisor = 0xfffffffb;	/* prime */
@@ -1366,9 +1650,20 @@ TEST(agg_limits_conflict)
 	a->required_min_size.height = 240;
 	EXPECT_FAIL(p, "image min_size above a participant's required_min_size");
 
-	/* Buffers for 640x480 against min 800x600: S below the min. */
+	/*
+	 * Buffers for 640x480 against min 800x600: the required size is
+	 * raised to the min (rule 3.4), S 800x600.
+	 */
 	a->flags = 0;
 	req_max(a, 640, 480);
+	ASSERT_EQ(SYSMEM_FAIL_NONE, RUN(p, &out, NULL));
+	EXPECT_EQ(800, out.image.size.width);
+	EXPECT_EQ(600, out.image.size.height);
+	/* Buffers for 1920x1080 against max 1280x720. */
+	req_max(a, 1920, 1080);
+	b->flags = SYSMEM_IMAGE_HAS_MAX_SIZE;
+	b->max_size.width = 1280;
+	b->max_size.height = 720;
 	EXPECT_FAIL(p, "image size outside a participant's limits");
 
 	/*
@@ -1487,35 +1782,43 @@ static const u32 order_other[SYSMEM_FORMAT_COUNT] = {
 	SYSMEM_FMT_XRGB8888, SYSMEM_FMT_ARGB8888, SYSMEM_FMT_XBGR8888,
 	SYSMEM_FMT_ABGR8888, SYSMEM_FMT_RGBX8888, SYSMEM_FMT_RGBA8888,
 	SYSMEM_FMT_BGRX8888, SYSMEM_FMT_BGRA8888,	/* 1 */
-	SYSMEM_FMT_RGB565,				/* 2 */
-	SYSMEM_FMT_RGB888, SYSMEM_FMT_BGR888,		/* 3 */
-	SYSMEM_FMT_NV12, SYSMEM_FMT_NV21,		/* 4 */
-	SYSMEM_FMT_P010,				/* 5 */
-	SYSMEM_FMT_YUV420, SYSMEM_FMT_YVU420,		/* 6 */
+	SYSMEM_FMT_XRGB2101010, SYSMEM_FMT_ARGB2101010,
+	SYSMEM_FMT_XBGR2101010, SYSMEM_FMT_ABGR2101010,	/* 2 */
+	SYSMEM_FMT_RGB565,				/* 3 */
+	SYSMEM_FMT_RGB888, SYSMEM_FMT_BGR888,		/* 4 */
+	SYSMEM_FMT_NV12, SYSMEM_FMT_NV21,		/* 5 */
+	SYSMEM_FMT_P010,				/* 6 */
+	SYSMEM_FMT_P012, SYSMEM_FMT_P016,		/* 7 */
+	SYSMEM_FMT_YUV420, SYSMEM_FMT_YVU420,		/* 8 */
 	SYSMEM_FMT_NV16, SYSMEM_FMT_NV61, SYSMEM_FMT_YUV422,
-	SYSMEM_FMT_YUYV, SYSMEM_FMT_UYVY,		/* 7 */
-	SYSMEM_FMT_NV24,				/* 8 */
-	SYSMEM_FMT_R8, SYSMEM_FMT_R16, SYSMEM_FMT_GR88,	/* 9 */
+	SYSMEM_FMT_YUYV, SYSMEM_FMT_UYVY,		/* 9 */
+	SYSMEM_FMT_Y210,				/* 10 */
+	SYSMEM_FMT_NV24,				/* 11 */
+	SYSMEM_FMT_R8, SYSMEM_FMT_R16, SYSMEM_FMT_GR88,	/* 12 */
 };
 
 static const u32 order_video[SYSMEM_FORMAT_COUNT] = {
 	SYSMEM_FMT_NV12, SYSMEM_FMT_NV21,		/* 1 */
 	SYSMEM_FMT_P010,				/* 2 */
-	SYSMEM_FMT_YUV420, SYSMEM_FMT_YVU420,		/* 3 */
+	SYSMEM_FMT_P012, SYSMEM_FMT_P016,		/* 3 */
+	SYSMEM_FMT_YUV420, SYSMEM_FMT_YVU420,		/* 4 */
 	SYSMEM_FMT_NV16, SYSMEM_FMT_NV61, SYSMEM_FMT_YUV422,
-	SYSMEM_FMT_YUYV, SYSMEM_FMT_UYVY,		/* 4 */
-	SYSMEM_FMT_NV24,				/* 5 */
+	SYSMEM_FMT_YUYV, SYSMEM_FMT_UYVY,		/* 5 */
+	SYSMEM_FMT_Y210,				/* 6 */
+	SYSMEM_FMT_NV24,				/* 7 */
 	SYSMEM_FMT_XRGB8888, SYSMEM_FMT_ARGB8888, SYSMEM_FMT_XBGR8888,
 	SYSMEM_FMT_ABGR8888, SYSMEM_FMT_RGBX8888, SYSMEM_FMT_RGBA8888,
-	SYSMEM_FMT_BGRX8888, SYSMEM_FMT_BGRA8888,	/* 6 */
-	SYSMEM_FMT_RGB888, SYSMEM_FMT_BGR888,		/* 7 */
-	SYSMEM_FMT_RGB565,				/* 8 */
-	SYSMEM_FMT_R8, SYSMEM_FMT_R16, SYSMEM_FMT_GR88,	/* 9 */
+	SYSMEM_FMT_BGRX8888, SYSMEM_FMT_BGRA8888,	/* 8 */
+	SYSMEM_FMT_XRGB2101010, SYSMEM_FMT_ARGB2101010,
+	SYSMEM_FMT_XBGR2101010, SYSMEM_FMT_ABGR2101010,	/* 9 */
+	SYSMEM_FMT_RGB888, SYSMEM_FMT_BGR888,		/* 10 */
+	SYSMEM_FMT_RGB565,				/* 11 */
+	SYSMEM_FMT_R8, SYSMEM_FMT_R16, SYSMEM_FMT_GR88,	/* 12 */
 };
 
 /*
  * One participant names every format not yet chosen, in table order;
- * the chosen one is then taken out, 25 times.
+ * the chosen one is then taken out, 32 times.
  */
 static void check_cost_order(struct __test_metadata *_metadata, u64 usage,
 			     const u32 *expected)
@@ -1665,7 +1968,7 @@ TEST(agg_deterministic)
 
 TEST(image_format_layout)
 {
-	static const u64 offs[] = { 0, 1052672 };
+	static const u64 offs[] = { 0, 1049088 };
 	static const u32 bprs[] = { 1366, 1366 };
 	struct sysmem_buffer_settings out;
 	struct sysmem_image_format img, o;
@@ -1692,8 +1995,8 @@ TEST(image_format_layout)
 
 	/*
 	 * 1366x768 with divisor 1 and start offsets on 4096: pitch 1366;
-	 * Y 1366 * 768 = 1049088 = 256.1 * 4096 -> UV at 257 * 4096 =
-	 * 1052672; UV 1366 * 384 = 524544; image 1577216.
+	 * the planes stay packed: UV at 1366 * 768 = 1049088; UV 1366 *
+	 * 384 = 524544; image 1573632.
 	 */
 	img = out.image;
 	img.bytes_per_row_divisor = 1;
@@ -1701,7 +2004,7 @@ TEST(image_format_layout)
 	ASSERT_FALSE(sysmem_image_format_layout(&img, 1366, 768, &o));
 	EXPECT_EQ(1366, o.bytes_per_row);
 	expect_planes(_metadata, &o, 2, offs, bprs);
-	EXPECT_EQ(1577216, o.image_size);
+	EXPECT_EQ(1573632, o.image_size);
 
 	/* Refused: odd width, 0, above a max, vendor, unknown format. */
 	memset(&o, 0xa5, sizeof(o));

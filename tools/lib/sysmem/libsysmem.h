@@ -423,7 +423,15 @@ int sysmem_recv_token(int sock);
  *	planes and image_size (may be @img itself)
  *
  * Uses the code the kernel used to lay out @img->size, so the offsets and
- * pitches are exactly sysmem's.
+ * pitches are exactly sysmem's: the planes are packed (plane 1 right
+ * after plane 0's last row; @img->start_offset_divisor is about where an
+ * image starts in a buffer, not its planes); the pitch holds the width
+ * rounded up to @img->pad_for_block_size.width; and @out->image_size is
+ * the bytes a buffer needs for that image: the planes, plus the rows
+ * down to the height rounded up to @img->pad_for_block_size.height
+ * (one-plane formats), plus @img->pad_beyond_image_size_bytes.  Any
+ * size from @img->min_size (never 0) up works, as long as @out's
+ * image_size is at most the buffers' size_bytes.
  *
  * Return: 0, or -EINVAL when the size is outside the limits or not
  * aligned, or the format has a vendor modifier (no known layout).

@@ -51,8 +51,9 @@
  *       I3 can be checked), with a vendor modifier nr_planes,
  *       bytes_per_row and image_size are 0 (sysmem knows no layout);
  * and from the rules at the top of lib/sysmem_image.c (3.5, 3.9):
- *   I5  with LINEAR, start_offset_divisor is not 0 and every plane
- *       offset is a multiple of it;
+ *   I5  with LINEAR, start_offset_divisor is not 0 and the planes are
+ *       packed: plane 0 at 0, each next plane right after the last row
+ *       of the one before (the divisor is about the image's start);
  *   L1  with LINEAR, sysmem_image_format_layout() of the chosen format
  *       at the chosen size succeeds and reproduces it byte for byte.
  *
@@ -289,6 +290,7 @@ static void check_image(const struct sysmem_buffer_settings *s)
 	const struct sysmem_image_format *im = &s->image;
 	const struct sysmem_format_desc *f;
 	unsigned int p;
+	u64 end = 0;
 
 	CHECK(im->min_size.width <= im->size.width &&
 	      im->size.width <= im->max_size.width &&
@@ -329,9 +331,9 @@ static void check_image(const struct sysmem_buffer_settings *s)
 		      "I3", "plane %u [%llu, +%llu) beyond image_size %llu", p,
 		      (unsigned long long)off, (unsigned long long)size,
 		      (unsigned long long)im->image_size);
-		CHECK(off % im->start_offset_divisor == 0, "I5",
-		      "plane %u offset %llu not a multiple of %u", p,
-		      (unsigned long long)off, im->start_offset_divisor);
+		CHECK(off == end, "I5", "plane %u at %llu, not packed at %llu",
+		      p, (unsigned long long)off, (unsigned long long)end);
+		end = off + size;
 	}
 	if (im->modifier == SYSMEM_MODIFIER_LINEAR) {
 		struct sysmem_image_format again;

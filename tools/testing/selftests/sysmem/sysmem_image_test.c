@@ -24,6 +24,7 @@
 #define ARGB8888	FOURCC('A', 'R', '2', '4')
 #define XRGB8888	FOURCC('X', 'R', '2', '4')
 #define ABGR8888	FOURCC('A', 'B', '2', '4')
+#define XRGB2101010	FOURCC('X', 'R', '3', '0')
 #define MAX_PARTS	3
 #define MAX_ENTRIES	2
 
@@ -512,6 +513,187 @@ TEST(invalid_image_constraints_einval)
 	EXPECT_EQ(0, sysmem_wait(coll, -1));
 	close(coll);
 	close(dev);
+}
+
+/*
+ * One participant alone (a non-shared collection): set @nr entries at
+ * @ic with @usage, wait, and fill @s.  Returns 0 or the first -errno.
+ */
+static int negotiate_alone(__u64 usage, struct sysmem_image_constraints *ic,
+			   unsigned int nr, struct sysmem_buffer_settings *s)
+{
+	struct sysmem_buffer_constraints c = { 0 };
+	int dev, coll, fds[SYSMEM_MAX_BUFFERS], ret;
+	unsigned int count = 0, nfds = 0, i;
+
+	dev = sysmem_open();
+	if (dev < 0)
+		return dev;
+	coll = sysmem_alloc_nonshared(dev);
+	if (coll < 0) {
+		close(dev);
+		return coll;
+	}
+	c.usage = usage;
+	c.min_buffer_count_for_camping = 1;
+	c.image_format_count = nr;
+	c.image_formats = (__u64)(uintptr_t)ic;
+	ret = sysmem_set_constraints(coll, &c);
+	if (!ret)
+		ret = sysmem_wait(coll, -1);
+	if (!ret)
+		ret = sysmem_get_result(coll, s, fds, SYSMEM_MAX_BUFFERS,
+					&count, &nfds);
+	for (i = 0; i < nfds; i++)
+		close(fds[i]);
+	close(coll);
+	close(dev);
+	return ret;
+}
+
+/*
+ * Required sizes are each honoured (issue 14 item 3): NV12 500x1000 and
+ * 1000x500 need 750000 bytes each; the 1000x1000 box of ABI 0.5 took
+ * 1500000.
+ */
+TEST(required_sizes_each_honoured)
+{
+	struct sysmem_image_constraints ic;
+	struct sysmem_buffer_settings s;
+	struct sysmem_image_format l;
+
+	entry(&ic, SYSMEM_COLOR_SPACE_REC709);
+	add_format(&ic, NV12, SYSMEM_MODIFIER_LINEAR);
+	ic.nr_required_max_sizes = 2;
+	ic.required_max_sizes[0] = (struct sysmem_size){ 500, 1000 };
+	ic.required_max_sizes[1] = (struct sysmem_size){ 1000, 500 };
+	ASSERT_EQ(0, negotiate_alone(SYSMEM_USAGE_VIDEO_DECODER, &ic, 1, &s));
+	EXPECT_EQ(500, s.image.size.width);
+	EXPECT_EQ(1000, s.image.size.height);
+	EXPECT_EQ(500000, s.image.planes[1].offset);
+	EXPECT_EQ(750000, s.image.image_size);
+	EXPECT_EQ(750000, s.size_bytes);
+	/* The other required size fits the same buffers. */
+	ASSERT_EQ(0, sysmem_image_layout(&s.image, 1000, 500, &l));
+	EXPECT_EQ(750000, l.image_size);
+}
+
+/*
+ * A format sysmem does not know is skipped, not fatal (item 4): a
+ * compositor listing C8 and ZZZZ beside XRGB8888.
+ */
+TEST(unknown_format_skipped)
+{
+	struct sysmem_image_constraints ic[2];
+	struct sysmem_buffer_settings s;
+
+	entry(&ic[0], SYSMEM_COLOR_SPACE_SRGB);
+	add_format(&ic[0], FOURCC('C', '8', ' ', ' '), SYSMEM_MODIFIER_LINEAR);
+	add_format(&ic[0], FOURCC('Z', 'Z', 'Z', 'Z'), SYSMEM_MODIFIER_LINEAR);
+	entry(&ic[1], SYSMEM_COLOR_SPACE_SRGB);
+	add_format(&ic[1], XRGB8888, SYSMEM_MODIFIER_LINEAR);
+	ic[1].flags = SYSMEM_IMAGE_HAS_REQUIRED_MAX_SIZE;
+	ic[1].required_max_size = (struct sysmem_size){ 640, 480 };
+	ASSERT_EQ(0, negotiate_alone(SYSMEM_USAGE_DISPLAY_LAYER, ic, 2, &s));
+	EXPECT_EQ(XRGB8888, s.image.format);
+	EXPECT_EQ(640 * 4 * 480, s.image.image_size);
+
+	/* XRGB2101010 is known now: 640 * 4 * 480 = 1228800. */
+	entry(&ic[0], SYSMEM_COLOR_SPACE_REC2100);
+	add_format(&ic[0], XRGB2101010, SYSMEM_MODIFIER_LINEAR);
+	ic[0].flags = SYSMEM_IMAGE_HAS_REQUIRED_MAX_SIZE;
+	ic[0].required_max_size = (struct sysmem_size){ 640, 480 };
+	ASSERT_EQ(0, negotiate_alone(SYSMEM_USAGE_DISPLAY_LAYER, ic, 1, &s));
+	EXPECT_EQ(XRGB2101010, s.image.format);
+	EXPECT_EQ(SYSMEM_COLOR_SPACE_REC2100, s.image.color_space);
+	EXPECT_EQ(1228800, s.image.image_size);
+
+	/* Nothing usable left: refused at SET_CONSTRAINTS. */
+	entry(&ic[0], SYSMEM_COLOR_SPACE_SRGB);
+	add_format(&ic[0], FOURCC('C', '8', ' ', ' '), SYSMEM_MODIFIER_LINEAR);
+	EXPECT_EQ(-EINVAL,
+		  negotiate_alone(SYSMEM_USAGE_DISPLAY_LAYER, ic, 1, &s));
+}
+
+/*
+ * The start offset divisor is about where the image starts, not each
+ * plane (item 5): linear NV12 keeps UV right after Y, where a V4L2
+ * single-planar camera writes it.  ABI 0.5 put UV at 2076672.
+ */
+TEST(start_offset_no_plane_gap)
+{
+	struct sysmem_image_constraints ic;
+	struct sysmem_buffer_settings s;
+
+	entry(&ic, SYSMEM_COLOR_SPACE_REC709);
+	add_format(&ic, NV12, SYSMEM_MODIFIER_LINEAR);
+	ic.flags = SYSMEM_IMAGE_HAS_REQUIRED_MAX_SIZE;
+	ic.required_max_size = (struct sysmem_size){ 1920, 1080 };
+	ic.start_offset_divisor = 4096;
+	ASSERT_EQ(0, negotiate_alone(SYSMEM_USAGE_VIDEO_CAPTURE, &ic, 1, &s));
+	EXPECT_EQ(1920, s.image.bytes_per_row);
+	EXPECT_EQ(1920 * 1080, s.image.planes[1].offset);	/* 2073600 */
+	EXPECT_EQ(3110400, s.image.image_size);
+	EXPECT_EQ(4096, s.image.start_offset_divisor);
+}
+
+/*
+ * pad_for_block_size and pad_beyond_image_size_bytes (item 6): XRGB
+ * 1000x500 written in 16x16 blocks needs rows of 1008 pixels (4032
+ * bytes) and 512 of them, plus 4096 bytes after: 2068480.  ABI 0.5
+ * ignored both: 2000000.
+ */
+TEST(padding_fields)
+{
+	struct sysmem_image_constraints ic;
+	struct sysmem_buffer_settings s;
+	struct sysmem_image_format l;
+
+	entry(&ic, SYSMEM_COLOR_SPACE_SRGB);
+	add_format(&ic, XRGB8888, SYSMEM_MODIFIER_LINEAR);
+	ic.flags = SYSMEM_IMAGE_HAS_REQUIRED_MAX_SIZE;
+	ic.required_max_size = (struct sysmem_size){ 1000, 500 };
+	ic.pad_for_block_size = (struct sysmem_size){ 16, 16 };
+	ic.pad_beyond_image_size_bytes = 4096;
+	ASSERT_EQ(0, negotiate_alone(SYSMEM_USAGE_VIDEO_DECODER, &ic, 1, &s));
+	EXPECT_EQ(1000, s.image.size.width);
+	EXPECT_EQ(500, s.image.size.height);
+	EXPECT_EQ(4032, s.image.bytes_per_row);
+	EXPECT_EQ(2068480, s.image.image_size);
+	EXPECT_EQ(2068480, s.size_bytes);
+	EXPECT_EQ(16, s.image.pad_for_block_size.width);
+	EXPECT_EQ(16, s.image.pad_for_block_size.height);
+	EXPECT_EQ(4096, s.image.pad_beyond_image_size_bytes);
+	/* libsysmem pads the same way: 990x490 -> 4032 * 496 + 4096. */
+	ASSERT_EQ(0, sysmem_image_layout(&s.image, 990, 490, &l));
+	EXPECT_EQ(2003968, l.image_size);
+}
+
+/*
+ * Reported limits are usable (item 8): with a 16x16 alignment and no
+ * minimum, ABI 0.5 reported min 0x0 and min pitch 0, which
+ * sysmem_image_layout() refused.
+ */
+TEST(reported_min_usable)
+{
+	struct sysmem_image_constraints ic;
+	struct sysmem_buffer_settings s;
+	struct sysmem_image_format l;
+
+	entry(&ic, SYSMEM_COLOR_SPACE_SRGB);
+	add_format(&ic, XRGB8888, SYSMEM_MODIFIER_LINEAR);
+	ic.flags = SYSMEM_IMAGE_HAS_REQUIRED_MAX_SIZE;
+	ic.required_max_size = (struct sysmem_size){ 640, 480 };
+	ic.size_alignment = (struct sysmem_size){ 16, 16 };
+	ic.bytes_per_row_divisor = 256;
+	ASSERT_EQ(0, negotiate_alone(SYSMEM_USAGE_CPU_WRITE, &ic, 1, &s));
+	EXPECT_EQ(16, s.image.min_size.width);
+	EXPECT_EQ(16, s.image.min_size.height);
+	EXPECT_EQ(256, s.image.min_bytes_per_row);
+	ASSERT_EQ(0, sysmem_image_layout(&s.image, s.image.min_size.width,
+					 s.image.min_size.height, &l));
+	EXPECT_EQ(256, l.bytes_per_row);
+	EXPECT_EQ(4096, l.image_size);
 }
 
 TEST_HARNESS_MAIN
