@@ -9,6 +9,7 @@
 #define _SYSMEM_LIB_COMPAT_H
 
 #ifdef __KERNEL__
+#include <linux/build_bug.h>
 #include <linux/math64.h>
 #include <linux/stddef.h>
 #include <linux/types.h>
@@ -27,6 +28,7 @@ static inline u64 sysmem_mod64(u64 a, u64 b)
 	return rem;
 }
 #else
+#include <assert.h>	/* static_assert() only */
 #include <stdbool.h>
 #include <stddef.h>
 

@@ -15,12 +15,12 @@
 #include "sysmem_constraints.h"
 
 #define SYSMEM_UAPI_SIZE(s, size) \
-	_Static_assert(sizeof(struct s) == (size), #s " changed size")
+	static_assert(sizeof(struct s) == (size), #s " changed size")
 #define SYSMEM_UAPI_OFFSET(s, f, off) \
-	_Static_assert(offsetof(struct s, f) == (off), #s "." #f " moved")
+	static_assert(offsetof(struct s, f) == (off), #s "." #f " moved")
 
-_Static_assert(SYSMEM_ABI_MAJOR == 0 && SYSMEM_ABI_MINOR == 6,
-	       "new ABI version: check the layout below");
+static_assert(SYSMEM_ABI_MAJOR == 0 && SYSMEM_ABI_MINOR == 6,
+	      "new ABI version: check the layout below");
 
 SYSMEM_UAPI_SIZE(sysmem_version, 8);
 SYSMEM_UAPI_OFFSET(sysmem_version, major, 0);

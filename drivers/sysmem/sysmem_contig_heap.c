@@ -28,30 +28,24 @@
 #include <linux/scatterlist.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
-#include <linux/version.h>
 
 #include "sysmem_internal.h"
 
 #define SYSMEM_CONTIG_ALIGN	SZ_64K
 
-/* The largest page order, whose name changed in Linux 6.4 and 6.8. */
-#if defined(MAX_PAGE_ORDER)
-#define SYSMEM_CONTIG_MAX_ORDER	MAX_PAGE_ORDER
-#elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
-#define SYSMEM_CONTIG_MAX_ORDER	MAX_ORDER
-#else
-#define SYSMEM_CONTIG_MAX_ORDER	(MAX_ORDER - 1)
-#endif
-
 /*
- * The largest alignment the DMA API gives a block: its order, capped at
- * CONFIG_CMA_ALIGNMENT for blocks from a CMA area.
+ * The largest alignment the DMA API gives a block: its order, up to the
+ * largest block the page allocator has (MAX_ORDER_NR_PAGES pages on
+ * every version, whatever the order constants are called) and, for
+ * blocks from a CMA area, up to CONFIG_CMA_ALIGNMENT.
  */
+#define SYSMEM_CONTIG_MAX_BLOCK	((u64)PAGE_SIZE * MAX_ORDER_NR_PAGES)
 #ifdef CONFIG_DMA_CMA
 #define SYSMEM_CONTIG_MAX_ALIGN \
-	(PAGE_SIZE << min(CONFIG_CMA_ALIGNMENT, SYSMEM_CONTIG_MAX_ORDER))
+	min_t(u64, (u64)PAGE_SIZE << CONFIG_CMA_ALIGNMENT, \
+	      SYSMEM_CONTIG_MAX_BLOCK)
 #else
-#define SYSMEM_CONTIG_MAX_ALIGN	(PAGE_SIZE << SYSMEM_CONTIG_MAX_ORDER)
+#define SYSMEM_CONTIG_MAX_ALIGN	SYSMEM_CONTIG_MAX_BLOCK
 #endif
 
 /*

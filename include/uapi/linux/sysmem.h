@@ -341,7 +341,8 @@ struct sysmem_plane {
  * @bytes_per_row: row pitch of plane 0 at @size
  * @nr_planes: planes of @format
  * @planes: layout of each plane at @size
- * @image_size: bytes an image of @size takes
+ * @image_size: bytes a buffer needs for an image of @size, the paddings
+ *	included
  * @min_size: smallest image size every participant accepts
  * @max_size: largest image size every participant accepts (0xffffffff
  *	in a dimension: no limit)
@@ -350,7 +351,8 @@ struct sysmem_plane {
  * @min_bytes_per_row: smallest row pitch every participant accepts
  * @max_bytes_per_row: largest (0xffffffff: no limit)
  * @bytes_per_row_divisor: the row pitch must be a multiple
- * @start_offset_divisor: plane offsets must be multiples
+ * @start_offset_divisor: the offset of an image's first byte in a buffer
+ *	must be a multiple (planes are packed; sysmem's images start at 0)
  * @flags: SYSMEM_IMAGE_FORMAT_*
  * @reserved: 0
  * @pad_for_block_size: width and height padding the buffers hold (1x1:

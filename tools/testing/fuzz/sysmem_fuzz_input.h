@@ -20,7 +20,7 @@
  *                                     library must then ignore it)
  *     heap names, each:  u8 sel; sel < 0x80: SYSMEM_FUZZ_HEAP_DICT[sel % 8]
  *                        else 32 raw bytes follow (unterminated names too)
- *     image entries, each: struct sysmem_image_constraints, 480 bytes, raw
+ *     image entries, each: struct sysmem_image_constraints, 944 bytes, raw
  *
  * heap_count and image_format_count are always overwritten with the
  * number of entries decoded (except for bit 7), so the library is never
