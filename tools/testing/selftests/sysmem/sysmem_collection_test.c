@@ -697,8 +697,8 @@ static const char *make_invalid(int i, struct sysmem_buffer_constraints *c,
 		c->flags = SYSMEM_CONSTRAINTS_SECURE;
 		return "CPU usage with SECURE";
 	case 6:
-		c->flags = 1U << 6;
-		return "unknown flag bit 6";
+		c->flags = 1U << 7;
+		return "unknown flag bit 7";
 	case 7:
 		c->flags = 1U << 31;
 		return "unknown flag bit 31";

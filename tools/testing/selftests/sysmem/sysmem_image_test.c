@@ -664,9 +664,13 @@ TEST(padding_fields)
 	EXPECT_EQ(16, s.image.pad_for_block_size.width);
 	EXPECT_EQ(16, s.image.pad_for_block_size.height);
 	EXPECT_EQ(4096, s.image.pad_beyond_image_size_bytes);
-	/* libsysmem pads the same way: 990x490 -> 4032 * 496 + 4096. */
+	/*
+	 * libsysmem pads the same way: 990x490 -> rows of 992 pixels (3968
+	 * bytes), 496 of them, and 4096 after: 1972224.
+	 */
 	ASSERT_EQ(0, sysmem_image_layout(&s.image, 990, 490, &l));
-	EXPECT_EQ(2003968, l.image_size);
+	EXPECT_EQ(3968, l.bytes_per_row);
+	EXPECT_EQ(1972224, l.image_size);
 }
 
 /*
