@@ -197,7 +197,7 @@ for k in $kernels; do
 	t=$(date +%s)
 	rc=0
 	tools/testing/vm/run.sh --kernel "$k" --name "placement-$k" --quiet \
-		--mem 5120 --copy tools/testing/vm/run-selftests.sh \
+		--mem 4096 --copy tools/testing/vm/run-selftests.sh \
 		-- run-selftests.sh /usr/local/bin/sysmem_placement_test ||
 		rc=$?
 	stage "vm-placement-$k" "$rc"

@@ -23,7 +23,7 @@
 #   --timeout SECONDS          limit for COMMAND (default 900)
 #   --name NAME                names the logs (default: the kernel kind)
 #   --quiet                    do not echo guest output while it runs
-#   --mem MIB                  guest memory (default 2048; 5120 gives
+#   --mem MIB                  guest memory (default 2048; 4096 gives
 #                              the guest RAM above 4 GiB)
 #
 # The guest sees build/tools/* and build/selftests/* in its PATH, and

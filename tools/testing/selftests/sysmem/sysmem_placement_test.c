@@ -7,7 +7,7 @@
  * module sysmem_test_heap.ko, through its debugfs file "import").
  *
  * Runs in a guest with RAM above 4 GiB (make check boots one per kernel
- * with run.sh --mem 5120), so that a buffer placed without regard to a
+ * with run.sh --mem 4096), so that a buffer placed without regard to a
  * 4 GiB limit would land above it: the page allocator serves the zone
  * above 4 GiB first.  The test fails at once in a guest without such
  * RAM, rather than pass without proving anything.  Needs root (pagemap
@@ -197,7 +197,7 @@ static bool placed(FIXTURE_DATA(placement) *self, uint64_t align,
 TEST_F(placement, guest_has_ram_above_4g)
 {
 	ASSERT_TRUE(ram_above_4g()) {
-		TH_LOG("boot the guest with run.sh --mem 5120");
+		TH_LOG("boot the guest with run.sh --mem 4096");
 	}
 }
 
