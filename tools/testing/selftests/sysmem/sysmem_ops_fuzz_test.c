@@ -862,7 +862,8 @@ static void op_bad_constraints(struct worker *w)
 		c.usage = SYSMEM_USAGE_NONE | SYSMEM_USAGE_CPU_READ;
 		break;
 	case 2:
-		c.flags |= 1U << (6 + rnd(w, 26));
+		/* A bit above SYSMEM_CONSTRAINTS_FLAGS_ALL (0x7f since 0.6). */
+		c.flags |= 1U << (7 + rnd(w, 25));
 		break;
 	case 3:
 		c.flags |= SYSMEM_CONSTRAINTS_HAS_MAX_BUFFER_COUNT;
