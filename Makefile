@@ -4,6 +4,8 @@
 # the module; this Makefile drives kbuild and builds the userspace parts.
 #
 #   make            module (against KDIR), libsysmem, tools and selftests
+#   make userspace-m32  libsysmem and a set of selftests as 32-bit (-m32)
+#                   static binaries, in build/m32/ (part of "userspace")
 #   make check      host unit tests, VM selftests, stock-kernel smoke test
 #   make run        boot the debug VM into a short demonstration
 #   make lint       checkpatch --strict and sparse
@@ -51,8 +53,21 @@ TEST_HEAP_SRC := tools/testing/selftests/sysmem/sysmem_test_heap.c \
 	tools/testing/selftests/sysmem/sysmem_test_camera.c \
 	tools/testing/selftests/sysmem/sysmem_test_camera.h
 
-.PHONY: all module userspace selftests unit unit-build check run lint clean \
-	print-module fuzz fuzz-build fuzz-merge fuzz-seeds
+# The 32-bit client: libsysmem (lib/ with its uapi layout assertions
+# included) and the selftests that between them use every uapi structure,
+# built with -m32 and linked statically (the guest has no i386 libc),
+# run on the 64-bit kernels through its compat_ioctl path.
+# -Wno-pointer-to-int-cast: kselftest_harness.h's ASSERT_*() print a
+# pointer through a cast to uintmax_t, 64 bits wide on i386 too.
+M32 := $(B)/m32
+M32_CFLAGS = -m32 $(UCFLAGS) -Wno-pointer-to-int-cast -DSYSMEM_SELFTEST_M32
+M32_LIBSYSMEM := $(M32)/libsysmem.a
+M32_SELFTESTS := $(addprefix $(M32)/selftests/,sysmem_dev_test \
+	sysmem_collection_test sysmem_image_test sysmem_node_test \
+	sysmem_weak_test)
+
+.PHONY: all module userspace userspace-m32 selftests unit unit-build check \
+	run lint clean print-module fuzz fuzz-build fuzz-merge fuzz-seeds
 
 all: module userspace
 
@@ -68,7 +83,9 @@ module:
 print-module:
 	@echo $(abspath $(KMOD_DIR))/sysmem.ko
 
-userspace: $(LIBSYSMEM) $(TOOLS) $(SELFTESTS)
+userspace: $(LIBSYSMEM) $(TOOLS) $(SELFTESTS) userspace-m32
+
+userspace-m32: $(M32_LIBSYSMEM) $(M32_SELFTESTS) $(M32)/vm/abi32-probe
 
 selftests: $(SELFTESTS)
 
@@ -87,6 +104,28 @@ $(B)/selftests/%: tools/testing/selftests/sysmem/%.c \
 		tools/testing/selftests/sysmem/sysmem_selftest.h $(LIBSYSMEM)
 	@mkdir -p $(@D)
 	$(CC) $(UCFLAGS) $(SELFTEST_INC) -o $@ $< $(LIBSYSMEM) -lpthread
+
+$(M32)/lib/%.o: tools/lib/sysmem/%.c tools/lib/sysmem/libsysmem.h $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(M32_CFLAGS) -c -o $@ $<
+
+$(M32)/lib/lib_%.o: lib/%.c $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(M32_CFLAGS) -c -o $@ $<
+
+$(M32_LIBSYSMEM): $(M32)/lib/libsysmem.o \
+		$(patsubst lib/%.c,$(M32)/lib/lib_%.o,$(LIB_SRCS))
+	$(AR) rcs $@ $^
+
+$(M32)/selftests/%: tools/testing/selftests/sysmem/%.c \
+		tools/testing/selftests/sysmem/sysmem_selftest.h $(M32_LIBSYSMEM)
+	@mkdir -p $(@D)
+	$(CC) $(M32_CFLAGS) $(SELFTEST_INC) -static -o $@ $< $(M32_LIBSYSMEM) \
+		-lpthread
+
+$(M32)/vm/abi32-probe: $(VM)/abi32-probe.c
+	@mkdir -p $(@D)
+	$(CC) $(M32_CFLAGS) -static -o $@ $<
 
 # The kernel participant test shares its ioctls with sysmem_test_camera.ko.
 $(B)/selftests/sysmem_kparticipant_test: \

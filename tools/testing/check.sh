@@ -8,6 +8,8 @@
 # guest runs the publishing tests and the kernel's own dmabuf-heaps
 # selftest.  Installs what is missing, builds what is stale, and ends
 # with the line "N passed, M failed" summed over every stage.
+# The 32-bit client's selftests (build/m32/, see the Makefile) run in
+# the same guests and count like the others.
 # Usage: check.sh [--unit-only]; FUZZ_SECONDS (default 30) bounds the
 # fuzz stage; KERNELS (default: "debug stock debug-6.12 debug-7.2")
 # picks the kernels, e.g. KERNELS=debug for a quick inner loop.
@@ -185,13 +187,21 @@ for k in $kernels; do
 		esac
 		tests+=("/usr/local/bin/${b##*/}")
 	done
+	for b in build/m32/selftests/*_test; do
+		tests+=("/usr/local/bin/m32/${b##*/}")
+	done
 	tools/testing/vm/run.sh --kernel "$k" --name "$k" --quiet \
 		--copy tools/testing/vm/run-selftests.sh \
 		-- run-selftests.sh "${tests[@]}" || rc=$?
 	stage "vm-$k" "$rc"
 	count "$SYSMEM_LOGDIR/vm-$k.out"
-	grep -E '^(not ok|# Totals|# FAILED)' "$SYSMEM_LOGDIR/vm-$k.out" |
-		sed "s/^/$k: /"
+	# Each line with its binary, m32/ marking the 32-bit ones.
+	awk -v k="$k" '
+		/^SYSMEM-SELFTEST-BEGIN / {
+			t = $2; sub(/.*\/bin\//, "", t); next
+		}
+		/^(not ok|# Totals|# FAILED)/ { print k ": " t ": " $0 }
+	' "$SYSMEM_LOGDIR/vm-$k.out"
 	msg "vm $k took $(( $(date +%s) - t )) s"
 	# Placement below 4 GiB proves something only where RAM lies above.
 	t=$(date +%s)

@@ -26,7 +26,8 @@
 #   --mem MIB                  guest memory (default 2048; 4096 gives
 #                              the guest RAM above 4 GiB)
 #
-# The guest sees build/tools/* and build/selftests/* in its PATH, and
+# The guest sees build/tools/* and build/selftests/* in its PATH, the
+# 32-bit selftests of build/m32/selftests/ in /usr/local/bin/m32/, and
 # the selftests' helper modules sysmem_test_heap.ko and
 # sysmem_test_camera.ko, when built next to the module, in /lib/sysmem/.
 # Logs: build/logs/vm-NAME.console (whole kernel console) and
@@ -129,6 +130,11 @@ make -s --no-print-directory userspace >/dev/null
 copy_file build/vm/sysmem-load /bin/sysmem-load
 for f in build/tools/* build/selftests/*; do
 	[ -f "$f" ] && copy_file "$f" "/usr/local/bin/$(basename "$f")"
+done
+# The 32-bit client (make userspace-m32): static, so no i386 libc.
+copy_file build/m32/vm/abi32-probe /bin/abi32-probe
+for f in build/m32/selftests/*; do
+	[ -f "$f" ] && copy_file "$f" "/usr/local/bin/m32/$(basename "$f")"
 done
 for c in "${copies[@]+"${copies[@]}"}"; do
 	src=${c%%:*}

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * sysmem device basics: the node, the version ioctl, ioctl argument
- * handling and module reload.
+ * handling, the client's ABI and module reload.
+ *
+ * Also built with -m32 (make userspace-m32, which defines
+ * SYSMEM_SELFTEST_M32): then it runs as a 32-bit process on the 64-bit
+ * kernel, whose ioctls reach sysmem through compat_ptr_ioctl.
  *
  * SYSMEM_MODULE names the sysmem.ko to reload; without it the reload
  * tests are skipped.  A module that published its heaps under
@@ -11,6 +15,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -18,6 +23,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -193,6 +199,71 @@ TEST_F(dev, bad_pointer_efault)
 			    (char *)none + page - 4));
 	EXPECT_EQ(EFAULT, errno);
 	munmap(none, page);
+}
+
+/*
+ * The uapi has one layout on 32-bit and 64-bit ABIs, so compat_ptr_ioctl
+ * passes every structure through untranslated.  lib/sysmem_uapi_layout.h
+ * asserts all of it at build time (in both builds of libsysmem); this
+ * repeats a few of its numbers in the binary that is actually run.
+ */
+TEST(uapi_layout)
+{
+	EXPECT_EQ(8, sizeof(struct sysmem_version));
+	EXPECT_EQ(944, sizeof(struct sysmem_image_constraints));
+	EXPECT_EQ(432, offsetof(struct sysmem_image_constraints,
+				required_max_sizes));
+	EXPECT_EQ(96, sizeof(struct sysmem_buffer_constraints));
+	EXPECT_EQ(56, offsetof(struct sysmem_buffer_constraints, heaps));
+	EXPECT_EQ(176, sizeof(struct sysmem_image_format));
+	EXPECT_EQ(256, sizeof(struct sysmem_buffer_settings));
+	EXPECT_EQ(64, offsetof(struct sysmem_buffer_settings, image));
+	EXPECT_EQ(24, sizeof(struct sysmem_duplicate_many));
+	EXPECT_EQ(64, sizeof(struct sysmem_result));
+	EXPECT_EQ(48, offsetof(struct sysmem_result, close_weak_fds));
+	EXPECT_EQ(16, sizeof(struct sysmem_lifetime_tracking));
+}
+
+/*
+ * The client is what it was built as: a 32-bit process in the -m32
+ * build, 64-bit otherwise, on a 64-bit kernel either way.  The i386 ABI
+ * aligns a __u64 member to 4 bytes, which is what made a hole of the
+ * 64-bit layout invisible to 32-bit callers before ABI 0.6.
+ */
+struct abi_probe {
+	__u32 a;
+	__u64 b;
+};
+
+#ifdef SYSMEM_SELFTEST_M32
+TEST(client_abi_m32_on_64bit_kernel)
+#else
+TEST(client_abi_native_64bit)
+#endif
+{
+	struct sysmem_version v;
+	struct utsname u;
+	int fd;
+
+#ifdef SYSMEM_SELFTEST_M32
+	ASSERT_EQ(4, sizeof(void *));
+	ASSERT_EQ(4, sizeof(long));
+	EXPECT_EQ(4, offsetof(struct abi_probe, b));
+#else
+	ASSERT_EQ(8, sizeof(void *));
+	ASSERT_EQ(8, sizeof(long));
+	EXPECT_EQ(8, offsetof(struct abi_probe, b));
+#endif
+	ASSERT_EQ(0, uname(&u));
+	ASSERT_STREQ("x86_64", u.machine);
+
+	fd = sysmem_open();
+	ASSERT_LE(0, fd);
+	memset(&v, 0xa5, sizeof(v));
+	ASSERT_EQ(0, ioctl(fd, SYSMEM_IOC_GET_VERSION, &v));
+	EXPECT_EQ(SYSMEM_ABI_MAJOR, v.major);
+	EXPECT_EQ(SYSMEM_ABI_MINOR, v.minor);
+	close(fd);
 }
 
 /*
