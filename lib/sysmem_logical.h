@@ -11,34 +11,36 @@
 #include "sysmem_compat.h"
 #include "sysmem_constraints.h"
 
-/*
- * Add the buffers @parts camp on or keep as dedicated slack to *@taken.
- * Returns false (and leaves *@taken alone) when the sum does not fit in
- * a u32.
+/**
+ * struct sysmem_logical_base - what an attached subtree is judged against
+ * @settings: the collection's settings
+ * @held: buffers the participants still holding slots camp on or keep
+ *	as dedicated slack (see sysmem_logical_count())
+ * @shared_slack: the largest shared slack among them
  */
-bool sysmem_logical_take(const struct sysmem_participant *parts,
-			 unsigned int nr_parts, u32 *taken);
+struct sysmem_logical_base {
+	const struct sysmem_buffer_settings *settings;
+	u64 held;
+	u32 shared_slack;
+};
 
 /*
- * Fill @c with the stand-in participant for the buffers earlier attached
- * subtrees took: usage NONE, @taken camping buffers, nothing else.
+ * Add the buffers @parts camp on or keep as dedicated slack to *@held,
+ * and raise *@shared_slack to their largest shared slack.  A u64 sum of
+ * u32 counts cannot overflow for any number of participants that fits
+ * in memory.
  */
-void sysmem_logical_taken_constraints(struct sysmem_buffer_constraints *c,
-				      u32 taken);
+void sysmem_logical_count(const struct sysmem_participant *parts,
+			  unsigned int nr_parts, u64 *held, u32 *shared_slack);
 
 /*
- * Logically allocate: aggregate @parts (the constraints in force when the
- * collection allocated, the stand-in for what earlier attached subtrees
- * took, and the new subtree's participants) and compare the outcome with
- * the collection's @existing settings.  Returns SYSMEM_FAIL_NONE when
- * the subtree can share the buffers, else SYSMEM_FAIL_CONSTRAINTS with
- * @why naming the rule that broke.
+ * Logically allocate: whether the subtree's participants @parts can
+ * share the buffers @base describes.  Returns SYSMEM_FAIL_NONE, or
+ * SYSMEM_FAIL_CONSTRAINTS with @why naming the rule that broke.
  */
 u32 sysmem_logical_allocate(const struct sysmem_participant *parts,
 			    unsigned int nr_parts,
-			    const struct sysmem_heap_desc *heaps,
-			    unsigned int nr_heaps,
-			    const struct sysmem_buffer_settings *existing,
+			    const struct sysmem_logical_base *base,
 			    const char **why);
 
 #endif /* _SYSMEM_LIB_LOGICAL_H */

@@ -66,16 +66,9 @@ static void sysmem_collection_free(struct kref *ref)
 {
 	struct sysmem_collection *coll =
 		container_of(ref, struct sysmem_collection, ref);
-	unsigned int i;
 
 	/* No file is left, so nothing else can reach the tree. */
 	sysmem_subtree_prune(coll->root, true);
-	for (i = 0; i < coll->nr_in_force; i++) {
-		kfree(coll->in_force[i].heaps);
-		kvfree(coll->in_force[i].images);
-	}
-	kfree(coll->in_force);
-	kfree(coll->in_force_c);
 	sysmem_collection_drop_buffers(coll);
 	sysmem_tracker_put(coll->lifetime);
 	mutex_destroy(&coll->lock);
@@ -303,40 +296,9 @@ unhold_buffers:
 }
 
 /*
- * Keep the constraints in force for attached subtrees: copies of the
- * chosen participants' constraints into @in_force_c, with their heap
- * and image arrays taken from the nodes.
- */
-static void sysmem_collection_keep_in_force(struct sysmem_collection *coll,
-					    struct sysmem_negotiation *ng,
-					    struct sysmem_participant *in_force,
-					    struct sysmem_buffer_constraints *in_force_c)
-{
-	struct sysmem_node *node;
-	unsigned int i;
-
-	for (i = 0; i < ng->nr_parts; i++) {
-		in_force_c[i] = *ng->parts[i].c;
-		in_force[i] = ng->parts[i];
-		in_force[i].c = &in_force_c[i];
-	}
-	for (node = coll->root; node;
-	     node = sysmem_chosen_next(node, coll->root)) {
-		if (!node->has_constraints ||
-		    sysmem_domain_skip(node, coll->root))
-			continue;
-		node->heaps = NULL;
-		node->images = NULL;
-	}
-	coll->in_force = in_force;
-	coll->in_force_c = in_force_c;
-	coll->nr_in_force = ng->nr_parts;
-}
-
-/*
- * Give @coll the buffers the negotiated @settings describe and keep the
- * constraints in force.  All or nothing.  Return: SYSMEM_FAIL_NONE, or
- * the reason with @why set.
+ * Give @coll the buffers the negotiated @settings describe and count
+ * the buffer slots its participants hold.  All or nothing.  Return:
+ * SYSMEM_FAIL_NONE, or the reason with @why set.
  */
 static u32 sysmem_collection_take(struct sysmem_collection *coll,
 				  struct sysmem_negotiation *ng,
@@ -346,40 +308,25 @@ static u32 sysmem_collection_take(struct sysmem_collection *coll,
 				  const struct sysmem_buffer_settings *settings,
 				  const char **why)
 {
-	unsigned int nr_parts = max(ng->nr_parts, 1U);
-	struct sysmem_buffer_constraints *in_force_c;
-	struct sysmem_participant *in_force;
 	struct sysmem_coll_buffer *bufs;
 	struct sysmem_heap *heap;
 	u32 reason;
 
-	in_force = kcalloc(nr_parts, sizeof(*in_force), GFP_KERNEL);
-	in_force_c = kcalloc(nr_parts, sizeof(*in_force_c), GFP_KERNEL);
-	if (!in_force || !in_force_c) {
-		*why = "out of memory while negotiating";
-		reason = SYSMEM_FAIL_NO_MEMORY;
-		goto free_in_force;
-	}
 	heap = sysmem_heap_find(descs, heaps, nr_heaps, settings->heap);
 	if (!heap) {
 		*why = "the chosen heap is not registered";
-		reason = SYSMEM_FAIL_NO_HEAP;
-		goto free_in_force;
+		return SYSMEM_FAIL_NO_HEAP;
 	}
 	reason = sysmem_buffers_alloc(coll, heap, settings, &bufs, why);
 	if (reason)
-		goto free_in_force;
+		return reason;
 
 	coll->buffers = bufs;
 	coll->nr_buffers = settings->buffer_count;
 	coll->settings = *settings;
-	sysmem_collection_keep_in_force(coll, ng, in_force, in_force_c);
+	sysmem_logical_count(ng->parts, ng->nr_parts, &coll->held,
+			     &coll->shared_slack);
 	return SYSMEM_FAIL_NONE;
-
-free_in_force:
-	kfree(in_force_c);
-	kfree(in_force);
-	return reason;
 }
 
 /*
@@ -480,8 +427,8 @@ static bool sysmem_domain_ready(struct sysmem_node *top)
 
 /*
  * Allocate the attached subtree under @top logically: it shares the
- * collection's buffers if the constraints in force, the buffers earlier
- * subtrees took and its own constraints give the same settings (see
+ * collection's buffers if each of its participants admits them and the
+ * free buffer slots cover its camping and slack (see
  * lib/sysmem_logical.c), trying its group combinations in order; else
  * it fails alone.  @coll->lock held, the collection allocated, @top's
  * domain ready.
@@ -490,35 +437,24 @@ static void sysmem_attach_allocate(struct sysmem_node *top)
 {
 	struct sysmem_collection *coll = top->coll;
 	const char *why = "out of memory while negotiating";
-	struct sysmem_buffer_constraints stand_in;
+	struct sysmem_logical_base base = {
+		.settings = &coll->settings,
+		.held = coll->held,
+		.shared_slack = coll->shared_slack,
+	};
 	struct sysmem_negotiation ng;
-	struct sysmem_heap_desc *descs;
-	struct sysmem_heap **heaps;
-	unsigned int nr_heaps, k;
-	u32 reason = SYSMEM_FAIL_NO_MEMORY;
 	struct sysmem_node *n, *parent;
+	u32 reason = SYSMEM_FAIL_NO_MEMORY;
 
 	lockdep_assert_held(&coll->lock);
-	k = coll->nr_in_force;
-	if (sysmem_negotiation_init(&ng, top, k + 1))
+	if (sysmem_negotiation_init(&ng, top, 0))
 		goto fail;
-	memcpy(ng.parts, coll->in_force, k * sizeof(*ng.parts));
-	sysmem_logical_taken_constraints(&stand_in, coll->taken);
-	ng.parts[k].c = &stand_in;
-	if (sysmem_heaps_get(&descs, &heaps, &nr_heaps))
-		goto free_negotiation;
-	reason = sysmem_negotiate(&ng, descs, nr_heaps, &coll->settings, NULL,
-				  &why);
-	sysmem_heaps_put(descs, heaps, nr_heaps);
-	if (!reason &&
-	    !sysmem_logical_take(ng.parts + k + 1, ng.nr_parts - k - 1,
-				 &coll->taken)) {
-		reason = SYSMEM_FAIL_CONSTRAINTS;
-		why = "buffer count sum overflows";
-	}
-	if (!reason)
+	reason = sysmem_negotiate(&ng, NULL, 0, &base, NULL, &why);
+	if (!reason) {
+		sysmem_logical_count(ng.parts, ng.nr_parts, &coll->held,
+				     &coll->shared_slack);
 		sysmem_negotiation_fail_unchosen(&ng);
-free_negotiation:
+	}
 	sysmem_negotiation_free(&ng);
 fail:
 	if (reason) {

@@ -53,6 +53,7 @@
 #include "sysmem_internal.h"
 
 struct sysmem_group_desc;
+struct sysmem_logical_base;
 struct sysmem_participant;
 
 enum sysmem_node_type {
@@ -94,13 +95,10 @@ struct sysmem_coll_buffer {
  * @root: the top of the node tree, NULL once every node of it is gone
  * @lifetime: counts the buffers whose memory is not back in the heap;
  *	settled once the collection leaves SYSMEM_STATE_PENDING
- * @in_force: the constraints of the allocation, for attached subtrees:
- *	@nr_in_force participants pointing into @in_force_c, owning their
- *	heap and image arrays (moved from the nodes)
- * @in_force_c: the constraints themselves
- * @nr_in_force: entries of @in_force
- * @taken: buffers the accepted attached subtrees camp on or keep as
- *	dedicated slack
+ * @held: buffer slots held: the camping and dedicated slack of the
+ *	allocation's participants and of the accepted attached subtrees
+ * @shared_slack: the largest shared slack among the allocation's
+ *	participants and the accepted attached subtrees
  * @name: the collection's name, "" until named
  * @name_priority: priority of @name
  * @settings: the chosen settings once allocated
@@ -118,10 +116,8 @@ struct sysmem_collection {
 	wait_queue_head_t wq;
 	struct sysmem_node *root;
 	struct sysmem_tracker *lifetime;
-	struct sysmem_participant *in_force;
-	struct sysmem_buffer_constraints *in_force_c;
-	unsigned int nr_in_force;
-	u32 taken;
+	u64 held;
+	u32 shared_slack;
 	char name[SYSMEM_NAME_LEN];
 	u32 name_priority;
 	struct sysmem_buffer_settings settings;
@@ -274,7 +270,7 @@ void sysmem_negotiation_free(struct sysmem_negotiation *ng);
 u32 sysmem_negotiate(struct sysmem_negotiation *ng,
 		     const struct sysmem_heap_desc *descs,
 		     unsigned int nr_descs,
-		     const struct sysmem_buffer_settings *existing,
+		     const struct sysmem_logical_base *base,
 		     struct sysmem_buffer_settings *out, const char **why);
 
 /* sysmem_collection.c: the collection state machine */

@@ -211,13 +211,13 @@ sysmem_negotiation_culprit(struct sysmem_negotiation *ng,
  * @ng: the negotiation, from sysmem_negotiation_init()
  * @descs: the registered heaps
  * @nr_descs: entries of @descs
- * @existing: the collection's settings, for an attached subtree; NULL
- *	for the collection's own allocation
- * @out: the settings chosen, when @existing is NULL
+ * @base: the collection's settings and the buffer slots held in it, for
+ *	an attached subtree; NULL for the collection's own allocation
+ * @out: the settings chosen, when @base is NULL
  * @why: set to what went wrong, for the log
  *
  * Tries the combinations in order: sysmem_aggregate() into @out when
- * @existing is NULL, else sysmem_logical_allocate() against @existing.
+ * @base is NULL, else sysmem_logical_allocate() against @base.
  * The combination that negotiated stays chosen in the groups.
  *
  * Context: the collection lock held.
@@ -228,7 +228,7 @@ sysmem_negotiation_culprit(struct sysmem_negotiation *ng,
 u32 sysmem_negotiate(struct sysmem_negotiation *ng,
 		     const struct sysmem_heap_desc *descs,
 		     unsigned int nr_descs,
-		     const struct sysmem_buffer_settings *existing,
+		     const struct sysmem_logical_base *base,
 		     struct sysmem_buffer_settings *out, const char **why)
 {
 	u32 reason, first = SYSMEM_FAIL_NONE;
@@ -237,11 +237,12 @@ u32 sysmem_negotiate(struct sysmem_negotiation *ng,
 
 	for (;;) {
 		sysmem_negotiation_gather(ng);
-		if (existing)
-			reason = sysmem_logical_allocate(ng->parts,
-							 ng->nr_parts, descs,
-							 nr_descs, existing,
-							 why);
+		if (base)
+			reason = sysmem_logical_allocate(ng->parts +
+							 ng->nr_prefix,
+							 ng->nr_parts -
+							 ng->nr_prefix,
+							 base, why);
 		else
 			reason = sysmem_aggregate(ng->parts, ng->nr_parts,
 						  descs, nr_descs, out, why);
@@ -251,7 +252,7 @@ u32 sysmem_negotiate(struct sysmem_negotiation *ng,
 			first = reason;
 			first_why = *why;
 			/* An attached subtree's failure names its top. */
-			if (!existing)
+			if (!base)
 				ng->culprit =
 					sysmem_negotiation_culprit(ng, descs,
 								   nr_descs,

@@ -1102,6 +1102,135 @@ TEST_F(node, attach_camping_no_free_slot)
 	leave(c[1]);
 }
 
+/*
+ * The newcomer's display usage would make a negotiation prefer the RAM
+ * domain; the buffers are in the CPU domain, which it supports, so it
+ * shares them.  (Re-negotiating refused it: "coherency domain differs".)
+ */
+TEST_F(node, attach_admits_other_domain_preference)
+{
+	struct sysmem_buffer_constraints c;
+	struct sysmem_buffer_settings s;
+	unsigned int count = 0, nfds = 0;
+	int coll, tok, ct, fds[4];
+
+	coll = sysmem_alloc_nonshared(self->dev);
+	ASSERT_LE(0, coll);
+	memset(&c, 0, sizeof(c));
+	c.usage = USAGE_RW;
+	c.min_buffer_count_for_camping = 1;
+	c.min_buffer_count = 2;
+	c.min_size_bytes = page_size();
+	c.flags = SYSMEM_CONSTRAINTS_HAS_COHERENCY_DOMAINS;
+	c.coherency_domains = SYSMEM_DOMAIN_CPU | SYSMEM_DOMAIN_RAM;
+	ASSERT_EQ(0, sysmem_set_constraints(coll, &c));
+	ASSERT_EQ(0, sysmem_wait(coll, WAIT_NS));
+	ASSERT_EQ(0, sysmem_get_result(coll, &s, fds, 4, &count, &nfds));
+	close_fds(fds, nfds);
+	ASSERT_EQ(SYSMEM_DOMAIN_CPU, s.coherency_domain);
+
+	tok = sysmem_attach_token(coll, SYSMEM_RIGHTS_SAME);
+	ASSERT_LE(0, tok);
+	ct = sysmem_bind(self->dev, tok);
+	close(tok);
+	ASSERT_LE(0, ct);
+	memset(&c, 0, sizeof(c));
+	c.usage = SYSMEM_USAGE_DISPLAY_LAYER;
+	c.min_buffer_count_for_camping = 1;
+	ASSERT_EQ(0, sysmem_set_constraints(ct, &c));
+	ASSERT_EQ(0, sysmem_wait(ct, WAIT_NS));
+	CHECK_STATE(ct, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	memset(&s, 0, sizeof(s));
+	ASSERT_EQ(0, sysmem_get_result(ct, &s, fds, 4, &count, &nfds));
+	EXPECT_EQ(2, count);
+	EXPECT_EQ(SYSMEM_DOMAIN_CPU, s.coherency_domain);
+	close_fds(fds, nfds);
+	leave(ct);
+	leave(coll);
+}
+
+#define XR24	0x34325258U	/* DRM_FORMAT_XRGB8888 */
+#define NV12	0x3231564eU	/* DRM_FORMAT_NV12 */
+
+static void image_entry(struct sysmem_image_constraints *ic, __u32 fourcc,
+			__u32 cs)
+{
+	memset(ic, 0, sizeof(*ic));
+	ic->nr_formats = 1;
+	ic->formats[0].format = fourcc;
+	ic->formats[0].modifier = SYSMEM_MODIFIER_LINEAR;
+	ic->nr_color_spaces = 1;
+	ic->color_spaces[0] = cs;
+	ic->flags = SYSMEM_IMAGE_HAS_REQUIRED_MAX_SIZE;
+	ic->required_max_size.width = 64;
+	ic->required_max_size.height = 32;
+}
+
+/*
+ * Allocated as XRGB8888 64x32 (8192 bytes) for CPU usage.  A video
+ * decoder that lists NV12 first and XRGB8888 too would make a
+ * negotiation prefer NV12 (3072 bytes); it accepts the XRGB8888 buffers
+ * and shares them.  (Re-negotiating refused it: "buffer size differs".)
+ * One that lists only NV12 cannot use them and fails alone.
+ */
+TEST_F(node, attach_video_usage_keeps_format)
+{
+	struct sysmem_image_constraints ic[2];
+	struct sysmem_buffer_constraints c;
+	struct sysmem_buffer_settings s;
+	unsigned int count = 0, nfds = 0;
+	int coll, tok, ct, fds[4];
+
+	coll = sysmem_alloc_nonshared(self->dev);
+	ASSERT_LE(0, coll);
+	image_entry(&ic[0], XR24, SYSMEM_COLOR_SPACE_SRGB);
+	image_entry(&ic[1], NV12, SYSMEM_COLOR_SPACE_REC709);
+	memset(&c, 0, sizeof(c));
+	c.usage = USAGE_RW;
+	c.min_buffer_count_for_camping = 1;
+	c.image_formats = (__u64)(uintptr_t)ic;
+	c.image_format_count = 2;
+	ASSERT_EQ(0, sysmem_set_constraints(coll, &c));
+	ASSERT_EQ(0, sysmem_wait(coll, WAIT_NS));
+	ASSERT_EQ(0, sysmem_get_result(coll, &s, fds, 4, &count, &nfds));
+	close_fds(fds, nfds);
+	ASSERT_EQ(XR24, s.image.format);
+	ASSERT_EQ(8192, s.size_bytes);
+
+	tok = sysmem_attach_token(coll, SYSMEM_RIGHTS_SAME);
+	ASSERT_LE(0, tok);
+	ct = sysmem_bind(self->dev, tok);
+	close(tok);
+	ASSERT_LE(0, ct);
+	image_entry(&ic[0], NV12, SYSMEM_COLOR_SPACE_REC709);
+	image_entry(&ic[1], XR24, SYSMEM_COLOR_SPACE_SRGB);
+	c.usage = SYSMEM_USAGE_VIDEO_DECODER;
+	c.min_buffer_count_for_camping = 0;
+	ASSERT_EQ(0, sysmem_set_constraints(ct, &c));
+	ASSERT_EQ(0, sysmem_wait(ct, WAIT_NS));
+	CHECK_STATE(ct, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	memset(&s, 0, sizeof(s));
+	ASSERT_EQ(0, sysmem_get_result(ct, &s, fds, 4, &count, &nfds));
+	EXPECT_EQ(XR24, s.image.format);
+	EXPECT_EQ(8192, s.size_bytes);
+	close_fds(fds, nfds);
+	leave(ct);
+
+	/* NV12 only: it cannot use XRGB8888 buffers. */
+	tok = sysmem_attach_token(coll, SYSMEM_RIGHTS_SAME);
+	ASSERT_LE(0, tok);
+	ct = sysmem_bind(self->dev, tok);
+	close(tok);
+	ASSERT_LE(0, ct);
+	c.image_format_count = 1;
+	ASSERT_EQ(0, sysmem_set_constraints(ct, &c));
+	EXPECT_EQ(-EIO, sysmem_wait(ct, WAIT_NS));
+	CHECK_STATE(ct, SYSMEM_STATE_FAILED, SYSMEM_FAIL_CONSTRAINTS);
+	close(ct);
+	CHECK_STATE(coll, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	leave(coll);
+}
+
 /* Sizes: smaller or equal fits, larger fails alone. */
 TEST_F(node, attach_sizes)
 {
