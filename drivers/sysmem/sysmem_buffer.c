@@ -383,3 +383,21 @@ struct file *sysmem_buffer_close_weak_file(struct sysmem_buffer *buf)
 {
 	return sysmem_tracking_file(buf->close_weak, 0, "[sysmem-close-weak]");
 }
+
+/**
+ * sysmem_buffer_strong() - whether something strong still holds a buffer
+ * @buf: the buffer
+ *
+ * Once false, false for good: the buffer is gone for weak nodes.
+ *
+ * Return: true while the buffer's strong count is not 0.
+ */
+bool sysmem_buffer_strong(struct sysmem_buffer *buf)
+{
+	bool strong;
+
+	spin_lock(&buf->lock);
+	strong = buf->strong;
+	spin_unlock(&buf->lock);
+	return strong;
+}

@@ -256,15 +256,40 @@ static int sysmem_strong_fd(struct sysmem_collection *coll,
 }
 
 /*
+ * Reserve the close-weak fd of buffer @cb for a weak node without
+ * usage, which gets no dma-buf: -1 when the buffer has gone.
+ */
+static int sysmem_close_weak_fd(struct sysmem_coll_buffer *cb, int *close_fd,
+				struct sysmem_ioctl_ctx *ctx)
+{
+	struct file *cfile;
+	int ret;
+
+	*close_fd = -1;
+	if (!sysmem_buffer_strong(cb->buf))
+		return 0;
+	cfile = sysmem_buffer_close_weak_file(cb->buf);
+	if (IS_ERR(cfile))
+		return PTR_ERR(cfile);
+	ret = sysmem_ctx_add_file(ctx, cfile, NULL);
+	if (ret < 0)
+		return ret;
+	*close_fd = ret;
+	return 0;
+}
+
+/*
  * Reserve an fd for each of the collection's buffers (and a close-weak
  * fd each for a weak node) into @fds and @close_fds, made here with
- * room for @r->buffer_count.  The ctx gives them back if the ioctl
+ * room for @r->buffer_count.  A weak node without usage gets only the
+ * close-weak fds (@fds all -1).  The ctx gives them back if the ioctl
  * fails.  @coll->lock held.
  */
 static int sysmem_result_fds(struct sysmem_node *node, struct sysmem_result *r,
 			     int **fds, int **close_fds,
 			     struct sysmem_ioctl_ctx *ctx)
 {
+	bool no_usage = node->c.usage & SYSMEM_USAGE_NONE;
 	struct sysmem_collection *coll = node->coll;
 	unsigned int i, nr = r->buffer_count;
 	bool writable;
@@ -281,7 +306,11 @@ static int sysmem_result_fds(struct sysmem_node *node, struct sysmem_result *r,
 		return -ENOMEM;
 	writable = sysmem_node_writable(node);
 	for (i = 0; i < nr; i++) {
-		if (node->weak)
+		(*fds)[i] = -1;
+		if (node->weak && no_usage)
+			ret = sysmem_close_weak_fd(&coll->buffers[i],
+						   &(*close_fds)[i], ctx);
+		else if (node->weak)
 			ret = sysmem_weak_fds(coll, &coll->buffers[i], writable,
 					      &(*fds)[i], &(*close_fds)[i], ctx);
 		else
@@ -332,7 +361,8 @@ static long sysmem_coll_ioctl_get_result(struct file *file, void *arg,
 	r->collection_id = coll->id;
 	r->fd_count = 0;
 	r->result_flags = node->weak ? SYSMEM_RESULT_WEAK : 0;
-	want_fds = !(node->c.usage & SYSMEM_USAGE_NONE);
+	/* A weak node without usage still gets its close-weak fds. */
+	want_fds = !(node->c.usage & SYSMEM_USAGE_NONE) || node->weak;
 	if (want_fds)
 		fds_ret = sysmem_result_fds(node, r, &fds, &close_fds, ctx);
 	mutex_unlock(&coll->lock);
@@ -344,15 +374,17 @@ static long sysmem_coll_ioctl_get_result(struct file *file, void *arg,
 	ret = fds_ret;
 	if (ret)
 		goto free_fds;
-	if (copy_to_user(u64_to_user_ptr(r->fds), fds,
-			 r->buffer_count * sizeof(*fds)) ||
+	if ((!(node->c.usage & SYSMEM_USAGE_NONE) &&
+	     copy_to_user(u64_to_user_ptr(r->fds), fds,
+			  r->buffer_count * sizeof(*fds))) ||
 	    ((r->result_flags & SYSMEM_RESULT_WEAK) &&
 	     copy_to_user(u64_to_user_ptr(r->close_weak_fds), close_fds,
 			  r->buffer_count * sizeof(*close_fds)))) {
 		ret = -EFAULT;
 		goto free_fds;
 	}
-	r->fd_count = r->buffer_count;
+	if (!(node->c.usage & SYSMEM_USAGE_NONE))
+		r->fd_count = r->buffer_count;
 free_fds:
 	kfree(close_fds);
 	kfree(fds);

@@ -191,6 +191,7 @@ void sysmem_buffer_unhold(struct sysmem_buffer *buf, bool strong);
 struct dma_buf *sysmem_buffer_export(struct sysmem_buffer *buf, bool writable,
 				     bool weak, const char *name);
 struct file *sysmem_buffer_close_weak_file(struct sysmem_buffer *buf);
+bool sysmem_buffer_strong(struct sysmem_buffer *buf);
 void sysmem_dmabuf_set_name(struct dma_buf *dmabuf, const char *name);
 struct sysmem_buffer *sysmem_dmabuf_buffer(struct dma_buf *dmabuf);
 

@@ -564,6 +564,8 @@ static long sysmem_node_ioctl_set_weak(struct file *file, void *arg,
 		ret = -EBUSY;
 	} else if (!node->weak) {
 		node->weak = true;
+		/* As sysmem2's SetWeak: the node itself is weak-ok too. */
+		node->weak_ok = true;
 		/* It may have been the last strong node. */
 		sysmem_collection_update(coll, node);
 	}

@@ -158,16 +158,22 @@ TEST_F(weak, ordering_rules)
 	ASSERT_EQ(0, sysmem_set_constraints(dup, &c));
 	ASSERT_EQ(0, sysmem_wait(coll, WAIT_NS));
 
-	/* Without weak-ok a weak collection can neither wait nor get. */
-	EXPECT_EQ(-EPERM, sysmem_wait(dup, 0));
-	EXPECT_EQ(-EPERM, sysmem_get_weak_result(dup, NULL, fds, cfd, 1,
-						 NULL, NULL, NULL));
-	/* A strong collection that waited can't promise any more. */
+	/*
+	 * SET_WEAK made the node weak-ok as well (sysmem2's SetWeak
+	 * implies SetWeakOk): it may wait and get at once.  (Nodes that
+	 * only inherit weakness still need weak-ok: see inheritance.)
+	 */
+	EXPECT_EQ(0, sysmem_wait(dup, 0));
+	fds[0] = cfd[0] = -1;
+	EXPECT_EQ(0, sysmem_get_weak_result(dup, NULL, fds, cfd, 1,
+					    NULL, NULL, NULL));
+	close_fds(fds, 1);
+	close_fds(cfd, 1);
+	/* A collection that waited can't promise any more. */
 	EXPECT_EQ(-EBUSY, sysmem_set_weak_ok(coll, false));
+	EXPECT_EQ(-EBUSY, sysmem_set_weak_ok(dup, false));
 	/* Too late for weak once allocated. */
 	EXPECT_EQ(-EBUSY, sysmem_set_weak(dup));
-	ASSERT_EQ(0, sysmem_set_weak_ok(dup, false));
-	ASSERT_EQ(0, sysmem_wait(dup, 0));
 
 	leave(dup);
 	leave(coll);
@@ -529,6 +535,42 @@ TEST_F(weak, result_argument_errors)
 	close_fds(cfds, 2);
 	leave(cw);
 	leave(cs);
+}
+
+/*
+ * A weak participant without usage gets no dma-buf but still one
+ * close-weak fd per buffer, which fires when the strong holders leave.
+ */
+TEST_F(weak, no_usage_gets_close_weak_fds)
+{
+	int tok, w, cs, cw, fds[NBUF], cfd[NBUF], i;
+	unsigned int count = 0, nfds = 99;
+	bool is_weak = false;
+
+	ASSERT_EQ(0, weak_pair(self->dev, &tok, &w));
+	cs = bind_cons(self->dev, tok, USAGE_RW, NBUF, page_size());
+	ASSERT_LE(0, cs);
+	cw = bind_cons(self->dev, w, SYSMEM_USAGE_NONE, 0, 0);
+	ASSERT_LE(0, cw);
+	ASSERT_EQ(0, sysmem_wait(cw, WAIT_NS));
+	for (i = 0; i < NBUF; i++)
+		fds[i] = cfd[i] = -2;
+	ASSERT_EQ(0, sysmem_get_weak_result(cw, NULL, fds, cfd, NBUF, &count,
+					    &nfds, &is_weak));
+	EXPECT_EQ(NBUF, count);
+	EXPECT_EQ(0, nfds);
+	EXPECT_TRUE(is_weak);
+	for (i = 0; i < NBUF; i++) {
+		EXPECT_LE(0, cfd[i]);
+		if (cfd[i] >= 0)
+			EXPECT_FALSE(readable(cfd[i]));
+	}
+	leave(cs);
+	for (i = 0; i < NBUF; i++)
+		if (cfd[i] >= 0)
+			EXPECT_TRUE(becomes_readable(cfd[i]));
+	close_fds(cfd, NBUF);
+	leave(cw);
 }
 
 TEST_HARNESS_MAIN
