@@ -191,8 +191,11 @@ int sysmem_attach_lifetime_tracking(int coll_fd, __u32 buffers_remaining);
  * collection's allocation (it does not hold it up), and once both the
  * collection is allocated and the subtree is ready, the subtree is
  * allocated logically against the existing buffers.  It then shares
- * them, or, if its constraints would change the settings or need more
- * buffers than are left free, fails alone with SYSMEM_FAIL_CONSTRAINTS.
+ * them, or, if its constraints do not admit the buffers as allocated
+ * (count, size, heap, domain, contiguity, secure, the chosen image) or
+ * it needs more buffer slots than are left free, fails alone with
+ * SYSMEM_FAIL_CONSTRAINTS; what a new negotiation would prefer does not
+ * matter.
  * Its failures never reach the rest of the collection.  ABI 0.4.
  *
  * Return: the token fd (O_CLOEXEC), or -errno (-EIO when this node's
@@ -381,13 +384,15 @@ int sysmem_get_result(int coll_fd, struct sysmem_buffer_settings *settings,
  * @buffer_count: filled with the number of buffers (may be NULL)
  * @fd_count: filled with the number of slots of @fds (and of
  *	@close_weak_fds) filled: the buffer count, or 0 for a participant
- *	whose usage is NONE; for a weak node a slot holds -1 where its
+ *	whose usage is NONE (a weak one still gets its @buffer_count
+ *	close-weak fds); for a weak node a slot holds -1 where its
  *	buffer is already gone (may be NULL)
  * @weak: filled with whether the fds are weak (may be NULL); a strong
  *	node gets strong fds and no close-weak fds from this call too
  *
- * Return: as sysmem_get_result(), and -EPERM for a weak node without
- * sysmem_set_weak_ok().
+ * Return: as sysmem_get_result(), and -EPERM for a weak node that is
+ * not weak-ok (sysmem_set_weak() on the node itself makes it weak-ok;
+ * a node that inherited weakness needs sysmem_set_weak_ok()).
  */
 int sysmem_get_weak_result(int coll_fd,
 			   struct sysmem_buffer_settings *settings,
