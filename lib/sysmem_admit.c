@@ -114,7 +114,7 @@ sysmem_admit_required(const struct sysmem_image_constraints *ic,
 	if ((ic->flags & SYSMEM_IMAGE_HAS_REQUIRED_MIN_SIZE) &&
 	    (ic->required_min_size.width < img->min_size.width ||
 	     ic->required_min_size.height < img->min_size.height))
-		return "an image size the participant requires is below the allocated image's min_size";
+		return "a required_min_size is below the allocated image's min_size";
 	if ((ic->flags & SYSMEM_IMAGE_HAS_REQUIRED_MAX_SIZE) &&
 	    !sysmem_admit_holds(img, size_bytes, ic->required_max_size.width,
 				ic->required_max_size.height))
@@ -154,7 +154,7 @@ sysmem_admit_layout(const struct sysmem_image_constraints *ic,
 		for (i = 0; i < img->nr_planes && i < SYSMEM_MAX_PLANES; i++)
 			if (!sysmem_admit_divides(ic->start_offset_divisor,
 						  img->planes[i].offset))
-				return "the allocated plane offsets do not meet the participant's start_offset_divisor";
+				return "plane offsets miss the participant's start_offset_divisor";
 	return NULL;
 }
 
@@ -194,7 +194,7 @@ const char *sysmem_admit_image_entry(const struct sysmem_image_constraints *ic,
 				  sysmem_admit_or1(img->display_rect_alignment.width)) ||
 	    !sysmem_admit_divides(ic->display_rect_alignment.height,
 				  sysmem_admit_or1(img->display_rect_alignment.height)))
-		return "the allocated display rect alignment is not a multiple of the participant's";
+		return "display rect alignment below the participant's";
 	return sysmem_admit_layout(ic, img);
 }
 
@@ -244,7 +244,7 @@ const char *sysmem_admit_image(const struct sysmem_image_constraints *images,
 		}
 	}
 	if (!best)
-		return "no image format entry of the participant accepts the allocated format and modifier";
+		return "no image format entry of the participant accepts the format allocated";
 	return sysmem_admit_image_entry(best, img, size_bytes);
 }
 
