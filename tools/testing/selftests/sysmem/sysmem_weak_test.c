@@ -115,7 +115,7 @@ TEST_F(weak, ordering_rules)
 {
 	struct sysmem_buffer_constraints c;
 	struct sysmem_weak_ok wo = { 0 };
-	int tok, dup, coll, grp, fds[1], cfd[1];
+	int tok, dup, coll, grp, fds[2], cfd[2];
 
 	tok = sysmem_alloc_token(self->dev);
 	ASSERT_LE(0, tok);
@@ -164,11 +164,10 @@ TEST_F(weak, ordering_rules)
 	 * only inherit weakness still need weak-ok: see inheritance.)
 	 */
 	EXPECT_EQ(0, sysmem_wait(dup, 0));
-	fds[0] = cfd[0] = -1;
-	EXPECT_EQ(0, sysmem_get_weak_result(dup, NULL, fds, cfd, 1,
+	EXPECT_EQ(0, sysmem_get_weak_result(dup, NULL, fds, cfd, 2,
 					    NULL, NULL, NULL));
-	close_fds(fds, 1);
-	close_fds(cfd, 1);
+	close_fds(fds, 2);
+	close_fds(cfd, 2);
 	/* A collection that waited can't promise any more. */
 	EXPECT_EQ(-EBUSY, sysmem_set_weak_ok(coll, false));
 	EXPECT_EQ(-EBUSY, sysmem_set_weak_ok(dup, false));
