@@ -15,7 +15,9 @@
  * the buffer's close-weak fds poll readable and no weak node is given
  * the buffer again.  The pages themselves stay until the weak dma-bufs
  * are closed too, because a mapping or a device's mapping cannot be
- * taken back safely.
+ * taken back safely.  The buffer's collection counts its buffers still
+ * held strongly (struct sysmem_strong_watch): when the last of them
+ * goes, and no strong node is left either, the collection fails.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -57,9 +59,12 @@ void sysmem_buffer_put(struct sysmem_buffer *buf)
  * @strong: the hold kept the buffer alive too (the collection's hold, or
  *	a strong dma-buf's)
  *
- * The last strong hold signals the buffer's close-weak fds; the last hold
- * of any kind gives the memory back (the heap frees it when its dma-buf
- * is released).
+ * The last strong hold signals the buffer's close-weak fds and tells the
+ * collection (its strong watch); the last hold of any kind gives the
+ * memory back (the heap frees it when its dma-buf is released).
+ *
+ * Context: process context; may be called with the buffer's collection
+ * lock held (the collection letting go), so nothing here takes it.
  */
 void sysmem_buffer_unhold(struct sysmem_buffer *buf, bool strong)
 {
@@ -74,8 +79,12 @@ void sysmem_buffer_unhold(struct sysmem_buffer *buf, bool strong)
 		buf->dmabuf = NULL;
 	}
 	spin_unlock(&buf->lock);
-	if (gone)
+	if (gone) {
 		sysmem_tracker_dec(buf->close_weak);
+		/* @strong never rises again: the watch is done with. */
+		if (buf->watch)
+			sysmem_strong_watch_drop(buf->watch);
+	}
 	if (inner)
 		dma_buf_put(inner);
 }
@@ -88,6 +97,7 @@ void sysmem_buffer_unhold(struct sysmem_buffer *buf, bool strong)
  * @collection_id: id of the owning collection
  * @index: index of the buffer in the collection
  * @tracker: counts the buffer until its memory is back, or NULL
+ * @watch: counts the buffer while something strong holds it, or NULL
  *
  * Return: the buffer with one reference and one strong hold (both the
  * caller's), or an ERR_PTR.
@@ -95,7 +105,8 @@ void sysmem_buffer_unhold(struct sysmem_buffer *buf, bool strong)
 struct sysmem_buffer *sysmem_buffer_alloc(struct sysmem_heap *heap, size_t size,
 					  const struct sysmem_buffer_settings *settings,
 					  u64 collection_id, u32 index,
-					  struct sysmem_tracker *tracker)
+					  struct sysmem_tracker *tracker,
+					  struct sysmem_strong_watch *watch)
 {
 	struct sysmem_buffer *buf;
 	struct dma_buf *dmabuf;
@@ -124,6 +135,9 @@ struct sysmem_buffer *sysmem_buffer_alloc(struct sysmem_heap *heap, size_t size,
 	buf->domain = settings->coherency_domain;
 	buf->collection_id = collection_id;
 	buf->index = index;
+	buf->watch = watch;
+	if (watch)
+		sysmem_strong_watch_add(watch);
 	return buf;
 
 put_close_weak:

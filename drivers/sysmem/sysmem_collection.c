@@ -6,9 +6,11 @@
  * allocates (sysmem_negotiate.c) or fails; its attached subtrees follow
  * one by one.  Failures climb the tree to their domain's boundary (see
  * sysmem_core.h), and the buffers are let go once no strong node is
- * left.  Every function here runs under the collection's lock but
- * sysmem_collection_new(), sysmem_collection_put() and
- * sysmem_node_discard().
+ * left; once no buffer is held strongly either, the collection fails.
+ * Every function here runs under the collection's lock but
+ * sysmem_collection_new(), sysmem_collection_put(),
+ * sysmem_node_discard(), the strong watch's functions and the work item
+ * they queue.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -21,6 +23,7 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/workqueue.h>
 
 #include "sysmem_core.h"
 #include "sysmem_group.h"
@@ -30,6 +33,81 @@
 #include "sysmem_strings.h"
 
 static atomic64_t sysmem_last_collection_id = ATOMIC64_INIT(0);
+
+/* Runs the collections' strong_end work; drained at module exit. */
+static struct workqueue_struct *sysmem_collection_wq;
+
+static void sysmem_collection_strong_end(struct work_struct *work);
+
+/**
+ * struct sysmem_strong_watch - how a collection learns that nothing
+ *	strong holds its buffers any more
+ * @ref: the collection's reference, and one per buffer counted in @count
+ * @count: the collection's buffers whose strong count is not 0
+ * @lock: protects @coll
+ * @coll: the collection, NULL once it is being freed
+ *
+ * A buffer's strong count falls to 0 at most once, in whatever task
+ * drops the last strong dma-buf, or under the collection lock when the
+ * collection lets go of its own hold; so @count falls to 0 at most once
+ * too, and then the watch queues the collection's strong_end work
+ * rather than take the collection lock.
+ */
+struct sysmem_strong_watch {
+	struct kref ref;
+	atomic_t count;
+	spinlock_t lock;	/* protects @coll */
+	struct sysmem_collection *coll;
+};
+
+static void sysmem_strong_watch_free(struct kref *ref)
+{
+	kfree(container_of(ref, struct sysmem_strong_watch, ref));
+	sysmem_stat_dec(SYSMEM_STAT_WATCHES);
+}
+
+/**
+ * sysmem_strong_watch_add() - count one more buffer held strongly
+ * @watch: the collection's watch
+ *
+ * The buffer takes a reference on @watch, which it gives back through
+ * sysmem_strong_watch_drop() when its strong count falls to 0.
+ */
+void sysmem_strong_watch_add(struct sysmem_strong_watch *watch)
+{
+	kref_get(&watch->ref);
+	atomic_inc(&watch->count);
+}
+
+/**
+ * sysmem_strong_watch_drop() - a buffer is no longer held strongly
+ * @watch: the watch the buffer was counted in; the buffer's reference
+ *	on it is dropped
+ *
+ * When that was the last buffer held strongly, queue the collection's
+ * strong_end work, with a reference on the collection, unless the
+ * collection is already being freed.
+ *
+ * Context: any process context, the collection's lock held or not.
+ */
+void sysmem_strong_watch_drop(struct sysmem_strong_watch *watch)
+{
+	struct sysmem_collection *coll = NULL;
+
+	if (atomic_dec_and_test(&watch->count)) {
+		spin_lock(&watch->lock);
+		if (watch->coll && kref_get_unless_zero(&watch->coll->ref))
+			coll = watch->coll;
+		spin_unlock(&watch->lock);
+	}
+	/*
+	 * The count falls to 0 once, so the work is not pending yet; were
+	 * it, its own reference would keep ours from being the last.
+	 */
+	if (coll && !queue_work(sysmem_collection_wq, &coll->strong_end))
+		sysmem_collection_put(coll);
+	kref_put(&watch->ref, sysmem_strong_watch_free);
+}
 
 /* Let go of the collection's strong hold on its buffers. */
 static void sysmem_collection_unhold_buffers(struct sysmem_collection *coll)
@@ -67,9 +145,14 @@ static void sysmem_collection_free(struct kref *ref)
 	struct sysmem_collection *coll =
 		container_of(ref, struct sysmem_collection, ref);
 
+	/* The buffers' last strong holds may outlive us: cut them off. */
+	spin_lock(&coll->watch->lock);
+	coll->watch->coll = NULL;
+	spin_unlock(&coll->watch->lock);
 	/* No file is left, so nothing else can reach the tree. */
 	sysmem_subtree_prune(coll->root, true);
 	sysmem_collection_drop_buffers(coll);
+	kref_put(&coll->watch->ref, sysmem_strong_watch_free);
 	sysmem_tracker_put(coll->lifetime);
 	mutex_destroy(&coll->lock);
 	kfree(coll);
@@ -98,11 +181,17 @@ struct sysmem_collection *sysmem_collection_new(void)
 	coll = kzalloc(sizeof(*coll), GFP_KERNEL);
 	if (!coll)
 		return NULL;
+	coll->watch = kzalloc(sizeof(*coll->watch), GFP_KERNEL);
+	if (!coll->watch)
+		goto free_coll;
 	coll->lifetime = sysmem_tracker_new(0, false);
-	if (!coll->lifetime) {
-		kfree(coll);
-		return NULL;
-	}
+	if (!coll->lifetime)
+		goto free_watch;
+	sysmem_stat_inc(SYSMEM_STAT_WATCHES);
+	kref_init(&coll->watch->ref);
+	spin_lock_init(&coll->watch->lock);
+	coll->watch->coll = coll;
+	INIT_WORK(&coll->strong_end, sysmem_collection_strong_end);
 	sysmem_stat_inc(SYSMEM_STAT_COLLECTIONS);
 	kref_init(&coll->ref);
 	mutex_init(&coll->lock);
@@ -110,6 +199,12 @@ struct sysmem_collection *sysmem_collection_new(void)
 	coll->id = atomic64_inc_return(&sysmem_last_collection_id);
 	coll->state = SYSMEM_STATE_PENDING;
 	return coll;
+
+free_watch:
+	kfree(coll->watch);
+free_coll:
+	kfree(coll);
+	return NULL;
 }
 
 /*
@@ -273,7 +368,7 @@ static u32 sysmem_buffers_alloc(struct sysmem_collection *coll,
 		struct sysmem_buffer *buf;
 
 		buf = sysmem_buffer_alloc(heap, size, settings, coll->id, i,
-					  coll->lifetime);
+					  coll->lifetime, coll->watch);
 		if (IS_ERR(buf))
 			goto unhold_buffers;
 		b[i].buf = buf;
@@ -498,11 +593,13 @@ static bool sysmem_collection_has_strong(struct sysmem_collection *coll)
 /*
  * sysmem_collection_check_strong() - act on the last strong node's going
  * @coll: the collection
- * @who: the node that changed, for the log
+ * @who: the node that changed, for the log, or NULL
  *
  * With no strong node left, fail a collection still pending, and make
  * an allocated one let go of its buffers (which then live only as long
- * as their strong dma-bufs).
+ * as their strong dma-bufs).  An allocated collection with no strong
+ * node and no buffer held strongly any more fails: only weak nodes are
+ * left, and nothing keeps the buffers for them.
  *
  * Context: @coll->lock held.
  * Return: true when the collection failed.
@@ -511,17 +608,65 @@ static bool sysmem_collection_check_strong(struct sysmem_collection *coll,
 					   const struct sysmem_node *who)
 {
 	lockdep_assert_held(&coll->lock);
-	if (!coll->root || coll->let_go || coll->state == SYSMEM_STATE_FAILED ||
-	    sysmem_collection_has_strong(coll))
+	if (!coll->root || coll->state == SYSMEM_STATE_FAILED)
 		return false;
-	if (coll->state == SYSMEM_STATE_PENDING) {
-		sysmem_collection_fail(coll, SYSMEM_FAIL_PARTICIPANT_LOST, who,
-				       "no strong node left before allocation");
-		return true;
+	if (!coll->let_go) {
+		if (sysmem_collection_has_strong(coll))
+			return false;
+		if (coll->state == SYSMEM_STATE_PENDING) {
+			sysmem_collection_fail(coll,
+					       SYSMEM_FAIL_PARTICIPANT_LOST,
+					       who,
+					       "no strong node left before allocation");
+			return true;
+		}
+		coll->let_go = true;
+		sysmem_collection_unhold_buffers(coll);
 	}
-	coll->let_go = true;
-	sysmem_collection_unhold_buffers(coll);
-	return false;
+	if (atomic_read(&coll->watch->count))
+		return false;
+	sysmem_collection_fail(coll, SYSMEM_FAIL_PARTICIPANT_LOST, who,
+			       "no strong node and no strong buffer left");
+	return true;
+}
+
+/*
+ * The work queued when the last buffer held strongly lets go: fail the
+ * collection if it has no strong node left either.  Holds a reference
+ * on the collection, queued by sysmem_strong_watch_drop().
+ */
+static void sysmem_collection_strong_end(struct work_struct *work)
+{
+	struct sysmem_collection *coll =
+		container_of(work, struct sysmem_collection, strong_end);
+
+	mutex_lock(&coll->lock);
+	if (coll->let_go)
+		sysmem_collection_check_strong(coll, NULL);
+	mutex_unlock(&coll->lock);
+	sysmem_collection_put(coll);
+}
+
+/**
+ * sysmem_collection_init() - set up what collections share
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int sysmem_collection_init(void)
+{
+	sysmem_collection_wq = alloc_workqueue("sysmem", 0, 0);
+	return sysmem_collection_wq ? 0 : -ENOMEM;
+}
+
+/**
+ * sysmem_collection_exit() - undo sysmem_collection_init()
+ *
+ * Runs what work is still queued (a collection whose last strong
+ * dma-buf was just released) before the module goes.
+ */
+void sysmem_collection_exit(void)
+{
+	destroy_workqueue(sysmem_collection_wq);
 }
 
 /**

@@ -31,6 +31,12 @@
  * Before allocation, a collection left with no strong node fails; after
  * it, the collection lets go of its hold on the buffers, each of which
  * then lives only as long as its strong dma-bufs (sysmem_buffer.c).
+ * Once no buffer is held strongly either, the collection fails
+ * (SYSMEM_FAIL_PARTICIPANT_LOST), so that its weak nodes see it end.
+ * The last strong dma-buf can go under a collection lock (the
+ * collection letting go) or in any task closing a file, so that
+ * failure runs from a work item (sysmem_collection.c), which holds a
+ * reference on the collection and takes its lock like any caller.
  *
  * Lock order, outermost first:
  *
@@ -40,6 +46,8 @@
  *     sysmem_buffer.lock, dma_buf.name_lock (spinlocks): exporting
  *	and naming a collection's buffers (sysmem_buffer.c)
  *     sysmem_tracker.lock (spinlock): lifetime and node tracking
+ *     sysmem_strong_watch.lock (spinlock): the collection a strong
+ *	watch reports to (taken after sysmem_buffer.lock is dropped)
  *
  * sysmem_client.lock is never held together with a collection lock.
  * No two collection locks are ever held at once: a node refers only to
@@ -49,6 +57,8 @@
  */
 #ifndef _SYSMEM_CORE_H
 #define _SYSMEM_CORE_H
+
+#include <linux/workqueue.h>
 
 #include "sysmem_internal.h"
 
@@ -106,6 +116,10 @@ struct sysmem_coll_buffer {
  * @buffers: the buffers, until the collection fails or is freed
  * @let_go: allocated, then left without a strong node: the buffers are
  *	no longer held by the collection (a strong node never comes back)
+ * @watch: counts the buffers something strong still holds; set at
+ *	creation, for as long as the collection lives
+ * @strong_end: queued (with a reference on the collection) when @watch
+ *	falls to 0: fails the collection once it is let go
  */
 struct sysmem_collection {
 	struct kref ref;
@@ -124,6 +138,8 @@ struct sysmem_collection {
 	unsigned int nr_buffers;
 	struct sysmem_coll_buffer *buffers;
 	bool let_go;
+	struct sysmem_strong_watch *watch;
+	struct work_struct strong_end;
 };
 
 /**

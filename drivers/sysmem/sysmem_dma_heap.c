@@ -47,7 +47,7 @@ static struct dma_buf *sysmem_dma_heap_allocate(struct dma_heap *dma_heap,
 	strscpy(settings.heap, sysmem_heap_name(heap), sizeof(settings.heap));
 	/* Collection id 0: the buffer belongs to no collection. */
 	buf = sysmem_buffer_alloc(heap, settings.size_bytes, &settings, 0, 0,
-				  NULL);
+				  NULL, NULL);
 	if (IS_ERR(buf))
 		return ERR_CAST(buf);
 	dmabuf = sysmem_buffer_export(buf, true, false, "dma-heap");

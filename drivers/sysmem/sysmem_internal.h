@@ -24,6 +24,7 @@
 struct dentry;
 struct device;
 struct sysmem_buffer;
+struct sysmem_strong_watch;
 struct sysmem_tracker;
 
 /*
@@ -88,6 +89,9 @@ static inline int sysmem_name_len(const char *name)
  *	sysmem dma-buf; once 0 the buffer is gone for weak nodes and stays
  *	gone
  * @close_weak: counts 1 while @strong is not 0; close-weak fds poll on it
+ * @watch: counts the buffer among its collection's strong buffers while
+ *	@strong is not 0 (a reference, dropped when @strong falls to 0);
+ *	NULL for a buffer of no collection
  * @dmabuf: the heap's dma-buf, which every sysmem dma-buf forwards to;
  *	NULL once @users fell to 0
  * @collection_id: id of the collection the buffer belongs to
@@ -101,6 +105,7 @@ struct sysmem_buffer {
 	unsigned int users;
 	unsigned int strong;
 	struct sysmem_tracker *close_weak;
+	struct sysmem_strong_watch *watch;
 	struct dma_buf *dmabuf;
 	u64 collection_id;
 	u32 index;
@@ -185,7 +190,8 @@ void sysmem_contig_heap_exit(void);
 struct sysmem_buffer *sysmem_buffer_alloc(struct sysmem_heap *heap, size_t size,
 					  const struct sysmem_buffer_settings *settings,
 					  u64 collection_id, u32 index,
-					  struct sysmem_tracker *tracker);
+					  struct sysmem_tracker *tracker,
+					  struct sysmem_strong_watch *watch);
 void sysmem_buffer_put(struct sysmem_buffer *buf);
 void sysmem_buffer_unhold(struct sysmem_buffer *buf, bool strong);
 struct dma_buf *sysmem_buffer_export(struct sysmem_buffer *buf, bool writable,
@@ -194,6 +200,12 @@ struct file *sysmem_buffer_close_weak_file(struct sysmem_buffer *buf);
 bool sysmem_buffer_strong(struct sysmem_buffer *buf);
 void sysmem_dmabuf_set_name(struct dma_buf *dmabuf, const char *name);
 struct sysmem_buffer *sysmem_dmabuf_buffer(struct dma_buf *dmabuf);
+
+/* sysmem_collection.c: a collection's count of its strong buffers */
+void sysmem_strong_watch_add(struct sysmem_strong_watch *watch);
+void sysmem_strong_watch_drop(struct sysmem_strong_watch *watch);
+int sysmem_collection_init(void);
+void sysmem_collection_exit(void);
 
 /* sysmem_tracker.c */
 struct sysmem_tracker *sysmem_tracker_new(unsigned int count, bool settled);

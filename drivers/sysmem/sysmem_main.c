@@ -190,9 +190,12 @@ static int __init sysmem_init(void)
 
 	sysmem_node_fd_init(&sysmem_token_ioctls, &sysmem_group_ioctls,
 			    &sysmem_coll_ioctls);
-	ret = sysmem_dma_device_init();
+	ret = sysmem_collection_init();
 	if (ret)
 		return ret;
+	ret = sysmem_dma_device_init();
+	if (ret)
+		goto exit_collections;
 	sysmem_debugfs = debugfs_create_dir("sysmem", NULL);
 	ret = sysmem_builtin_heaps_init(sysmem_debugfs);
 	if (ret)
@@ -212,12 +215,16 @@ exit_heaps:
 remove_debugfs:
 	debugfs_remove_recursive(sysmem_debugfs);
 	sysmem_dma_device_exit();
+exit_collections:
+	sysmem_collection_exit();
 	return ret;
 }
 
 static void __exit sysmem_exit(void)
 {
 	misc_deregister(&sysmem_miscdev);
+	/* A collection's last work item may hold buffers of the heaps. */
+	sysmem_collection_exit();
 	sysmem_builtin_heaps_exit();
 	debugfs_remove_recursive(sysmem_debugfs);
 	sysmem_dma_device_exit();

@@ -21,6 +21,7 @@ static const char *const sysmem_stat_names[SYSMEM_STAT_NR] = {
 	[SYSMEM_STAT_BUFFERS] = "buffers",
 	[SYSMEM_STAT_TRACKERS] = "trackers",
 	[SYSMEM_STAT_TRACKING_FDS] = "tracking_fds",
+	[SYSMEM_STAT_WATCHES] = "strong_watches",
 };
 
 static int sysmem_objects_show(struct seq_file *m, void *unused)

@@ -16,6 +16,7 @@ enum sysmem_stat {
 	SYSMEM_STAT_BUFFERS,		/* struct sysmem_buffer */
 	SYSMEM_STAT_TRACKERS,		/* struct sysmem_tracker */
 	SYSMEM_STAT_TRACKING_FDS,	/* lifetime, node and close-weak fds */
+	SYSMEM_STAT_WATCHES,		/* struct sysmem_strong_watch */
 	SYSMEM_STAT_NR,
 };
 

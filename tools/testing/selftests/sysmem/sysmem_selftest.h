@@ -190,6 +190,7 @@ static inline int sysmem_heap_settle_bytes(const char *heap,
 /* The sysmem debugfs objects file: live objects of each kind. */
 struct sysmem_objects {
 	long long collections, nodes, buffers, trackers, tracking_fds;
+	long long strong_watches;	/* 0 on modules without the line */
 };
 
 /* Read the objects file into *o.  Returns 0 or -errno. */
@@ -214,6 +215,8 @@ static inline int sysmem_read_objects(struct sysmem_objects *o)
 			o->trackers = v;
 		else if (!strcmp(name, "tracking_fds"))
 			o->tracking_fds = v;
+		else if (!strcmp(name, "strong_watches"))
+			o->strong_watches = v;
 	}
 	fclose(f);
 	return 0;
@@ -222,7 +225,7 @@ static inline int sysmem_read_objects(struct sysmem_objects *o)
 static inline int sysmem_objects_zero(const struct sysmem_objects *o)
 {
 	return !o->collections && !o->nodes && !o->buffers && !o->trackers &&
-	       !o->tracking_fds;
+	       !o->tracking_fds && !o->strong_watches;
 }
 
 /*

@@ -7,7 +7,9 @@
  * the buffer's close-weak fd polls readable, a weak node asking later
  * sees a sparse set, and the memory goes back to the heap as soon as
  * the weak fds are closed too.  Before allocation, a collection with
- * only weak nodes left fails.
+ * only weak nodes left fails; after it, one with no strong node and no
+ * strong buffer left fails too (SYSMEM_FAIL_PARTICIPANT_LOST), so that
+ * its weak participants see it end.
  *
  * Runs as root with sysmem.ko loaded (the VM runner's init).  Memory
  * accounting reads the system heap's line of the sysmem debugfs file.
@@ -22,6 +24,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -80,6 +83,14 @@ static bool becomes_readable(int fd)
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 
 	return poll(&p, 1, 2000) == 1 && (p.revents & POLLIN);
+}
+
+/* Poll @fd for an error (a failed collection) within 2 s. */
+static bool becomes_failed(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, 2000) == 1 && (p.revents & POLLERR);
 }
 
 static int bind_cons(int dev, int token, __u64 usage, __u32 camping,
@@ -310,6 +321,9 @@ TEST_F(weak, close_weak_signals_per_buffer)
 		close(sfd[i]);
 	for (i = 1; i < NBUF; i++)
 		EXPECT_TRUE(becomes_readable(cfd[i])) TH_LOG("buffer %d", i);
+	/* Nothing strong is left: the collection ends for the weak node. */
+	EXPECT_TRUE(becomes_failed(cw));
+	CHECK_STATE(cw, SYSMEM_STATE_FAILED, SYSMEM_FAIL_PARTICIPANT_LOST);
 	EXPECT_FALSE(readable(lt));
 	/* A mapping of a weak buffer still works until it is dropped. */
 	EXPECT_EQ(0x5a, ws[sz - 1]);
@@ -322,8 +336,6 @@ TEST_F(weak, close_weak_signals_per_buffer)
 	EXPECT_TRUE(becomes_readable(lt));
 	close_fds(cfd, NBUF);
 	close(lt);
-	/* The weak collection itself stays allocated, holding nothing. */
-	CHECK_STATE(cw, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
 	leave(cw);
 }
 
@@ -389,6 +401,7 @@ TEST_F(weak, sparse_set_after_strong_nodes_left)
 	EXPECT_FALSE(readable(cfd[3]));
 	close(sfd[3]);
 	EXPECT_TRUE(becomes_readable(cfd[3]));
+	EXPECT_TRUE(becomes_failed(cw));
 	/* Only the weak fds hold memory now. */
 	EXPECT_EQ(2, live(self, 2));
 	close_fds(wfd, NBUF);
@@ -426,14 +439,13 @@ TEST_F(weak, last_strong_node_gone_before_allocation_fails)
 
 /*
  * A strong node that released with its constraints still counts until
- * allocation; after it, the collection lets go at once and a weak node
- * finds every buffer gone.
+ * allocation; after it, nothing strong is left, so the collection
+ * allocates and fails at once: the weak node never gets a buffer.
  */
 TEST_F(weak, released_strong_constraints_count_until_allocation)
 {
 	struct sysmem_buffer_constraints c;
-	int tok, w, cs, cw, wfd[2], cfd[2];
-	unsigned int count, nfds = 0;
+	int tok, w, cs, cw, wfd[2], cfd[2], lt;
 
 	ASSERT_EQ(0, weak_pair(self->dev, &tok, &w));
 	ASSERT_EQ(0, sysmem_set_weak_ok(w, false));
@@ -444,17 +456,17 @@ TEST_F(weak, released_strong_constraints_count_until_allocation)
 	ASSERT_LE(0, cw);
 	close(w);
 	CHECK_STATE(cw, SYSMEM_STATE_PENDING, SYSMEM_FAIL_NONE);
+	lt = sysmem_attach_lifetime_tracking(cw, 0);
+	ASSERT_LE(0, lt);
 	cons_init(&c, SYSMEM_USAGE_CPU_READ, 0, 4096);
 	ASSERT_EQ(0, sysmem_set_constraints(cw, &c));
-	ASSERT_EQ(0, sysmem_wait(cw, WAIT_NS));
-	ASSERT_EQ(0, sysmem_get_weak_result(cw, NULL, wfd, cfd, 2, &count,
-					    &nfds, NULL));
-	EXPECT_EQ(2, count);
-	EXPECT_EQ(2, nfds);	/* both slots filled, with -1 */
-	EXPECT_EQ(-1, wfd[0]);
-	EXPECT_EQ(-1, wfd[1]);
-	EXPECT_EQ(-1, cfd[0]);
-	EXPECT_EQ(-1, cfd[1]);
+	EXPECT_EQ(-EIO, sysmem_wait(cw, WAIT_NS));
+	CHECK_STATE(cw, SYSMEM_STATE_FAILED, SYSMEM_FAIL_PARTICIPANT_LOST);
+	EXPECT_EQ(-EIO, sysmem_get_weak_result(cw, NULL, wfd, cfd, 2, NULL,
+					       NULL, NULL));
+	/* The memory is back in the heap. */
+	EXPECT_TRUE(becomes_readable(lt));
+	close(lt);
 	EXPECT_EQ(0, live(self, 0));
 	leave(cw);
 }
@@ -564,11 +576,113 @@ TEST_F(weak, no_usage_gets_close_weak_fds)
 		if (cfd[i] >= 0)
 			EXPECT_FALSE(readable(cfd[i]));
 	}
+	/* No strong dma-buf was handed out: the end comes at once. */
 	leave(cs);
+	CHECK_STATE(cw, SYSMEM_STATE_FAILED, SYSMEM_FAIL_PARTICIPANT_LOST);
 	for (i = 0; i < NBUF; i++)
 		if (cfd[i] >= 0)
 			EXPECT_TRUE(becomes_readable(cfd[i]));
 	close_fds(cfd, NBUF);
+	leave(cw);
+}
+
+/*
+ * Weak collections end: once the strong participant has left and its
+ * last buffer fd is closed (here by another process, while the weak
+ * participant blocks in poll()), the weak participant sees the
+ * collection fail with SYSMEM_FAIL_PARTICIPANT_LOST: poll() wakes with
+ * POLLERR, wait and get-result give EIO, every close-weak fd fires.
+ */
+TEST_F(weak, strong_gone_fails_collection)
+{
+	int tok, w, cs, cw, sfd[NBUF], wfd[NBUF], cfd[NBUF], i, status;
+	int xfd[NBUF], xcfd[NBUF];
+	struct pollfd p = { .events = POLLIN };
+	unsigned int count;
+	pid_t pid;
+
+	ASSERT_EQ(0, weak_pair(self->dev, &tok, &w));
+	cs = bind_cons(self->dev, tok, SYSMEM_USAGE_CPU_READ, NBUF, 4096);
+	ASSERT_LE(0, cs);
+	cw = bind_cons(self->dev, w, SYSMEM_USAGE_CPU_READ, 0, 4096);
+	ASSERT_LE(0, cw);
+	ASSERT_EQ(0, sysmem_get_result(cs, NULL, sfd, NBUF, &count, NULL));
+	ASSERT_EQ(NBUF, count);
+	ASSERT_EQ(0, sysmem_get_weak_result(cw, NULL, wfd, cfd, NBUF, &count,
+					    NULL, NULL));
+	ASSERT_EQ(NBUF, count);
+
+	/* The strong node leaves; its buffer fds keep the collection. */
+	leave(cs);
+	CHECK_STATE(cw, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	for (i = 0; i < NBUF - 1; i++)
+		close(sfd[i]);
+	for (i = 0; i < NBUF - 1; i++)
+		EXPECT_TRUE(becomes_readable(cfd[i])) TH_LOG("buffer %d", i);
+	usleep(100 * 1000);
+	CHECK_STATE(cw, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	EXPECT_FALSE(readable(cfd[NBUF - 1]));
+
+	/* The last strong fd goes with a child, while we wait in poll(). */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		usleep(300 * 1000);
+		_exit(0);
+	}
+	close(sfd[NBUF - 1]);
+	CHECK_STATE(cw, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	p.fd = cw;
+	EXPECT_EQ(1, poll(&p, 1, 5000));
+	EXPECT_TRUE(p.revents & POLLERR);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	CHECK_STATE(cw, SYSMEM_STATE_FAILED, SYSMEM_FAIL_PARTICIPANT_LOST);
+	EXPECT_EQ(-EIO, sysmem_wait(cw, 0));
+	EXPECT_EQ(-EIO, sysmem_get_weak_result(cw, NULL, xfd, xcfd, NBUF,
+					       NULL, NULL, NULL));
+	EXPECT_TRUE(becomes_readable(cfd[NBUF - 1]));
+	/* The weak fds still hold the memory until they are closed. */
+	EXPECT_EQ(NBUF, live(self, NBUF));
+	close_fds(wfd, NBUF);
+	EXPECT_EQ(0, live(self, 0));
+	close_fds(cfd, NBUF);
+	leave(cw);
+}
+
+/*
+ * A strong mapping holds its buffer as its fd did: the collection stays
+ * allocated for the weak participant until the mapping goes.
+ */
+TEST_F(weak, strong_mapping_keeps_collection)
+{
+	int tok, w, cs, cw, sfd[1], wfd[1], cfd[1];
+	size_t sz = page_size();
+	unsigned int count;
+	void *map;
+
+	ASSERT_EQ(0, weak_pair(self->dev, &tok, &w));
+	cs = bind_cons(self->dev, tok, SYSMEM_USAGE_CPU_READ, 1, sz);
+	ASSERT_LE(0, cs);
+	cw = bind_cons(self->dev, w, SYSMEM_USAGE_CPU_READ, 0, sz);
+	ASSERT_LE(0, cw);
+	ASSERT_EQ(0, sysmem_get_result(cs, NULL, sfd, 1, &count, NULL));
+	ASSERT_EQ(0, sysmem_get_weak_result(cw, NULL, wfd, cfd, 1, &count,
+					    NULL, NULL));
+	leave(cs);
+	map = mmap(NULL, sz, PROT_READ, MAP_SHARED, sfd[0], 0);
+	ASSERT_NE(MAP_FAILED, map);
+	close(sfd[0]);
+	usleep(200 * 1000);
+	CHECK_STATE(cw, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	EXPECT_EQ(0, sysmem_wait(cw, 0));
+	EXPECT_FALSE(readable(cfd[0]));
+	munmap(map, sz);
+	EXPECT_TRUE(becomes_failed(cw));
+	CHECK_STATE(cw, SYSMEM_STATE_FAILED, SYSMEM_FAIL_PARTICIPANT_LOST);
+	EXPECT_TRUE(readable(cfd[0]));
+	close(wfd[0]);
+	close(cfd[0]);
+	EXPECT_EQ(0, live(self, 0));
 	leave(cw);
 }
 
