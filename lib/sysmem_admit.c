@@ -5,7 +5,8 @@
  * A participant attached after allocation takes the buffers as they
  * are.  It is admitted when its own constraints allow them: the buffer
  * count, size, heap, coherency domain, contiguity and secure flag
- * allocated, and, when it has image constraints, the chosen format,
+ * allocated, the physical placement (base alignment and address
+ * limit), and, when it has image constraints, the chosen format,
  * modifier, color space, image size, row pitch and plane layout.  What
  * a negotiation including it would now prefer (another domain for its
  * usage, another format for video usage) does not matter.
@@ -298,6 +299,12 @@ const char *sysmem_admit_buffers(const struct sysmem_participant *p,
 	if ((c->flags & SYSMEM_CONSTRAINTS_SECURE) &&
 	    !(s->flags & SYSMEM_SETTINGS_SECURE))
 		return "the participant requires secure buffers; they are not";
+	/* Both powers of two: a larger alignment is a multiple. */
+	if (s->min_physical_base_alignment < c->min_physical_base_alignment)
+		return "physical base alignment allocated below the participant's";
+	if ((c->flags & SYSMEM_CONSTRAINTS_HAS_MAX_PHYSICAL_ADDRESS) &&
+	    s->max_physical_address > c->max_physical_address)
+		return "buffers may lie above the participant's physical address limit";
 	if (!sysmem_admit_heap(p, s->heap))
 		return "heap allocated from is not one the participant permits";
 	if (!p->images || !count)

@@ -38,7 +38,9 @@ const char *sysmem_admit_image(const struct sysmem_image_constraints *images,
 /*
  * Whether participant @p (valid constraints) can use the buffers @s
  * describes: the buffer count within its min and max, the size, the
- * coherency domain, contiguity, secure, the heap and, when it has image
+ * coherency domain, contiguity, secure, the physical base alignment (at
+ * least the participant's) and address limit (not above the
+ * participant's, when it gives one), the heap and, when it has image
  * constraints, the chosen image.  Usage is not compared, nor the
  * buffers other participants camp on (see sysmem_logical_allocate()).
  * Returns NULL or a static reason.

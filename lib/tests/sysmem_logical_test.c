@@ -492,6 +492,58 @@ TEST(image_admission)
 		     why);
 }
 
+/*
+ * Placement: buffers allocated 64 KiB aligned and below 4 GiB take a
+ * newcomer asking for at most that alignment and a limit at or above
+ * theirs; one asking for more alignment, or a lower limit, is refused.
+ */
+TEST(placement_admission)
+{
+	struct sysmem_buffer_constraints c;
+	struct coll co = { 0 };
+	const char *why;
+
+	co.in_force[0] = mk(1, 4096);
+	co.in_force[0].min_buffer_count = 4;
+	co.nr = 1;
+	ASSERT_EQ(SYSMEM_FAIL_NONE, allocate(&co));
+	co.settings.min_physical_base_alignment = 65536;
+	co.settings.max_physical_address = 0xffffffffULL;
+
+	c = mk(1, 4096);
+	c.min_physical_base_alignment = 65536;
+	c.flags = SYSMEM_CONSTRAINTS_HAS_MAX_PHYSICAL_ADDRESS;
+	c.max_physical_address = 0xffffffffULL;
+	EXPECT_EQ(SYSMEM_FAIL_NONE, admit1(&co.settings, &c, NULL, &why));
+	EXPECT_EQ(NULL, why);
+	/* Less alignment, a higher limit: fine. */
+	c.min_physical_base_alignment = 4096;
+	c.max_physical_address = 0xfffffffffULL;
+	EXPECT_EQ(SYSMEM_FAIL_NONE, admit1(&co.settings, &c, NULL, &why));
+	/* 128 KiB asked, 64 KiB given. */
+	c.min_physical_base_alignment = 131072;
+	EXPECT_EQ(SYSMEM_FAIL_CONSTRAINTS, admit1(&co.settings, &c, NULL, &why));
+	EXPECT_STREQ("physical base alignment allocated below the participant's",
+		     why);
+	/* A device reaching the low 1 GiB only. */
+	c.min_physical_base_alignment = 0;
+	c.max_physical_address = 0x3fffffffULL;
+	EXPECT_EQ(SYSMEM_FAIL_CONSTRAINTS, admit1(&co.settings, &c, NULL, &why));
+	EXPECT_STREQ("buffers may lie above the participant's physical address limit",
+		     why);
+	/* Without the flag the field is no limit. */
+	c.flags = 0;
+	c.max_physical_address = 0;
+	EXPECT_EQ(SYSMEM_FAIL_NONE, admit1(&co.settings, &c, NULL, &why));
+	/* Buffers with no limit (all ones) refuse any limit below it. */
+	co.settings.max_physical_address = ~0ULL;
+	c.flags = SYSMEM_CONSTRAINTS_HAS_MAX_PHYSICAL_ADDRESS;
+	c.max_physical_address = 0xffffffffULL;
+	EXPECT_EQ(SYSMEM_FAIL_CONSTRAINTS, admit1(&co.settings, &c, NULL, &why));
+	c.max_physical_address = ~0ULL;
+	EXPECT_EQ(SYSMEM_FAIL_NONE, admit1(&co.settings, &c, NULL, &why));
+}
+
 /* Shared slack: the largest counts once, its excess takes free slots. */
 TEST(shared_slack)
 {
