@@ -196,6 +196,7 @@ struct sysmem_collection *sysmem_collection_new(void)
 	kref_init(&coll->ref);
 	mutex_init(&coll->lock);
 	init_waitqueue_head(&coll->wq);
+	INIT_LIST_HEAD(&coll->slot_owners);
 	coll->id = atomic64_inc_return(&sysmem_last_collection_id);
 	coll->state = SYSMEM_STATE_PENDING;
 	return coll;
@@ -391,6 +392,86 @@ unhold_buffers:
 }
 
 /*
+ * The node whose going gives back the buffer slots participant @n takes:
+ * the nearest dispensable node or attached subtree top from @n up to
+ * @top (the top of the domain allocated), or NULL when there is none:
+ * those slots stay taken for as long as the collection lives.
+ */
+static struct sysmem_node *sysmem_slot_owner(struct sysmem_node *n,
+					     struct sysmem_node *top)
+{
+	for (; n; n = n->parent) {
+		if (n->dispensable || n->attach_root)
+			return n;
+		if (n == top)
+			break;
+	}
+	return NULL;
+}
+
+static void sysmem_collection_shared_slack(struct sysmem_collection *coll)
+{
+	struct sysmem_node *n;
+
+	coll->shared_slack = coll->shared_fixed;
+	list_for_each_entry(n, &coll->slot_owners, slot_entry)
+		coll->shared_slack = max(coll->shared_slack, n->slots_shared);
+}
+
+/*
+ * Count the buffer slots the participants of negotiation @ng take, each
+ * with its slot owner (or for good).  @coll->lock held.
+ */
+static void sysmem_slots_take(struct sysmem_collection *coll,
+			      struct sysmem_negotiation *ng)
+{
+	struct sysmem_node *owner;
+	unsigned int i;
+	u32 shared;
+	u64 held;
+
+	for (i = 0; i < ng->nr_parts; i++) {
+		held = 0;
+		shared = 0;
+		sysmem_logical_count(&ng->parts[i], 1, &held, &shared);
+		coll->held += held;
+		owner = ng->nodes[i] ? sysmem_slot_owner(ng->nodes[i], ng->top) :
+				       NULL;
+		if (!owner) {
+			coll->shared_fixed = max(coll->shared_fixed, shared);
+			continue;
+		}
+		if (!owner->holds_slots) {
+			owner->holds_slots = true;
+			list_add_tail(&owner->slot_entry, &coll->slot_owners);
+		}
+		owner->slots_held += held;
+		owner->slots_shared = max(owner->slots_shared, shared);
+	}
+	sysmem_collection_shared_slack(coll);
+}
+
+/**
+ * sysmem_node_give_back_slots() - a slot owner's slots return
+ * @node: a node holding slots (@node->holds_slots), being freed
+ *
+ * Its subtree is entirely gone: the buffer slots its participants took
+ * are free for later attached subtrees.
+ *
+ * Context: the collection lock held, or no file of the collection left.
+ */
+void sysmem_node_give_back_slots(struct sysmem_node *node)
+{
+	struct sysmem_collection *coll = node->coll;
+
+	list_del_init(&node->slot_entry);
+	node->holds_slots = false;
+	coll->held -= node->slots_held;
+	node->slots_held = 0;
+	sysmem_collection_shared_slack(coll);
+}
+
+/*
  * Give @coll the buffers the negotiated @settings describe and count
  * the buffer slots its participants hold.  All or nothing.  Return:
  * SYSMEM_FAIL_NONE, or the reason with @why set.
@@ -419,8 +500,7 @@ static u32 sysmem_collection_take(struct sysmem_collection *coll,
 	coll->buffers = bufs;
 	coll->nr_buffers = settings->buffer_count;
 	coll->settings = *settings;
-	sysmem_logical_count(ng->parts, ng->nr_parts, &coll->held,
-			     &coll->shared_slack);
+	sysmem_slots_take(coll, ng);
 	return SYSMEM_FAIL_NONE;
 }
 
@@ -546,8 +626,7 @@ static void sysmem_attach_allocate(struct sysmem_node *top)
 		goto fail;
 	reason = sysmem_negotiate(&ng, NULL, 0, &base, NULL, &why);
 	if (!reason) {
-		sysmem_logical_count(ng.parts, ng.nr_parts, &coll->held,
-				     &coll->shared_slack);
+		sysmem_slots_take(coll, &ng);
 		sysmem_negotiation_fail_unchosen(&ng);
 	}
 	sysmem_negotiation_free(&ng);

@@ -106,9 +106,16 @@ struct sysmem_coll_buffer {
  * @lifetime: counts the buffers whose memory is not back in the heap;
  *	settled once the collection leaves SYSMEM_STATE_PENDING
  * @held: buffer slots held: the camping and dedicated slack of the
- *	allocation's participants and of the accepted attached subtrees
+ *	allocation's participants and of the accepted attached subtrees,
+ *	less those given back by slot owners that have gone
  * @shared_slack: the largest shared slack among the allocation's
- *	participants and the accepted attached subtrees
+ *	participants and the accepted attached subtrees still holding
+ *	slots: the larger of @shared_fixed and every slot owner's
+ * @shared_fixed: the largest shared slack among the participants whose
+ *	slots are never given back (outside every dispensable node and
+ *	attached subtree)
+ * @slot_owners: the nodes holding slots they give back when freed
+ *	(struct sysmem_node.slot_entry)
  * @name: the collection's name, "" until named
  * @name_priority: priority of @name
  * @settings: the chosen settings once allocated
@@ -132,6 +139,8 @@ struct sysmem_collection {
 	struct sysmem_tracker *lifetime;
 	u64 held;
 	u32 shared_slack;
+	u32 shared_fixed;
+	struct list_head slot_owners;
 	char name[SYSMEM_NAME_LEN];
 	u32 name_priority;
 	struct sysmem_buffer_settings settings;
@@ -178,6 +187,13 @@ struct sysmem_collection {
  *	until the first one is made (passed on by BIND)
  * @nr_tracking: tracking fds made through this node so far
  * @ident: what node ref fds of this node name, NULL until the first one
+ * @slot_entry: in @coll->slot_owners while @slots_held or @slots_shared
+ *	are the node's to give back (@holds_slots)
+ * @holds_slots: the node is a slot owner: a dispensable node or the top
+ *	of an attached subtree whose participants took buffer slots; they
+ *	return to the collection when the node is freed
+ * @slots_held: the camping and dedicated slack its participants took
+ * @slots_shared: the largest shared slack among them
  *
  * Every field but @coll and @type is protected by @coll->lock.
  */
@@ -209,6 +225,10 @@ struct sysmem_node {
 	struct sysmem_tracker *gone;
 	u32 nr_tracking;
 	struct sysmem_node_ident *ident;
+	struct list_head slot_entry;
+	bool holds_slots;
+	u64 slots_held;
+	u32 slots_shared;
 };
 
 /**
@@ -298,6 +318,7 @@ void sysmem_node_release(struct sysmem_node *node);
 void sysmem_node_withdraw(struct sysmem_node *node);
 void sysmem_node_close(struct sysmem_node *node);
 void sysmem_node_discard(struct sysmem_node *node);
+void sysmem_node_give_back_slots(struct sysmem_node *node);
 
 /* sysmem_node_calls.c: what every door does to a node */
 void sysmem_collection_name(struct sysmem_collection *coll, u32 priority,

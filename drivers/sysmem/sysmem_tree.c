@@ -32,6 +32,9 @@ void sysmem_node_ident_put(struct sysmem_node_ident *ident)
 
 static void sysmem_node_free(struct sysmem_node *node)
 {
+	/* Before its tracking fds fire: a replacement then finds them. */
+	if (node->holds_slots)
+		sysmem_node_give_back_slots(node);
 	if (node->gone)
 		sysmem_tracker_dec(node->gone);
 	if (node->ident) {
@@ -269,6 +272,7 @@ struct sysmem_node *sysmem_node_alloc(struct sysmem_collection *coll,
 	node->has_file = true;
 	INIT_LIST_HEAD(&node->children);
 	INIT_LIST_HEAD(&node->sibling);
+	INIT_LIST_HEAD(&node->slot_entry);
 	kref_get(&coll->ref);
 	return node;
 }
@@ -341,6 +345,13 @@ void sysmem_node_replace(struct sysmem_node *token, struct sysmem_node *node)
 	if (node->ident)
 		node->ident->node = node;
 	node->nr_tracking = token->nr_tracking;
+	if (token->holds_slots) {
+		list_replace_init(&token->slot_entry, &node->slot_entry);
+		node->holds_slots = true;
+		node->slots_held = token->slots_held;
+		node->slots_shared = token->slots_shared;
+		token->holds_slots = false;
+	}
 	node->parent = token->parent;
 	if (token->parent)
 		list_replace_init(&token->sibling, &node->sibling);

@@ -64,6 +64,14 @@ static int revents(int fd)
 	return ret ? p.revents : 0;
 }
 
+/* Whether @fd polls readable within @ms milliseconds. */
+static bool poll_in(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, ms) == 1 && (p.revents & POLLIN);
+}
+
 static void close_fds(int *fds, unsigned int n)
 {
 	unsigned int i;
@@ -1065,19 +1073,138 @@ TEST_F(node, attach_camping_first_come_first_served)
 	CHECK_STATE(a1, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
 	close(a2);
 
-	/* The slots stay taken after their holder leaves. */
-	leave(a1);
-	a3 = attach_one(self->dev, c[0], 1, 4096);
-	ASSERT_LE(0, a3);
-	CHECK_STATE(a3, SYSMEM_STATE_FAILED, SYSMEM_FAIL_CONSTRAINTS);
-	close(a3);
 	/* Camping on nothing still fits. */
 	a3 = attach_one(self->dev, c[0], 0, 4096);
 	ASSERT_LE(0, a3);
 	CHECK_STATE(a3, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
 	leave(a3);
+	/* Once their holder is gone, its slots are free again. */
+	leave(a1);
+	a3 = attach_one(self->dev, c[0], 2, 4096);
+	ASSERT_LE(0, a3);
+	CHECK_STATE(a3, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	leave(a3);
 	leave(c[0]);
 	leave(c[1]);
+}
+
+/*
+ * Slots are given back: a participant camping on the last 2 free slots
+ * goes away; once the node tracking fd of its subtree's top fires, a
+ * replacement with the same needs attaches.  Whether it left cleanly or
+ * died makes no difference, and while any node of its subtree is left
+ * (here a duplicate still open) its slots stay taken.
+ */
+TEST_F(node, attach_slots_given_back)
+{
+	int c[2], tok, dup, a, b, nt, fds[8], round;
+	unsigned int count = 0, nfds = 0;
+
+	ASSERT_EQ(0, make_two(self->dev, c, 3, 3, 8));
+	ASSERT_EQ(0, sysmem_get_result(c[0], NULL, fds, 8, &count, &nfds));
+	ASSERT_EQ(8, count);
+	close_fds(fds, nfds);
+	for (round = 0; round < 3; round++) {
+		tok = sysmem_attach_token(c[0], SYSMEM_RIGHTS_SAME);
+		ASSERT_LE(0, tok);
+		nt = sysmem_attach_node_tracking(tok);
+		ASSERT_LE(0, nt);
+		/* A duplicate kept open holds the subtree in round 2. */
+		dup = round == 2 ? sysmem_duplicate(tok, SYSMEM_RIGHTS_SAME) : -1;
+		a = sysmem_bind(self->dev, tok);
+		ASSERT_LE(0, a);
+		close(tok);
+		if (dup >= 0) {
+			b = sysmem_bind(self->dev, dup);
+			ASSERT_LE(0, b);
+			close(dup);
+			ASSERT_EQ(0, set_cons(b, USAGE_RW, 0, 4096));
+		} else {
+			b = -1;
+		}
+		ASSERT_EQ(0, set_cons(a, USAGE_RW, 2, 4096));
+		ASSERT_EQ(0, sysmem_wait(a, WAIT_NS)) TH_LOG("round %d", round);
+		ASSERT_EQ(0, sysmem_get_result(a, NULL, fds, 8, &count, &nfds));
+		close_fds(fds, nfds);
+		/* No slot is free while it is there. */
+		dup = attach_one(self->dev, c[1], 1, 4096);
+		ASSERT_LE(0, dup);
+		CHECK_STATE(dup, SYSMEM_STATE_FAILED, SYSMEM_FAIL_CONSTRAINTS);
+		close(dup);
+		EXPECT_FALSE(poll_in(nt, 0));
+		/* Rounds 0 and 2 leave cleanly, round 1 dies. */
+		if (round == 1)
+			close(a);
+		else
+			leave(a);
+		if (b >= 0) {
+			EXPECT_FALSE(poll_in(nt, 100));
+			dup = attach_one(self->dev, c[1], 2, 4096);
+			ASSERT_LE(0, dup);
+			CHECK_STATE(dup, SYSMEM_STATE_FAILED,
+				    SYSMEM_FAIL_CONSTRAINTS);
+			close(dup);
+			leave(b);
+		}
+		EXPECT_TRUE(poll_in(nt, 2000)) TH_LOG("round %d", round);
+		close(nt);
+	}
+	/* The collection itself never noticed. */
+	CHECK_STATE(c[0], SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	CHECK_STATE(c[1], SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	a = attach_one(self->dev, c[1], 2, 4096);
+	ASSERT_LE(0, a);
+	CHECK_STATE(a, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	leave(a);
+	leave(c[0]);
+	leave(c[1]);
+}
+
+/*
+ * A dispensable participant of the allocation gives its slots back too:
+ * camping 3 + 3 (the second dispensable) with a minimum of 8 leaves 2
+ * free; once the dispensable one is gone, one camping 5 fits.
+ */
+TEST_F(node, dispensable_slots_given_back)
+{
+	struct sysmem_buffer_constraints cons;
+	int t0, t1, c0, c1, a, nt;
+
+	t0 = sysmem_alloc_token(self->dev);
+	ASSERT_LE(0, t0);
+	t1 = sysmem_duplicate(t0, SYSMEM_RIGHTS_SAME);
+	ASSERT_LE(0, t1);
+	ASSERT_EQ(0, sysmem_set_dispensable(t1));
+	nt = sysmem_attach_node_tracking(t1);
+	ASSERT_LE(0, nt);
+	c0 = sysmem_bind(self->dev, t0);
+	c1 = sysmem_bind(self->dev, t1);
+	ASSERT_LE(0, c0);
+	ASSERT_LE(0, c1);
+	close(t0);
+	close(t1);
+	ASSERT_EQ(0, set_cons(c0, USAGE_RW, 3, page_size()));
+	memset(&cons, 0, sizeof(cons));
+	cons.usage = USAGE_RW;
+	cons.min_buffer_count_for_camping = 3;
+	cons.min_buffer_count = 8;
+	cons.min_size_bytes = page_size();
+	ASSERT_EQ(0, sysmem_set_constraints(c1, &cons));
+	ASSERT_EQ(0, sysmem_wait(c0, WAIT_NS));
+	a = attach_one(self->dev, c0, 5, 4096);
+	ASSERT_LE(0, a);
+	CHECK_STATE(a, SYSMEM_STATE_FAILED, SYSMEM_FAIL_CONSTRAINTS);
+	close(a);
+	/* Dies: a dispensable node fails alone. */
+	close(c1);
+	EXPECT_TRUE(poll_in(nt, 2000));
+	close(nt);
+	CHECK_STATE(c0, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	a = attach_one(self->dev, c0, 5, 4096);
+	ASSERT_LE(0, a);
+	CHECK_STATE(a, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	leave(a);
+	leave(c0);
 }
 
 /* With 6 allocated (3 + 3), one camping 1 does not fit. */
