@@ -956,8 +956,12 @@ static void op_set_weak(struct worker *w)
 		OUTCOME(w, h, ret, 0, -EBUSY);
 	else
 		OUTCOME(w, h, ret, 0, -EBUSY);
-	if (!ret)
-		h->weak = true;
+	if (ret)
+		return;
+	/* Made weak by this call (not again): weak-ok too, as SetWeak. */
+	if (!h->weak)
+		h->weak_ok = true;
+	h->weak = true;
 }
 
 static void op_set_weak_ok(struct worker *w)
@@ -1466,14 +1470,15 @@ static void op_result(struct worker *w)
 	/*
 	 * A node that wants fds needs room for them; a weak node needs the
 	 * close-weak array too, which sysmem_get_result() does not pass.
+	 * A weak node without usage still wants its close-weak fds.
 	 */
 	success = 0;
-	if (!none && !cap)
+	if ((!none || h->weak) && !cap)
 		success = -ENOSPC;
-	else if (!none && h->weak)
+	else if (h->weak)
 		success = -EINVAL;
 	alt = success;
-	if (!none && !cap && h->weak)
+	if (!cap && h->weak)
 		alt = -EINVAL;
 	memset(fds, 0xff, sizeof(fds));
 	ret = sysmem_get_result(h->fd, &s, cap ? fds : NULL, cap, &count,
@@ -1525,6 +1530,14 @@ static void op_weak_result(struct worker *w)
 	if (nfds != (none ? 0 : count))
 		violation(w, h, "%u slots filled for %u buffers, usage %#llx",
 			  nfds, count, (unsigned long long)h->usage);
+	/* Weak without usage: no dma-buf, but the close-weak fds. */
+	for (k = 0; none && weak && k < count && k < MAX_FDS; k++) {
+		if (fds[k] != -1)
+			violation(w, h, "buffer %u: fd %d without usage", k,
+				  fds[k]);
+		if (cw[k] >= 0)
+			close(cw[k]);
+	}
 	for (k = 0; !none && k < count && k < MAX_FDS; k++) {
 		bool no_fd = fds[k] < 0, no_cw = cw[k] < 0;
 
