@@ -733,7 +733,11 @@ static void sysmem_collection_strong_end(struct work_struct *work)
  */
 int sysmem_collection_init(void)
 {
-	sysmem_collection_wq = alloc_workqueue("sysmem", 0, 0);
+	/*
+	 * Unbound: the work only takes a collection lock.  (7.x warns when
+	 * neither WQ_UNBOUND nor WQ_PERCPU is given.)
+	 */
+	sysmem_collection_wq = alloc_workqueue("sysmem", WQ_UNBOUND, 0);
 	return sysmem_collection_wq ? 0 : -ENOMEM;
 }
 
