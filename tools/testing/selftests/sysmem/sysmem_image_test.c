@@ -5,10 +5,13 @@
  * pipeline over unix sockets and must all read the same layout.
  */
 #define _GNU_SOURCE
+#include <assert.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -698,6 +701,58 @@ TEST(reported_min_usable)
 					 s.image.min_size.height, &l));
 	EXPECT_EQ(256, l.bytes_per_row);
 	EXPECT_EQ(4096, l.image_size);
+}
+
+/*
+ * A client built before ABI 0.6 passes the 80-byte constraints of 0.5:
+ * its image entries have the old layout, so SET_CONSTRAINTS with image
+ * entries refuses them with EPROTO rather than misread them; without
+ * image entries the short structure is still fine.
+ */
+#define SET_CONSTRAINTS_0_5	_IOW(SYSMEM_IOC_MAGIC, 0x30, char[80])
+
+TEST(abi_0_5_image_entries_eproto)
+{
+	struct sysmem_buffer_constraints c = { 0 };
+	struct sysmem_image_constraints ic;
+	struct sysmem_buffer_settings s;
+	unsigned int nfds = 0;
+	int dev, coll, fd = -1;
+
+	static_assert(offsetof(struct sysmem_buffer_constraints,
+			       min_physical_base_alignment) == 80,
+		      "0.5's constraints end where 0.6's placement begins");
+	dev = sysmem_open();
+	ASSERT_LE(0, dev);
+	coll = sysmem_alloc_nonshared(dev);
+	ASSERT_LE(0, coll);
+	entry(&ic, SYSMEM_COLOR_SPACE_SRGB);
+	add_format(&ic, XRGB8888, SYSMEM_MODIFIER_LINEAR);
+	ic.min_size = (struct sysmem_size){ 64, 32 };
+	c.usage = SYSMEM_USAGE_CPU_READ;
+	c.min_buffer_count_for_camping = 1;
+	c.image_format_count = 1;
+	c.image_formats = (__u64)(uintptr_t)&ic;
+	EXPECT_EQ(-1, ioctl(coll, SET_CONSTRAINTS_0_5, &c));
+	EXPECT_EQ(EPROTO, errno);
+	/* Nothing was set: the same constraints at 0.6's size work. */
+	ASSERT_EQ(0, sysmem_set_constraints(coll, &c));
+	ASSERT_EQ(0, sysmem_wait(coll, -1));
+	ASSERT_EQ(0, sysmem_get_result(coll, &s, &fd, 1, NULL, &nfds));
+	EXPECT_EQ(8192, s.size_bytes);
+	close(fd);
+	close(coll);
+
+	/* Without image entries an old client's call still works. */
+	coll = sysmem_alloc_nonshared(dev);
+	ASSERT_LE(0, coll);
+	c.image_format_count = 0;
+	c.image_formats = 0;
+	c.min_size_bytes = 4096;
+	EXPECT_EQ(0, ioctl(coll, SET_CONSTRAINTS_0_5, &c));
+	ASSERT_EQ(0, sysmem_wait(coll, -1));
+	close(coll);
+	close(dev);
 }
 
 TEST_HARNESS_MAIN
