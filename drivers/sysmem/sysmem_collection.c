@@ -669,6 +669,17 @@ static bool sysmem_collection_has_strong(struct sysmem_collection *coll)
 	return false;
 }
 
+/* True when a weak node is still open: someone to see the collection end. */
+static bool sysmem_collection_has_weak(struct sysmem_collection *coll)
+{
+	struct sysmem_node *n;
+
+	for (n = coll->root; n; n = sysmem_node_next(n, coll->root))
+		if (n->weak && !n->fail_reason && n->state == SYSMEM_NODE_LIVE)
+			return true;
+	return false;
+}
+
 /*
  * sysmem_collection_check_strong() - act on the last strong node's going
  * @coll: the collection
@@ -677,8 +688,9 @@ static bool sysmem_collection_has_strong(struct sysmem_collection *coll)
  * With no strong node left, fail a collection still pending, and make
  * an allocated one let go of its buffers (which then live only as long
  * as their strong dma-bufs).  An allocated collection with no strong
- * node and no buffer held strongly any more fails: only weak nodes are
- * left, and nothing keeps the buffers for them.
+ * node and no buffer held strongly any more fails when weak nodes are
+ * left, since nothing keeps the buffers for them; without any, it just
+ * ends, with nothing logged.
  *
  * Context: @coll->lock held.
  * Return: true when the collection failed.
@@ -703,6 +715,9 @@ static bool sysmem_collection_check_strong(struct sysmem_collection *coll,
 		sysmem_collection_unhold_buffers(coll);
 	}
 	if (atomic_read(&coll->watch->count))
+		return false;
+	/* With no weak node left either, nobody is told: it just ends. */
+	if (!sysmem_collection_has_weak(coll))
 		return false;
 	sysmem_collection_fail(coll, SYSMEM_FAIL_PARTICIPANT_LOST, who,
 			       "no strong node and no strong buffer left");

@@ -25,8 +25,9 @@
  *    DMA mapping looked like and lets go again.  Reading gives
  *    "segments=N bytes=N dma_addr=0x... vmap=N first=0x... last=0x...
  *    phys_lo=0x... phys_hi=0x... pages_consecutive=N" of the last
- *    import: the physical address of its lowest page, of its highest
- *    byte, and whether its pages follow each other in physical memory.
+ *    import: the lowest and highest address of its memory as the
+ *    module's device sees it (without an IOMMU, the physical address),
+ *    and whether its DMA segments follow each other.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -174,7 +175,7 @@ static struct {
 	dma_addr_t dma_addr;
 	int vmap;		/* 0, or the error of the kernel mapping */
 	u32 first, last;	/* first and last word, read through it */
-	phys_addr_t phys_lo, phys_hi;	/* lowest page, highest byte */
+	u64 phys_lo, phys_hi;	/* lowest byte, highest byte */
 	bool consecutive;	/* the pages follow each other */
 } test_import_result;
 static bool test_import_valid;
@@ -596,7 +597,7 @@ static int test_import(int fd)
 	struct dma_buf *dmabuf;
 	struct sg_table *sgt;
 	u32 first_word = 0, last_word = 0;
-	phys_addr_t lo = ~(phys_addr_t)0, hi = 0, next = 0;
+	u64 lo = U64_MAX, hi = 0, next = 0;
 	bool consecutive = true;
 	dma_addr_t first;
 	unsigned int segments;
@@ -621,13 +622,19 @@ static int test_import(int fd)
 	for_each_sgtable_dma_sg(sgt, sg, i)
 		bytes += sg_dma_len(sg);
 	first = sgt->nents ? sg_dma_address(sgt->sgl) : 0;
-	/* Where the pages lie, from the CPU side of the table. */
-	for_each_sgtable_sg(sgt, sg, i) {
-		if (i && sg_phys(sg) != next)
+	/*
+	 * Where the memory lies, as the device sees it: importers get no
+	 * pages from 7.x on (and mangled ones with DMABUF_DEBUG), only DMA
+	 * addresses.  The device's mask is 64-bit, so nothing is bounced,
+	 * and without an IOMMU (the test guests) DMA addresses are
+	 * physical addresses.
+	 */
+	for_each_sgtable_dma_sg(sgt, sg, i) {
+		if (i && sg_dma_address(sg) != next)
 			consecutive = false;
-		lo = min(lo, sg_phys(sg));
-		hi = max(hi, sg_phys(sg) + sg->length - 1);
-		next = sg_phys(sg) + sg->length;
+		lo = min_t(u64, lo, sg_dma_address(sg));
+		hi = max_t(u64, hi, sg_dma_address(sg) + sg_dma_len(sg) - 1);
+		next = sg_dma_address(sg) + sg_dma_len(sg);
 	}
 	/* The table is gone after the unmap (7.x frees the core's copy). */
 	segments = sgt->nents;
@@ -678,15 +685,15 @@ static ssize_t test_import_read(struct file *file, char __user *ubuf,
 	mutex_lock(&test_import_lock);
 	if (test_import_valid)
 		len = scnprintf(text, sizeof(text),
-				"segments=%u bytes=%llu dma_addr=%pad vmap=%d first=%#x last=%#x phys_lo=%pa phys_hi=%pa pages_consecutive=%d\n",
+				"segments=%u bytes=%llu dma_addr=%pad vmap=%d first=%#x last=%#x phys_lo=%#llx phys_hi=%#llx pages_consecutive=%d\n",
 				test_import_result.segments,
 				test_import_result.bytes,
 				&test_import_result.dma_addr,
 				test_import_result.vmap,
 				test_import_result.first,
 				test_import_result.last,
-				&test_import_result.phys_lo,
-				&test_import_result.phys_hi,
+				test_import_result.phys_lo,
+				test_import_result.phys_hi,
 				test_import_result.consecutive);
 	else
 		len = scnprintf(text, sizeof(text), "none\n");
