@@ -120,11 +120,16 @@ static const struct file_operations sysmem_dev_fops = {
 	.compat_ioctl = compat_ptr_ioctl,
 };
 
+/*
+ * Owner and group only: one local user can still drain contiguous memory
+ * that others need, so access is granted through a group (udev's
+ * 70-sysmem.rules gives the node to "video", as for V4L2 devices).
+ */
 static struct miscdevice sysmem_miscdev = {
 	.minor = MISC_DYNAMIC_MINOR,
 	.name = "sysmem",
 	.fops = &sysmem_dev_fops,
-	.mode = 0666,
+	.mode = 0660,
 };
 
 static struct dentry *sysmem_debugfs;

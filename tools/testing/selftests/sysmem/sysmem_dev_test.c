@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * sysmem device basics: the node, the version ioctl, ioctl argument
- * handling, the client's ABI and module reload.
+ * sysmem device basics: the node and who may open it (mode 0660: a user
+ * outside its group gets EACCES, a member opens it and allocates), the
+ * version ioctl, ioctl argument handling, the client's ABI and module
+ * reload.
  *
  * Also built with -m32 (make userspace-m32, which defines
  * SYSMEM_SELFTEST_M32): then it runs as a 32-bit process on the 64-bit
@@ -15,6 +17,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,7 +71,12 @@ FIXTURE_TEARDOWN(dev)
 	close(self->fd);
 }
 
-TEST(node_is_char_device_mode_0666)
+/*
+ * The node's mode is 0660: owner and group only.  The guest has no udev,
+ * so devtmpfs leaves it root:root; on a host, udev/70-sysmem.rules gives
+ * it to the "video" group, so the group is not checked here.
+ */
+TEST(node_is_char_device_mode_0660)
 {
 	char sysfs[64];
 	unsigned int maj, min;
@@ -77,7 +85,8 @@ TEST(node_is_char_device_mode_0666)
 
 	ASSERT_EQ(0, stat(SYSMEM_DEV_PATH, &st));
 	ASSERT_TRUE(S_ISCHR(st.st_mode));
-	ASSERT_EQ(0666, st.st_mode & 07777);
+	ASSERT_EQ(0660, st.st_mode & 07777);
+	EXPECT_EQ(0, st.st_uid);
 
 	/* The node is the misc device the module registered. */
 	f = fopen("/sys/class/misc/sysmem/dev", "r");
@@ -90,29 +99,132 @@ TEST(node_is_char_device_mode_0666)
 	EXPECT_EQ(0, access(sysfs, F_OK));
 }
 
-TEST(unprivileged_open)
+/* The unprivileged user the tests become (nobody on Debian). */
+#define NOBODY		65534
+/* A group no account uses, lent to the node while a test runs. */
+#define DEV_TEST_GID	4242
+
+/* What a child that dropped its privileges reports (its exit status). */
+enum unpriv_status {
+	UNPRIV_OK = 0,		/* opened, allocated, wrote and read back */
+	UNPRIV_EACCES = 1,	/* open failed with EACCES */
+	UNPRIV_OPEN = 2,	/* open failed otherwise */
+	UNPRIV_DROP = 3,	/* could not become NOBODY */
+	UNPRIV_VERSION = 4,
+	UNPRIV_ALLOC = 5,
+	UNPRIV_MAP = 6,
+};
+
+/*
+ * In a child: become uid and gid NOBODY with @gid (if not -1) as the only
+ * supplementary group, then open the device, read its version and
+ * allocate, map and use one buffer.  Returns the child's exit status.
+ */
+static int unpriv_child(gid_t gid)
+{
+	struct sysmem_buffer_constraints c;
+	struct sysmem_version v;
+	unsigned int count, nfds;
+	int dev, coll, buf = -1;
+	char *p;
+
+	if (setgroups(gid == (gid_t)-1 ? 0 : 1, &gid) || setgid(NOBODY) ||
+	    setuid(NOBODY) || getuid() != NOBODY || geteuid() != NOBODY)
+		return UNPRIV_DROP;
+	dev = sysmem_open();
+	if (dev == -EACCES)
+		return UNPRIV_EACCES;
+	if (dev < 0)
+		return UNPRIV_OPEN;
+	if (sysmem_get_version(dev, &v) || v.major != SYSMEM_ABI_MAJOR)
+		return UNPRIV_VERSION;
+	coll = sysmem_alloc_nonshared(dev);
+	if (coll < 0)
+		return UNPRIV_ALLOC;
+	cons_init(&c, USAGE_RW, 1, page_size());
+	if (sysmem_set_constraints(coll, &c) || sysmem_wait(coll, WAIT_NS) ||
+	    sysmem_get_result(coll, NULL, &buf, 1, &count, &nfds) ||
+	    count != 1 || nfds != 1)
+		return UNPRIV_ALLOC;
+	p = mmap(NULL, page_size(), PROT_READ | PROT_WRITE, MAP_SHARED, buf, 0);
+	if (p == MAP_FAILED || p[0] != 0)
+		return UNPRIV_MAP;
+	p[page_size() - 1] = 0x5a;
+	if (p[page_size() - 1] != 0x5a)
+		return UNPRIV_MAP;
+	munmap(p, page_size());
+	close(buf);
+	leave(coll);
+	close(dev);
+	return UNPRIV_OK;
+}
+
+/* Run unpriv_child(@gid) in a child process; returns its exit status. */
+static int unpriv_run(gid_t gid)
 {
 	int status;
 	pid_t pid;
 
-	if (geteuid() != 0)
-		SKIP(return, "needs root to drop privileges");
 	pid = fork();
-	ASSERT_LE(0, pid);
-	if (!pid) {
-		struct sysmem_version v;
-		int fd;
+	if (pid < 0)
+		return -errno;
+	if (!pid)
+		_exit(unpriv_child(gid));
+	if (waitpid(pid, &status, 0) != pid)
+		return -errno;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1000;
+}
 
-		if (setgid(65534) || setuid(65534))
-			_exit(10);
-		fd = sysmem_open();
-		if (fd < 0)
-			_exit(11);
-		_exit(sysmem_get_version(fd, &v) ? 12 : 0);
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status));
-	EXPECT_EQ(0, WEXITSTATUS(status));
+/*
+ * The node lent to group DEV_TEST_GID for the test; teardown gives it
+ * back its group (and mode, should a test change it).
+ */
+FIXTURE(unpriv) {
+	struct stat orig;
+	bool lent;
+};
+
+FIXTURE_SETUP(unpriv)
+{
+	self->lent = false;
+	if (geteuid() != 0)
+		SKIP(return, "needs root to drop privileges and chgrp the node");
+	ASSERT_EQ(0, stat(SYSMEM_DEV_PATH, &self->orig));
+	/* The test's group must not be one the node already has. */
+	ASSERT_NE(DEV_TEST_GID, self->orig.st_gid);
+	ASSERT_EQ(0, chown(SYSMEM_DEV_PATH, -1, DEV_TEST_GID));
+	self->lent = true;
+}
+
+FIXTURE_TEARDOWN(unpriv)
+{
+	if (!self->lent)
+		return;
+	EXPECT_EQ(0, chown(SYSMEM_DEV_PATH, -1, self->orig.st_gid));
+	EXPECT_EQ(0, chmod(SYSMEM_DEV_PATH, self->orig.st_mode & 07777));
+}
+
+/* A user outside the node's group is refused at open. */
+TEST_F(unpriv, outside_group_eacces)
+{
+	EXPECT_EQ(UNPRIV_EACCES, unpriv_run(-1));
+	/* Another group does not help either. */
+	EXPECT_EQ(UNPRIV_EACCES, unpriv_run(DEV_TEST_GID + 1));
+}
+
+/* A member of the node's group opens the device and allocates. */
+TEST_F(unpriv, group_member_allocates)
+{
+	EXPECT_EQ(UNPRIV_OK, unpriv_run(DEV_TEST_GID));
+}
+
+/* The mode, not the group alone, decides: 0600 refuses a member too. */
+TEST_F(unpriv, group_needs_group_bits)
+{
+	ASSERT_EQ(0, chmod(SYSMEM_DEV_PATH, 0600));
+	EXPECT_EQ(UNPRIV_EACCES, unpriv_run(DEV_TEST_GID));
+	ASSERT_EQ(0, chmod(SYSMEM_DEV_PATH, self->orig.st_mode & 07777));
+	EXPECT_EQ(UNPRIV_OK, unpriv_run(DEV_TEST_GID));
 }
 
 TEST_F(dev, version)
@@ -326,7 +438,7 @@ TEST(module_unload_reload)
 
 	ASSERT_EQ(0, module_load(path));
 	ASSERT_EQ(0, stat(SYSMEM_DEV_PATH, &st));
-	EXPECT_EQ(0666, st.st_mode & 07777);
+	EXPECT_EQ(0660, st.st_mode & 07777);
 	EXPECT_EQ(-EEXIST, module_load(path));
 
 	fd = sysmem_open();

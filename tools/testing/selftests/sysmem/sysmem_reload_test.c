@@ -170,7 +170,7 @@ static void reload(struct __test_metadata *_metadata, const char *path,
 	ASSERT_EQ(-ENOENT, sysmem_open());
 	ASSERT_EQ(0, sysmem_module_load(path, params));
 	ASSERT_EQ(0, stat(SYSMEM_DEV_PATH, &st));
-	ASSERT_EQ(0666, st.st_mode & 07777);
+	ASSERT_EQ(0660, st.st_mode & 07777);
 	ASSERT_EQ(0, device_works());
 }
 
