@@ -13,6 +13,8 @@
 #   make fuzz       libFuzzer on lib/'s constraint code for FUZZ_SECONDS
 #   make fuzz-merge merge the inputs "make fuzz" found into the corpus
 #   make fuzz-seeds regenerate the committed seed corpus
+#   make modules_install  sysmem.ko alone into the module tree, then depmod
+#   make install-udev, install-modules-load, dkms-source  see below
 #
 # KDIR=<kernel build tree or headers> builds the module for another
 # kernel; the default is the project's debug test kernel, built (once,
@@ -205,3 +207,66 @@ lint:
 
 clean:
 	rm -rf $(B)
+
+# --- Installing the module (Documentation/sysmem/building.rst) ---
+#
+# "make modules_install" builds sysmem.ko for KDIR without the selftests'
+# helper modules (SYSMEM_TEST_MODULES=n, in a build directory of its
+# own), installs it with kbuild's modules_install (INSTALL_MOD_PATH,
+# INSTALL_MOD_DIR, default extra/; kbuild signs and compresses as the
+# kernel's configuration says) and runs depmod on that tree, which
+# kbuild skips against installed headers (they have no System.map), so
+# that "modprobe sysmem" finds it.  The helper modules stay in
+# build/kmod/ for the VM tests and are never installed.
+#
+# "make install-udev" and "make install-modules-load" install the udev
+# rule (group "video", mode 0660) and the modules-load.d file that loads
+# sysmem at boot, under DESTDIR, in the directories distributions use.
+#
+# "make dkms-source" copies what DKMS needs (dkms.conf, Kbuild and the
+# module's sources) to $(DESTDIR)/usr/src/sysmem-<version>, where
+# "dkms add sysmem/<version>" finds it.  The version is dkms.conf's
+# PACKAGE_VERSION, the only place it is written.
+KINST_DIR = $(B)/kmod-install/$(KTAG)
+# The release modules_install installs for: UTS_RELEASE, which Debian's
+# headers give right where their "make kernelrelease" does not.
+KUTS = $(call lazy,KUTS,sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h)
+INSTALL_MOD_PATH ?=
+UDEVRULESDIR ?= /usr/lib/udev/rules.d
+MODULESLOADDIR ?= /usr/lib/modules-load.d
+SYSMEM_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\{0,1\}\([^"]*\)"\{0,1\}$$/\1/p' dkms.conf)
+DKMS_SRC = $(DESTDIR)/usr/src/sysmem-$(SYSMEM_VERSION)
+
+.PHONY: modules_install install-udev install-modules-load dkms-source \
+	print-version
+
+modules_install:
+	@mkdir -p $(KINST_DIR)
+	@rsync -a --delete --exclude tests --exclude '*.o' --exclude '*.ko' \
+		--exclude '.*.cmd' Kbuild drivers lib include $(KINST_DIR)/
+	$(MAKE) -C $(KDIR) M=$(abspath $(KINST_DIR)) SYSMEM_TEST_MODULES=n \
+		modules
+	$(MAKE) -C $(KDIR) M=$(abspath $(KINST_DIR)) SYSMEM_TEST_MODULES=n \
+		$(if $(INSTALL_MOD_PATH),INSTALL_MOD_PATH=$(abspath $(INSTALL_MOD_PATH))) \
+		modules_install
+	depmod $(if $(INSTALL_MOD_PATH),-b $(abspath $(INSTALL_MOD_PATH))) $(KUTS)
+
+install-udev:
+	install -D -m 644 udev/70-sysmem.rules \
+		$(DESTDIR)$(UDEVRULESDIR)/70-sysmem.rules
+
+install-modules-load:
+	install -D -m 644 udev/sysmem-modules-load.conf \
+		$(DESTDIR)$(MODULESLOADDIR)/sysmem.conf
+
+dkms-source:
+	@test -n "$(SYSMEM_VERSION)" || { echo "no PACKAGE_VERSION in dkms.conf" >&2; exit 1; }
+	rm -rf $(DKMS_SRC)
+	mkdir -p $(DKMS_SRC)
+	rsync -a --exclude tests dkms.conf Kbuild drivers lib include \
+		$(DKMS_SRC)/
+	@echo "sysmem: DKMS source: $(DKMS_SRC)"
+
+print-version:
+	@echo $(SYSMEM_VERSION)
