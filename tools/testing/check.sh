@@ -8,6 +8,9 @@
 # guest runs the publishing tests and the kernel's own dmabuf-heaps
 # selftest.  Installs what is missing, builds what is stale, and ends
 # with the line "N passed, M failed" summed over every stage.
+# With the stock kernel in the matrix, a host stage also builds and
+# installs sysmem.ko through DKMS and "make modules_install" against its
+# headers (tools/testing/check-dkms.sh).
 # The 32-bit client's selftests (build/m32/, see the Makefile) run in
 # the same guests and count like the others.
 # Usage: check.sh [--unit-only]; FUZZ_SECONDS (default 30) bounds the
@@ -116,6 +119,17 @@ else
 		"$fuzz_log" >&2
 fi
 stage fuzz "$rc"
+
+# --- packaging: sysmem.ko through DKMS (add, build, install, remove) and
+# "make modules_install", against Debian 12's stock headers, in private
+# trees under build/ (tools/testing/check-dkms.sh); with the stock kernel ---
+if [[ " $kernels " == *" stock "* ]]; then
+	t=$(date +%s)
+	rc=0
+	tools/testing/check-dkms.sh || rc=$?
+	stage dkms "$rc"
+	msg "dkms took $(( $(date +%s) - t )) s (log: $SYSMEM_LOGDIR/dkms.log)"
+fi
 
 # kdir KERNEL: the build tree or headers sysmem.ko is built against.
 kdir() {
