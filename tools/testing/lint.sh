@@ -4,7 +4,8 @@
 # "make lint": checkpatch.pl --strict from the Debian linux-source tree on
 # our kernel, lib and uapi code and the selftests' helper module, and
 # sparse on the modules, built against the 6.1 and the 7.2 debug kernels
-# (only 7.2 compiles sysmem_dma_heap.c, the /dev/dma_heap publishing).
+# (only 7.2 compiles sysmem_dma_heap.c, the /dev/dma_heap publishing),
+# and a Sphinx build of Documentation/sysmem/ in which any warning fails.
 # Silent and status 0 when clean.
 set -uo pipefail
 . "$(dirname "$0")/vm/common.sh"
@@ -41,4 +42,21 @@ for kv in 6.1 7.2; do
 		status=1
 	fi
 done
+
+# The documentation: Debian's Sphinx builds every page of
+# Documentation/sysmem/ (no conf.py: -C, index.rst is the root) into
+# build/docs/html.  -W turns every warning into a failure (a malformed
+# table, a short title underline, a :doc: link to a missing page, a page
+# no toctree reaches), -n also flags references that resolve nowhere,
+# and -E rereads every page, so an unchanged page's warnings still count.
+ensure_pkgs python3-sphinx
+log=$SYSMEM_LOGDIR/docs.log
+rm -rf build/docs
+if ! /usr/bin/sphinx-build -E -C -W -n --keep-going -q -b html \
+		-D master_doc=index -D project=sysmem \
+		-d build/docs/doctrees Documentation/sysmem build/docs/html \
+		>"$log" 2>&1; then
+	cat "$log"
+	status=1
+fi
 exit $status
