@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -26,7 +27,10 @@
 #include "kselftest_harness.h"
 #include "libsysmem.h"
 #include "sysmem_selftest.h"
+#include "sysmem_test_camera.h"
 
+#define CAMERA_KO		"/lib/sysmem/sysmem_test_camera.ko"
+#define CAMERA_MOD		"sysmem_test_camera"
 #define COLLECTIONS_PATH	DEBUGFS_PATH "/sysmem/collections"
 #define BUFINFO_PATH		DEBUGFS_PATH "/dma_buf/bufinfo"
 
@@ -785,6 +789,72 @@ TEST_F(observe, failed_participant_lost)
 		EXPECT_FIELD(&r[1], "state", "failed");
 	}
 	leave(c);
+}
+
+/*
+ * A kernel participant (the test camera, sysmem_test_camera.ko) takes a
+ * duplicate: its node shows as a knode with no pid, its debug info, and
+ * nothing missing once it set its constraints; the duplicate's fd is
+ * consumed.  The collection waits for its unbound root token.
+ */
+TEST_F(observe, kernel_participant)
+{
+	struct camera_bind b = { .width = 64, .height = 32 };
+	struct camera_status cs;
+	int t, d, cam, n, ret;
+	unsigned long long id;
+	char want[32];
+	struct record *r = self->recs;
+
+	if (!have_debugfs())
+		SKIP(return, "no debugfs");
+	ret = sysmem_module_load(CAMERA_KO, "");
+	if (ret == -ENOENT)
+		SKIP(return, "%s is not in this guest", CAMERA_KO);
+	ASSERT_TRUE(!ret || ret == -EEXIST);
+	cam = open(CAMERA_DEV_PATH, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, cam);
+	t = sysmem_alloc_token(self->dev);
+	ASSERT_LE(0, t);
+	d = sysmem_duplicate(t, SYSMEM_RIGHTS_SAME);
+	ASSERT_LE(0, d);
+	id = coll_id(t);
+	b.token_fd = d;
+	ASSERT_EQ(0, ioctl(cam, CAMERA_IOC_BIND_TOKEN, &b));
+	ASSERT_EQ(0, ioctl(cam, CAMERA_IOC_STATUS, &cs));
+	EXPECT_EQ(id, cs.collection_id);
+	EXPECT_FDINFO(d, "sysmem-node-state", "consumed");
+	EXPECT_FDINFO(t, "sysmem-missing", "unbound_token");
+
+	n = coll_records(id, r, MAX_RECORDS);
+	ASSERT_EQ(3, n);
+	EXPECT_FIELD(&r[0], "state", "pending");
+	EXPECT_NUM(&r[0], "nodes", 2);
+	EXPECT_NUM(&r[1], "id", 1);
+	EXPECT_FIELD(&r[1], "kind", "token");
+	EXPECT_FIELD(&r[1], "state", "unbound");
+	EXPECT_FIELD(&r[1], "missing", "unbound_token");
+	EXPECT_NUM(&r[1], "pid", getpid());
+	/* The duplicate's id, kept through the kernel's take-over and bind. */
+	EXPECT_NUM(&r[2], "id", 2);
+	EXPECT_NUM(&r[2], "parent", 1);
+	EXPECT_FIELD(&r[2], "kind", "knode");
+	EXPECT_FIELD(&r[2], "state", "bound");
+	EXPECT_FIELD(&r[2], "debug_name", CAMERA_DBG_NAME);
+	snprintf(want, sizeof(want), "%llu", (unsigned long long)cs.debug_id);
+	EXPECT_FIELD(&r[2], "debug_id", want);
+	EXPECT_NUM(&r[2], "pid", 0);
+	EXPECT_FIELD(&r[2], "missing", "none");
+
+	/* The camera leaves cleanly; the root token goes with it. */
+	ASSERT_EQ(0, ioctl(cam, CAMERA_IOC_RELEASE));
+	close(cam);
+	close(d);
+	sysmem_release(t);
+	close(t);
+	EXPECT_EQ(0, coll_records(id, r, MAX_RECORDS));
+	/* Best effort: the guest's init unloads it otherwise. */
+	sysmem_module_unload(CAMERA_MOD);
 }
 
 /* The collections file is root's alone. */
