@@ -144,7 +144,19 @@ $(B)/unit/%: lib/tests/%.c $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(WARN) $(SAN) -Iinclude/uapi -Ilib $(SELFTEST_INC) -o $@ $< $(LIB_SRCS)
 
-unit-build: $(UNITTESTS)
+# Host unit tests of libsysmem's device-free calls: libsysmem.c and lib/
+# compiled in, with the sanitizers.
+LIBSYSMEM_UNITTESTS := $(patsubst tools/lib/sysmem/tests/%.c,$(B)/unit/%,\
+	$(wildcard tools/lib/sysmem/tests/*_test.c))
+
+$(B)/unit/libsysmem_%: tools/lib/sysmem/tests/libsysmem_%.c \
+		tools/lib/sysmem/libsysmem.c tools/lib/sysmem/libsysmem.h \
+		$(LIB_SRCS) $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WARN) $(SAN) -Iinclude/uapi -Ilib -Itools/lib/sysmem \
+		$(SELFTEST_INC) -o $@ $< tools/lib/sysmem/libsysmem.c $(LIB_SRCS)
+
+unit-build: $(UNITTESTS) $(LIBSYSMEM_UNITTESTS)
 
 # libFuzzer target for sysmem_constraints_validate() and sysmem_aggregate()
 # (tools/testing/fuzz/), with lib/ compiled in, instrumented and
