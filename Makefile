@@ -9,6 +9,7 @@
 #                   (PREFIX=/usr/local, DESTDIR, LIBDIR, INCLUDEDIR, MANDIR)
 #   make uninstall  remove what "make install" installed
 #   make check-lib  exported symbols, man pages, an installed-tree build
+#   make examples   build/tools/sysmem-example (part of "userspace")
 #   make userspace-m32  libsysmem and a set of selftests as 32-bit (-m32)
 #                   static binaries, in build/m32/ (part of "userspace")
 #   make check      host unit tests, VM selftests, stock-kernel smoke test

@@ -110,6 +110,20 @@ static int negotiate(const char *who, int dev, int token, __u64 usage,
 	return coll;
 }
 
+/*
+ * Leave the collection cleanly.  A collection fd closed without
+ * sysmem_release() tells sysmem its participant died, and fails the
+ * collection for everyone.
+ */
+static void leave(const char *who, int coll)
+{
+	int ret = sysmem_release(coll);
+
+	if (ret < 0)
+		die(who, "sysmem_release", ret);
+	close(coll);
+}
+
 /* Begin (@end false) or end CPU access to a dma-buf. */
 static void cpu_access(const char *who, int fd, __u64 rw, bool end)
 {
@@ -225,7 +239,7 @@ static int consumer(int dev, int sock)
 	munmap(map, s.size_bytes);
 	for (i = 0; i < count; i++)
 		close(fds[i]);
-	close(coll);
+	leave(who, coll);
 	return bad ? 1 : 0;
 }
 
@@ -271,7 +285,7 @@ static int producer(int dev, int token, int sock)
 	munmap(map, s.size_bytes);
 	for (i = 0; i < count; i++)
 		close(fds[i]);
-	close(coll);
+	leave(who, coll);
 	return answer == 'y' ? 0 : 1;
 }
 

@@ -55,7 +55,7 @@ TEST(get_info_exact)
 {
 	unsigned int i;
 
-	for (i = 0; i < sizeof(expected) / sizeof(expected[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(expected); i++) {
 		struct sysmem_format_info info;
 
 		memset(&info, 0xa5, sizeof(info));
