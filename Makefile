@@ -4,6 +4,12 @@
 # the module; this Makefile drives kbuild and builds the userspace parts.
 #
 #   make            module (against KDIR), libsysmem, tools and selftests
+#   make lib        libsysmem: build/libsysmem.so.1 and build/libsysmem.a
+#   make install    libsysmem, its headers, sysmem.pc and the man pages
+#                   (PREFIX=/usr/local, DESTDIR, LIBDIR, INCLUDEDIR, MANDIR)
+#   make uninstall  remove what "make install" installed
+#   make check-lib  exported symbols, man pages, an installed-tree build
+#   make examples   build/tools/sysmem-example (part of "userspace")
 #   make userspace-m32  libsysmem and a set of selftests as 32-bit (-m32)
 #                   static binaries, in build/m32/ (part of "userspace")
 #   make check      host unit tests, VM selftests, stock-kernel smoke test
@@ -46,6 +52,11 @@ SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
 LIB_SRCS := $(wildcard lib/*.c)
 LIB_HDRS := $(wildcard lib/*.h) include/uapi/linux/sysmem.h
 LIBSYSMEM := $(B)/libsysmem.a
+# What a program links libsysmem with: the shared library, found through
+# an rpath to build/ (tools/testing/vm/run.sh copies it into the guests
+# at that path).  See the libsysmem block below.
+LIBSYSMEM_SO_LINK := $(B)/libsysmem.so
+LIBSYSMEM_LDLIBS = -L$(B) -lsysmem -Wl,-rpath,$(abspath $(B))
 SELFTESTS := $(patsubst tools/testing/selftests/sysmem/%.c,$(B)/selftests/%,\
 	$(wildcard tools/testing/selftests/sysmem/*_test.c))
 UNITTESTS := $(patsubst lib/tests/%.c,$(B)/unit/%,$(wildcard lib/tests/*_test.c))
@@ -68,8 +79,10 @@ M32_SELFTESTS := $(addprefix $(M32)/selftests/,sysmem_dev_test \
 	sysmem_collection_test sysmem_image_test sysmem_node_test \
 	sysmem_weak_test)
 
-.PHONY: all module userspace userspace-m32 selftests unit unit-build check \
-	run lint clean print-module fuzz fuzz-build fuzz-merge fuzz-seeds
+.PHONY: FORCE all module userspace userspace-m32 selftests unit unit-build check \
+	run lint clean print-module fuzz fuzz-build fuzz-merge fuzz-seeds \
+	lib examples install uninstall install-lib uninstall-lib install-man \
+	uninstall-man check-lib
 
 all: module userspace
 
@@ -85,7 +98,7 @@ module:
 print-module:
 	@echo $(abspath $(KMOD_DIR))/sysmem.ko
 
-userspace: $(LIBSYSMEM) $(TOOLS) $(SELFTESTS) userspace-m32
+userspace: lib $(TOOLS) $(SELFTESTS) examples userspace-m32
 
 userspace-m32: $(M32_LIBSYSMEM) $(M32_SELFTESTS) $(M32)/vm/abi32-probe
 
@@ -99,13 +112,142 @@ $(B)/lib/lib_%.o: lib/%.c $(LIB_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(UCFLAGS) -fPIC -c -o $@ $<
 
-$(LIBSYSMEM): $(B)/lib/libsysmem.o $(patsubst lib/%.c,$(B)/lib/lib_%.o,$(LIB_SRCS))
+# ---- libsysmem: shared and static library, install --------------------
+#
+# libsysmem.so.1 (real name libsysmem.so.$(LIBSYSMEM_VERSION)) exports the
+# calls tools/lib/sysmem/libsysmem.map names, under version node
+# LIBSYSMEM_1, and nothing else: the map's "local: *" keeps lib/ (code
+# shared with sysmem.ko, for example sysmem_aggregate()) out of the
+# dynamic symbol table.  lib/ is not built with -fvisibility=hidden
+# because one public call, sysmem_fail_str(), is defined there.
+# libsysmem.a holds one relocatable object (ld -r of the same objects)
+# in which objcopy made every symbol the map does not name local, so a
+# static link gets no lib/ symbol either.
+LIBSYSMEM_MAJOR := 1
+LIBSYSMEM_VERSION := $(LIBSYSMEM_MAJOR).0.0
+LIBSYSMEM_SONAME := libsysmem.so.$(LIBSYSMEM_MAJOR)
+LIBSYSMEM_REAL := $(B)/libsysmem.so.$(LIBSYSMEM_VERSION)
+LIBSYSMEM_MAP := tools/lib/sysmem/libsysmem.map
+LIBSYSMEM_OBJS := $(B)/lib/libsysmem.o \
+	$(patsubst lib/%.c,$(B)/lib/lib_%.o,$(LIB_SRCS))
+LD ?= ld
+OBJCOPY ?= objcopy
+
+lib: $(LIBSYSMEM) $(LIBSYSMEM_SO_LINK)
+
+$(LIBSYSMEM_REAL): $(LIBSYSMEM_OBJS) $(LIBSYSMEM_MAP)
+	$(CC) $(CFLAGS) -shared -Wl,-soname,$(LIBSYSMEM_SONAME) \
+		-Wl,--version-script=$(LIBSYSMEM_MAP) -Wl,-z,defs \
+		-o $@ $(LIBSYSMEM_OBJS)
+
+$(B)/$(LIBSYSMEM_SONAME): $(LIBSYSMEM_REAL)
+	ln -sf $(notdir $<) $@
+
+$(LIBSYSMEM_SO_LINK): $(B)/$(LIBSYSMEM_SONAME)
+	ln -sf $(notdir $<) $@
+
+# The map's global names, one a line, for objcopy.
+$(B)/lib/libsysmem.syms: $(LIBSYSMEM_MAP)
+	@mkdir -p $(@D)
+	sed -n 's/^[[:space:]]*\(sysmem_[a-z0-9_]*\);.*/\1/p' $< >$@
+
+$(B)/lib/libsysmem-static.o: $(LIBSYSMEM_OBJS) $(B)/lib/libsysmem.syms
+	$(LD) -r -o $@.tmp $(LIBSYSMEM_OBJS)
+	$(OBJCOPY) --keep-global-symbols=$(B)/lib/libsysmem.syms $@.tmp $@
+	@rm -f $@.tmp
+
+$(LIBSYSMEM): $(B)/lib/libsysmem-static.o
+	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(B)/selftests/%: tools/testing/selftests/sysmem/%.c \
-		tools/testing/selftests/sysmem/sysmem_selftest.h $(LIBSYSMEM)
+# Installation directories; every one can be overridden on the command
+# line, and DESTDIR is prepended to all of them.  The uapi header goes
+# to $(INCLUDEDIR)/libsysmem/linux/sysmem.h, as libdrm installs its copy
+# of the drm headers: sysmem.pc's -I$(INCLUDEDIR)/libsysmem makes
+# <linux/sysmem.h> this library's copy, and nothing a distribution's
+# kernel headers package owns is overwritten.
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+INSTALL ?= install
+# sysmem.pc's libdir and includedir, relative to ${prefix} when below it.
+pc_dir = $(if $(filter $(PREFIX)/%,$(1)),$${prefix}/$(patsubst $(PREFIX)/%,%,$(1)),$(1))
+MAN_PAGES = $(wildcard Documentation/man/man3/*.3 Documentation/man/man7/*.7 \
+	Documentation/man/man8/*.8)
+
+$(B)/sysmem.pc: tools/lib/sysmem/sysmem.pc.in FORCE
 	@mkdir -p $(@D)
-	$(CC) $(UCFLAGS) $(SELFTEST_INC) -o $@ $< $(LIBSYSMEM) -lpthread
+	@sed -e 's|@PREFIX@|$(PREFIX)|' \
+		-e 's|@LIBDIR@|$(call pc_dir,$(LIBDIR))|' \
+		-e 's|@INCLUDEDIR@|$(call pc_dir,$(INCLUDEDIR))|' \
+		-e 's|@VERSION@|$(LIBSYSMEM_VERSION)|' $< >$@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv -f $@.tmp $@
+
+install: install-lib install-man
+
+install-lib: lib $(B)/sysmem.pc
+	$(INSTALL) -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
+		$(DESTDIR)$(INCLUDEDIR)/libsysmem/linux
+	$(INSTALL) -m 644 tools/lib/sysmem/libsysmem.h $(DESTDIR)$(INCLUDEDIR)/
+	$(INSTALL) -m 644 include/uapi/linux/sysmem.h \
+		$(DESTDIR)$(INCLUDEDIR)/libsysmem/linux/
+	$(INSTALL) -m 755 $(LIBSYSMEM_REAL) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(notdir $(LIBSYSMEM_REAL)) $(DESTDIR)$(LIBDIR)/$(LIBSYSMEM_SONAME)
+	ln -sf $(LIBSYSMEM_SONAME) $(DESTDIR)$(LIBDIR)/libsysmem.so
+	$(INSTALL) -m 644 $(LIBSYSMEM) $(DESTDIR)$(LIBDIR)/
+	$(INSTALL) -m 644 $(B)/sysmem.pc $(DESTDIR)$(PKGCONFIGDIR)/
+
+# Every page under Documentation/man/ goes to its section's directory.
+install-man:
+	@set -e; for f in $(MAN_PAGES); do \
+		d=$(DESTDIR)$(MANDIR)/$$(basename $$(dirname $$f)); \
+		$(INSTALL) -d $$d; \
+		echo "$(INSTALL) -m 644 $$f $$d/"; \
+		$(INSTALL) -m 644 $$f $$d/; \
+	done
+
+uninstall: uninstall-lib uninstall-man
+
+uninstall-lib:
+	rm -f $(DESTDIR)$(LIBDIR)/libsysmem.so $(DESTDIR)$(LIBDIR)/$(LIBSYSMEM_SONAME) \
+		$(DESTDIR)$(LIBDIR)/$(notdir $(LIBSYSMEM_REAL)) \
+		$(DESTDIR)$(LIBDIR)/libsysmem.a $(DESTDIR)$(PKGCONFIGDIR)/sysmem.pc \
+		$(DESTDIR)$(INCLUDEDIR)/libsysmem.h \
+		$(DESTDIR)$(INCLUDEDIR)/libsysmem/linux/sysmem.h
+	-rmdir $(DESTDIR)$(INCLUDEDIR)/libsysmem/linux $(DESTDIR)$(INCLUDEDIR)/libsysmem
+
+uninstall-man:
+	rm -f $(foreach f,$(MAN_PAGES),$(DESTDIR)$(MANDIR)/$(notdir $(patsubst %/,%,$(dir $(f))))/$(notdir $(f)))
+
+# Exported symbols against the map, a man page for every public call, and
+# a program built against "make install DESTDIR=..." through pkg-config.
+check-lib:
+	@tools/testing/check-lib.sh
+
+# The example of Documentation/sysmem/getting-started.rst; its VM test
+# wrapper joins the selftests.
+EXAMPLES := $(B)/tools/sysmem-example
+examples: $(EXAMPLES) $(B)/selftests/sysmem_example_test
+
+$(B)/tools/sysmem-example: tools/sysmem/examples/sysmem-example.c \
+		tools/lib/sysmem/libsysmem.h $(LIBSYSMEM_SO_LINK)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WARN) -Iinclude/uapi -Itools/lib/sysmem -o $@ $< \
+		$(LIBSYSMEM_LDLIBS)
+
+$(B)/selftests/sysmem_example_test: tools/sysmem/examples/sysmem_example_test.sh
+	@mkdir -p $(@D)
+	$(INSTALL) -m 755 $< $@
+
+FORCE:
+# ---- end of libsysmem ---------------------------------------------------
+
+$(B)/selftests/%: tools/testing/selftests/sysmem/%.c \
+		tools/testing/selftests/sysmem/sysmem_selftest.h $(LIBSYSMEM_SO_LINK)
+	@mkdir -p $(@D)
+	$(CC) $(UCFLAGS) $(SELFTEST_INC) -o $@ $< $(LIBSYSMEM_LDLIBS) -lpthread
 
 $(M32)/lib/%.o: tools/lib/sysmem/%.c tools/lib/sysmem/libsysmem.h $(LIB_HDRS)
 	@mkdir -p $(@D)
@@ -133,9 +275,9 @@ $(M32)/vm/abi32-probe: $(VM)/abi32-probe.c
 $(B)/selftests/sysmem_kparticipant_test: \
 	tools/testing/selftests/sysmem/sysmem_test_camera.h
 
-$(B)/tools/sysmem: tools/sysmem/sysmem.c $(LIBSYSMEM)
+$(B)/tools/sysmem: tools/sysmem/sysmem.c $(LIBSYSMEM_SO_LINK)
 	@mkdir -p $(@D)
-	$(CC) $(UCFLAGS) -o $@ $< $(LIBSYSMEM)
+	$(CC) $(UCFLAGS) -o $@ $< $(LIBSYSMEM_LDLIBS)
 
 $(B)/vm/sysmem-load: $(VM)/sysmem-load.c
 	@mkdir -p $(@D)
@@ -146,7 +288,19 @@ $(B)/unit/%: lib/tests/%.c $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(WARN) $(SAN) -Iinclude/uapi -Ilib $(SELFTEST_INC) -o $@ $< $(LIB_SRCS)
 
-unit-build: $(UNITTESTS)
+# Host unit tests of libsysmem's device-free calls: libsysmem.c and lib/
+# compiled in, with the sanitizers.
+LIBSYSMEM_UNITTESTS := $(patsubst tools/lib/sysmem/tests/%.c,$(B)/unit/%,\
+	$(wildcard tools/lib/sysmem/tests/*_test.c))
+
+$(B)/unit/libsysmem_%: tools/lib/sysmem/tests/libsysmem_%.c \
+		tools/lib/sysmem/libsysmem.c tools/lib/sysmem/libsysmem.h \
+		$(LIB_SRCS) $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WARN) $(SAN) -Iinclude/uapi -Ilib -Itools/lib/sysmem \
+		$(SELFTEST_INC) -o $@ $< tools/lib/sysmem/libsysmem.c $(LIB_SRCS)
+
+unit-build: $(UNITTESTS) $(LIBSYSMEM_UNITTESTS)
 
 # libFuzzer target for sysmem_constraints_validate() and sysmem_aggregate()
 # (tools/testing/fuzz/), with lib/ compiled in, instrumented and

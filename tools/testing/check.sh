@@ -1,12 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# "make check": host unit tests, a bounded libFuzzer run on lib/'s
-# constraint code, then every VM selftest on each kernel of the matrix:
-# debug builds of 6.1, 6.12 and 7.2 and Debian 12's stock kernel.  On
-# 7.2, which lets sysmem publish its heaps under /dev/dma_heap/, a second
-# guest runs the publishing tests and the kernel's own dmabuf-heaps
-# selftest.  Installs what is missing, builds what is stale, and ends
+# "make check": host unit tests, the libsysmem package check
+# (check-lib.sh), a bounded libFuzzer run on lib/'s constraint code,
+# then every VM selftest on each kernel of the matrix: debug builds of
+# 6.1, 6.12 and 7.2 and Debian 12's stock kernel.  On 7.2, which lets
+# sysmem publish its heaps under /dev/dma_heap/, a second guest runs
+# the publishing tests and the kernel's own dmabuf-heaps selftest.
+# Installs what is missing, builds what is stale, and ends
 # with the line "N passed, M failed" summed over every stage.
 # With the stock kernel in the matrix, a host stage also builds and
 # installs sysmem.ko through DKMS and "make modules_install" against its
@@ -95,6 +96,14 @@ for t in build/unit/*_test; do
 done 2>&1 | tee -a "$unit_log" | grep -E '^(not ok|# Totals|# PASSED|# FAILED)'
 count "$unit_log"
 [ "${1:-}" = "--unit-only" ] && finish
+
+# --- libsysmem as a package (tools/testing/check-lib.sh): exports
+# against the version script, a man page per call, make install and a
+# program built against the installed tree ---
+rc=0
+tools/testing/check-lib.sh >"$SYSMEM_LOGDIR/check-lib.log" 2>&1 || rc=$?
+grep -E '^(not ok|#)' "$SYSMEM_LOGDIR/check-lib.log" | sed 's/^/check-lib: /'
+stage check-lib "$rc"
 
 # --- fuzz: libFuzzer on sysmem_constraints_validate()/sysmem_aggregate() ---
 # One pass when libFuzzer runs FUZZ_SECONDS without a crash (exit 0), one

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "libsysmem.h"
+#include "sysmem_format.h"
 #include "sysmem_image.h"
 
 static int sysmem_ioctl(int fd, unsigned long cmd, void *arg)
@@ -406,4 +407,43 @@ int sysmem_image_layout(const struct sysmem_image_format *img, __u32 width,
 			__u32 height, struct sysmem_image_format *out)
 {
 	return sysmem_image_format_layout(img, width, height, out) ? -EINVAL : 0;
+}
+
+static_assert(SYSMEM_FORMAT_MAX_PLANES <= SYSMEM_MAX_PLANES,
+	      "sysmem_format_info cannot hold every plane of the table");
+
+int sysmem_format_get_info(__u32 fourcc, struct sysmem_format_info *info)
+{
+	const struct sysmem_format_desc *f = sysmem_format_lookup(fourcc);
+	unsigned int p;
+
+	if (!f || !info)
+		return -EINVAL;
+	memset(info, 0, sizeof(*info));
+	info->fourcc = f->fourcc;
+	info->nr_planes = f->nr_planes;
+	for (p = 0; p < f->nr_planes; p++)
+		info->bytes_per_sample[p] = f->cpp[p];
+	info->block_width = f->block_w;
+	info->hsub = f->hsub;
+	info->vsub = f->vsub;
+	if (f->has_alpha)
+		info->flags |= SYSMEM_FORMAT_INFO_ALPHA;
+	if (f->is_yuv)
+		info->flags |= SYSMEM_FORMAT_INFO_YUV;
+	if (f->is_rgb10)
+		info->flags |= SYSMEM_FORMAT_INFO_RGB10;
+	return 0;
+}
+
+unsigned int sysmem_format_known_count(void)
+{
+	return sysmem_format_count();
+}
+
+__u32 sysmem_format_known_at(unsigned int i)
+{
+	const struct sysmem_format_desc *f = sysmem_format_at(i);
+
+	return f ? f->fourcc : 0;
 }

@@ -444,6 +444,75 @@ int sysmem_recv_token(int sock);
 int sysmem_image_layout(const struct sysmem_image_format *img, __u32 width,
 			__u32 height, struct sysmem_image_format *out);
 
+/* sysmem_format_info.flags */
+#define SYSMEM_FORMAT_INFO_ALPHA	(1u << 0)	/* meaningful alpha */
+#define SYSMEM_FORMAT_INFO_YUV		(1u << 1)	/* a YUV format */
+#define SYSMEM_FORMAT_INFO_RGB10	(1u << 2)	/* RGB, 10 bits a color */
+
+/**
+ * struct sysmem_format_info - how sysmem lays out one pixel format
+ * @fourcc: the DRM fourcc code
+ * @nr_planes: number of planes, 1 to 3 (at most SYSMEM_MAX_PLANES)
+ * @bytes_per_sample: plane 0: bytes per block of @block_width pixels
+ *	side by side on one row (4 for XRGB8888, 4 for YUYV, 8 for Y210);
+ *	plane p >= 1: bytes per chroma sample (2 for an interleaved UV
+ *	pair of 8-bit values); 0 for unused planes
+ * @block_width: pixels per block in plane 0: 2 for the packed 4:2:2
+ *	formats (YUYV, UYVY, Y210), 1 for every other format
+ * @hsub: chroma planes (p >= 1) hold one sample per @hsub x @vsub
+ *	pixels; both are 1 for single-plane formats, packed YUV included
+ * @vsub: see @hsub
+ * @flags: SYSMEM_FORMAT_INFO_ALPHA: the format has a meaningful alpha
+ *	channel; SYSMEM_FORMAT_INFO_YUV: a YUV format (it takes the YUV
+ *	color spaces); SYSMEM_FORMAT_INFO_RGB10: RGB with 10 bits per color
+ *	(it also takes REC2020 and REC2100)
+ *
+ * With the layout sysmem_image_layout() computes (planes packed one
+ * after another, plane 0 first), plane 0 has height rows of the row
+ * pitch, and chroma plane p has height / @vsub rows of
+ * pitch * @bytes_per_sample[p] / (@bytes_per_sample[0] * @hsub) bytes.
+ * Widths are multiples of lcm(@hsub, @block_width), heights multiples
+ * of @vsub.
+ */
+struct sysmem_format_info {
+	__u32 fourcc;
+	__u32 nr_planes;
+	__u32 bytes_per_sample[SYSMEM_MAX_PLANES];
+	__u32 block_width;
+	__u32 hsub;
+	__u32 vsub;
+	__u32 flags;
+};
+
+/**
+ * sysmem_format_get_info() - the plane geometry of a pixel format
+ * @fourcc: a DRM fourcc code
+ * @info: filled with the format's description (untouched on error)
+ *
+ * Needs no device: the table is the one the module uses.
+ *
+ * Return: 0, or -EINVAL for a format sysmem cannot lay out (an unknown
+ * code, SYSMEM_FORMAT_DO_NOT_CARE) or a NULL @info.
+ */
+int sysmem_format_get_info(__u32 fourcc, struct sysmem_format_info *info);
+
+/**
+ * sysmem_format_known_count() - how many formats sysmem can lay out
+ *
+ * Return: the number of formats sysmem_format_known_at() reports.
+ */
+unsigned int sysmem_format_known_count(void);
+
+/**
+ * sysmem_format_known_at() - one format sysmem can lay out, by position
+ * @i: position, below sysmem_format_known_count()
+ *
+ * The order is fixed: a later library version only appends formats.
+ *
+ * Return: the @i-th fourcc, or 0 when @i is past the end.
+ */
+__u32 sysmem_format_known_at(unsigned int i);
+
 /**
  * sysmem_fail_str() - a short description of a SYSMEM_FAIL_* reason
  * @reason: SYSMEM_FAIL_*
