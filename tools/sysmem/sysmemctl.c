@@ -314,6 +314,16 @@ static void table_print(struct table *t)
 
 /* --- info --- */
 
+/* @what on /dev/sysmem failed with errno @err: say so on stderr. */
+static int dev_error(const char *what, int err)
+{
+	bool loaded = !access(MODULE_DIR, F_OK);
+
+	error("%s%s%s: %s%s", SYSMEM_DEV_PATH, *what ? ": " : "", what,
+	      strerror(err), loaded ? "" : " (the sysmem module is not loaded)");
+	return 1;
+}
+
 static void objects_json(struct smc_json *j, const struct smc_objects *o)
 {
 	size_t i;
@@ -353,12 +363,10 @@ static int cmd_info(void)
 
 	if (stat(SYSMEM_DEV_PATH, &st)) {
 		ret = errno;
-		if (json)
-			error("%s: %s", SYSMEM_DEV_PATH, strerror(ret));
-		else
+		if (!json)
 			printf("device node:      %s: %s\n", SYSMEM_DEV_PATH,
 			       strerror(ret));
-		return 1;
+		return dev_error("", ret);
 	}
 	if (!json)
 		printf("device node:      %s, char %u:%u, mode %04o\n",
@@ -367,21 +375,16 @@ static int cmd_info(void)
 
 	fd = sysmem_open();
 	if (fd < 0) {
-		if (json)
-			error("%s: open: %s", SYSMEM_DEV_PATH, strerror(-fd));
-		else
+		if (!json)
 			printf("open:             %s\n", strerror(-fd));
-		return 1;
+		return dev_error("open", -fd);
 	}
 	ret = sysmem_get_version(fd, &v);
 	if (ret < 0) {
-		if (json)
-			error("%s: version: %s", SYSMEM_DEV_PATH,
-			      strerror(-ret));
-		else
+		if (!json)
 			printf("ABI version:      %s\n", strerror(-ret));
 		close(fd);
-		return 1;
+		return dev_error("version", -ret);
 	}
 	ret = sysmem_check_version(fd);
 	close(fd);
@@ -825,16 +828,17 @@ int main(int argc, char **argv)
 	else if (!strcmp(pos[0], "info") || !strcmp(pos[0], "heaps") ||
 		 !strcmp(pos[0], "collections"))
 		goto too_many;
-	else {
-		error("unknown command: %s", pos[0]);
-		goto bad_usage;
-	}
+	else
+		goto unknown;
 	if (fflush(stdout) || ferror(stdout)) {
 		error("writing the output: %s", strerror(errno));
 		return 1;
 	}
 	return ret;
 
+unknown:
+	error("unknown command: %s", pos[0]);
+	goto bad_usage;
 missing_id:
 	error("collection: which one? (a collection id)");
 	goto bad_usage;

@@ -70,10 +70,10 @@ int smc_decode_str(const char *p, const char **end, struct smc_str *out)
 			    q[1] > '3')
 				return -EINVAL;
 			q += 4;
-		} else if (c < 0x20 || c > 0x7e) {
-			return -EINVAL;	/* also the NUL of an open string */
-		} else {
+		} else if (c >= 0x20 && c <= 0x7e) {
 			q++;
+		} else {
+			return -EINVAL;	/* also the NUL of an open string */
 		}
 	}
 	s = malloc(n + 1);
