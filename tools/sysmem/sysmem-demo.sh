@@ -15,10 +15,14 @@ echo "displays and applications, and allocates them once."
 step sh -c 'grep "^sysmem " /proc/modules'
 step ls -l /dev/sysmem
 step cat /sys/class/misc/sysmem/dev
-step sysmem info
+step sysmemctl info
 echo
 echo "Heaps buffers come from (live buffers and bytes, peak, failures, cap):"
 step cat /sys/kernel/debug/sysmem/heaps
+step sysmemctl heaps
+echo
+echo "Live collections (none while nothing uses sysmem):"
+step sysmemctl collections
 step sh -c 'dmesg | grep "sysmem:"'
 echo
 echo "=== end of demonstration ==="
