@@ -155,9 +155,8 @@ static void print_settings(const struct sysmem_buffer_settings *s)
 	say("  format:      %s, linear, color space %s, %ux%u",
 	    drm_name(img->format), v4l2s_color_space_str(img->color_space),
 	    img->size.width, img->size.height);
-	say("  row pitch:   %u bytes (a multiple of %u; %u would hold the width)",
-	    img->bytes_per_row, img->bytes_per_row_divisor,
-	    img->min_bytes_per_row);
+	say("  row pitch:   %u bytes (a multiple of %u)", img->bytes_per_row,
+	    img->bytes_per_row_divisor);
 	for (p = 0; p < img->nr_planes; p++)
 		say("  plane %u:     offset %" PRIu64 ", %u bytes per row", p,
 		    (uint64_t)img->planes[p].offset,
@@ -166,11 +165,10 @@ static void print_settings(const struct sysmem_buffer_settings *s)
 }
 
 /* Bind a received token, name the node, set constraints. */
-static int join(int dev, int sock, const struct sysmem_buffer_constraints *c)
+static int join(int dev, int token, const struct sysmem_buffer_constraints *c)
 {
-	int token, coll, ret;
+	int coll, ret;
 
-	token = sysmem_recv_token(sock);
 	if (token < 0)
 		return token;
 	coll = sysmem_bind(dev, token);
@@ -198,7 +196,7 @@ static int display_main(int dev, int sock)
 	__u32 formats[2] = { V4L2S_DRM_FOURCC('X', 'R', '2', '4'),
 			     V4L2S_DRM_FOURCC('N', 'V', '1', '2') };
 	struct msg m;
-	int coll, ret;
+	int token, coll, ret;
 
 	memset(&c, 0, sizeof(c));
 	c.usage = SYSMEM_USAGE_DISPLAY_LAYER;
@@ -218,12 +216,13 @@ static int display_main(int dev, int sock)
 	}
 	c.image_formats = (uintptr_t)ic;
 	c.image_format_count = 2;
-	say("constraints: usage %s, camping 1 buffer (the one on screen)",
+	token = sysmem_recv_token(sock);
+	say("got a token; constraints: usage %s, camping 1 buffer (the one on screen)",
 	    usage_str(c.usage));
 	say("  formats XRGB8888 (SRGB) or NV12 (any YUV space), linear, up to 4096x4096");
 	say("  bytes_per_row_divisor %u: the scan-out engine fetches rows at %u-byte boundaries",
 	    opt.divisor, opt.divisor);
-	coll = join(dev, sock, &c);
+	coll = join(dev, token, &c);
 	send_msg(sock, MSG_OK, coll < 0 ? coll : 0);
 	if (coll < 0)
 		return 1;
@@ -497,14 +496,15 @@ static int reader_main(int dev, int sock)
 	int fds[SYSMEM_MAX_BUFFERS];
 	unsigned int count = 0, nfds = 0, i;
 	struct msg m;
-	int coll, ret;
+	int token, coll, ret;
 
 	memset(&c, 0, sizeof(c));
 	c.usage = SYSMEM_USAGE_CPU_READ;
 	c.min_buffer_count_for_camping = 1;
-	say("constraints: usage %s, camping 1 buffer (the one being read), no image constraints (any format)",
+	token = sysmem_recv_token(sock);
+	say("got a token; constraints: usage %s, camping 1 buffer (the one being read), no image constraints (any format)",
 	    usage_str(c.usage));
-	coll = join(dev, sock, &c);
+	coll = join(dev, token, &c);
 	send_msg(sock, MSG_OK, coll < 0 ? coll : 0);
 	if (coll < 0)
 		return 1;
@@ -575,6 +575,37 @@ static int ask(int sock, int cmd, int arg)
 	if (!ret)
 		ret = recv_msg(sock, &m);
 	return ret ? ret : m.arg;
+}
+
+/* Why sysmem chose what it chose, in the terms of this pipeline. */
+static void explain(const struct sysmem_buffer_settings *s,
+		    const struct v4l2s_offer *offers, int n, int minbufs)
+{
+	const struct v4l2s_offer *o = NULL;
+	char common[64] = "";
+	int i;
+
+	for (i = 0; i < n; i++) {
+		const char *name = offers[i].f->name;
+
+		if (offers[i].f->drm == s->image.format)
+			o = &offers[i];
+		if (strcmp(name, "XRGB8888") && strcmp(name, "NV12"))
+			continue;
+		if (common[0])
+			strcat(common, " and ");
+		strcat(common, name);
+	}
+	say("  why: the camera and the display share %s (the reader takes any);",
+	    common);
+	if (s->image.format == V4L2S_DRM_FOURCC('N', 'V', '1', '2'))
+		say("       with a video device in the pipeline sysmem ranks NV12 (12 bits a pixel) first");
+	if (o)
+		say("       vivid alone would use a %u-byte pitch; the display's %u-byte divisor makes it %u",
+		    o->tried.bytesperline, opt.divisor,
+		    s->image.bytes_per_row);
+	say("       buffers: camera %d (V4L2's minimum) + display 1 + reader 1, each held at once",
+	    minbufs);
 }
 
 static void run_sysmemctl(__u64 id)
@@ -781,7 +812,7 @@ int main(int argc, char **argv)
 	say("all three set their constraints: sysmem negotiated collection %" PRIu64 ":",
 	    (uint64_t)id);
 	print_settings(&s);
-	say("  (count: camera %d + display 1 + reader 1 camping)", minbufs);
+	explain(&s, offers, n, minbufs);
 	if (ask(disp_sock, MSG_REPORT, 0))
 		goto out_fds;
 	if (opt.sysmemctl)
