@@ -395,7 +395,8 @@ struct sysmem_buffer *sysmem_dmabuf_buffer(struct dma_buf *dmabuf)
  */
 struct file *sysmem_buffer_close_weak_file(struct sysmem_buffer *buf)
 {
-	return sysmem_tracking_file(buf->close_weak, 0, "[sysmem-close-weak]");
+	return sysmem_tracking_file(buf->close_weak, 0, "[sysmem-close-weak]",
+				    buf->collection_id);
 }
 
 /**

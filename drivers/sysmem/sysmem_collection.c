@@ -9,7 +9,7 @@
  * left; once no buffer is held strongly either, the collection fails.
  * Every function here runs under the collection's lock but
  * sysmem_collection_new(), sysmem_collection_put(),
- * sysmem_node_discard(), the strong watch's functions and the work item
+ * sysmem_collection_next(), sysmem_node_discard(), the strong watch's functions and the work item
  * they queue.
  */
 
@@ -18,10 +18,12 @@
 #include <linux/atomic.h>
 #include <linux/dma-buf.h>
 #include <linux/kref.h>
+#include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/lockdep.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/workqueue.h>
 
@@ -32,7 +34,15 @@
 #include "sysmem_stats.h"
 #include "sysmem_strings.h"
 
-static atomic64_t sysmem_last_collection_id = ATOMIC64_INIT(0);
+/*
+ * The live collections, oldest (lowest id) first, for debugfs: a
+ * collection is on the list from its creation until its last reference
+ * goes.  sysmem_collections_lock also serializes the ids' assignment, so
+ * that the list stays in id order.
+ */
+static DEFINE_SPINLOCK(sysmem_collections_lock);
+static LIST_HEAD(sysmem_collections);
+static u64 sysmem_last_collection_id;
 
 /* Runs the collections' strong_end work; drained at module exit. */
 static struct workqueue_struct *sysmem_collection_wq;
@@ -145,6 +155,10 @@ static void sysmem_collection_free(struct kref *ref)
 	struct sysmem_collection *coll =
 		container_of(ref, struct sysmem_collection, ref);
 
+	/* First: sysmem_collection_next() may still be looking at it. */
+	spin_lock(&sysmem_collections_lock);
+	list_del(&coll->all);
+	spin_unlock(&sysmem_collections_lock);
 	/* The buffers' last strong holds may outlive us: cut them off. */
 	spin_lock(&coll->watch->lock);
 	coll->watch->coll = NULL;
@@ -167,6 +181,41 @@ static void sysmem_collection_free(struct kref *ref)
 void sysmem_collection_put(struct sysmem_collection *coll)
 {
 	kref_put(&coll->ref, sysmem_collection_free);
+}
+
+/**
+ * sysmem_collection_next() - step through the live collections
+ * @prev: the collection the walk is at (its reference is dropped), or
+ *	NULL to start
+ *
+ * Walks in id order.  A collection whose last reference is going is
+ * skipped; one made during the walk is seen if its id is above @prev's.
+ *
+ * Context: process context; takes sysmem_collections_lock, and no
+ * collection lock may be held (dropping @prev may free it).
+ * Return: the next collection, with a reference the caller passes back
+ * as @prev or drops, or NULL at the end.
+ */
+struct sysmem_collection *sysmem_collection_next(struct sysmem_collection *prev)
+{
+	struct sysmem_collection *coll;
+
+	spin_lock(&sysmem_collections_lock);
+	/* @prev is referenced, so still on the list. */
+	if (prev)
+		coll = list_next_entry(prev, all);
+	else
+		coll = list_first_entry(&sysmem_collections,
+					struct sysmem_collection, all);
+	list_for_each_entry_from(coll, &sysmem_collections, all)
+		if (kref_get_unless_zero(&coll->ref))
+			break;
+	if (list_entry_is_head(coll, &sysmem_collections, all))
+		coll = NULL;
+	spin_unlock(&sysmem_collections_lock);
+	if (prev)
+		sysmem_collection_put(prev);
+	return coll;
 }
 
 /**
@@ -197,8 +246,13 @@ struct sysmem_collection *sysmem_collection_new(void)
 	mutex_init(&coll->lock);
 	init_waitqueue_head(&coll->wq);
 	INIT_LIST_HEAD(&coll->slot_owners);
-	coll->id = atomic64_inc_return(&sysmem_last_collection_id);
+	atomic64_set(&coll->last_node_id, 0);
+	coll->created_ns = ktime_get_ns();
 	coll->state = SYSMEM_STATE_PENDING;
+	spin_lock(&sysmem_collections_lock);
+	coll->id = ++sysmem_last_collection_id;
+	list_add_tail(&coll->all, &sysmem_collections);
+	spin_unlock(&sysmem_collections_lock);
 	return coll;
 
 free_watch:

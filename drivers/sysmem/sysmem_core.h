@@ -49,6 +49,10 @@
  *     sysmem_strong_watch.lock (spinlock): the collection a strong
  *	watch reports to (taken after sysmem_buffer.lock is dropped)
  *
+ *   sysmem_collections_lock (spinlock): the list of live collections
+ *	(sysmem_collection.c); taken alone, never with a collection lock
+ *	held, only to add, remove or step past one list entry
+ *
  * sysmem_client.lock is never held together with a collection lock.
  * No two collection locks are ever held at once: a node refers only to
  * nodes of its own collection, and a node ref fd of another collection
@@ -127,6 +131,10 @@ struct sysmem_coll_buffer {
  *	creation, for as long as the collection lives
  * @strong_end: queued (with a reference on the collection) when @watch
  *	falls to 0: fails the collection once it is let go
+ * @all: entry in the list of live collections, in id order, under
+ *	sysmem_collections_lock (for debugfs)
+ * @created_ns: ktime_get_ns() at creation
+ * @last_node_id: the id of the latest node made in the collection
  */
 struct sysmem_collection {
 	struct kref ref;
@@ -149,6 +157,9 @@ struct sysmem_collection {
 	bool let_go;
 	struct sysmem_strong_watch *watch;
 	struct work_struct strong_end;
+	struct list_head all;
+	u64 created_ns;
+	atomic64_t last_node_id;
 };
 
 /**
@@ -194,6 +205,11 @@ struct sysmem_collection {
  *	return to the collection when the node is freed
  * @slots_held: the camping and dedicated slack its participants took
  * @slots_shared: the largest shared slack among them
+ * @id: the node's id in its collection, from 1; a collection node bound
+ *	from a token keeps the token's id; never changes once in the tree
+ * @pid: tgid (in the initial pid namespace) of the task that made the
+ *	node, 0 for a kernel participant's
+ * @kernel: the node is held by a kernel participant (sysmem_knode.c)
  *
  * Every field but @coll and @type is protected by @coll->lock.
  */
@@ -229,18 +245,23 @@ struct sysmem_node {
 	bool holds_slots;
 	u64 slots_held;
 	u32 slots_shared;
+	u64 id;
+	pid_t pid;
+	bool kernel;
 };
 
 /**
  * struct sysmem_node_ident - what a node ref fd names
  * @ref: one for the node until it is freed, one per node ref fd
  * @coll_id: the id of the node's collection
+ * @node_id: the node's id in it (struct sysmem_node.id)
  * @node: the node, NULL once it is freed; written, and read, only under
  *	the lock of the collection @coll_id names
  */
 struct sysmem_node_ident {
 	struct kref ref;
 	u64 coll_id;
+	u64 node_id;
 	struct sysmem_node *node;
 };
 
@@ -276,6 +297,7 @@ struct sysmem_negotiation {
 /* sysmem_tree.c: the node tree, walks and pruning */
 struct sysmem_node *sysmem_node_alloc(struct sysmem_collection *coll,
 				      enum sysmem_node_type type);
+void sysmem_node_set_kernel(struct sysmem_node *node);
 void sysmem_node_link(struct sysmem_node *node, struct sysmem_node *parent,
 		      u32 rights, const struct sysmem_debug_info *dbg);
 void sysmem_node_replace(struct sysmem_node *token, struct sysmem_node *node);
@@ -319,6 +341,7 @@ void sysmem_node_withdraw(struct sysmem_node *node);
 void sysmem_node_close(struct sysmem_node *node);
 void sysmem_node_discard(struct sysmem_node *node);
 void sysmem_node_give_back_slots(struct sysmem_node *node);
+struct sysmem_collection *sysmem_collection_next(struct sysmem_collection *prev);
 
 /* sysmem_node_calls.c: what every door does to a node */
 void sysmem_collection_name(struct sysmem_collection *coll, u32 priority,

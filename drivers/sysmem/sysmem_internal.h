@@ -214,7 +214,7 @@ void sysmem_tracker_inc(struct sysmem_tracker *t);
 void sysmem_tracker_dec(struct sysmem_tracker *t);
 void sysmem_tracker_settle(struct sysmem_tracker *t);
 struct file *sysmem_tracking_file(struct sysmem_tracker *t, u32 threshold,
-				  const char *name);
+				  const char *name, u64 collection_id);
 
 /**
  * struct sysmem_client - an open /dev/sysmem

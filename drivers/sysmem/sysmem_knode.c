@@ -157,6 +157,7 @@ struct sysmem_knode *sysmem_knode_from_fd(int fd,
 	node = sysmem_node_alloc(coll, SYSMEM_NODE_TOKEN);
 	if (!node)
 		goto free_kn;
+	sysmem_node_set_kernel(node);
 	mutex_lock(&coll->lock);
 	if (token->state != SYSMEM_NODE_LIVE) {
 		ret = -ESTALE;
@@ -213,6 +214,8 @@ struct sysmem_knode *sysmem_knode_alloc_token(const struct sysmem_debug_info *db
 	mutex_lock(&coll->lock);
 	node = sysmem_node_new(coll, SYSMEM_NODE_TOKEN, SYSMEM_RIGHTS_ALL,
 			       dbg ?: &sysmem_knode_no_dbg);
+	if (node)
+		sysmem_node_set_kernel(node);
 	mutex_unlock(&coll->lock);
 	/* The node holds its own reference now. */
 	sysmem_collection_put(coll);
@@ -268,6 +271,7 @@ struct sysmem_knode *sysmem_knode_duplicate(struct sysmem_knode *token,
 	node = sysmem_node_alloc(token->node->coll, SYSMEM_NODE_TOKEN);
 	if (!node)
 		goto free_kn;
+	sysmem_node_set_kernel(node);
 	ret = sysmem_knode_link(token, node, rights_mask);
 	if (ret)
 		goto discard_node;
@@ -379,6 +383,7 @@ int sysmem_knode_bind(struct sysmem_knode *token,
 	node = sysmem_node_alloc(coll, SYSMEM_NODE_COLLECTION);
 	if (!node)
 		return -ENOMEM;
+	sysmem_node_set_kernel(node);
 	ret = sysmem_node_lock_live(tok);
 	if (ret) {
 		sysmem_node_discard(node);

@@ -24,6 +24,7 @@
 #include "sysmem_ioctl.h"
 #include "sysmem_stats.h"
 #include "sysmem_node_fd.h"
+#include "sysmem_observe.h"
 
 static long sysmem_ioctl_get_version(struct file *file, void *arg,
 				     struct sysmem_ioctl_ctx *ctx)
@@ -118,6 +119,7 @@ static const struct file_operations sysmem_dev_fops = {
 	.release = sysmem_dev_release,
 	.unlocked_ioctl = sysmem_dev_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
+	.show_fdinfo = sysmem_dev_show_fdinfo,
 };
 
 static struct miscdevice sysmem_miscdev = {
@@ -145,6 +147,7 @@ static int __init sysmem_builtin_heaps_init(struct dentry *debugfs)
 		goto exit_system;
 	sysmem_heaps_debugfs_init(debugfs);
 	sysmem_stats_debugfs_init(debugfs);
+	sysmem_collections_debugfs_init(debugfs);
 	return 0;
 
 exit_system:

@@ -18,6 +18,7 @@
 #include <linux/string.h>
 
 #include "sysmem_node_fd.h"
+#include "sysmem_observe.h"
 
 static const struct file_operations sysmem_node_fops;
 
@@ -347,6 +348,7 @@ static __poll_t sysmem_node_ref_poll(struct file *file, poll_table *wait)
 
 static const struct file_operations sysmem_node_ref_fops = {
 	.owner = THIS_MODULE,
+	.show_fdinfo = sysmem_node_ref_show_fdinfo,
 	.poll = sysmem_node_ref_poll,
 	.release = sysmem_node_ref_release,
 	.llseek = noop_llseek,
@@ -384,6 +386,7 @@ static long sysmem_node_ioctl_get_ref(struct file *file, void *arg,
 		goto free_ident;
 	if (!node->ident) {
 		ident->coll_id = node->coll->id;
+		ident->node_id = node->id;
 		ident->node = node;
 		node->ident = ident;
 		ident = NULL;
@@ -483,7 +486,7 @@ int sysmem_node_tracking_fd(struct sysmem_node *node, struct sysmem_tracker *t,
 	lockdep_assert_held(&node->coll->lock);
 	if (node->nr_tracking >= SYSMEM_MAX_TRACKING)
 		return -ENOSPC;
-	tfile = sysmem_tracking_file(t, threshold, name);
+	tfile = sysmem_tracking_file(t, threshold, name, node->coll->id);
 	if (IS_ERR(tfile))
 		return PTR_ERR(tfile);
 	fd = sysmem_ctx_add_file(ctx, tfile, NULL);
@@ -694,4 +697,5 @@ static const struct file_operations sysmem_node_fops = {
 	.unlocked_ioctl = sysmem_node_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.poll = sysmem_node_poll,
+	.show_fdinfo = sysmem_node_show_fdinfo,
 };

@@ -14,7 +14,9 @@
 #include <linux/anon_inodes.h>
 #include <linux/fs.h>
 #include <linux/poll.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 
 #include "sysmem_internal.h"
 #include "sysmem_stats.h"
@@ -39,10 +41,14 @@ struct sysmem_tracker {
  * struct sysmem_tracking_fd - what one tracking fd waits for
  * @tracker: the tracker (a reference)
  * @threshold: the fd is readable once the count is at most this
+ * @collection_id: the collection it was made for, for fdinfo
+ * @name: its anon inode name (a string literal), for fdinfo
  */
 struct sysmem_tracking_fd {
 	struct sysmem_tracker *tracker;
 	u32 threshold;
+	u64 collection_id;
+	const char *name;
 };
 
 /**
@@ -152,8 +158,39 @@ static int sysmem_tracking_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/*
+ * fdinfo (Documentation/sysmem/uapi.rst): the kind of tracking fd, named
+ * after its anon inode name without the brackets and "sysmem-", its
+ * collection, and the tracker's state.  Only the tracker's spinlock.
+ */
+static void sysmem_tracking_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	struct sysmem_tracking_fd *tfd = file->private_data;
+	struct sysmem_tracker *t = tfd->tracker;
+	const char *kind = tfd->name;
+	unsigned int count;
+	size_t len;
+	bool settled;
+
+	if (str_has_prefix(kind, "[sysmem-"))
+		kind += strlen("[sysmem-");
+	len = strcspn(kind, "]");
+	spin_lock(&t->lock);
+	count = t->count;
+	settled = t->settled;
+	spin_unlock(&t->lock);
+	seq_puts(m, "sysmem-kind:\ttracking\n");
+	seq_printf(m, "sysmem-tracking:\t%.*s\n", (int)len, kind);
+	seq_printf(m, "sysmem-collection-id:\t%llu\n", tfd->collection_id);
+	seq_printf(m, "sysmem-count:\t%u\n", count);
+	seq_printf(m, "sysmem-threshold:\t%u\n", tfd->threshold);
+	seq_printf(m, "sysmem-settled:\t%u\n", settled);
+	seq_printf(m, "sysmem-ready:\t%u\n", settled && count <= tfd->threshold);
+}
+
 static const struct file_operations sysmem_tracking_fops = {
 	.owner = THIS_MODULE,
+	.show_fdinfo = sysmem_tracking_show_fdinfo,
 	.poll = sysmem_tracking_poll,
 	.release = sysmem_tracking_release,
 	.llseek = noop_llseek,
@@ -164,12 +201,14 @@ static const struct file_operations sysmem_tracking_fops = {
  * @t: the tracker; the file takes a reference of its own
  * @threshold: the file polls readable once the count is at most this
  *	(and the tracker is settled)
- * @name: anon inode name, for example "[sysmem-lifetime]"
+ * @name: anon inode name, a string literal such as "[sysmem-lifetime]";
+ *	fdinfo names the kind of tracking fd after it
+ * @collection_id: the collection the fd is made for, for fdinfo
  *
  * Return: the file (O_RDONLY), or an ERR_PTR.
  */
 struct file *sysmem_tracking_file(struct sysmem_tracker *t, u32 threshold,
-				  const char *name)
+				  const char *name, u64 collection_id)
 {
 	struct sysmem_tracking_fd *tfd;
 	struct file *file;
@@ -180,6 +219,8 @@ struct file *sysmem_tracking_file(struct sysmem_tracker *t, u32 threshold,
 	kref_get(&t->ref);
 	tfd->tracker = t;
 	tfd->threshold = threshold;
+	tfd->collection_id = collection_id;
+	tfd->name = name;
 	file = anon_inode_getfile(name, &sysmem_tracking_fops, tfd, O_RDONLY);
 	if (IS_ERR(file)) {
 		sysmem_tracker_put(t);

@@ -11,6 +11,7 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/lockdep.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 
 #include "sysmem_core.h"
@@ -253,7 +254,8 @@ u32 sysmem_node_status(const struct sysmem_node *node, u32 *reason)
  * @type: what the node is
  *
  * The node holds a collection reference and counts as having a file (it
- * is about to get one).  It stays released (inert) until linked.
+ * is about to get one).  It stays released (inert) until linked.  It
+ * gets the collection's next node id, and the calling task's tgid.
  *
  * Return: the node, or NULL without memory.
  */
@@ -270,11 +272,26 @@ struct sysmem_node *sysmem_node_alloc(struct sysmem_collection *coll,
 	node->type = type;
 	node->state = SYSMEM_NODE_RELEASED;
 	node->has_file = true;
+	node->id = atomic64_inc_return(&coll->last_node_id);
+	node->pid = task_tgid_nr(current);
 	INIT_LIST_HEAD(&node->children);
 	INIT_LIST_HEAD(&node->sibling);
 	INIT_LIST_HEAD(&node->slot_entry);
 	kref_get(&coll->ref);
 	return node;
+}
+
+/**
+ * sysmem_node_set_kernel() - mark a node as a kernel participant's
+ * @node: the node, from sysmem_node_alloc(); not yet in the tree, or
+ *	its collection lock held
+ *
+ * It shows as such (and with no pid) in fdinfo and debugfs.
+ */
+void sysmem_node_set_kernel(struct sysmem_node *node)
+{
+	node->kernel = true;
+	node->pid = 0;
 }
 
 /**
@@ -345,6 +362,8 @@ void sysmem_node_replace(struct sysmem_node *token, struct sysmem_node *node)
 	if (node->ident)
 		node->ident->node = node;
 	node->nr_tracking = token->nr_tracking;
+	/* It takes the token's place, and its id: ids stay stable. */
+	node->id = token->id;
 	if (token->holds_slots) {
 		list_replace_init(&token->slot_entry, &node->slot_entry);
 		node->holds_slots = true;
