@@ -47,7 +47,8 @@ LIBSYSMEM := $(B)/libsysmem.a
 SELFTESTS := $(patsubst tools/testing/selftests/sysmem/%.c,$(B)/selftests/%,\
 	$(wildcard tools/testing/selftests/sysmem/*_test.c))
 UNITTESTS := $(patsubst lib/tests/%.c,$(B)/unit/%,$(wildcard lib/tests/*_test.c))
-TOOLS := $(B)/tools/sysmem $(B)/vm/sysmem-load
+TOOLS := $(B)/tools/sysmemctl $(B)/vm/sysmem-load
+UNITTESTS += $(B)/unit/sysmemctl_data_test
 # The V4L2 pipeline example (below).
 V4L2_EX := tools/sysmem/examples
 V4L2_EX_HDRS := $(V4L2_EX)/v4l2-formats.h $(V4L2_EX)/v4l2-camera.h
@@ -135,9 +136,22 @@ $(M32)/vm/abi32-probe: $(VM)/abi32-probe.c
 $(B)/selftests/sysmem_kparticipant_test: \
 	tools/testing/selftests/sysmem/sysmem_test_camera.h
 
-$(B)/tools/sysmem: tools/sysmem/sysmem.c $(LIBSYSMEM)
+# sysmemctl (tools/sysmem/): the command-line inspector, and the host
+# unit test of its debugfs parsers and JSON writer (run by "make unit").
+SYSMEMCTL_SRCS := tools/sysmem/sysmemctl.c tools/sysmem/sysmemctl_data.c
+SYSMEMCTL_DATA := tools/sysmem/sysmemctl_data.c tools/sysmem/sysmemctl_data.h
+
+$(B)/tools/sysmemctl: $(SYSMEMCTL_SRCS) tools/sysmem/sysmemctl_data.h \
+		$(LIBSYSMEM)
 	@mkdir -p $(@D)
-	$(CC) $(UCFLAGS) -o $@ $< $(LIBSYSMEM)
+	@rm -f $(@D)/sysmem
+	$(CC) $(UCFLAGS) -o $@ $(SYSMEMCTL_SRCS) $(LIBSYSMEM)
+
+$(B)/unit/sysmemctl_data_test: tools/sysmem/tests/sysmemctl_data_test.c \
+		$(SYSMEMCTL_DATA)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WARN) $(SAN) -Itools/sysmem $(SELFTEST_INC) -o $@ \
+		$< tools/sysmem/sysmemctl_data.c
 
 $(B)/vm/sysmem-load: $(VM)/sysmem-load.c
 	@mkdir -p $(@D)

@@ -25,6 +25,9 @@ buffers, and gives each participant dma-buf fds.  vivid captures into
 them with V4L2_MEMORY_DMABUF: no copy, no buffer of vivid's own.
 TXT
 echo
+echo "\$ sysmemctl info"
+sysmemctl info
+echo
 echo "The heaps before (live buffers, bytes, peak, failures, cap):"
 cat $heaps
 echo
@@ -41,6 +44,9 @@ while grep -q 'buffers=[1-9]' $heaps && [ $i -lt 20 ]; do
 done
 echo "The heaps after: every buffer is back (buffers=0 bytes=0; peak shows what it used):"
 cat $heaps
+echo
+echo "\$ sysmemctl collections    # none left"
+sysmemctl collections
 echo
 echo "What sysmem logged:"
 dmesg | grep 'sysmem' | grep -v -e 'loading out-of-tree' -e 'taints kernel' | tail -n 5
