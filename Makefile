@@ -62,6 +62,10 @@ SELFTESTS := $(patsubst tools/testing/selftests/sysmem/%.c,$(B)/selftests/%,\
 UNITTESTS := $(patsubst lib/tests/%.c,$(B)/unit/%,$(wildcard lib/tests/*_test.c))
 TOOLS := $(B)/tools/sysmemctl $(B)/vm/sysmem-load
 UNITTESTS += $(B)/unit/sysmemctl_data_test
+# The V4L2 pipeline example (below).
+V4L2_EX := tools/sysmem/examples
+V4L2_EX_HDRS := $(V4L2_EX)/v4l2-formats.h $(V4L2_EX)/v4l2-camera.h
+V4L2_EXAMPLES := $(B)/tools/v4l2-pipeline
 # Kernel sources of the selftests' helper modules, built by "make module".
 TEST_HEAP_SRC := tools/testing/selftests/sysmem/sysmem_test_heap.c \
 	tools/testing/selftests/sysmem/sysmem_test_camera.c \
@@ -99,7 +103,7 @@ module:
 print-module:
 	@echo $(abspath $(KMOD_DIR))/sysmem.ko
 
-userspace: lib $(TOOLS) $(SELFTESTS) examples userspace-m32
+userspace: lib $(TOOLS) $(SELFTESTS) examples $(V4L2_EXAMPLES) userspace-m32
 
 userspace-m32: $(M32_LIBSYSMEM) $(M32_SELFTESTS) $(M32)/vm/abi32-probe
 
@@ -296,6 +300,16 @@ $(B)/unit/sysmemctl_data_test: tools/sysmem/tests/sysmemctl_data_test.c \
 $(B)/vm/sysmem-load: $(VM)/sysmem-load.c
 	@mkdir -p $(@D)
 	$(CC) $(UCFLAGS) -o $@ $< -lkmod
+
+# The V4L2 pipeline example (Documentation/sysmem/v4l2.rst), which
+# "make run" shows; in build/tools/, so every guest has it.  It and the
+# V4L2 selftest share the V4L2 <-> sysmem headers next to it.
+
+$(B)/tools/v4l2-pipeline: $(V4L2_EX)/v4l2-pipeline.c $(V4L2_EX_HDRS) $(LIBSYSMEM_SO_LINK)
+	@mkdir -p $(@D)
+	$(CC) $(UCFLAGS) -o $@ $< $(LIBSYSMEM_LDLIBS) -lpng
+
+$(B)/selftests/sysmem_v4l2_test: $(V4L2_EX_HDRS)
 
 # Host unit tests: lib/ compiled on its own with the sanitizers.
 $(B)/unit/%: lib/tests/%.c $(LIB_SRCS) $(LIB_HDRS)

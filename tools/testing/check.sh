@@ -213,8 +213,13 @@ for k in $kernels; do
 	for b in build/m32/selftests/*_test; do
 		tests+=("/usr/local/bin/m32/${b##*/}")
 	done
+	# sysmem_v4l2_test captures from vivid: two instances, the second
+	# with the multi-planar API; built into the debug kernels, a module
+	# on the stock one (run.sh --kmod).
+	vivid=(--append vivid.n_devs=2 --append vivid.multiplanar=1,2)
+	[ "$k" = stock ] && vivid+=(--kmod vivid)
 	tools/testing/vm/run.sh --kernel "$k" --name "$k" --quiet \
-		--copy tools/testing/vm/run-selftests.sh \
+		"${vivid[@]}" --copy tools/testing/vm/run-selftests.sh \
 		-- run-selftests.sh "${tests[@]}" || rc=$?
 	stage "vm-$k" "$rc"
 	count "$SYSMEM_LOGDIR/vm-$k.out"

@@ -8,7 +8,8 @@ SYSMEM_LOGDIR=${SYSMEM_LOGDIR:-$SYSMEM_TOP/build/logs}
 # Debian packages every stage needs on the host.
 SYSMEM_HOST_PKGS="build-essential flex bison bc cpio rsync xz-utils kmod \
 libelf-dev libssl-dev libkmod-dev pkg-config file qemu-system-x86 busybox-static \
-linux-source-6.1 linux-headers-amd64 sparse clang libclang-rt-14-dev gcc-multilib"
+linux-source-6.1 linux-headers-amd64 sparse clang libclang-rt-14-dev gcc-multilib \
+libpng-dev"
 
 msg() { printf 'sysmem: %s\n' "$*" >&2; }
 die() { printf 'sysmem: error: %s\n' "$*" >&2; exit 1; }

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # /init of the sysmem test VM (busybox).  Mounts the basics, loads the
-# module with sysmem-load, runs /sysmem/cmd with its output on ttyS1,
+# module with sysmem-load, loads the kernel modules run.sh --kmod
+# copied (listed in /sysmem/kmods, dependencies first), runs /sysmem/cmd with its output on ttyS1,
 # unloads the module, triggers a kmemleak scan and powers off.  All
 # kernel messages stay on ttyS0, which the host scans for splats.
 /bin/busybox mkdir -p /proc /sys /dev /tmp /run /bin /sbin /usr/bin /usr/sbin
@@ -32,6 +33,35 @@ if [ -n "$SYSMEM_MODULE" ]; then
 		rc=125
 	fi
 	export SYSMEM_MODULE
+fi
+
+# load_kmods: insmod each module of /sysmem/kmods (run.sh --kmod), in
+# the order listed, with the NAME.PARAM=VALUE words of the kernel
+# command line that name it (as modprobe would pass them; '-' and '_'
+# alike in NAME).
+load_kmods() {
+	local n p w args
+	[ -e /sysmem/kmods ] || return 0
+	while read -r n; do
+		args=
+		for w in $(cat /proc/cmdline); do
+			case "$w" in
+			*.*=*) ;;
+			*) continue ;;
+			esac
+			p=${w%%.*}
+			[ "$(echo "$p" | tr - _)" = "$n" ] || continue
+			args="$args ${w#*.}"
+		done
+		if ! insmod "/lib/sysmem/kmod/$n.ko" $args >&3 2>&3; then
+			say "SYSMEM-VM: kernel module $n failed to load"
+			return 1
+		fi
+	done < /sysmem/kmods
+}
+
+if [ $rc -eq 0 ] && ! load_kmods; then
+	rc=125
 fi
 
 # run_cmd: run /sysmem/cmd in a session of its own, so a timeout stops

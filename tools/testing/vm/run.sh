@@ -25,6 +25,17 @@
 #   --quiet                    do not echo guest output while it runs
 #   --mem MIB                  guest memory (default 2048; 4096 gives
 #                              the guest RAM above 4 GiB)
+#   --kmod NAME                with --kernel stock only: copy the stock
+#                              kernel's module NAME (e.g. vivid) and the
+#                              modules it depends on (modinfo's depends,
+#                              recursively; .ko.xz/.zst/.gz decompressed)
+#                              into the guest, whose init.sh loads them
+#                              with busybox insmod, dependencies first,
+#                              before COMMAND runs (repeatable).  Their
+#                              parameters come from --append
+#                              NAME.PARAM=VALUE as modprobe would take
+#                              them from the command line.  A module that
+#                              fails to load ends the run with 125.
 #
 # The guest sees build/tools/* and build/selftests/* in its PATH, the
 # 32-bit selftests of build/m32/selftests/ in /usr/local/bin/m32/, and
@@ -43,7 +54,7 @@ set -euo pipefail
 kernel=debug module= name= out_dir= timeout=900 quiet=0 mem=2048
 # Every guest has two CPUs, so concurrency tests really run in parallel.
 cpus=2
-params=() copies=() appends=()
+params=() copies=() appends=() kmods=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=$2; shift 2 ;;
@@ -56,6 +67,7 @@ while [ $# -gt 0 ]; do
 	--name) name=$2; shift 2 ;;
 	--quiet) quiet=1; shift ;;
 	--mem) mem=$2; shift 2 ;;
+	--kmod) kmods+=("$2"); shift 2 ;;
 	--) shift; break ;;
 	-*) die "unknown option $1 (see the header of $0)" ;;
 	*) break ;;
@@ -83,6 +95,9 @@ stock)
 	[ -n "$module" ] || die "--kernel PATH needs --module PATH or none" ;;
 esac
 [ -r "$image" ] || die "no kernel image $image"
+if [ ${#kmods[@]} -gt 0 ] && [ "$kernel" != stock ]; then
+	die "--kmod needs --kernel stock (the debug kernels build their drivers in)"
+fi
 name=${name:-$(basename "$kernel")}
 if [ -z "$module" ]; then
 	module=$(make -s --no-print-directory print-module "${kmake[@]}")
@@ -161,6 +176,47 @@ if [ "$module" != none ]; then
 		if [ -r "$ko" ]; then
 			cp "$ko" "$root/lib/sysmem/$helper.ko"
 		fi
+	done
+fi
+# --kmod: the stock kernel's own modules, from the unpacked image
+# package next to its vmlinuz, with what they depend on, in load order.
+if [ ${#kmods[@]} -gt 0 ]; then
+	abi=${image##*/vmlinuz-}
+	mdir=$(dirname "$(dirname "$image")")/lib/modules/$abi
+	[ -d "$mdir/kernel" ] || die "--kmod: no modules in $mdir"
+	declare -A kmod_path=() kmod_seen=()
+	kmod_order=()
+	while IFS= read -r f; do
+		n=${f##*/}
+		n=${n%%.ko*}
+		kmod_path[${n//-/_}]=$f
+	done < <(find "$mdir/kernel" -name '*.ko' -o -name '*.ko.*')
+	# kmod_add NAME: NAME's dependencies first, then NAME itself.
+	kmod_add() {
+		local n=${1//-/_} f d
+		[ -n "${kmod_seen[$n]+x}" ] && return 0
+		kmod_seen[$n]=1
+		f=${kmod_path[$n]-}
+		[ -n "$f" ] || die "--kmod: no module $1 under $mdir"
+		for d in $(modinfo -F depends "$f" | tr ',' ' '); do
+			kmod_add "$d"
+		done
+		kmod_order+=("$n")
+	}
+	for k in "${kmods[@]}"; do
+		kmod_add "$k"
+	done
+	mkdir -p "$root/lib/sysmem/kmod"
+	for n in "${kmod_order[@]}"; do
+		f=${kmod_path[$n]}
+		case "$f" in
+		*.ko) cp "$f" "$root/lib/sysmem/kmod/$n.ko" ;;
+		*.ko.xz) xz -dc "$f" >"$root/lib/sysmem/kmod/$n.ko" ;;
+		*.ko.zst) zstd -dcq "$f" >"$root/lib/sysmem/kmod/$n.ko" ;;
+		*.ko.gz) gzip -dc "$f" >"$root/lib/sysmem/kmod/$n.ko" ;;
+		*) die "--kmod: cannot unpack $f" ;;
+		esac
+		echo "$n" >>"$root/sysmem/kmods"
 	done
 fi
 {
