@@ -473,6 +473,8 @@ static int reader_frame(int fd, const struct sysmem_buffer_settings *s,
 		say("  x=%-4u %-8s R'G'B' %3u %3u %3u", x, bars[b], rgb[0],
 		    rgb[1], rgb[2]);
 	}
+	if (!ret && (fr.info.flags & SYSMEM_FORMAT_INFO_YUV))
+		say("  (vivid's bars are 191 or 0 in R'G'B'; its Y'CbCr rounding and ours cost a few units)");
 	if (!ret && opt.png) {
 		ret = write_png(opt.png, &fr);
 		if (ret)
@@ -747,6 +749,18 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	say("%s: %s, %s API; %d formats, %d of them sysmem formats at %ux%u:",
+	    cam.path, cam.card,
+	    v4l2s_mplane(&cam) ? "multi-planar" : "single-planar", nr_enum,
+	    n, opt.width, opt.height);
+	for (i = 0; i < (unsigned int)n; i++) {
+		v4l2s_image_entry(&offers[i], &ic[i]);
+		say("  V4L2 %s = %-8s bytesperline %-5u sizeimage %-7u %s",
+		    v4l2s_fourcc_str(offers[i].f->v4l2, v4l2cc),
+		    offers[i].f->name, offers[i].tried.bytesperline,
+		    offers[i].tried.sizeimage,
+		    v4l2s_color_space_str(offers[i].color_space));
+	}
 	/* The others start first and wait for their tokens. */
 	role = "display";
 	disp = spawn("display", dev, &disp_sock, display_main);
@@ -770,18 +784,6 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	say("%s: %s, %s API; %d formats, %d of them sysmem formats at %ux%u:",
-	    cam.path, cam.card,
-	    v4l2s_mplane(&cam) ? "multi-planar" : "single-planar", nr_enum,
-	    n, opt.width, opt.height);
-	for (i = 0; i < (unsigned int)n; i++) {
-		v4l2s_image_entry(&offers[i], &ic[i]);
-		say("  V4L2 %s = %-8s bytesperline %-5u sizeimage %-7u %s",
-		    v4l2s_fourcc_str(offers[i].f->v4l2, v4l2cc),
-		    offers[i].f->name, offers[i].tried.bytesperline,
-		    offers[i].tried.sizeimage,
-		    v4l2s_color_space_str(offers[i].color_space));
-	}
 	memset(&c, 0, sizeof(c));
 	c.usage = SYSMEM_USAGE_VIDEO_CAPTURE;
 	c.min_buffer_count_for_camping = (__u32)minbufs;
