@@ -106,12 +106,12 @@ static inline int v4l2s_find_vivid(struct v4l2s_cam *cam, int want_mplane)
 			close(fd);
 			continue;
 		}
-		if ((caps & V4L2_CAP_VIDEO_CAPTURE) && want_mplane != 1)
+		if ((caps & V4L2_CAP_VIDEO_CAPTURE) && want_mplane != 1) {
 			cam->type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-		else if ((caps & V4L2_CAP_VIDEO_CAPTURE_MPLANE) &&
-			 want_mplane != 0)
+		} else if ((caps & V4L2_CAP_VIDEO_CAPTURE_MPLANE) &&
+			   want_mplane != 0) {
 			cam->type = V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE;
-		else {
+		} else {
 			close(fd);
 			continue;
 		}

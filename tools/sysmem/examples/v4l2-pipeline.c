@@ -395,25 +395,14 @@ static int read_pixel(const struct frame *fr, __u32 x, __u32 y,
 	return 0;
 }
 
-static int write_png(const char *path, const struct frame *fr)
+/* The PNG's rows; libpng reports its errors by longjmp() to here. */
+static int png_rows(png_structp png, png_infop info, FILE *f,
+		    const struct frame *fr, uint8_t *row)
 {
 	__u32 w = fr->img->size.width, h = fr->img->size.height, x, y;
-	png_structp png;
-	png_infop info;
-	uint8_t *row;
-	FILE *f;
-	volatile int ret = -EIO;
 
-	row = malloc((size_t)w * 3);
-	f = fopen(path, "wb");
-	if (!row || !f) {
-		ret = -errno;
-		goto out_close;
-	}
-	png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
-	info = png ? png_create_info_struct(png) : NULL;
-	if (!info || setjmp(png_jmpbuf(png)))
-		goto out_png;
+	if (setjmp(png_jmpbuf(png)))
+		return -EIO;
 	png_init_io(png, f);
 	png_set_IHDR(png, info, w, h, 8, PNG_COLOR_TYPE_RGB,
 		     PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
@@ -422,16 +411,38 @@ static int write_png(const char *path, const struct frame *fr)
 	for (y = 0; y < h; y++) {
 		for (x = 0; x < w; x++)
 			if (read_pixel(fr, x, y, row + 3 * x))
-				goto out_png;
+				return -EOPNOTSUPP;
 		png_write_row(png, row);
 	}
 	png_write_end(png, NULL);
-	ret = 0;
-out_png:
-	png_destroy_write_struct(&png, &info);
-out_close:
-	if (f && fclose(f) && !ret)
+	return 0;
+}
+
+static int write_png(const char *path, const struct frame *fr)
+{
+	png_structp png = NULL;
+	png_infop info = NULL;
+	uint8_t *row;
+	FILE *f;
+	int ret = -ENOMEM;
+
+	row = malloc((size_t)fr->img->size.width * 3);
+	if (!row)
+		return -ENOMEM;
+	f = fopen(path, "wb");
+	if (!f) {
 		ret = -errno;
+		goto out_free;
+	}
+	png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+	if (png)
+		info = png_create_info_struct(png);
+	if (info)
+		ret = png_rows(png, info, f, fr, row);
+	png_destroy_write_struct(&png, &info);
+	if (fclose(f) && !ret)
+		ret = -errno;
+out_free:
 	free(row);
 	return ret;
 }
@@ -713,16 +724,27 @@ int main(int argc, char **argv)
 
 	while ((ch = getopt(argc, argv, "o:s:p:n:m:c")) != -1) {
 		switch (ch) {
-		case 'o': opt.png = optarg; break;
+		case 'o':
+			opt.png = optarg;
+			break;
 		case 's':
 			if (sscanf(optarg, "%ux%u", &opt.width, &opt.height) != 2)
 				goto usage;
 			break;
-		case 'p': opt.divisor = (__u32)strtoul(optarg, NULL, 0); break;
-		case 'n': opt.frames = atoi(optarg); break;
-		case 'm': opt.mplane = atoi(optarg); break;
-		case 'c': opt.sysmemctl = true; break;
-		default: goto usage;
+		case 'p':
+			opt.divisor = (__u32)strtoul(optarg, NULL, 0);
+			break;
+		case 'n':
+			opt.frames = atoi(optarg);
+			break;
+		case 'm':
+			opt.mplane = atoi(optarg);
+			break;
+		case 'c':
+			opt.sysmemctl = true;
+			break;
+		default:
+			goto usage;
 		}
 	}
 	if (opt.frames < 1 || !opt.divisor)
