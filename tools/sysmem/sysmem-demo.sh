@@ -49,7 +49,7 @@ echo "\$ sysmemctl collections    # none left"
 sysmemctl collections
 echo
 echo "What sysmem logged:"
-dmesg | grep 'sysmem' | grep -v -e 'loading out-of-tree' -e 'taints kernel' | tail -n 5
+dmesg | grep 'sysmem:' | grep -v -e 'loading out-of-tree' -e 'taints kernel' | tail -n 5
 echo
 echo "=== end of demonstration ==="
 exit $rc

@@ -106,12 +106,12 @@ static inline int v4l2s_find_vivid(struct v4l2s_cam *cam, int want_mplane)
 			close(fd);
 			continue;
 		}
-		if ((caps & V4L2_CAP_VIDEO_CAPTURE) && want_mplane != 1)
+		if ((caps & V4L2_CAP_VIDEO_CAPTURE) && want_mplane != 1) {
 			cam->type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-		else if ((caps & V4L2_CAP_VIDEO_CAPTURE_MPLANE) &&
-			 want_mplane != 0)
+		} else if ((caps & V4L2_CAP_VIDEO_CAPTURE_MPLANE) &&
+			   want_mplane != 0) {
 			cam->type = V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE;
-		else {
+		} else {
 			close(fd);
 			continue;
 		}
@@ -387,11 +387,12 @@ static inline int v4l2s_offers(const struct v4l2s_cam *cam, __u32 width,
 	int n = 0, ret;
 
 	*nr_enum = 0;
-	for (fd.index = 0;; fd.index++) {
+	for (__u32 i = 0;; i++) {
 		const struct v4l2s_format *f;
 		struct v4l2s_fmt t;
 
-		memset(&fd.type, 0, sizeof(fd) - sizeof(fd.index));
+		memset(&fd, 0, sizeof(fd));
+		fd.index = i;
 		fd.type = cam->type;
 		ret = v4l2s_ioctl(cam->fd, VIDIOC_ENUM_FMT, &fd);
 		if (ret == -EINVAL)

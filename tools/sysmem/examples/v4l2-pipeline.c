@@ -395,25 +395,14 @@ static int read_pixel(const struct frame *fr, __u32 x, __u32 y,
 	return 0;
 }
 
-static int write_png(const char *path, const struct frame *fr)
+/* The PNG's rows; libpng reports its errors by longjmp() to here. */
+static int png_rows(png_structp png, png_infop info, FILE *f,
+		    const struct frame *fr, uint8_t *row)
 {
 	__u32 w = fr->img->size.width, h = fr->img->size.height, x, y;
-	png_structp png;
-	png_infop info;
-	uint8_t *row;
-	FILE *f;
-	volatile int ret = -EIO;
 
-	row = malloc((size_t)w * 3);
-	f = fopen(path, "wb");
-	if (!row || !f) {
-		ret = -errno;
-		goto out_close;
-	}
-	png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
-	info = png ? png_create_info_struct(png) : NULL;
-	if (!info || setjmp(png_jmpbuf(png)))
-		goto out_png;
+	if (setjmp(png_jmpbuf(png)))
+		return -EIO;
 	png_init_io(png, f);
 	png_set_IHDR(png, info, w, h, 8, PNG_COLOR_TYPE_RGB,
 		     PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
@@ -422,16 +411,38 @@ static int write_png(const char *path, const struct frame *fr)
 	for (y = 0; y < h; y++) {
 		for (x = 0; x < w; x++)
 			if (read_pixel(fr, x, y, row + 3 * x))
-				goto out_png;
+				return -EOPNOTSUPP;
 		png_write_row(png, row);
 	}
 	png_write_end(png, NULL);
-	ret = 0;
-out_png:
-	png_destroy_write_struct(&png, &info);
-out_close:
-	if (f && fclose(f) && !ret)
+	return 0;
+}
+
+static int write_png(const char *path, const struct frame *fr)
+{
+	png_structp png = NULL;
+	png_infop info = NULL;
+	uint8_t *row;
+	FILE *f;
+	int ret = -ENOMEM;
+
+	row = malloc((size_t)fr->img->size.width * 3);
+	if (!row)
+		return -ENOMEM;
+	f = fopen(path, "wb");
+	if (!f) {
 		ret = -errno;
+		goto out_free;
+	}
+	png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+	if (png)
+		info = png_create_info_struct(png);
+	if (info)
+		ret = png_rows(png, info, f, fr, row);
+	png_destroy_write_struct(&png, &info);
+	if (fclose(f) && !ret)
+		ret = -errno;
+out_free:
 	free(row);
 	return ret;
 }
@@ -473,6 +484,8 @@ static int reader_frame(int fd, const struct sysmem_buffer_settings *s,
 		say("  x=%-4u %-8s R'G'B' %3u %3u %3u", x, bars[b], rgb[0],
 		    rgb[1], rgb[2]);
 	}
+	if (!ret && (fr.info.flags & SYSMEM_FORMAT_INFO_YUV))
+		say("  (vivid's bars are 191 or 0 in R'G'B'; its Y'CbCr rounding and ours cost a few units)");
 	if (!ret && opt.png) {
 		ret = write_png(opt.png, &fr);
 		if (ret)
@@ -711,16 +724,27 @@ int main(int argc, char **argv)
 
 	while ((ch = getopt(argc, argv, "o:s:p:n:m:c")) != -1) {
 		switch (ch) {
-		case 'o': opt.png = optarg; break;
+		case 'o':
+			opt.png = optarg;
+			break;
 		case 's':
 			if (sscanf(optarg, "%ux%u", &opt.width, &opt.height) != 2)
 				goto usage;
 			break;
-		case 'p': opt.divisor = (__u32)strtoul(optarg, NULL, 0); break;
-		case 'n': opt.frames = atoi(optarg); break;
-		case 'm': opt.mplane = atoi(optarg); break;
-		case 'c': opt.sysmemctl = true; break;
-		default: goto usage;
+		case 'p':
+			opt.divisor = (__u32)strtoul(optarg, NULL, 0);
+			break;
+		case 'n':
+			opt.frames = atoi(optarg);
+			break;
+		case 'm':
+			opt.mplane = atoi(optarg);
+			break;
+		case 'c':
+			opt.sysmemctl = true;
+			break;
+		default:
+			goto usage;
 		}
 	}
 	if (opt.frames < 1 || !opt.divisor)
@@ -747,6 +771,18 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	say("%s: %s, %s API; %d formats, %d of them sysmem formats at %ux%u:",
+	    cam.path, cam.card,
+	    v4l2s_mplane(&cam) ? "multi-planar" : "single-planar", nr_enum,
+	    n, opt.width, opt.height);
+	for (i = 0; i < (unsigned int)n; i++) {
+		v4l2s_image_entry(&offers[i], &ic[i]);
+		say("  V4L2 %s = %-8s bytesperline %-5u sizeimage %-7u %s",
+		    v4l2s_fourcc_str(offers[i].f->v4l2, v4l2cc),
+		    offers[i].f->name, offers[i].tried.bytesperline,
+		    offers[i].tried.sizeimage,
+		    v4l2s_color_space_str(offers[i].color_space));
+	}
 	/* The others start first and wait for their tokens. */
 	role = "display";
 	disp = spawn("display", dev, &disp_sock, display_main);
@@ -770,18 +806,6 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	say("%s: %s, %s API; %d formats, %d of them sysmem formats at %ux%u:",
-	    cam.path, cam.card,
-	    v4l2s_mplane(&cam) ? "multi-planar" : "single-planar", nr_enum,
-	    n, opt.width, opt.height);
-	for (i = 0; i < (unsigned int)n; i++) {
-		v4l2s_image_entry(&offers[i], &ic[i]);
-		say("  V4L2 %s = %-8s bytesperline %-5u sizeimage %-7u %s",
-		    v4l2s_fourcc_str(offers[i].f->v4l2, v4l2cc),
-		    offers[i].f->name, offers[i].tried.bytesperline,
-		    offers[i].tried.sizeimage,
-		    v4l2s_color_space_str(offers[i].color_space));
-	}
 	memset(&c, 0, sizeof(c));
 	c.usage = SYSMEM_USAGE_VIDEO_CAPTURE;
 	c.min_buffer_count_for_camping = (__u32)minbufs;
