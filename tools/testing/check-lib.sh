@@ -38,7 +38,7 @@ result() {	# result RC DESCRIPTION [DETAIL...]
 	else
 		bad=$((bad + 1))
 		echo "not ok $nr $what"
-		[ $# -gt 0 ] && printf '#   %s\n' "$@"
+		[ $# -gt 0 ] && printf '%s\n' "$@" | sed '/^$/d; s/^/#   /'
 	fi
 }
 
@@ -69,25 +69,25 @@ nm -D --defined-only "$so" | awk '$2 != "A" { print $3 }' >"$work/dynver"
 sed 's/@.*//' "$work/dynver" | sort >"$work/exported"
 extra=$(comm -23 "$work/exported" "$work/map")
 [ -z "$extra" ]
-result $? "libsysmem.so exports nothing the map does not name" $extra
+result $? "libsysmem.so exports nothing the map does not name" "$extra"
 missing=$(comm -13 "$work/exported" "$work/map")
 [ -z "$missing" ]
-result $? "libsysmem.so exports every call the map names" $missing
+result $? "libsysmem.so exports every call the map names" "$missing"
 unversioned=$(grep -v -F -f <(sed 's/^/@@/' "$work/nodes") "$work/dynver")
 [ -z "$unversioned" ]
 result $? "every export has a version of the map ($(tr '\n' ' ' <"$work/nodes"| sed 's/ $//'))" \
-	$unversioned
+	"$unversioned"
 
 nm -g --defined-only build/libsysmem.a | awk 'NF == 3 { print $3 }' | sort \
 	>"$work/static"
 diff=$(diff "$work/map" "$work/static" | grep '^[<>]')
 [ -z "$diff" ]
-result $? "libsysmem.a defines exactly the map's calls as global symbols" $diff
+result $? "libsysmem.a defines exactly the map's calls as global symbols" "$diff"
 
 diff=$(diff "$work/header" "$work/map" | grep '^[<>]' |
 	sed 's/^</declared, not in the map:/; s/^>/in the map, not declared:/')
 [ -z "$diff" ]
-result $? "the map names exactly the calls libsysmem.h declares ($(wc -l <"$work/header"))" $diff
+result $? "the map names exactly the calls libsysmem.h declares ($(wc -l <"$work/header"))" "$diff"
 
 # --- man pages ---
 nopage=()
@@ -154,7 +154,7 @@ make -s --no-print-directory uninstall DESTDIR="$alt" PREFIX=/opt/sm \
 	LIBDIR=/opt/sm/lib64 INCLUDEDIR=/opt/inc >"$work/uninstall.log" 2>&1
 left=$(find "$alt" ! -type d)
 [ -z "$left" ]
-result $? "make uninstall removes every file make install put there" $left
+result $? "make uninstall removes every file make install put there" "$left"
 
 # --- build against the installed tree ---
 pc() {
