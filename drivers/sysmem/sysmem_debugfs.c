@@ -174,7 +174,7 @@ void sysmem_seq_missing(struct seq_file *m, unsigned int missing)
 		return;
 	}
 	for (i = 0; i < ARRAY_SIZE(words); i++) {
-		if (!(missing & (1U << i)))
+		if (!(missing & BIT(i)))
 			continue;
 		seq_printf(m, "%s%s", sep, words[i]);
 		sep = ",";

@@ -9,6 +9,7 @@
 #ifndef _SYSMEM_OBSERVE_H
 #define _SYSMEM_OBSERVE_H
 
+#include <linux/bits.h>
 #include <linux/types.h>
 
 struct dentry;
@@ -18,9 +19,9 @@ struct sysmem_collection;
 struct sysmem_node;
 
 /* What a node still lacks before its allocation: sysmem_node_missing() */
-#define SYSMEM_MISSING_UNBOUND_TOKEN	(1U << 0)
-#define SYSMEM_MISSING_NO_CONSTRAINTS	(1U << 1)
-#define SYSMEM_MISSING_GROUP_CHILDREN	(1U << 2)
+#define SYSMEM_MISSING_UNBOUND_TOKEN	BIT(0)
+#define SYSMEM_MISSING_NO_CONSTRAINTS	BIT(1)
+#define SYSMEM_MISSING_GROUP_CHILDREN	BIT(2)
 
 /* sysmem_debugfs.c */
 void sysmem_seq_escape(struct seq_file *m, const char *s, size_t max);

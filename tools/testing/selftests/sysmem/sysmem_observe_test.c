@@ -16,9 +16,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -26,7 +28,10 @@
 #include "kselftest_harness.h"
 #include "libsysmem.h"
 #include "sysmem_selftest.h"
+#include "sysmem_test_camera.h"
 
+#define CAMERA_KO		"/lib/sysmem/sysmem_test_camera.ko"
+#define CAMERA_MOD		"sysmem_test_camera"
 #define COLLECTIONS_PATH	DEBUGFS_PATH "/sysmem/collections"
 #define BUFINFO_PATH		DEBUGFS_PATH "/dma_buf/bufinfo"
 
@@ -785,6 +790,162 @@ TEST_F(observe, failed_participant_lost)
 		EXPECT_FIELD(&r[1], "state", "failed");
 	}
 	leave(c);
+}
+
+/*
+ * A kernel participant (the test camera, sysmem_test_camera.ko) takes a
+ * duplicate: its node shows as a knode with no pid, its debug info, and
+ * nothing missing once it set its constraints; the duplicate's fd is
+ * consumed.  The collection waits for its unbound root token.
+ */
+TEST_F(observe, kernel_participant)
+{
+	struct camera_bind b = { .width = 64, .height = 32 };
+	struct camera_status cs;
+	int t, d, cam, n, ret;
+	unsigned long long id;
+	char want[32];
+	struct record *r = self->recs;
+
+	if (!have_debugfs())
+		SKIP(return, "no debugfs");
+	ret = sysmem_module_load(CAMERA_KO, "");
+	if (ret == -ENOENT)
+		SKIP(return, "%s is not in this guest", CAMERA_KO);
+	ASSERT_TRUE(!ret || ret == -EEXIST);
+	cam = open(CAMERA_DEV_PATH, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, cam);
+	t = sysmem_alloc_token(self->dev);
+	ASSERT_LE(0, t);
+	d = sysmem_duplicate(t, SYSMEM_RIGHTS_SAME);
+	ASSERT_LE(0, d);
+	id = coll_id(t);
+	b.token_fd = d;
+	ASSERT_EQ(0, ioctl(cam, CAMERA_IOC_BIND_TOKEN, &b));
+	ASSERT_EQ(0, ioctl(cam, CAMERA_IOC_STATUS, &cs));
+	EXPECT_EQ(id, cs.collection_id);
+	EXPECT_FDINFO(d, "sysmem-node-state", "consumed");
+	EXPECT_FDINFO(t, "sysmem-missing", "unbound_token");
+
+	n = coll_records(id, r, MAX_RECORDS);
+	ASSERT_EQ(3, n);
+	EXPECT_FIELD(&r[0], "state", "pending");
+	EXPECT_NUM(&r[0], "nodes", 2);
+	EXPECT_NUM(&r[1], "id", 1);
+	EXPECT_FIELD(&r[1], "kind", "token");
+	EXPECT_FIELD(&r[1], "state", "unbound");
+	EXPECT_FIELD(&r[1], "missing", "unbound_token");
+	EXPECT_NUM(&r[1], "pid", getpid());
+	/* The duplicate's id, kept through the kernel's take-over and bind. */
+	EXPECT_NUM(&r[2], "id", 2);
+	EXPECT_NUM(&r[2], "parent", 1);
+	EXPECT_FIELD(&r[2], "kind", "knode");
+	EXPECT_FIELD(&r[2], "state", "bound");
+	EXPECT_FIELD(&r[2], "debug_name", CAMERA_DBG_NAME);
+	snprintf(want, sizeof(want), "%llu", (unsigned long long)cs.debug_id);
+	EXPECT_FIELD(&r[2], "debug_id", want);
+	EXPECT_NUM(&r[2], "pid", 0);
+	EXPECT_FIELD(&r[2], "missing", "none");
+
+	/* The camera leaves cleanly; the root token goes with it. */
+	ASSERT_EQ(0, ioctl(cam, CAMERA_IOC_RELEASE));
+	close(cam);
+	close(d);
+	sysmem_release(t);
+	close(t);
+	EXPECT_EQ(0, coll_records(id, r, MAX_RECORDS));
+	/* Best effort: the guest's init unloads it otherwise. */
+	sysmem_module_unload(CAMERA_MOD);
+}
+
+struct reader {
+	volatile int stop;
+	int bad_lines;
+	int reads;
+};
+
+/* Every line of the collections file parses; 0 or the first bad one. */
+static int collections_parse(void)
+{
+	char *text = slurp(COLLECTIONS_PATH), *line, *save;
+	struct record r;
+	int bad = 0;
+
+	if (!text)
+		return 1;
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		if (parse_record(line, &r))
+			bad++;
+	free(text);
+	return bad;
+}
+
+/* Read every fd's fdinfo and the collections file, again and again. */
+static void *reader_main(void *arg)
+{
+	struct reader *rd = arg;
+	char path[64], *text;
+	int fd;
+
+	while (!rd->stop) {
+		for (fd = 0; fd < 64; fd++) {
+			snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+			text = slurp(path);
+			free(text);
+		}
+		if (have_debugfs())
+			rd->bad_lines += collections_parse();
+		rd->reads++;
+	}
+	return NULL;
+}
+
+/*
+ * Readers of fdinfo and of the collections file while collections are
+ * made, negotiated, allocated, failed and torn down: every record read
+ * parses, and (on the debug kernels) lockdep sees no ordering problem.
+ */
+TEST_F(observe, concurrent_readers)
+{
+	struct reader rd = { 0 };
+	int i, t, d, a, b, fds[4];
+	unsigned int count;
+	pthread_t th;
+
+	ASSERT_EQ(0, pthread_create(&th, NULL, reader_main, &rd));
+	for (i = 0; i < 200; i++) {
+		t = sysmem_alloc_token(self->dev);
+		ASSERT_LE(0, t);
+		d = sysmem_duplicate(t, SYSMEM_RIGHT_READ);
+		ASSERT_LE(0, d);
+		a = sysmem_bind(self->dev, t);
+		ASSERT_LE(0, a);
+		close(t);
+		ASSERT_EQ(0, sysmem_set_name(a, 1, ODD_NAME));
+		ASSERT_EQ(0, set_cons(a, USAGE_RW, 1, page_size()));
+		if (i % 3 == 0) {
+			/* Fails: the unbound token is closed. */
+			close(d);
+			leave(a);
+			continue;
+		}
+		b = sysmem_bind(self->dev, d);
+		ASSERT_LE(0, b);
+		close(d);
+		ASSERT_EQ(0, set_cons(b, SYSMEM_USAGE_CPU_READ, 1, page_size()));
+		ASSERT_EQ(0, sysmem_wait(a, WAIT_NS));
+		ASSERT_EQ(0, sysmem_get_result(a, NULL, fds, 2, &count, NULL));
+		ASSERT_EQ(0, sysmem_get_result(b, NULL, fds + 2, 2, &count,
+					       NULL));
+		leave(a);
+		close_fds(fds, 4);
+		leave(b);
+	}
+	rd.stop = 1;
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	EXPECT_EQ(0, rd.bad_lines);
+	EXPECT_LT(0, rd.reads);
 }
 
 /* The collections file is root's alone. */
