@@ -6,7 +6,7 @@
 #   make            module (against KDIR), libsysmem, tools and selftests
 #   make lib        libsysmem: build/libsysmem.so.1 and build/libsysmem.a
 #   make install    libsysmem, its headers, sysmem.pc and the man pages
-#                   (PREFIX=/usr/local, DESTDIR, LIBDIR, INCLUDEDIR, MANDIR)
+#                   (PREFIX=/usr/local, DESTDIR, LIBDIR, INCLUDEDIR, SBINDIR, MANDIR)
 #   make uninstall  remove what "make install" installed
 #   make check-lib  exported symbols, man pages, an installed-tree build
 #   make examples   build/tools/sysmem-example (part of "userspace")
@@ -87,6 +87,7 @@ M32_SELFTESTS := $(addprefix $(M32)/selftests/,sysmem_dev_test \
 .PHONY: FORCE all module userspace userspace-m32 selftests unit unit-build check \
 	run lint clean print-module fuzz fuzz-build fuzz-merge fuzz-seeds \
 	lib examples install uninstall install-lib uninstall-lib install-man \
+	install-tools uninstall-tools \
 	uninstall-man check-lib
 
 all: module userspace
@@ -190,7 +191,7 @@ $(B)/sysmem.pc: tools/lib/sysmem/sysmem.pc.in FORCE
 		-e 's|@VERSION@|$(LIBSYSMEM_VERSION)|' $< >$@.tmp
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv -f $@.tmp $@
 
-install: install-lib install-man
+install: install-lib install-man install-tools
 
 install-lib: lib $(B)/sysmem.pc
 	$(INSTALL) -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
@@ -204,6 +205,14 @@ install-lib: lib $(B)/sysmem.pc
 	$(INSTALL) -m 644 $(LIBSYSMEM) $(DESTDIR)$(LIBDIR)/
 	$(INSTALL) -m 644 $(B)/sysmem.pc $(DESTDIR)$(PKGCONFIGDIR)/
 
+# sysmemctl(8), for root: relinked against the static libsysmem.a, so
+# the installed tool carries no rpath into the build tree and needs no
+# libsysmem.so at run time (rule next to sysmemctl's own).
+SBINDIR ?= $(PREFIX)/sbin
+install-tools: $(B)/install/sysmemctl
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR)
+	$(INSTALL) -m 755 $< $(DESTDIR)$(SBINDIR)/sysmemctl
+
 # Every page under Documentation/man/ goes to its section's directory.
 install-man:
 	@set -e; for f in $(MAN_PAGES); do \
@@ -213,7 +222,10 @@ install-man:
 		$(INSTALL) -m 644 $$f $$d/; \
 	done
 
-uninstall: uninstall-lib uninstall-man
+uninstall: uninstall-lib uninstall-man uninstall-tools
+
+uninstall-tools:
+	rm -f $(DESTDIR)$(SBINDIR)/sysmemctl
 
 uninstall-lib:
 	rm -f $(DESTDIR)$(LIBDIR)/libsysmem.so $(DESTDIR)$(LIBDIR)/$(LIBSYSMEM_SONAME) \
@@ -290,6 +302,12 @@ $(B)/tools/sysmemctl: $(SYSMEMCTL_SRCS) tools/sysmem/sysmemctl_data.h \
 	@mkdir -p $(@D)
 	@rm -f $(@D)/sysmem
 	$(CC) $(UCFLAGS) -o $@ $(SYSMEMCTL_SRCS) $(LIBSYSMEM_LDLIBS)
+
+# The installed sysmemctl (install-tools).
+$(B)/install/sysmemctl: $(SYSMEMCTL_SRCS) tools/sysmem/sysmemctl_data.h \
+		$(LIBSYSMEM)
+	@mkdir -p $(@D)
+	$(CC) $(UCFLAGS) -o $@ $(SYSMEMCTL_SRCS) $(LIBSYSMEM)
 
 $(B)/unit/sysmemctl_data_test: tools/sysmem/tests/sysmemctl_data_test.c \
 		$(SYSMEMCTL_DATA)

@@ -122,7 +122,8 @@ make -s --no-print-directory install DESTDIR="$dest" PREFIX=/usr \
 result $? "make install DESTDIR=... PREFIX=/usr" "$(tail -n 5 "$work/install.log")"
 expect=(usr/include/libsysmem.h usr/include/libsysmem/linux/sysmem.h
 	usr/lib/libsysmem.so.1.0.0 usr/lib/libsysmem.a
-	usr/lib/pkgconfig/sysmem.pc usr/share/man/man7/libsysmem.7)
+	usr/lib/pkgconfig/sysmem.pc usr/share/man/man7/libsysmem.7
+	usr/sbin/sysmemctl usr/share/man/man8/sysmemctl.8)
 while read -r call; do
 	expect+=("usr/share/man/man3/$call.3")
 done <"$work/map"
@@ -135,8 +136,11 @@ done
 [ "$(readlink "$dest/usr/lib/libsysmem.so")" = libsysmem.so.1 ] ||
 	absent+=("usr/lib/libsysmem.so -> libsysmem.so.1")
 [ ${#absent[@]} -eq 0 ]
-result $? "the installed tree has the library, headers, sysmem.pc and $((${#expect[@]} - 5)) man pages" \
+result $? "the installed tree has the library, headers, sysmem.pc, sysmemctl and $((${#expect[@]} - 6)) man pages" \
 	"${absent[@]/%/: missing}"
+dyn=$(readelf -d "$dest/usr/sbin/sysmemctl" 2>&1)
+! grep -qE 'RPATH|RUNPATH|libsysmem' <<<"$dyn"
+result $? "the installed sysmemctl has no rpath and needs no libsysmem.so" "$dyn"
 cmp -s include/uapi/linux/sysmem.h "$dest/usr/include/libsysmem/linux/sysmem.h"
 result $? "the installed <linux/sysmem.h> is the uapi header"
 
