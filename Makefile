@@ -5,7 +5,7 @@
 #
 #   make            module (against KDIR), libsysmem, tools and selftests
 #   make lib        libsysmem: build/libsysmem.so.1 and build/libsysmem.a
-#   make install    libsysmem, its headers, sysmem.pc and the man pages
+#   make install    libsysmem, its headers, sysmem.pc, sysmemctl, man pages
 #                   (PREFIX=/usr/local, DESTDIR, LIBDIR, INCLUDEDIR, SBINDIR, MANDIR)
 #   make uninstall  remove what "make install" installed
 #   make check-lib  exported symbols, man pages, an installed-tree build
