@@ -18,6 +18,7 @@
 #include <linux/atomic.h>
 #include <linux/dma-buf.h>
 #include <linux/kref.h>
+#include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/lockdep.h>
 #include <linux/sched/signal.h>
@@ -31,11 +32,16 @@
 #include "sysmem_math.h"
 #include "sysmem_stats.h"
 #include "sysmem_strings.h"
+#include "sysmem_trace.h"
 
 static atomic64_t sysmem_last_collection_id = ATOMIC64_INIT(0);
 
-/* Runs the collections' strong_end work; drained at module exit. */
-static struct workqueue_struct *sysmem_collection_wq;
+/*
+ * Runs the collections' strong_end and stall work; drained at module
+ * exit (no stall work is left by then: freeing a collection cancels
+ * its own).
+ */
+struct workqueue_struct *sysmem_collection_wq;
 
 static void sysmem_collection_strong_end(struct work_struct *work);
 
@@ -145,6 +151,9 @@ static void sysmem_collection_free(struct kref *ref)
 	struct sysmem_collection *coll =
 		container_of(ref, struct sysmem_collection, ref);
 
+	trace_sysmem_collection_free(coll, ktime_get_ns() - coll->created_ns);
+	/* Its work holds no reference: it must be over before the free. */
+	sysmem_stall_exit(coll);
 	/* The buffers' last strong holds may outlive us: cut them off. */
 	spin_lock(&coll->watch->lock);
 	coll->watch->coll = NULL;
@@ -199,6 +208,7 @@ struct sysmem_collection *sysmem_collection_new(void)
 	INIT_LIST_HEAD(&coll->slot_owners);
 	coll->id = atomic64_inc_return(&sysmem_last_collection_id);
 	coll->state = SYSMEM_STATE_PENDING;
+	sysmem_stall_init(coll);
 	return coll;
 
 free_watch:
@@ -223,6 +233,12 @@ static void sysmem_collection_fail(struct sysmem_collection *coll, u32 reason,
 	lockdep_assert_held(&coll->lock);
 	if (coll->state == SYSMEM_STATE_FAILED)
 		return;
+	if (coll->state == SYSMEM_STATE_PENDING) {
+		sysmem_stall_stop(coll);
+		trace_sysmem_negotiation_failed(coll, reason, node,
+						ktime_get_ns() -
+						coll->created_ns);
+	}
 	WRITE_ONCE(coll->reason, reason);
 	WRITE_ONCE(coll->state, SYSMEM_STATE_FAILED);
 	pr_warn_ratelimited("collection %llu \"%*pE\" failed: %s: participant \"%*pE\" (id %llu): %s\n",
@@ -512,6 +528,7 @@ static void sysmem_collection_allocated(struct sysmem_collection *coll,
 					struct sysmem_negotiation *ng)
 {
 	WRITE_ONCE(coll->state, SYSMEM_STATE_ALLOCATED);
+	sysmem_stall_stop(coll);
 	sysmem_tracker_settle(coll->lifetime);
 	sysmem_negotiation_fail_unchosen(ng);
 	/* Released nodes' constraints have done their part. */
@@ -527,6 +544,7 @@ static void sysmem_collection_allocate(struct sysmem_collection *coll)
 {
 	const char *why = "out of memory while negotiating";
 	const struct sysmem_node *culprit = NULL;
+	u64 start = ktime_get_ns();
 	struct sysmem_buffer_settings settings;
 	struct sysmem_negotiation ng;
 	struct sysmem_heap_desc *descs;
@@ -550,8 +568,13 @@ static void sysmem_collection_allocate(struct sysmem_collection *coll)
 	else
 		reason = sysmem_collection_take(coll, &ng, descs, heaps,
 						nr_heaps, &settings, &why);
-	if (!reason)
+	if (!reason) {
+		u64 now = ktime_get_ns();
+
 		sysmem_collection_allocated(coll, &ng);
+		trace_sysmem_negotiation_done(coll, now - start,
+					      now - coll->created_ns);
+	}
 
 	sysmem_heaps_put(descs, heaps, nr_heaps);
 free_negotiation:

@@ -127,6 +127,12 @@ struct sysmem_coll_buffer {
  *	creation, for as long as the collection lives
  * @strong_end: queued (with a reference on the collection) when @watch
  *	falls to 0: fails the collection once it is let go
+ * @created_ns: CLOCK_MONOTONIC time of creation; never changes
+ * @stall_deadline: the earliest stall log deadline (CLOCK_MONOTONIC ns),
+ *	SYSMEM_DEADLINE_NONE when none is set (sysmem_stall.c)
+ * @stall_logged: the stall line was logged; it is logged once
+ * @stall_work: logs the stall line at @stall_deadline; holds no
+ *	reference, so freeing the collection cancels it first
  */
 struct sysmem_collection {
 	struct kref ref;
@@ -149,11 +155,19 @@ struct sysmem_collection {
 	bool let_go;
 	struct sysmem_strong_watch *watch;
 	struct work_struct strong_end;
+	u64 created_ns;
+	s64 stall_deadline;
+	bool stall_logged;
+	struct delayed_work stall_work;
 };
 
 /**
  * struct sysmem_node - a token or collection fd, or what is left of it
  * @coll: the collection (a reference while the node has a file)
+ * @id: unique among nodes since the module was loaded, never 0; what the
+ *	tracepoints and the stall log line call the node
+ * @pid: thread group id (in the initial namespace) of the task that made
+ *	the node
  * @parent: the parent node; NULL for the root, for a node not (or no
  *	longer) in the tree, and for the top of a failed subtree
  * @children: the child nodes, oldest first
@@ -195,10 +209,13 @@ struct sysmem_collection {
  * @slots_held: the camping and dedicated slack its participants took
  * @slots_shared: the largest shared slack among them
  *
- * Every field but @coll and @type is protected by @coll->lock.
+ * Every field but @coll, @id, @pid and @type is protected by
+ * @coll->lock.
  */
 struct sysmem_node {
 	struct sysmem_collection *coll;
+	u64 id;
+	pid_t pid;
 	struct sysmem_node *parent;
 	struct list_head children;
 	struct list_head sibling;
@@ -319,6 +336,13 @@ void sysmem_node_withdraw(struct sysmem_node *node);
 void sysmem_node_close(struct sysmem_node *node);
 void sysmem_node_discard(struct sysmem_node *node);
 void sysmem_node_give_back_slots(struct sysmem_node *node);
+
+/* sysmem_stall.c: the stall log line */
+extern struct workqueue_struct *sysmem_collection_wq;
+void sysmem_stall_init(struct sysmem_collection *coll);
+void sysmem_stall_set_deadline(struct sysmem_collection *coll, s64 deadline);
+void sysmem_stall_stop(struct sysmem_collection *coll);
+void sysmem_stall_exit(struct sysmem_collection *coll);
 
 /* sysmem_node_calls.c: what every door does to a node */
 void sysmem_collection_name(struct sysmem_collection *coll, u32 priority,

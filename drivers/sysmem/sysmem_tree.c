@@ -8,13 +8,18 @@
  * a change of the tree is sysmem_collection.c's.
  */
 
+#include <linux/atomic.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/lockdep.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 
 #include "sysmem_core.h"
 #include "sysmem_stats.h"
+#include "sysmem_trace.h"
+
+static atomic64_t sysmem_last_node_id = ATOMIC64_INIT(0);
 
 static void sysmem_node_ident_free(struct kref *ref)
 {
@@ -267,6 +272,8 @@ struct sysmem_node *sysmem_node_alloc(struct sysmem_collection *coll,
 		return NULL;
 	sysmem_stat_inc(SYSMEM_STAT_NODES);
 	node->coll = coll;
+	node->id = atomic64_inc_return(&sysmem_last_node_id);
+	node->pid = task_tgid_nr(current);
 	node->type = type;
 	node->state = SYSMEM_NODE_RELEASED;
 	node->has_file = true;
@@ -305,8 +312,10 @@ void sysmem_node_link(struct sysmem_node *node, struct sysmem_node *parent,
 		node->weak_ok_children = parent->weak_ok_children;
 		/* A node made in a failed subtree is born failed. */
 		node->fail_reason = parent->fail_reason;
+		trace_sysmem_token_duplicate(node);
 	} else {
 		node->coll->root = node;
+		trace_sysmem_token_create(node);
 	}
 }
 
@@ -362,6 +371,7 @@ void sysmem_node_replace(struct sysmem_node *token, struct sysmem_node *node)
 	list_for_each_entry(child, &node->children, sibling)
 		child->parent = node;
 	token->state = SYSMEM_NODE_BOUND;
+	trace_sysmem_token_bind(token, node);
 }
 
 /**
