@@ -268,6 +268,18 @@ TEST_F(trace, events)
 	leave(bad.c2);
 	close(bad.token);
 	close(bad.dup);
+	/*
+	 * The last reference on a collection may be a work item's (the one
+	 * that learns its last strong buffer went): wait for both frees.
+	 */
+	for (i = 0; i < SETTLE_MS / SETTLE_POLL_MS; i++) {
+		n = read_events(ev, MAX_EVENTS);
+		ASSERT_LT(0, n);
+		if (count_events(ev, n, "sysmem_collection_free", ok.id) &&
+		    count_events(ev, n, "sysmem_collection_free", bad.id))
+			break;
+		usleep(SETTLE_POLL_MS * 1000);
+	}
 	ASSERT_EQ(0, write_file(INSTANCE "/events/sysmem/enable", "0"));
 
 	n = read_events(ev, MAX_EVENTS);
