@@ -127,7 +127,8 @@ struct sysmem_coll_buffer {
  *	creation, for as long as the collection lives
  * @strong_end: queued (with a reference on the collection) when @watch
  *	falls to 0: fails the collection once it is let go
- * @created_ns: CLOCK_MONOTONIC time of creation; never changes
+ * @created_ns: ktime_get_ns() at creation; never changes
+ * @last_node_id: the id of the latest node made in the collection
  * @stall_deadline: the earliest stall log deadline (CLOCK_MONOTONIC ns),
  *	SYSMEM_DEADLINE_NONE when none is set (sysmem_stall.c)
  * @stall_logged: the stall line was logged; it is logged once
@@ -156,6 +157,7 @@ struct sysmem_collection {
 	struct sysmem_strong_watch *watch;
 	struct work_struct strong_end;
 	u64 created_ns;
+	atomic64_t last_node_id;
 	s64 stall_deadline;
 	bool stall_logged;
 	struct delayed_work stall_work;
@@ -164,8 +166,9 @@ struct sysmem_collection {
 /**
  * struct sysmem_node - a token or collection fd, or what is left of it
  * @coll: the collection (a reference while the node has a file)
- * @id: unique among nodes since the module was loaded, never 0; what the
- *	tracepoints and the stall log line call the node
+ * @id: the node's id in its collection, from 1; a collection node bound
+ *	from a token keeps the token's id; never changes once in the tree;
+ *	what the tracepoints and the stall log line call the node
  * @pid: thread group id (in the initial namespace) of the task that made
  *	the node
  * @parent: the parent node; NULL for the root, for a node not (or no

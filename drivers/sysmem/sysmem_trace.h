@@ -92,21 +92,18 @@ TRACE_EVENT(sysmem_token_duplicate,
 );
 
 TRACE_EVENT(sysmem_token_bind,
-	    TP_PROTO(const struct sysmem_node *token, const struct sysmem_node *node),
-	    TP_ARGS(token, node),
+	    TP_PROTO(const struct sysmem_node *node),
+	    TP_ARGS(node),
 	    TP_STRUCT__entry(__field(u64, coll_id)
-			     __field(u64, token_id)
 			     __field(u64, node_id)
 			     __field(pid_t, pid)
 	    ),
 	    TP_fast_assign(__entry->coll_id = node->coll->id;
-			   __entry->token_id = token->id;
 			   __entry->node_id = node->id;
 			   __entry->pid = node->pid;
 	    ),
-	    TP_printk("collection=%llu token=%llu node=%llu pid=%d",
-		      __entry->coll_id, __entry->token_id, __entry->node_id,
-		      __entry->pid)
+	    TP_printk("collection=%llu node=%llu pid=%d",
+		      __entry->coll_id, __entry->node_id, __entry->pid)
 );
 
 TRACE_EVENT(sysmem_constraints_set,

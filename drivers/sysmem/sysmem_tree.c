@@ -8,7 +8,6 @@
  * a change of the tree is sysmem_collection.c's.
  */
 
-#include <linux/atomic.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/lockdep.h>
@@ -18,8 +17,6 @@
 #include "sysmem_core.h"
 #include "sysmem_stats.h"
 #include "sysmem_trace.h"
-
-static atomic64_t sysmem_last_node_id = ATOMIC64_INIT(0);
 
 static void sysmem_node_ident_free(struct kref *ref)
 {
@@ -258,7 +255,8 @@ u32 sysmem_node_status(const struct sysmem_node *node, u32 *reason)
  * @type: what the node is
  *
  * The node holds a collection reference and counts as having a file (it
- * is about to get one).  It stays released (inert) until linked.
+ * is about to get one).  It stays released (inert) until linked.  It
+ * gets the collection's next node id, and the calling task's tgid.
  *
  * Return: the node, or NULL without memory.
  */
@@ -272,11 +270,11 @@ struct sysmem_node *sysmem_node_alloc(struct sysmem_collection *coll,
 		return NULL;
 	sysmem_stat_inc(SYSMEM_STAT_NODES);
 	node->coll = coll;
-	node->id = atomic64_inc_return(&sysmem_last_node_id);
-	node->pid = task_tgid_nr(current);
 	node->type = type;
 	node->state = SYSMEM_NODE_RELEASED;
 	node->has_file = true;
+	node->id = atomic64_inc_return(&coll->last_node_id);
+	node->pid = task_tgid_nr(current);
 	INIT_LIST_HEAD(&node->children);
 	INIT_LIST_HEAD(&node->sibling);
 	INIT_LIST_HEAD(&node->slot_entry);
@@ -354,6 +352,8 @@ void sysmem_node_replace(struct sysmem_node *token, struct sysmem_node *node)
 	if (node->ident)
 		node->ident->node = node;
 	node->nr_tracking = token->nr_tracking;
+	/* It takes the token's place, and its id: ids stay stable. */
+	node->id = token->id;
 	if (token->holds_slots) {
 		list_replace_init(&token->slot_entry, &node->slot_entry);
 		node->holds_slots = true;
@@ -371,7 +371,7 @@ void sysmem_node_replace(struct sysmem_node *token, struct sysmem_node *node)
 	list_for_each_entry(child, &node->children, sibling)
 		child->parent = node;
 	token->state = SYSMEM_NODE_BOUND;
-	trace_sysmem_token_bind(token, node);
+	trace_sysmem_token_bind(node);
 }
 
 /**

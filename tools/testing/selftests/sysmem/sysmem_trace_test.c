@@ -290,8 +290,9 @@ TEST_F(trace, events)
 	/* The allocating collection, step by step. */
 	at = find_event(ev, n, 0, "sysmem_token_create", ok.id);
 	ASSERT_LE(0, at);
+	/* Node ids count from 1 in each collection. */
 	root = ev_num(&ev[at], "node");
-	EXPECT_LT(0, root);
+	EXPECT_EQ(1, root);
 	EXPECT_EQ(pid, ev_num(&ev[at], "pid"));
 	EXPECT_EQ(pid, ev_num(&ev[at], "client"));
 	EXPECT_EQ(SYSMEM_RIGHTS_ALL, ev_num(&ev[at], "rights"));
@@ -301,21 +302,21 @@ TEST_F(trace, events)
 	ASSERT_LE(0, at);
 	dup = ev_num(&ev[at], "node");
 	EXPECT_EQ(root, ev_num(&ev[at], "parent"));
-	EXPECT_NE(root, dup);
+	EXPECT_EQ(2, dup);
 	EXPECT_EQ(pid, ev_num(&ev[at], "pid"));
 	EXPECT_EQ(1, count_events(ev, n, "sysmem_token_duplicate", ok.id));
 
+	/* A collection node keeps the id of the token it was bound from. */
 	at = find_event(ev, n, at + 1, "sysmem_token_bind", ok.id);
 	ASSERT_LE(0, at);
-	EXPECT_EQ(root, ev_num(&ev[at], "token"));
 	n1 = ev_num(&ev[at], "node");
+	EXPECT_EQ(root, n1);
+	EXPECT_EQ(pid, ev_num(&ev[at], "pid"));
 	at = find_event(ev, n, at + 1, "sysmem_token_bind", ok.id);
 	ASSERT_LE(0, at);
-	EXPECT_EQ(dup, ev_num(&ev[at], "token"));
 	n2 = ev_num(&ev[at], "node");
-	EXPECT_NE(n1, n2);
-	EXPECT_NE(root, n1);
-	EXPECT_NE(dup, n2);
+	EXPECT_EQ(dup, n2);
+	EXPECT_EQ(2, count_events(ev, n, "sysmem_token_bind", ok.id));
 
 	at = find_event(ev, n, at + 1, "sysmem_constraints_set", ok.id);
 	ASSERT_LE(0, at);
@@ -374,12 +375,12 @@ TEST_F(trace, events)
 	EXPECT_EQ(SYSMEM_RIGHT_READ, ev_num(&ev[at], "rights"));
 	at = find_event(ev, n, at + 1, "sysmem_token_bind", bad.id);
 	ASSERT_LE(0, at);
-	EXPECT_EQ(fr, ev_num(&ev[at], "token"));
 	f1 = ev_num(&ev[at], "node");
+	EXPECT_EQ(fr, f1);
 	at = find_event(ev, n, at + 1, "sysmem_token_bind", bad.id);
 	ASSERT_LE(0, at);
-	EXPECT_EQ(fd2, ev_num(&ev[at], "token"));
 	f2 = ev_num(&ev[at], "node");
+	EXPECT_EQ(fd2, f2);
 	at = find_event(ev, n, at + 1, "sysmem_constraints_set", bad.id);
 	ASSERT_LE(0, at);
 	fn1 = ev_num(&ev[at], "node");
@@ -393,6 +394,7 @@ TEST_F(trace, events)
 	ASSERT_LE(0, at);
 	EXPECT_EQ(SYSMEM_FAIL_CONSTRAINTS, ev_num(&ev[at], "reason"));
 	EXPECT_EQ(f2, ev_num(&ev[at], "culprit"));
+	EXPECT_EQ(2, f2);
 	EXPECT_EQ(pid, ev_num(&ev[at], "culprit_client"));
 	EXPECT_EQ(1, count_events(ev, n, "sysmem_negotiation_failed", bad.id));
 	EXPECT_EQ(0, count_events(ev, n, "sysmem_negotiation_done", bad.id));
