@@ -82,7 +82,7 @@ M32_CFLAGS = -m32 $(UCFLAGS) -Wno-pointer-to-int-cast -DSYSMEM_SELFTEST_M32
 M32_LIBSYSMEM := $(M32)/libsysmem.a
 M32_SELFTESTS := $(addprefix $(M32)/selftests/,sysmem_dev_test \
 	sysmem_collection_test sysmem_image_test sysmem_node_test \
-	sysmem_weak_test)
+	sysmem_weak_test sysmem_trace_test)
 
 .PHONY: FORCE all module userspace userspace-m32 selftests unit unit-build check \
 	run lint clean print-module fuzz fuzz-build fuzz-merge fuzz-seeds \

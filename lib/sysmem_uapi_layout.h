@@ -19,7 +19,7 @@
 #define SYSMEM_UAPI_OFFSET(s, f, off) \
 	static_assert(offsetof(struct s, f) == (off), #s "." #f " moved")
 
-static_assert(SYSMEM_ABI_MAJOR == 0 && SYSMEM_ABI_MINOR == 6,
+static_assert(SYSMEM_ABI_MAJOR == 0 && SYSMEM_ABI_MINOR == 7,
 	      "new ABI version: check the layout below");
 
 SYSMEM_UAPI_SIZE(sysmem_version, 8);
@@ -182,6 +182,11 @@ SYSMEM_UAPI_OFFSET(sysmem_result, reserved2, 60);
 SYSMEM_UAPI_SIZE(sysmem_weak_ok, 8);
 SYSMEM_UAPI_OFFSET(sysmem_weak_ok, flags, 0);
 SYSMEM_UAPI_OFFSET(sysmem_weak_ok, reserved, 4);
+
+SYSMEM_UAPI_SIZE(sysmem_debug_timeout, 16);
+SYSMEM_UAPI_OFFSET(sysmem_debug_timeout, deadline_ns, 0);
+SYSMEM_UAPI_OFFSET(sysmem_debug_timeout, flags, 8);
+SYSMEM_UAPI_OFFSET(sysmem_debug_timeout, reserved, 12);
 
 SYSMEM_UAPI_SIZE(sysmem_lifetime_tracking, 16);
 SYSMEM_UAPI_OFFSET(sysmem_lifetime_tracking, buffers_remaining, 0);

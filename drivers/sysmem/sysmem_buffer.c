@@ -33,6 +33,7 @@
 
 #include "sysmem_internal.h"
 #include "sysmem_stats.h"
+#include "sysmem_trace.h"
 
 static void sysmem_buffer_release(struct kref *ref)
 {
@@ -85,8 +86,10 @@ void sysmem_buffer_unhold(struct sysmem_buffer *buf, bool strong)
 		if (buf->watch)
 			sysmem_strong_watch_drop(buf->watch);
 	}
-	if (inner)
+	if (inner) {
+		trace_sysmem_buffer_release(buf);
 		dma_buf_put(inner);
+	}
 }
 
 /**
@@ -138,6 +141,7 @@ struct sysmem_buffer *sysmem_buffer_alloc(struct sysmem_heap *heap, size_t size,
 	buf->watch = watch;
 	if (watch)
 		sysmem_strong_watch_add(watch);
+	trace_sysmem_buffer_alloc(buf, settings->heap);
 	return buf;
 
 put_close_weak:

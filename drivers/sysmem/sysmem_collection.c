@@ -33,6 +33,7 @@
 #include "sysmem_math.h"
 #include "sysmem_stats.h"
 #include "sysmem_strings.h"
+#include "sysmem_trace.h"
 
 /*
  * The live collections, oldest (lowest id) first, for debugfs: a
@@ -44,8 +45,12 @@ static DEFINE_SPINLOCK(sysmem_collections_lock);
 static LIST_HEAD(sysmem_collections);
 static u64 sysmem_last_collection_id;
 
-/* Runs the collections' strong_end work; drained at module exit. */
-static struct workqueue_struct *sysmem_collection_wq;
+/*
+ * Runs the collections' strong_end and stall work; drained at module
+ * exit (no stall work is left by then: freeing a collection cancels
+ * its own).
+ */
+struct workqueue_struct *sysmem_collection_wq;
 
 static void sysmem_collection_strong_end(struct work_struct *work);
 
@@ -159,6 +164,9 @@ static void sysmem_collection_free(struct kref *ref)
 	spin_lock(&sysmem_collections_lock);
 	list_del(&coll->all);
 	spin_unlock(&sysmem_collections_lock);
+	trace_sysmem_collection_free(coll, ktime_get_ns() - coll->created_ns);
+	/* Its work holds no reference: it must be over before the free. */
+	sysmem_stall_exit(coll);
 	/* The buffers' last strong holds may outlive us: cut them off. */
 	spin_lock(&coll->watch->lock);
 	coll->watch->coll = NULL;
@@ -253,6 +261,7 @@ struct sysmem_collection *sysmem_collection_new(void)
 	coll->id = ++sysmem_last_collection_id;
 	list_add_tail(&coll->all, &sysmem_collections);
 	spin_unlock(&sysmem_collections_lock);
+	sysmem_stall_init(coll);
 	return coll;
 
 free_watch:
@@ -277,6 +286,12 @@ static void sysmem_collection_fail(struct sysmem_collection *coll, u32 reason,
 	lockdep_assert_held(&coll->lock);
 	if (coll->state == SYSMEM_STATE_FAILED)
 		return;
+	if (coll->state == SYSMEM_STATE_PENDING) {
+		sysmem_stall_stop(coll);
+		trace_sysmem_negotiation_failed(coll, reason, node,
+						ktime_get_ns() -
+						coll->created_ns);
+	}
 	WRITE_ONCE(coll->reason, reason);
 	WRITE_ONCE(coll->state, SYSMEM_STATE_FAILED);
 	pr_warn_ratelimited("collection %llu \"%*pE\" failed: %s: participant \"%*pE\" (id %llu): %s\n",
@@ -566,6 +581,7 @@ static void sysmem_collection_allocated(struct sysmem_collection *coll,
 					struct sysmem_negotiation *ng)
 {
 	WRITE_ONCE(coll->state, SYSMEM_STATE_ALLOCATED);
+	sysmem_stall_stop(coll);
 	sysmem_tracker_settle(coll->lifetime);
 	sysmem_negotiation_fail_unchosen(ng);
 	/* Released nodes' constraints have done their part. */
@@ -581,6 +597,7 @@ static void sysmem_collection_allocate(struct sysmem_collection *coll)
 {
 	const char *why = "out of memory while negotiating";
 	const struct sysmem_node *culprit = NULL;
+	u64 start = ktime_get_ns();
 	struct sysmem_buffer_settings settings;
 	struct sysmem_negotiation ng;
 	struct sysmem_heap_desc *descs;
@@ -604,8 +621,13 @@ static void sysmem_collection_allocate(struct sysmem_collection *coll)
 	else
 		reason = sysmem_collection_take(coll, &ng, descs, heaps,
 						nr_heaps, &settings, &why);
-	if (!reason)
+	if (!reason) {
+		u64 now = ktime_get_ns();
+
 		sysmem_collection_allocated(coll, &ng);
+		trace_sysmem_negotiation_done(coll, now - start,
+					      now - coll->created_ns);
+	}
 
 	sysmem_heaps_put(descs, heaps, nr_heaps);
 free_negotiation:

@@ -135,6 +135,11 @@ struct sysmem_coll_buffer {
  *	sysmem_collections_lock (for debugfs)
  * @created_ns: ktime_get_ns() at creation
  * @last_node_id: the id of the latest node made in the collection
+ * @stall_deadline: the earliest stall log deadline (CLOCK_MONOTONIC ns),
+ *	SYSMEM_DEADLINE_NONE when none is set (sysmem_stall.c)
+ * @stall_logged: the stall line was logged; it is logged once
+ * @stall_work: logs the stall line at @stall_deadline; holds no
+ *	reference, so freeing the collection cancels it first
  */
 struct sysmem_collection {
 	struct kref ref;
@@ -160,11 +165,19 @@ struct sysmem_collection {
 	struct list_head all;
 	u64 created_ns;
 	atomic64_t last_node_id;
+	s64 stall_deadline;
+	bool stall_logged;
+	struct delayed_work stall_work;
 };
 
 /**
  * struct sysmem_node - a token or collection fd, or what is left of it
  * @coll: the collection (a reference while the node has a file)
+ * @id: the node's id in its collection, from 1; a collection node bound
+ *	from a token keeps the token's id; never changes once in the tree;
+ *	what the tracepoints and the stall log line call the node
+ * @pid: thread group id (in the initial namespace) of the task that made
+ *	the node
  * @parent: the parent node; NULL for the root, for a node not (or no
  *	longer) in the tree, and for the top of a failed subtree
  * @children: the child nodes, oldest first
@@ -211,7 +224,8 @@ struct sysmem_collection {
  *	node, 0 for a kernel participant's
  * @kernel: the node is held by a kernel participant (sysmem_knode.c)
  *
- * Every field but @coll and @type is protected by @coll->lock.
+ * Every field but @coll, @id, @pid and @type is protected by
+ * @coll->lock.
  */
 struct sysmem_node {
 	struct sysmem_collection *coll;
@@ -342,6 +356,13 @@ void sysmem_node_close(struct sysmem_node *node);
 void sysmem_node_discard(struct sysmem_node *node);
 void sysmem_node_give_back_slots(struct sysmem_node *node);
 struct sysmem_collection *sysmem_collection_next(struct sysmem_collection *prev);
+
+/* sysmem_stall.c: the stall log line */
+extern struct workqueue_struct *sysmem_collection_wq;
+void sysmem_stall_init(struct sysmem_collection *coll);
+void sysmem_stall_set_deadline(struct sysmem_collection *coll, s64 deadline);
+void sysmem_stall_stop(struct sysmem_collection *coll);
+void sysmem_stall_exit(struct sysmem_collection *coll);
 
 /* sysmem_node_calls.c: what every door does to a node */
 void sysmem_collection_name(struct sysmem_collection *coll, u32 priority,

@@ -33,6 +33,7 @@ union sysmem_ioctl_arg {
 	struct sysmem_check check;
 	struct sysmem_result result;
 	struct sysmem_weak_ok weak_ok;
+	struct sysmem_debug_timeout debug_timeout;
 };
 
 /*

@@ -20,6 +20,7 @@
 
 #include "sysmem_core.h"
 #include "sysmem_image.h"
+#include "sysmem_trace.h"
 
 /**
  * sysmem_collection_name() - name a collection, if @priority wins
@@ -104,6 +105,7 @@ int sysmem_node_set_constraints(struct sysmem_node *node,
 		heaps = NULL;
 		images = NULL;
 		node->has_constraints = true;
+		trace_sysmem_constraints_set(node);
 		sysmem_collection_update(coll, node);
 	}
 	mutex_unlock(&coll->lock);

@@ -612,6 +612,35 @@ static long sysmem_node_ioctl_set_weak_ok(struct file *file, void *arg,
 	return ret;
 }
 
+/**
+ * sysmem_node_ioctl_set_deadline() - the stall log deadline
+ *	(SYSMEM_IOC_NODE_SET_DEBUG_TIMEOUT_LOG_DEADLINE)
+ * @file: the node fd
+ * @arg: struct sysmem_debug_timeout
+ * @ctx: the ioctl's context
+ *
+ * The collection logs the participants it still waits for if it is
+ * pending at the earliest deadline set (sysmem_stall.c).
+ *
+ * Return: 0 or -errno.
+ */
+static long sysmem_node_ioctl_set_deadline(struct file *file, void *arg,
+					   struct sysmem_ioctl_ctx *ctx)
+{
+	struct sysmem_node *node = file->private_data;
+	struct sysmem_debug_timeout *dt = arg;
+	int ret;
+
+	if (dt->flags || dt->reserved || dt->deadline_ns < 0)
+		return -EINVAL;
+	ret = sysmem_node_lock_live(node);
+	if (ret)
+		return ret;
+	sysmem_stall_set_deadline(node->coll, dt->deadline_ns);
+	mutex_unlock(&node->coll->lock);
+	return 0;
+}
+
 static const struct sysmem_ioctl_desc sysmem_node_entries[] = {
 	SYSMEM_IOCTL(NODE_RELEASE, sysmem_node_ioctl_release),
 	SYSMEM_IOCTL(NODE_SET_NAME, sysmem_node_ioctl_set_name),
@@ -623,6 +652,8 @@ static const struct sysmem_ioctl_desc sysmem_node_entries[] = {
 	SYSMEM_IOCTL(NODE_IS_ALTERNATE_FOR, sysmem_node_ioctl_is_alternate),
 	SYSMEM_IOCTL(NODE_SET_WEAK, sysmem_node_ioctl_set_weak),
 	SYSMEM_IOCTL(NODE_SET_WEAK_OK, sysmem_node_ioctl_set_weak_ok),
+	SYSMEM_IOCTL(NODE_SET_DEBUG_TIMEOUT_LOG_DEADLINE,
+		     sysmem_node_ioctl_set_deadline),
 };
 
 const struct sysmem_ioctl_table sysmem_node_ioctls = {

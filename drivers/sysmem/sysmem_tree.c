@@ -16,6 +16,7 @@
 
 #include "sysmem_core.h"
 #include "sysmem_stats.h"
+#include "sysmem_trace.h"
 
 static void sysmem_node_ident_free(struct kref *ref)
 {
@@ -322,8 +323,10 @@ void sysmem_node_link(struct sysmem_node *node, struct sysmem_node *parent,
 		node->weak_ok_children = parent->weak_ok_children;
 		/* A node made in a failed subtree is born failed. */
 		node->fail_reason = parent->fail_reason;
+		trace_sysmem_token_duplicate(node);
 	} else {
 		node->coll->root = node;
+		trace_sysmem_token_create(node);
 	}
 }
 
@@ -381,6 +384,7 @@ void sysmem_node_replace(struct sysmem_node *token, struct sysmem_node *node)
 	list_for_each_entry(child, &node->children, sibling)
 		child->parent = node;
 	token->state = SYSMEM_NODE_BOUND;
+	trace_sysmem_token_bind(node);
 }
 
 /**

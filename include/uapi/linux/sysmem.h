@@ -29,7 +29,7 @@
  * grows each time ioctls, flags or structure fields are added.
  */
 #define SYSMEM_ABI_MAJOR	0
-#define SYSMEM_ABI_MINOR	6
+#define SYSMEM_ABI_MINOR	7
 
 /* Sanity limits. */
 #define SYSMEM_MAX_BUFFERS		128	/* buffers per collection */
@@ -645,6 +645,26 @@ struct sysmem_is_alternate {
 	__u32 reserved;
 };
 
+/**
+ * struct sysmem_debug_timeout - SYSMEM_IOC_NODE_SET_DEBUG_TIMEOUT_LOG_DEADLINE
+ * @deadline_ns: an absolute CLOCK_MONOTONIC time in nanoseconds, at
+ *	least 0; SYSMEM_DEADLINE_NONE asks for no deadline
+ * @flags: must be 0
+ * @reserved: must be 0
+ *
+ * If the collection is still pending at the earliest deadline any of
+ * its participants set (or at the module's default one), sysmem logs
+ * once which participants it is still waiting for (since ABI 0.7).
+ */
+struct sysmem_debug_timeout {
+	__s64 deadline_ns;
+	__u32 flags;
+	__u32 reserved;
+};
+
+/* struct sysmem_debug_timeout.deadline_ns: no deadline (changes nothing) */
+#define SYSMEM_DEADLINE_NONE	0x7fffffffffffffffLL
+
 /* ioctl type byte of sysmem; see Documentation/sysmem/uapi.rst. */
 #define SYSMEM_IOC_MAGIC	0xBA
 
@@ -691,6 +711,12 @@ struct sysmem_is_alternate {
  */
 #define SYSMEM_IOC_NODE_SET_WEAK_OK \
 	_IOW(SYSMEM_IOC_MAGIC, 0x18, struct sysmem_weak_ok)
+/*
+ * Since ABI 0.7: log the participants a collection still waits for if it
+ * is pending at this deadline (sysmem2's SetDebugTimeoutLogDeadline).
+ */
+#define SYSMEM_IOC_NODE_SET_DEBUG_TIMEOUT_LOG_DEADLINE \
+	_IOW(SYSMEM_IOC_MAGIC, 0x19, struct sysmem_debug_timeout)
 
 /* On token fds. */
 #define SYSMEM_IOC_TOKEN_DUPLICATE \
@@ -703,7 +729,7 @@ struct sysmem_is_alternate {
 #define SYSMEM_IOC_TOKEN_CREATE_GROUP \
 	_IOWR(SYSMEM_IOC_MAGIC, 0x23, struct sysmem_new_node)
 
-/* On group fds (since ABI 0.4); the node ioctls 0x10-0x18 work too. */
+/* On group fds (since ABI 0.4); the node ioctls 0x10-0x19 work too. */
 #define SYSMEM_IOC_GROUP_CREATE_CHILD \
 	_IOWR(SYSMEM_IOC_MAGIC, 0x40, struct sysmem_duplicate)
 #define SYSMEM_IOC_GROUP_CREATE_CHILDREN \

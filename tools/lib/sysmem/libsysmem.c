@@ -257,6 +257,17 @@ int sysmem_set_weak_ok(int node_fd, bool for_children)
 	return sysmem_ioctl(node_fd, SYSMEM_IOC_NODE_SET_WEAK_OK, &arg);
 }
 
+int sysmem_set_debug_timeout_log_deadline(int node_fd, __s64 deadline_ns)
+{
+	struct sysmem_debug_timeout arg = {
+		.deadline_ns = deadline_ns,
+	};
+
+	return sysmem_ioctl(node_fd,
+			    SYSMEM_IOC_NODE_SET_DEBUG_TIMEOUT_LOG_DEADLINE,
+			    &arg);
+}
+
 int sysmem_set_constraints(int coll_fd,
 			   const struct sysmem_buffer_constraints *c)
 {

@@ -322,6 +322,29 @@ int sysmem_set_weak(int node_fd);
 int sysmem_set_weak_ok(int node_fd, bool for_children);
 
 /**
+ * sysmem_set_debug_timeout_log_deadline() - log a stall past a deadline
+ *	(ABI 0.7)
+ * @node_fd: a live token, collection or group fd
+ * @deadline_ns: an absolute CLOCK_MONOTONIC time in nanoseconds, at
+ *	least 0 (for example now plus 5 s); SYSMEM_DEADLINE_NONE changes
+ *	nothing
+ *
+ * If the node's collection is still pending at the earliest deadline any
+ * of its participants set (or at the module's default deadline,
+ * stall_log_seconds after its creation), the kernel logs one line naming
+ * the collection and each participant it still waits for, and why: a
+ * token not bound, a collection without constraints, a group whose
+ * children were not all declared present.  The line is logged once per
+ * collection.  A deadline already past logs at once if the collection is
+ * pending; once the collection allocated or failed the call succeeds
+ * and does nothing.  As sysmem2's SetDebugTimeoutLogDeadline.
+ *
+ * Return: 0, -EINVAL for a negative @deadline_ns, -ESTALE when the node
+ * is no longer live, -ENOTTY on a module older than ABI 0.7, or -errno.
+ */
+int sysmem_set_debug_timeout_log_deadline(int node_fd, __s64 deadline_ns);
+
+/**
  * sysmem_set_constraints() - set this participant's constraints, once
  * @coll_fd: a collection fd
  * @c: the constraints

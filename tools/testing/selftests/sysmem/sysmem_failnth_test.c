@@ -42,6 +42,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/dma-buf.h>
 
@@ -53,7 +54,7 @@
  * Every ioctl added to the uapi bumps SYSMEM_ABI_MINOR: when this fails,
  * add the new ioctls to sweep[] below, then the new minor here.
  */
-static_assert(SYSMEM_ABI_MAJOR == 0 && SYSMEM_ABI_MINOR == 6,
+static_assert(SYSMEM_ABI_MAJOR == 0 && SYSMEM_ABI_MINOR == 7,
 	      "new sysmem ABI: add its ioctls to the fail-nth sweep");
 
 #define FAILSLAB	DEBUGFS_PATH "/failslab/"
@@ -463,6 +464,18 @@ static int call_set_weak_ok(struct sweep_ctx *c)
 	return xioctl(c->fd[0], SYSMEM_IOC_NODE_SET_WEAK_OK, &w);
 }
 
+/* An hour ahead: the collection never stalls during the sweep. */
+static int call_set_deadline(struct sweep_ctx *c)
+{
+	struct sysmem_debug_timeout t = { 0 };
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	t.deadline_ns = (ts.tv_sec + 3600) * 1000000000LL + ts.tv_nsec;
+	return xioctl(c->fd[0], SYSMEM_IOC_NODE_SET_DEBUG_TIMEOUT_LOG_DEADLINE,
+		      &t);
+}
+
 static int call_duplicate(struct sweep_ctx *c)
 {
 	struct sysmem_duplicate d = { .rights_mask = SYSMEM_RIGHT_READ };
@@ -742,6 +755,8 @@ static const struct sweep_op sweep[] = {
 	OP(TOKEN, NODE_IS_ALTERNATE_FOR, setup_alternates, call_is_alternate),
 	OP(TOKEN, NODE_SET_WEAK, setup_token, call_set_weak),
 	OP(TOKEN, NODE_SET_WEAK_OK, setup_token, call_set_weak_ok),
+	OP(TOKEN, NODE_SET_DEBUG_TIMEOUT_LOG_DEADLINE, setup_token,
+	   call_set_deadline),
 	OP(TOKEN, TOKEN_DUPLICATE, setup_token, call_duplicate),
 	OP(TOKEN, TOKEN_DUPLICATE_MANY, setup_token, call_duplicate_many),
 	OP(TOKEN, TOKEN_SET_DISPENSABLE, setup_dup, call_set_dispensable),
@@ -757,6 +772,8 @@ static const struct sweep_op sweep[] = {
 	   call_is_alternate),
 	OP(GROUP, NODE_SET_WEAK, setup_group, call_set_weak),
 	OP(GROUP, NODE_SET_WEAK_OK, setup_group, call_set_weak_ok),
+	OP(GROUP, NODE_SET_DEBUG_TIMEOUT_LOG_DEADLINE, setup_group,
+	   call_set_deadline),
 	OP(GROUP, GROUP_CREATE_CHILD, setup_group, call_create_child),
 	OP(GROUP, GROUP_CREATE_CHILDREN, setup_group, call_create_children),
 	OP(GROUP, GROUP_ALL_CHILDREN_PRESENT, setup_group_children,
@@ -774,6 +791,8 @@ static const struct sweep_op sweep[] = {
 	   call_is_alternate),
 	OP(COLL, NODE_SET_WEAK, setup_coll, call_set_weak),
 	OP(COLL, NODE_SET_WEAK_OK, setup_coll, call_set_weak_ok),
+	OP(COLL, NODE_SET_DEBUG_TIMEOUT_LOG_DEADLINE, setup_coll,
+	   call_set_deadline),
 	OP(COLL, SET_CONSTRAINTS, setup_coll, call_set_constraints,
 	   .allocates = true),
 	VARIANT(COLL, SET_CONSTRAINTS, "image formats", setup_coll,
@@ -1076,9 +1095,9 @@ TEST(coverage)
 			total += !!known[nr];
 		}
 	}
-	/* 6 device, 9 node on each of 3 kinds, 4 token, 3 group, 6 collection. */
+	/* 6 device, 10 node on each of 3 kinds, 4 token, 3 group, 6 collection. */
 	TH_LOG("%d ioctls known to the module, all in the sweep", total);
-	EXPECT_EQ(6 + 3 * 9 + 4 + 3 + 6, total);
+	EXPECT_EQ(6 + 3 * 10 + 4 + 3 + 6, total);
 	if (!sysmem_read_objects(&o))
 		EXPECT_EQ(0, sysmem_objects_settle(SETTLE_MS, &o));
 }

@@ -73,6 +73,7 @@ enum op {
 	OP_RESULT, OP_WEAK_RESULT, OP_MMAP, OP_SYNC, OP_BUFFER_INFO,
 	OP_SET_NAME, OP_DEBUG_INFO, OP_COLL_ID, OP_RELEASE, OP_CLOSE,
 	OP_SEND, OP_RECV, OP_WRONG_KIND, OP_BAD_ARGS, OP_RESET,
+	OP_STALL_DEADLINE,
 	NR_OPS
 };
 
@@ -114,6 +115,7 @@ static const char * const op_names[NR_OPS] = {
 	[OP_WRONG_KIND] = "wrong_kind_ioctl",
 	[OP_BAD_ARGS] = "invalid_args",
 	[OP_RESET] = "close_all",
+	[OP_STALL_DEADLINE] = "set_debug_timeout_log_deadline",
 };
 
 /* Relative frequencies: mostly the steps that lead to an allocation. */
@@ -129,6 +131,7 @@ static unsigned char op_weights[NR_OPS] = {
 	[OP_BUFFER_INFO] = 2, [OP_SET_NAME] = 1, [OP_DEBUG_INFO] = 1,
 	[OP_COLL_ID] = 1, [OP_RELEASE] = 6, [OP_CLOSE] = 3, [OP_SEND] = 4,
 	[OP_RECV] = 5, [OP_WRONG_KIND] = 1, [OP_BAD_ARGS] = 1, [OP_RESET] = 1,
+	[OP_STALL_DEADLINE] = 1,
 };
 
 enum kind {
@@ -983,6 +986,43 @@ static void op_set_weak_ok(struct worker *w)
 	h->weak_ok = true;
 	if (children)
 		h->weak_ok_children = true;
+}
+
+/*
+ * A stall log deadline: mostly ahead (a collection still pending then
+ * logs its line, once), sometimes none, already past, or negative
+ * (EINVAL, checked before the node's liveness).
+ */
+static void op_stall_deadline(struct worker *w)
+{
+	int i = pick_node(w, NODE_KINDS), ret;
+	struct timespec ts;
+	__s64 deadline;
+	struct handle *h;
+
+	if (i < 0)
+		return;
+	h = &w->h[i];
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	deadline = ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	switch (rnd(w, 8)) {
+	case 0:
+		deadline = -1 - (__s64)rnd(w, 1000);
+		ret = sysmem_set_debug_timeout_log_deadline(h->fd, deadline);
+		OUTCOME(w, h, ret, -EINVAL);
+		return;
+	case 1:
+		deadline = SYSMEM_DEADLINE_NONE;
+		break;
+	case 2:
+		deadline -= rnd(w, 1000000);
+		break;
+	default:
+		deadline += 1000000LL * (1 + rnd(w, 5000));
+		break;
+	}
+	ret = sysmem_set_debug_timeout_log_deadline(h->fd, deadline);
+	EXPECT_LIVE(w, h, ret, 0);
 }
 
 static void op_set_name(struct worker *w)
@@ -1862,6 +1902,7 @@ static const op_fn op_fns[NR_OPS] = {
 	[OP_DISPENSABLE] = op_dispensable,
 	[OP_SET_WEAK] = op_set_weak,
 	[OP_SET_WEAK_OK] = op_set_weak_ok,
+	[OP_STALL_DEADLINE] = op_stall_deadline,
 	[OP_CONSTRAINTS] = op_constraints,
 	[OP_BAD_CONSTRAINTS] = op_bad_constraints,
 	[OP_ATTACH] = op_attach,

@@ -370,6 +370,38 @@ static void fill_weak_ok(struct fz_thread *t, void *arg, bool clean,
 	wo->flags = one_in(t, 8) ? (__u32)rnd(t) : rnd_below(t, 2);
 }
 
+/*
+ * A stall log deadline: ahead, none, or already past (a collection still
+ * pending logs its line once, rate-limited); uapi.rst: EINVAL when
+ * negative.
+ */
+static void fill_debug_timeout(struct fz_thread *t, void *arg, bool clean,
+			       errset *expect)
+{
+	struct sysmem_debug_timeout *dt = arg;
+	struct timespec ts;
+
+	*expect = 0;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	dt->deadline_ns = ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	if (clean || !one_in(t, 4)) {
+		dt->deadline_ns += 1000000LL * (1 + rnd_below(t, 5000));
+		return;
+	}
+	switch (rnd_below(t, 3)) {
+	case 0:
+		dt->deadline_ns = SYSMEM_DEADLINE_NONE;
+		break;
+	case 1:
+		dt->deadline_ns -= rnd_below(t, 1000000);
+		break;
+	default:
+		dt->deadline_ns = -1 - (__s64)rnd_below(t, 1000000);
+		*expect = ES(EINVAL);
+		break;
+	}
+}
+
 static void fill_duplicate(struct fz_thread *t, void *arg, bool clean,
 			   errset *expect)
 {
@@ -508,6 +540,13 @@ static const struct fz_ioctl fz_ioctls[] = {
 	IOC(NODE_SET_WEAK_OK, NODE_KINDS, ES(EBUSY), fill_weak_ok,
 	    RSV(sysmem_weak_ok, flags, SYSMEM_WEAK_OK_FOR_CHILDREN),
 	    RSV(sysmem_weak_ok, reserved, 0)),
+	/* The high word of deadline_ns: its sign bit is EINVAL too. */
+	IOC(NODE_SET_DEBUG_TIMEOUT_LOG_DEADLINE, NODE_KINDS, 0,
+	    fill_debug_timeout,
+	    { .used = 1, .valid = 0x7fffffffU,
+	      .off = offsetof(struct sysmem_debug_timeout, deadline_ns) + 4 },
+	    RSV(sysmem_debug_timeout, flags, 0),
+	    RSV(sysmem_debug_timeout, reserved, 0)),
 	IOC(TOKEN_DUPLICATE, KB(K_TOKEN), 0, fill_duplicate,
 	    RSV(sysmem_duplicate, flags, 0),
 	    RSV(sysmem_duplicate, reserved, 0)),

@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sysmem core: stall diagnostics.
+ *
+ * A collection that never completes would otherwise be invisible: its
+ * waiters time out with the state still pending and no reason.  So each
+ * collection has a stall deadline, an absolute CLOCK_MONOTONIC time: the
+ * module's default (stall_log_seconds after creation) or an earlier one
+ * a participant set (SYSMEM_IOC_NODE_SET_DEBUG_TIMEOUT_LOG_DEADLINE, as
+ * sysmem2's SetDebugTimeoutLogDeadline).  If the collection is still
+ * pending then, one log line names it and every participant it still
+ * waits for: a token not bound yet, a collection node without
+ * constraints, a group whose children were not all declared present.
+ * The line is logged once per collection, and rate-limited across them.
+ *
+ * A delayed work item on the collections' workqueue does it.  It holds
+ * no reference on the collection: the collection cancels it when it
+ * allocates or fails (under its lock, without waiting), and waits for it
+ * when it is freed, before anything is torn down.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/jiffies.h>
+#include <linux/ktime.h>
+#include <linux/lockdep.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+
+#include "sysmem_core.h"
+
+/*
+ * Default deadline, in seconds after a collection's creation.  A
+ * negotiation takes milliseconds once every participant has spoken, but
+ * participants may rightly take a while to start (a process launched on
+ * demand, a device probed late, a user who has not opened the camera
+ * yet): one minute is far beyond any of that on a working system, yet
+ * close enough to a hang to be found next to it in the log.  sysmem2's
+ * default is 5 s for its own, faster start-up.  0: no default deadline.
+ * Read when a collection is created.
+ */
+static unsigned int stall_log_seconds = 60;
+module_param(stall_log_seconds, uint, 0644);
+MODULE_PARM_DESC(stall_log_seconds,
+		 "Log the participants a collection still waits for this many seconds after its creation; 0: only at deadlines participants set (default: 60)");
+
+/* Room for the participants of one line; the rest are counted. */
+#define SYSMEM_STALL_BUF	512
+
+/* Delay until @deadline (CLOCK_MONOTONIC ns), rounded up to a jiffy. */
+static unsigned long sysmem_stall_delay(s64 deadline)
+{
+	s64 now = ktime_get_ns();
+
+	if (deadline <= now)
+		return 0;
+	return nsecs_to_jiffies(deadline - now) + 1;
+}
+
+/* Make @deadline the collection's, if earlier than the one it has. */
+static void sysmem_stall_arm(struct sysmem_collection *coll, s64 deadline)
+{
+	if (deadline >= coll->stall_deadline)
+		return;
+	coll->stall_deadline = deadline;
+	mod_delayed_work(sysmem_collection_wq, &coll->stall_work,
+			 sysmem_stall_delay(deadline));
+}
+
+/* What a live node of the collection's own domain lacks, or NULL. */
+static const char *sysmem_stall_lack(const struct sysmem_node *n)
+{
+	switch (n->type) {
+	case SYSMEM_NODE_TOKEN:
+		return "token not bound";
+	case SYSMEM_NODE_COLLECTION:
+		return n->has_constraints ? NULL : "no constraints set";
+	case SYSMEM_NODE_GROUP:
+		return n->all_present ? NULL : "children not all present";
+	}
+	return NULL;
+}
+
+/*
+ * Log the collection's stall line: every live node of its own failure
+ * domain that keeps it from allocating (attached subtrees are allocated
+ * after it and never hold it up), as many as fit in one line.
+ */
+static void sysmem_stall_log(struct sysmem_collection *coll, s64 now)
+{
+	static const char * const kinds[] = {
+		[SYSMEM_NODE_TOKEN] = "token",
+		[SYSMEM_NODE_COLLECTION] = "collection",
+		[SYSMEM_NODE_GROUP] = "group",
+	};
+	unsigned int waiting = 0, shown = 0;
+	struct sysmem_node *n;
+	size_t len = 0;
+	char *buf;
+
+	lockdep_assert_held(&coll->lock);
+	buf = kmalloc(SYSMEM_STALL_BUF, GFP_KERNEL);
+	if (buf)
+		buf[0] = '\0';
+	for (n = coll->root; n; n = sysmem_domain_next(n, coll->root)) {
+		const char *lack;
+		int ret;
+
+		if (sysmem_domain_skip(n, coll->root) ||
+		    n->state != SYSMEM_NODE_LIVE || n->fail_reason)
+			continue;
+		lack = sysmem_stall_lack(n);
+		if (!lack)
+			continue;
+		waiting++;
+		if (!buf || shown + 1 < waiting)
+			continue;
+		ret = snprintf(buf + len, SYSMEM_STALL_BUF - len,
+			       "%s%s %llu \"%*pE\" (id %llu, pid %d): %s",
+			       len ? "; " : "", kinds[n->type], n->id,
+			       sysmem_name_len(n->dbg.name), n->dbg.name,
+			       n->dbg.id, n->pid, lack);
+		if (ret >= SYSMEM_STALL_BUF - len) {
+			/* It does not fit: cut it off, count the rest. */
+			buf[len] = '\0';
+			continue;
+		}
+		len += ret;
+		shown++;
+	}
+	pr_warn_ratelimited("collection %llu \"%*pE\" still pending %lld ms after creation: waiting for %u participant(s): %s%s\n",
+			    coll->id, sysmem_name_len(coll->name), coll->name,
+			    (now - (s64)coll->created_ns) / NSEC_PER_MSEC,
+			    waiting, buf ? buf : "(out of memory)",
+			    shown < waiting && buf ? "; and more" : "");
+	kfree(buf);
+}
+
+static void sysmem_stall_work(struct work_struct *work)
+{
+	struct sysmem_collection *coll =
+		container_of(to_delayed_work(work), struct sysmem_collection,
+			     stall_work);
+	s64 now;
+
+	mutex_lock(&coll->lock);
+	if (coll->state != SYSMEM_STATE_PENDING || coll->stall_logged ||
+	    !coll->root)
+		goto unlock;
+	now = ktime_get_ns();
+	if (now < coll->stall_deadline) {
+		/* Early by a rounding, or a later deadline than queued. */
+		mod_delayed_work(sysmem_collection_wq, &coll->stall_work,
+				 sysmem_stall_delay(coll->stall_deadline));
+		goto unlock;
+	}
+	coll->stall_logged = true;
+	sysmem_stall_log(coll, now);
+unlock:
+	mutex_unlock(&coll->lock);
+}
+
+/**
+ * sysmem_stall_init() - give a new collection its default deadline
+ * @coll: the collection, being created (nobody else sees it yet)
+ *
+ * Arms the stall work at the module's default deadline after
+ * @coll->created_ns, unless stall_log_seconds is 0.
+ */
+void sysmem_stall_init(struct sysmem_collection *coll)
+{
+	unsigned int secs = READ_ONCE(stall_log_seconds);
+
+	INIT_DELAYED_WORK(&coll->stall_work, sysmem_stall_work);
+	coll->stall_deadline = SYSMEM_DEADLINE_NONE;
+	/* At most about 136 years: no overflow of an s64 of ns. */
+	if (secs)
+		sysmem_stall_arm(coll, coll->created_ns +
+				       (u64)secs * NSEC_PER_SEC);
+}
+
+/**
+ * sysmem_stall_set_deadline() - a participant's stall log deadline
+ * @coll: the collection
+ * @deadline: CLOCK_MONOTONIC ns, at least 0; SYSMEM_DEADLINE_NONE
+ *	changes nothing
+ *
+ * The earliest deadline wins.  One already past logs at once (from the
+ * work item) if the collection is still pending.  Nothing happens once
+ * the collection allocated or failed, or once its line was logged.
+ *
+ * Context: @coll->lock held.
+ */
+void sysmem_stall_set_deadline(struct sysmem_collection *coll, s64 deadline)
+{
+	lockdep_assert_held(&coll->lock);
+	if (coll->state != SYSMEM_STATE_PENDING || coll->stall_logged)
+		return;
+	sysmem_stall_arm(coll, deadline);
+}
+
+/**
+ * sysmem_stall_stop() - the collection no longer pends: no stall line
+ * @coll: the collection, allocated or failing
+ *
+ * Does not wait: a work item already running finds the collection no
+ * longer pending once it has the lock.
+ *
+ * Context: @coll->lock held.
+ */
+void sysmem_stall_stop(struct sysmem_collection *coll)
+{
+	lockdep_assert_held(&coll->lock);
+	cancel_delayed_work(&coll->stall_work);
+}
+
+/**
+ * sysmem_stall_exit() - the collection is being freed
+ * @coll: the collection, with no reference left
+ *
+ * Cancels the stall work and waits for it to finish if it is running.
+ *
+ * Context: process context, @coll->lock not held.
+ */
+void sysmem_stall_exit(struct sysmem_collection *coll)
+{
+	cancel_delayed_work_sync(&coll->stall_work);
+}
