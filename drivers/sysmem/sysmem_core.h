@@ -62,6 +62,7 @@
 #ifndef _SYSMEM_CORE_H
 #define _SYSMEM_CORE_H
 
+#include <linux/bits.h>
 #include <linux/workqueue.h>
 
 #include "sysmem_internal.h"
@@ -312,6 +313,11 @@ struct sysmem_negotiation {
 struct sysmem_node *sysmem_node_alloc(struct sysmem_collection *coll,
 				      enum sysmem_node_type type);
 void sysmem_node_set_kernel(struct sysmem_node *node);
+/* What a node still lacks before its allocation: sysmem_node_missing() */
+#define SYSMEM_MISSING_UNBOUND_TOKEN	BIT(0)
+#define SYSMEM_MISSING_NO_CONSTRAINTS	BIT(1)
+#define SYSMEM_MISSING_GROUP_CHILDREN	BIT(2)
+unsigned int sysmem_node_missing(const struct sysmem_node *node);
 void sysmem_node_link(struct sysmem_node *node, struct sysmem_node *parent,
 		      u32 rights, const struct sysmem_debug_info *dbg);
 void sysmem_node_replace(struct sysmem_node *token, struct sysmem_node *node);

@@ -125,36 +125,6 @@ const char *sysmem_node_state_word(const struct sysmem_node *node)
 }
 
 /**
- * sysmem_node_missing() - what a node lacks before its allocation
- * @node: the node
- *
- * Only a live node whose allocation is still to come can lack anything:
- * a token must be bound (or released), a collection node must set
- * constraints, a group must declare all its children present.  These
- * are exactly what keep sysmem_collection_update() from allocating.
- *
- * Context: the collection lock held.
- * Return: SYSMEM_MISSING_* bits, 0 for nothing.
- */
-unsigned int sysmem_node_missing(const struct sysmem_node *node)
-{
-	u32 reason;
-
-	if (node->state != SYSMEM_NODE_LIVE ||
-	    sysmem_node_status(node, &reason) != SYSMEM_STATE_PENDING)
-		return 0;
-	switch (node->type) {
-	case SYSMEM_NODE_TOKEN:
-		return SYSMEM_MISSING_UNBOUND_TOKEN;
-	case SYSMEM_NODE_COLLECTION:
-		return node->has_constraints ? 0 : SYSMEM_MISSING_NO_CONSTRAINTS;
-	case SYSMEM_NODE_GROUP:
-		return node->all_present ? 0 : SYSMEM_MISSING_GROUP_CHILDREN;
-	}
-	return 0;
-}
-
-/**
  * sysmem_seq_missing() - print SYSMEM_MISSING_* bits
  * @m: where to
  * @missing: the bits

@@ -9,7 +9,6 @@
 #ifndef _SYSMEM_OBSERVE_H
 #define _SYSMEM_OBSERVE_H
 
-#include <linux/bits.h>
 #include <linux/types.h>
 
 struct dentry;
@@ -18,17 +17,11 @@ struct seq_file;
 struct sysmem_collection;
 struct sysmem_node;
 
-/* What a node still lacks before its allocation: sysmem_node_missing() */
-#define SYSMEM_MISSING_UNBOUND_TOKEN	BIT(0)
-#define SYSMEM_MISSING_NO_CONSTRAINTS	BIT(1)
-#define SYSMEM_MISSING_GROUP_CHILDREN	BIT(2)
-
 /* sysmem_debugfs.c */
 void sysmem_seq_escape(struct seq_file *m, const char *s, size_t max);
 const char *sysmem_state_word(u32 state);
 const char *sysmem_reason_word(u32 reason);
 const char *sysmem_node_state_word(const struct sysmem_node *node);
-unsigned int sysmem_node_missing(const struct sysmem_node *node);
 void sysmem_seq_missing(struct seq_file *m, unsigned int missing);
 size_t sysmem_collection_buffer_size(const struct sysmem_collection *coll);
 void sysmem_collections_debugfs_init(struct dentry *debugfs);

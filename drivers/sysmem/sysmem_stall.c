@@ -69,17 +69,17 @@ static void sysmem_stall_arm(struct sysmem_collection *coll, s64 deadline)
 			 sysmem_stall_delay(deadline));
 }
 
-/* What a live node of the collection's own domain lacks, or NULL. */
+/* What a node of the collection's own domain lacks, or NULL. */
 static const char *sysmem_stall_lack(const struct sysmem_node *n)
 {
-	switch (n->type) {
-	case SYSMEM_NODE_TOKEN:
+	unsigned int missing = sysmem_node_missing(n);
+
+	if (missing & SYSMEM_MISSING_UNBOUND_TOKEN)
 		return "token not bound";
-	case SYSMEM_NODE_COLLECTION:
-		return n->has_constraints ? NULL : "no constraints set";
-	case SYSMEM_NODE_GROUP:
-		return n->all_present ? NULL : "children not all present";
-	}
+	if (missing & SYSMEM_MISSING_NO_CONSTRAINTS)
+		return "no constraints set";
+	if (missing & SYSMEM_MISSING_GROUP_CHILDREN)
+		return "children not all present";
 	return NULL;
 }
 
