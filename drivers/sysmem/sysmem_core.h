@@ -318,6 +318,7 @@ void sysmem_node_set_kernel(struct sysmem_node *node);
 #define SYSMEM_MISSING_NO_CONSTRAINTS	BIT(1)
 #define SYSMEM_MISSING_GROUP_CHILDREN	BIT(2)
 unsigned int sysmem_node_missing(const struct sysmem_node *node);
+const char *sysmem_node_type_word(enum sysmem_node_type type);
 void sysmem_node_link(struct sysmem_node *node, struct sysmem_node *parent,
 		      u32 rights, const struct sysmem_debug_info *dbg);
 void sysmem_node_replace(struct sysmem_node *token, struct sysmem_node *node);

@@ -168,17 +168,7 @@ size_t sysmem_collection_buffer_size(const struct sysmem_collection *coll)
 /* The kind of a node in the collections file. */
 static const char *sysmem_node_kind_word(const struct sysmem_node *node)
 {
-	if (node->kernel)
-		return "knode";
-	switch (node->type) {
-	case SYSMEM_NODE_TOKEN:
-		return "token";
-	case SYSMEM_NODE_COLLECTION:
-		return "collection";
-	case SYSMEM_NODE_GROUP:
-		return "group";
-	}
-	return "unknown";
+	return node->kernel ? "knode" : sysmem_node_type_word(node->type);
 }
 
 static void sysmem_show_node(struct seq_file *m, const struct sysmem_node *n)

@@ -23,19 +23,6 @@
 #include "sysmem_core.h"
 #include "sysmem_observe.h"
 
-static const char *sysmem_fd_kind_word(const struct sysmem_node *node)
-{
-	switch (node->type) {
-	case SYSMEM_NODE_TOKEN:
-		return "token";
-	case SYSMEM_NODE_COLLECTION:
-		return "collection";
-	case SYSMEM_NODE_GROUP:
-		return "group";
-	}
-	return "unknown";
-}
-
 static void sysmem_seq_string(struct seq_file *m, const char *key,
 			      const char *s, size_t max)
 {
@@ -65,7 +52,7 @@ static void sysmem_node_fdinfo(struct seq_file *m,
 	const struct sysmem_collection *coll = node->coll;
 	u32 reason, state = sysmem_node_status(node, &reason);
 
-	seq_printf(m, "sysmem-kind:\t%s\n", sysmem_fd_kind_word(node));
+	seq_printf(m, "sysmem-kind:\t%s\n", sysmem_node_type_word(node->type));
 	seq_printf(m, "sysmem-collection-id:\t%llu\n", coll->id);
 	seq_printf(m, "sysmem-node-id:\t%llu\n", node->id);
 	seq_printf(m, "sysmem-node-state:\t%s\n", sysmem_node_state_word(node));

@@ -90,11 +90,6 @@ static const char *sysmem_stall_lack(const struct sysmem_node *n)
  */
 static void sysmem_stall_log(struct sysmem_collection *coll, s64 now)
 {
-	static const char * const kinds[] = {
-		[SYSMEM_NODE_TOKEN] = "token",
-		[SYSMEM_NODE_COLLECTION] = "collection",
-		[SYSMEM_NODE_GROUP] = "group",
-	};
 	unsigned int waiting = 0, shown = 0;
 	struct sysmem_node *n;
 	size_t len = 0;
@@ -119,7 +114,7 @@ static void sysmem_stall_log(struct sysmem_collection *coll, s64 now)
 			continue;
 		ret = snprintf(buf + len, SYSMEM_STALL_BUF - len,
 			       "%s%s %llu \"%*pE\" (id %llu, pid %d): %s",
-			       len ? "; " : "", kinds[n->type], n->id,
+			       len ? "; " : "", sysmem_node_type_word(n->type), n->id,
 			       sysmem_name_len(n->dbg.name), n->dbg.name,
 			       n->dbg.id, n->pid, lack);
 		if (ret >= SYSMEM_STALL_BUF - len) {

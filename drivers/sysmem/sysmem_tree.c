@@ -296,6 +296,27 @@ void sysmem_node_set_kernel(struct sysmem_node *node)
 }
 
 /**
+ * sysmem_node_type_word() - a node type as one word
+ * @type: SYSMEM_NODE_*
+ *
+ * The word fdinfo, debugfs and the stall log line use.
+ *
+ * Return: "token", "collection", "group", or "unknown".
+ */
+const char *sysmem_node_type_word(enum sysmem_node_type type)
+{
+	switch (type) {
+	case SYSMEM_NODE_TOKEN:
+		return "token";
+	case SYSMEM_NODE_COLLECTION:
+		return "collection";
+	case SYSMEM_NODE_GROUP:
+		return "group";
+	}
+	return "unknown";
+}
+
+/**
  * sysmem_node_missing() - what a node lacks before its allocation
  * @node: the node
  *
