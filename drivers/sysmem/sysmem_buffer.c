@@ -182,9 +182,28 @@ static void sysmem_dmabuf_detach(struct dma_buf *dmabuf,
 	dma_buf_detach(buf->dmabuf, attachment->priv);
 }
 
+/*
+ * Rights: a read-only export (its file opened without FMODE_WRITE)
+ * refuses what would let the device or the CPU write through it, where
+ * the dma-buf API says so: a device mapping for DMA_FROM_DEVICE, and
+ * CPU access for writing (DMA_TO_DEVICE or DMA_BIDIRECTIONAL, which is
+ * how DMA_BUF_IOCTL_SYNC passes WRITE and READ | WRITE).  A device
+ * mapping for DMA_BIDIRECTIONAL is allowed: DRM's PRIME import maps
+ * every buffer that way, readers such as displays included.  vmap is
+ * allowed too: a kernel mapping has no read-only form.
+ * Documentation/sysmem/uapi.rst lists what this leaves open.
+ */
+static bool sysmem_dmabuf_writable(const struct dma_buf *dmabuf)
+{
+	return dmabuf->file->f_mode & FMODE_WRITE;
+}
+
 static struct sg_table *sysmem_dmabuf_map(struct dma_buf_attachment *attachment,
 					  enum dma_data_direction dir)
 {
+	if (dir == DMA_FROM_DEVICE &&
+	    !sysmem_dmabuf_writable(attachment->dmabuf))
+		return ERR_PTR(-EACCES);
 	return dma_buf_map_attachment(attachment->priv, dir);
 }
 
@@ -202,6 +221,8 @@ static int sysmem_dmabuf_begin_cpu_access(struct dma_buf *dmabuf,
 
 	if (buf->domain == SYSMEM_DOMAIN_INACCESSIBLE)
 		return -EPERM;
+	if (dir != DMA_FROM_DEVICE && !sysmem_dmabuf_writable(dmabuf))
+		return -EACCES;
 	return dma_buf_begin_cpu_access(buf->dmabuf, dir);
 }
 
@@ -212,6 +233,8 @@ static int sysmem_dmabuf_end_cpu_access(struct dma_buf *dmabuf,
 
 	if (buf->domain == SYSMEM_DOMAIN_INACCESSIBLE)
 		return -EPERM;
+	if (dir != DMA_FROM_DEVICE && !sysmem_dmabuf_writable(dmabuf))
+		return -EACCES;
 	return dma_buf_end_cpu_access(buf->dmabuf, dir);
 }
 

@@ -20,9 +20,12 @@
  *    unregister them (live buffers stay usable), 1 to register again;
  *  - buffers (r): live buffers and bytes of each heap, and how many
  *    failures were injected;
- *  - import (rw): write a dma-buf fd of the writing process; the module
- *    attaches its own device to that dma-buf, maps it, records what the
- *    DMA mapping looked like and lets go again.  Reading gives
+ *  - import (rw): write a dma-buf fd of the writing process, optionally
+ *    followed by a DMA direction ("FD" or "FD DIR", DIR 0 bidirectional,
+ *    1 to the device (the default), 2 from the device); the module
+ *    attaches its own device to that dma-buf, maps it in that direction,
+ *    records what the DMA mapping looked like and lets go again; the
+ *    write fails with the map's error.  Reading gives
  *    "segments=N bytes=N dma_addr=0x... vmap=N first=0x... last=0x...
  *    phys_lo=0x... phys_hi=0x... pages_consecutive=N" of the last
  *    import: the lowest and highest address of its memory as the
@@ -590,7 +593,7 @@ static int test_vmap_read(struct dma_buf *dmabuf, u32 *first, u32 *last)
  * would: attach, map, look at the DMA addresses, unmap, detach; and map
  * it into the kernel to read it.
  */
-static int test_import(int fd)
+static int test_import(int fd, enum dma_data_direction dir)
 {
 	struct dma_buf_attachment *attach;
 	struct scatterlist *sg;
@@ -613,7 +616,7 @@ static int test_import(int fd)
 		ret = PTR_ERR(attach);
 		goto put_dmabuf;
 	}
-	sgt = test_map_attachment(attach, DMA_TO_DEVICE);
+	sgt = test_map_attachment(attach, dir);
 	if (IS_ERR(sgt)) {
 		ret = PTR_ERR(sgt);
 		goto detach;
@@ -638,7 +641,7 @@ static int test_import(int fd)
 	}
 	/* The table is gone after the unmap (7.x frees the core's copy). */
 	segments = sgt->nents;
-	test_unmap_attachment(attach, sgt, DMA_TO_DEVICE);
+	test_unmap_attachment(attach, sgt, dir);
 	vret = test_vmap_read(dmabuf, &first_word, &last_word);
 
 	mutex_lock(&test_import_lock);
@@ -664,15 +667,23 @@ put_dmabuf:
 static ssize_t test_import_write(struct file *file, const char __user *ubuf,
 				 size_t count, loff_t *ppos)
 {
-	int fd, ret;
+	unsigned int dir = DMA_TO_DEVICE;
+	char text[32];
+	int fd, n, ret;
 
-	ret = kstrtoint_from_user(ubuf, count, 0, &fd);
-	if (ret)
-		return ret;
+	if (!count || count >= sizeof(text))
+		return -EINVAL;
+	if (copy_from_user(text, ubuf, count))
+		return -EFAULT;
+	text[count] = '\0';
+	n = sscanf(text, "%d %u", &fd, &dir);
+	if (n < 1 || (dir != DMA_BIDIRECTIONAL && dir != DMA_TO_DEVICE &&
+		      dir != DMA_FROM_DEVICE))
+		return -EINVAL;
 	mutex_lock(&test_import_lock);
 	test_import_valid = false;
 	mutex_unlock(&test_import_lock);
-	ret = test_import(fd);
+	ret = test_import(fd, dir);
 	return ret ? ret : count;
 }
 
