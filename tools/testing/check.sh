@@ -213,10 +213,12 @@ for k in $kernels; do
 	for b in build/m32/selftests/*_test; do
 		tests+=("/usr/local/bin/m32/${b##*/}")
 	done
-	# sysmem_v4l2_test captures from vivid: two instances, the second
-	# with the multi-planar API; built into the debug kernels, a module
-	# on the stock one (run.sh --kmod).
-	vivid=(--append vivid.n_devs=2 --append vivid.multiplanar=1,2)
+	# sysmem_v4l2_test captures from vivid: the first two instances,
+	# the second with the multi-planar API; sysmem_rights_test from the
+	# third, which imports through vb2-dma-contig (allocators=1).  Built
+	# into the debug kernels, a module on the stock one (run.sh --kmod).
+	vivid=(--append vivid.n_devs=3 --append vivid.multiplanar=1,2,1
+	       --append vivid.allocators=0,0,1)
 	[ "$k" = stock ] && vivid+=(--kmod vivid)
 	tools/testing/vm/run.sh --kernel "$k" --name "$k" --quiet \
 		"${vivid[@]}" --copy tools/testing/vm/run-selftests.sh \

@@ -112,10 +112,14 @@ static int alloc_pair(int dev, __u64 usage, __u32 flags, unsigned int count,
 
 static void close_pair(int *rw_coll, int *ro_coll)
 {
-	if (*rw_coll >= 0)
+	if (*rw_coll >= 0) {
+		sysmem_release(*rw_coll);
 		close(*rw_coll);
-	if (*ro_coll >= 0)
+	}
+	if (*ro_coll >= 0) {
+		sysmem_release(*ro_coll);
 		close(*ro_coll);
+	}
 	*rw_coll = -1;
 	*ro_coll = -1;
 }
