@@ -288,6 +288,10 @@ $(M32)/vm/abi32-probe: $(VM)/abi32-probe.c
 	@mkdir -p $(@D)
 	$(CC) $(M32_CFLAGS) -static -o $@ $<
 
+# The vgem tests share their PRIME helpers.
+$(B)/selftests/sysmem_import_test $(B)/selftests/sysmem_rights_test: \
+	tools/testing/selftests/sysmem/sysmem_vgem.h
+
 # The kernel participant test shares its ioctls with sysmem_test_camera.ko.
 $(B)/selftests/sysmem_kparticipant_test: \
 	tools/testing/selftests/sysmem/sysmem_test_camera.h

@@ -42,12 +42,12 @@
 #include <drm/drm.h>
 
 #include "sysmem_selftest.h"
+#include "sysmem_vgem.h"
 #include "../../../sysmem/examples/v4l2-camera.h"
 
 #define TEST_HEAP	"sysmem_test_heap"
 #define TEST_HEAP_KO	"/lib/sysmem/" TEST_HEAP ".ko"
 #define IMPORT_PATH	DEBUGFS_PATH "/" TEST_HEAP "/import"
-#define DRI_PATH	"/dev/dri"
 #define SIZE		(64 * 1024)
 
 /* enum dma_data_direction, as the test heap's importer takes it */
@@ -153,29 +153,6 @@ static int import_dir(int fd, int dir, int *vmap)
 	}
 	close(imp);
 	return ret;
-}
-
-/* The vgem card node, or -ENODEV. */
-static int vgem_open(void)
-{
-	char path[64], name[32];
-	struct drm_version v;
-	int i, fd;
-
-	for (i = 0; i < 64; i++) {
-		snprintf(path, sizeof(path), DRI_PATH "/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		memset(&v, 0, sizeof(v));
-		memset(name, 0, sizeof(name));
-		v.name = name;
-		v.name_len = sizeof(name) - 1;
-		if (!ioctl(fd, DRM_IOCTL_VERSION, &v) && !strcmp(name, "vgem"))
-			return fd;
-		close(fd);
-	}
-	return -ENODEV;
 }
 
 FIXTURE(rights) {
@@ -288,19 +265,17 @@ TEST_F(rights, device_map)
  */
 TEST_F(rights, vgem_import)
 {
-	struct drm_prime_handle ph = { .fd = self->ro };
-	struct drm_gem_close gc;
-	int card;
+	__u32 handle = 0;
+	int card, ret;
 
 	card = vgem_open();
 	if (card < 0)
 		SKIP(return, "no vgem device in " DRI_PATH);
-	ASSERT_EQ(0, ioctl(card, DRM_IOCTL_PRIME_FD_TO_HANDLE, &ph))
-		TH_LOG("PRIME import of a read-only fd: %s", strerror(errno));
-	EXPECT_NE(0, ph.handle);
-	memset(&gc, 0, sizeof(gc));
-	gc.handle = ph.handle;
-	EXPECT_EQ(0, ioctl(card, DRM_IOCTL_GEM_CLOSE, &gc));
+	ret = prime_import(card, self->ro, &handle);
+	ASSERT_EQ(0, ret)
+		TH_LOG("PRIME import of a read-only fd: %s", strerror(-ret));
+	EXPECT_NE(0, handle);
+	EXPECT_EQ(0, gem_close(card, handle));
 	close(card);
 }
 
