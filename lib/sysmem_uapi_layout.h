@@ -19,7 +19,7 @@
 #define SYSMEM_UAPI_OFFSET(s, f, off) \
 	static_assert(offsetof(struct s, f) == (off), #s "." #f " moved")
 
-static_assert(SYSMEM_ABI_MAJOR == 0 && SYSMEM_ABI_MINOR == 7,
+static_assert(SYSMEM_ABI_MAJOR == 0 && SYSMEM_ABI_MINOR == 8,
 	      "new ABI version: check the layout below");
 
 SYSMEM_UAPI_SIZE(sysmem_version, 8);
@@ -187,6 +187,10 @@ SYSMEM_UAPI_SIZE(sysmem_debug_timeout, 16);
 SYSMEM_UAPI_OFFSET(sysmem_debug_timeout, deadline_ns, 0);
 SYSMEM_UAPI_OFFSET(sysmem_debug_timeout, flags, 8);
 SYSMEM_UAPI_OFFSET(sysmem_debug_timeout, reserved, 12);
+SYSMEM_UAPI_SIZE(sysmem_max_total, 16);
+SYSMEM_UAPI_OFFSET(sysmem_max_total, max_total_bytes, 0);
+SYSMEM_UAPI_OFFSET(sysmem_max_total, flags, 8);
+SYSMEM_UAPI_OFFSET(sysmem_max_total, reserved, 12);
 
 SYSMEM_UAPI_SIZE(sysmem_lifetime_tracking, 16);
 SYSMEM_UAPI_OFFSET(sysmem_lifetime_tracking, buffers_remaining, 0);

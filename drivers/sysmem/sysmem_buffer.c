@@ -101,22 +101,28 @@ void sysmem_buffer_unhold(struct sysmem_buffer *buf, bool strong)
  * @index: index of the buffer in the collection
  * @tracker: counts the buffer until its memory is back, or NULL
  * @watch: counts the buffer while something strong holds it, or NULL
+ * @payer: who pays: the buffer, its structures and (for a heap that
+ *	charges a cgroup) its memory are charged to @payer's memory cgroup
  *
  * Return: the buffer with one reference and one strong hold (both the
- * caller's), or an ERR_PTR.
+ * caller's), or an ERR_PTR (-EDQUOT: over a limit of @payer).
  */
 struct sysmem_buffer *sysmem_buffer_alloc(struct sysmem_heap *heap, size_t size,
 					  const struct sysmem_buffer_settings *settings,
 					  u64 collection_id, u32 index,
 					  struct sysmem_tracker *tracker,
-					  struct sysmem_strong_watch *watch)
+					  struct sysmem_strong_watch *watch,
+					  struct sysmem_payer *payer)
 {
+	struct mem_cgroup *old = sysmem_payer_enter(payer);
 	struct sysmem_buffer *buf;
 	struct dma_buf *dmabuf;
 
-	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
-	if (!buf)
-		return ERR_PTR(-ENOMEM);
+	buf = kzalloc(sizeof(*buf), GFP_KERNEL_ACCOUNT);
+	if (!buf) {
+		dmabuf = ERR_PTR(-ENOMEM);
+		goto leave_payer;
+	}
 	/* The buffer's reference; the count of 1 is the caller's hold. */
 	buf->close_weak = sysmem_tracker_new(0, true);
 	if (!buf->close_weak) {
@@ -125,7 +131,7 @@ struct sysmem_buffer *sysmem_buffer_alloc(struct sysmem_heap *heap, size_t size,
 	}
 	sysmem_tracker_inc(buf->close_weak);
 	dmabuf = sysmem_heap_allocate(heap, size, settings, collection_id,
-				      index, tracker);
+				      index, tracker, payer);
 	if (IS_ERR(dmabuf))
 		goto put_close_weak;
 	sysmem_stat_inc(SYSMEM_STAT_BUFFERS);
@@ -142,6 +148,7 @@ struct sysmem_buffer *sysmem_buffer_alloc(struct sysmem_heap *heap, size_t size,
 	if (watch)
 		sysmem_strong_watch_add(watch);
 	trace_sysmem_buffer_alloc(buf, settings->heap);
+	sysmem_payer_leave(old);
 	return buf;
 
 put_close_weak:
@@ -149,6 +156,8 @@ put_close_weak:
 	sysmem_tracker_put(buf->close_weak);
 free_buf:
 	kfree(buf);
+leave_payer:
+	sysmem_payer_leave(old);
 	return ERR_CAST(dmabuf);
 }
 

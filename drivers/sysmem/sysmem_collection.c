@@ -21,6 +21,7 @@
 #include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/lockdep.h>
+#include <linux/overflow.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -176,6 +177,7 @@ static void sysmem_collection_free(struct kref *ref)
 	sysmem_collection_drop_buffers(coll);
 	kref_put(&coll->watch->ref, sysmem_strong_watch_free);
 	sysmem_tracker_put(coll->lifetime);
+	sysmem_payer_put(coll->payer);
 	mutex_destroy(&coll->lock);
 	kfree(coll);
 	sysmem_stat_dec(SYSMEM_STAT_COLLECTIONS);
@@ -229,6 +231,8 @@ struct sysmem_collection *sysmem_collection_next(struct sysmem_collection *prev)
 /**
  * sysmem_collection_new() - a new, pending collection without nodes
  *
+ * The calling task pays for its buffers (sysmem_payer.c).
+ *
  * Return: the collection, holding one reference, or NULL without memory.
  */
 struct sysmem_collection *sysmem_collection_new(void)
@@ -241,9 +245,12 @@ struct sysmem_collection *sysmem_collection_new(void)
 	coll->watch = kzalloc(sizeof(*coll->watch), GFP_KERNEL);
 	if (!coll->watch)
 		goto free_coll;
+	coll->payer = sysmem_payer_current();
+	if (!coll->payer)
+		goto free_watch;
 	coll->lifetime = sysmem_tracker_new(0, false);
 	if (!coll->lifetime)
-		goto free_watch;
+		goto put_payer;
 	sysmem_stat_inc(SYSMEM_STAT_WATCHES);
 	kref_init(&coll->watch->ref);
 	spin_lock_init(&coll->watch->lock);
@@ -257,6 +264,7 @@ struct sysmem_collection *sysmem_collection_new(void)
 	atomic64_set(&coll->last_node_id, 0);
 	coll->created_ns = ktime_get_ns();
 	coll->state = SYSMEM_STATE_PENDING;
+	coll->max_total_bytes = U64_MAX;
 	spin_lock(&sysmem_collections_lock);
 	coll->id = ++sysmem_last_collection_id;
 	list_add_tail(&coll->all, &sysmem_collections);
@@ -264,6 +272,8 @@ struct sysmem_collection *sysmem_collection_new(void)
 	sysmem_stall_init(coll);
 	return coll;
 
+put_payer:
+	sysmem_payer_put(coll->payer);
 free_watch:
 	kfree(coll->watch);
 free_coll:
@@ -410,9 +420,11 @@ static struct sysmem_heap *sysmem_heap_find(const struct sysmem_heap_desc *descs
 /*
  * Allocate the buffers @settings describe from @heap, each held by the
  * collection, into @bufs.  The task whose ioctl made the collection
- * ready allocates for everyone; heaps give up early once it is killed
+ * ready allocates for everyone, charging the collection's payer (its
+ * creator); heaps give up early once the allocating task is killed
  * (so that an OOM victim can exit), which is that participant going
  * away, not a lack of memory.  Return: SYSMEM_FAIL_NONE, or
+ * SYSMEM_FAIL_CONSTRAINTS (over the collection's maximum total size),
  * SYSMEM_FAIL_NO_MEMORY or SYSMEM_FAIL_PARTICIPANT_LOST with @why set.
  */
 static u32 sysmem_buffers_alloc(struct sysmem_collection *coll,
@@ -422,25 +434,37 @@ static u32 sysmem_buffers_alloc(struct sysmem_collection *coll,
 				const char **why)
 {
 	struct sysmem_coll_buffer *b;
+	struct mem_cgroup *old;
 	unsigned int i;
-	u64 size;
+	u64 size, total;
 
 	if (sysmem_align_up_overflow(settings->size_bytes, PAGE_SIZE, &size) ||
 	    size > SIZE_MAX) {
 		*why = "buffer size overflows";
 		return SYSMEM_FAIL_NO_MEMORY;
 	}
+	if (check_mul_overflow(size, (u64)settings->buffer_count, &total) ||
+	    total > coll->max_total_bytes) {
+		*why = "the buffers exceed the collection's maximum total size";
+		return SYSMEM_FAIL_CONSTRAINTS;
+	}
 	*why = "the heap could not allocate the buffers";
-	b = kcalloc(settings->buffer_count, sizeof(*b), GFP_KERNEL);
+	old = sysmem_payer_enter(coll->payer);
+	b = kcalloc(settings->buffer_count, sizeof(*b), GFP_KERNEL_ACCOUNT);
+	sysmem_payer_leave(old);
 	if (!b)
 		return SYSMEM_FAIL_NO_MEMORY;
 	for (i = 0; i < settings->buffer_count; i++) {
 		struct sysmem_buffer *buf;
 
 		buf = sysmem_buffer_alloc(heap, size, settings, coll->id, i,
-					  coll->lifetime, coll->watch);
-		if (IS_ERR(buf))
+					  coll->lifetime, coll->watch,
+					  coll->payer);
+		if (IS_ERR(buf)) {
+			if (PTR_ERR(buf) == -EDQUOT)
+				*why = "the payer's pinned-memory limit (RLIMIT_MEMLOCK or contig_user_percent)";
 			goto unhold_buffers;
+		}
 		b[i].buf = buf;
 		b[i].held = true;
 	}

@@ -141,6 +141,10 @@ struct sysmem_coll_buffer {
  * @stall_logged: the stall line was logged; it is logged once
  * @stall_work: logs the stall line at @stall_deadline; holds no
  *	reference, so freeing the collection cancels it first
+ * @payer: who pays for the buffers: the task that created the
+ *	collection (sysmem_payer.c); set at creation
+ * @max_total_bytes: the most bytes the buffers may take together, the
+ *	lowest any participant set; U64_MAX when none is set
  */
 struct sysmem_collection {
 	struct kref ref;
@@ -169,6 +173,8 @@ struct sysmem_collection {
 	s64 stall_deadline;
 	bool stall_logged;
 	struct delayed_work stall_work;
+	struct sysmem_payer *payer;
+	u64 max_total_bytes;
 };
 
 /**

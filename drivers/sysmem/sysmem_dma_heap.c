@@ -38,6 +38,7 @@ static struct dma_buf *sysmem_dma_heap_allocate(struct dma_heap *dma_heap,
 		.coherency_domain = SYSMEM_DOMAIN_CPU,
 		.max_physical_address = U64_MAX,
 	};
+	struct sysmem_payer *payer;
 	struct sysmem_buffer *buf;
 	struct dma_buf *dmabuf;
 
@@ -45,9 +46,14 @@ static struct dma_buf *sysmem_dma_heap_allocate(struct dma_heap *dma_heap,
 		return ERR_PTR(-EINVAL);
 	settings.size_bytes = PAGE_ALIGN(len);
 	strscpy(settings.heap, sysmem_heap_name(heap), sizeof(settings.heap));
+	/* Outside a collection, the allocating task pays. */
+	payer = sysmem_payer_current();
+	if (!payer)
+		return ERR_PTR(-ENOMEM);
 	/* Collection id 0: the buffer belongs to no collection. */
 	buf = sysmem_buffer_alloc(heap, settings.size_bytes, &settings, 0, 0,
-				  NULL, NULL);
+				  NULL, NULL, payer);
+	sysmem_payer_put(payer);
 	if (IS_ERR(buf))
 		return ERR_CAST(buf);
 	dmabuf = sysmem_buffer_export(buf, true, false, "dma-heap");

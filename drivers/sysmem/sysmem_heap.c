@@ -200,10 +200,12 @@ struct sysmem_heap {
  * @buf: what the heap sees
  * @tracker: the collection's lifetime tracker, counting this buffer
  *	until the heap releases it (a reference), or NULL
+ * @charge: the pinned memory counted for the buffer, given back with it
  */
 struct sysmem_heap_buffer_priv {
 	struct sysmem_heap_buffer buf;
 	struct sysmem_tracker *tracker;
+	struct sysmem_charge charge;
 };
 
 /* Called by kref_put_mutex() with sysmem_heaps_lock held; drops it. */
@@ -366,6 +368,7 @@ void sysmem_heap_buffer_released(struct sysmem_heap_buffer *buf)
 	struct sysmem_heap *heap = buf->heap;
 
 	sysmem_heap_account(heap, -1, -(s64)buf->size, false);
+	sysmem_payer_uncharge(&priv->charge);
 	if (priv->tracker)
 		sysmem_tracker_dec(priv->tracker);
 	kfree(priv);
@@ -419,17 +422,24 @@ static int sysmem_heap_flush(struct dma_buf *dmabuf)
  * @collection_id: the collection's id (0: not for a collection)
  * @index: the buffer's index
  * @tracker: counts the buffer until the heap releases it, or NULL
+ * @payer: who pays for the buffer
  *
- * Checks the heap's cap, calls its allocate operation, checks the dma-buf
- * it returns, clears and flushes the memory as the heap asks.  The
- * memory counts in the heap's accounting until the heap releases it.
+ * Checks the heap's cap and, for a heap that does not charge a memory
+ * cgroup, the payer's pinned-memory limits; calls the heap's allocate
+ * operation, checks the dma-buf it returns, clears and flushes the
+ * memory as the heap asks.  The memory counts in the heap's accounting
+ * (and the payer's pinned memory) until the heap releases it.  The
+ * caller makes the payer's memory cgroup active (sysmem_payer_enter()).
  *
- * Return: the heap's dma-buf (one reference, the caller's), or an ERR_PTR.
+ * Return: the heap's dma-buf (one reference, the caller's), or an
+ * ERR_PTR: -EDQUOT over a limit of the payer, -ENOMEM over the heap's
+ * cap or without memory, or the heap's error.
  */
 struct dma_buf *sysmem_heap_allocate(struct sysmem_heap *heap, size_t size,
 				     const struct sysmem_buffer_settings *settings,
 				     u64 collection_id, u32 index,
-				     struct sysmem_tracker *tracker)
+				     struct sysmem_tracker *tracker,
+				     struct sysmem_payer *payer)
 {
 	struct sysmem_heap_buffer_priv *priv;
 	struct sysmem_heap_buffer *buf;
@@ -438,9 +448,18 @@ struct dma_buf *sysmem_heap_allocate(struct sysmem_heap *heap, size_t size,
 	bool over;
 	int ret;
 
-	priv = kzalloc(sizeof(*priv), GFP_KERNEL);
+	priv = kzalloc(sizeof(*priv), GFP_KERNEL_ACCOUNT);
 	if (!priv)
 		return ERR_PTR(-ENOMEM);
+	if (!(heap->flags & SYSMEM_HEAP_MEMCG)) {
+		ret = sysmem_payer_charge(payer, size,
+					  heap->flags & SYSMEM_HEAP_CONTIGUOUS,
+					  &priv->charge);
+		if (ret) {
+			kfree(priv);
+			return ERR_PTR(ret);
+		}
+	}
 	buf = &priv->buf;
 	buf->heap = heap;
 	buf->collection_id = collection_id;
@@ -460,6 +479,7 @@ struct dma_buf *sysmem_heap_allocate(struct sysmem_heap *heap, size_t size,
 	heap->peak_bytes = max(heap->peak_bytes, heap->live_bytes);
 	spin_unlock(&heap->stats_lock);
 	if (over) {
+		sysmem_payer_uncharge(&priv->charge);
 		kfree(priv);
 		return ERR_PTR(-ENOMEM);
 	}
@@ -478,6 +498,7 @@ struct dma_buf *sysmem_heap_allocate(struct sysmem_heap *heap, size_t size,
 	if (IS_ERR_OR_NULL(dmabuf)) {
 		ret = dmabuf ? PTR_ERR(dmabuf) : -ENOMEM;
 		sysmem_heap_account(heap, -1, -(s64)size, true);
+		sysmem_payer_uncharge(&priv->charge);
 		if (tracker)
 			sysmem_tracker_dec(tracker);
 		kfree(priv);

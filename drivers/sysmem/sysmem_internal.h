@@ -23,7 +23,9 @@
 
 struct dentry;
 struct device;
+struct mem_cgroup;
 struct sysmem_buffer;
+struct sysmem_payer;
 struct sysmem_strong_watch;
 struct sysmem_tracker;
 
@@ -127,6 +129,30 @@ static inline unsigned int sysmem_max_segment(struct device *dev)
 		     PAGE_SIZE);
 }
 
+/**
+ * struct sysmem_charge - pinned memory counted for one heap buffer
+ * @payer: the payer counted against (a reference), or NULL for nothing
+ * @pinned: pages against the payer's locked-memory limit
+ * @contig: pages against its user's share of the contiguous area
+ */
+struct sysmem_charge {
+	struct sysmem_payer *payer;
+	unsigned long pinned;
+	unsigned long contig;
+};
+
+/* sysmem_payer.c */
+void sysmem_payer_init(void);
+void sysmem_payer_debugfs_init(struct dentry *debugfs);
+struct sysmem_payer *sysmem_payer_current(void);
+struct sysmem_payer *sysmem_payer_get(struct sysmem_payer *p);
+void sysmem_payer_put(struct sysmem_payer *p);
+struct mem_cgroup *sysmem_payer_enter(struct sysmem_payer *p);
+void sysmem_payer_leave(struct mem_cgroup *old);
+int sysmem_payer_charge(struct sysmem_payer *p, size_t size, bool contiguous,
+			struct sysmem_charge *charge);
+void sysmem_payer_uncharge(struct sysmem_charge *charge);
+
 /* sysmem_heap.c */
 void sysmem_heaps_debugfs_init(struct dentry *debugfs);
 int sysmem_heaps_get(struct sysmem_heap_desc **descs,
@@ -137,7 +163,8 @@ void sysmem_heap_put(struct sysmem_heap *heap);
 struct dma_buf *sysmem_heap_allocate(struct sysmem_heap *heap, size_t size,
 				     const struct sysmem_buffer_settings *settings,
 				     u64 collection_id, u32 index,
-				     struct sysmem_tracker *tracker);
+				     struct sysmem_tracker *tracker,
+				     struct sysmem_payer *payer);
 
 /* sysmem_dma_heap.c, built where the kernel exports dma_heap_add() */
 #ifdef SYSMEM_HAVE_DMA_HEAP_ADD
@@ -191,7 +218,8 @@ struct sysmem_buffer *sysmem_buffer_alloc(struct sysmem_heap *heap, size_t size,
 					  const struct sysmem_buffer_settings *settings,
 					  u64 collection_id, u32 index,
 					  struct sysmem_tracker *tracker,
-					  struct sysmem_strong_watch *watch);
+					  struct sysmem_strong_watch *watch,
+					  struct sysmem_payer *payer);
 void sysmem_buffer_put(struct sysmem_buffer *buf);
 void sysmem_buffer_unhold(struct sysmem_buffer *buf, bool strong);
 struct dma_buf *sysmem_buffer_export(struct sysmem_buffer *buf, bool writable,

@@ -34,6 +34,7 @@ union sysmem_ioctl_arg {
 	struct sysmem_result result;
 	struct sysmem_weak_ok weak_ok;
 	struct sysmem_debug_timeout debug_timeout;
+	struct sysmem_max_total max_total;
 };
 
 /*

@@ -151,6 +151,7 @@ static int __init sysmem_builtin_heaps_init(struct dentry *debugfs)
 	if (ret)
 		goto exit_system;
 	sysmem_heaps_debugfs_init(debugfs);
+	sysmem_payer_debugfs_init(debugfs);
 	sysmem_stats_debugfs_init(debugfs);
 	sysmem_collections_debugfs_init(debugfs);
 	return 0;
@@ -198,6 +199,7 @@ static int __init sysmem_init(void)
 
 	sysmem_node_fd_init(&sysmem_token_ioctls, &sysmem_group_ioctls,
 			    &sysmem_coll_ioctls);
+	sysmem_payer_init();
 	ret = sysmem_collection_init();
 	if (ret)
 		return ret;

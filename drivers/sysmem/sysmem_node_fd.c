@@ -641,6 +641,42 @@ static long sysmem_node_ioctl_set_deadline(struct file *file, void *arg,
 	return 0;
 }
 
+/**
+ * sysmem_node_ioctl_set_max_total() - bound the collection's buffer bytes
+ *	(SYSMEM_IOC_NODE_SET_MAX_TOTAL_BYTES)
+ * @file: the node fd
+ * @arg: struct sysmem_max_total
+ * @ctx: the ioctl's context
+ *
+ * The lowest bound set applies to the collection's allocation; setting
+ * one can only make the collection fail, which any participant can do
+ * anyway.
+ *
+ * Return: 0, -EINVAL for a bad argument, -EBUSY once the collection has
+ * allocated or failed, or -errno.
+ */
+static long sysmem_node_ioctl_set_max_total(struct file *file, void *arg,
+					    struct sysmem_ioctl_ctx *ctx)
+{
+	struct sysmem_node *node = file->private_data;
+	struct sysmem_max_total *mt = arg;
+	struct sysmem_collection *coll = node->coll;
+	int ret;
+
+	if (mt->flags || mt->reserved || !mt->max_total_bytes)
+		return -EINVAL;
+	ret = sysmem_node_lock_live(node);
+	if (ret)
+		return ret;
+	if (coll->state != SYSMEM_STATE_PENDING)
+		ret = -EBUSY;
+	else
+		coll->max_total_bytes = min(coll->max_total_bytes,
+					    mt->max_total_bytes);
+	mutex_unlock(&coll->lock);
+	return ret;
+}
+
 static const struct sysmem_ioctl_desc sysmem_node_entries[] = {
 	SYSMEM_IOCTL(NODE_RELEASE, sysmem_node_ioctl_release),
 	SYSMEM_IOCTL(NODE_SET_NAME, sysmem_node_ioctl_set_name),
@@ -654,6 +690,8 @@ static const struct sysmem_ioctl_desc sysmem_node_entries[] = {
 	SYSMEM_IOCTL(NODE_SET_WEAK_OK, sysmem_node_ioctl_set_weak_ok),
 	SYSMEM_IOCTL(NODE_SET_DEBUG_TIMEOUT_LOG_DEADLINE,
 		     sysmem_node_ioctl_set_deadline),
+	SYSMEM_IOCTL(NODE_SET_MAX_TOTAL_BYTES,
+		     sysmem_node_ioctl_set_max_total),
 };
 
 const struct sysmem_ioctl_table sysmem_node_ioctls = {

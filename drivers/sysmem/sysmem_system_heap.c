@@ -358,7 +358,7 @@ int sysmem_system_heap_init(void)
 		.name = "system",
 		.ops = &sysmem_system_heap_ops,
 		.domains = SYSMEM_DOMAIN_ALL,
-		.flags = SYSMEM_HEAP_NEED_FLUSH,
+		.flags = SYSMEM_HEAP_NEED_FLUSH | SYSMEM_HEAP_MEMCG,
 		/* Single pages: a request for more cannot be met. */
 		.base_alignment = PAGE_SIZE,
 		.address_floor = IS_ENABLED(CONFIG_ZONE_DMA32) ?

@@ -42,9 +42,17 @@ struct sysmem_heap;
 #define SYSMEM_HEAP_NEED_FLUSH	BIT(1)	/* sysmem must write caches back */
 #define SYSMEM_HEAP_CONTIGUOUS	BIT(2)	/* buffers are physically contiguous */
 #define SYSMEM_HEAP_SECURE	BIT(3)	/* buffers are protected from the CPU */
+/*
+ * The heap charges its memory to the memory cgroup active when its
+ * allocate operation runs (__GFP_ACCOUNT pages).  Memory of a heap
+ * without this flag is counted as pinned memory against the payer's
+ * locked-memory limit instead (Documentation/sysmem/security.rst).
+ */
+#define SYSMEM_HEAP_MEMCG	BIT(4)
 #define SYSMEM_HEAP_FLAGS_ALL	(SYSMEM_HEAP_NEED_CLEAR | \
 				 SYSMEM_HEAP_NEED_FLUSH | \
-				 SYSMEM_HEAP_CONTIGUOUS | SYSMEM_HEAP_SECURE)
+				 SYSMEM_HEAP_CONTIGUOUS | SYSMEM_HEAP_SECURE | \
+				 SYSMEM_HEAP_MEMCG)
 
 /**
  * struct sysmem_heap_buffer - one buffer sysmem asks a heap for

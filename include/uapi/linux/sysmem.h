@@ -29,7 +29,7 @@
  * grows each time ioctls, flags or structure fields are added.
  */
 #define SYSMEM_ABI_MAJOR	0
-#define SYSMEM_ABI_MINOR	7
+#define SYSMEM_ABI_MINOR	8
 
 /* Sanity limits. */
 #define SYSMEM_MAX_BUFFERS		128	/* buffers per collection */
@@ -665,6 +665,23 @@ struct sysmem_debug_timeout {
 /* struct sysmem_debug_timeout.deadline_ns: no deadline (changes nothing) */
 #define SYSMEM_DEADLINE_NONE	0x7fffffffffffffffLL
 
+/**
+ * struct sysmem_max_total - SYSMEM_IOC_NODE_SET_MAX_TOTAL_BYTES
+ * @max_total_bytes: the most bytes the collection's buffers may take
+ *	together (buffer count times the page-aligned buffer size); not 0
+ * @flags: must be 0
+ * @reserved: must be 0
+ *
+ * The lowest bound any participant sets applies.  A collection whose
+ * negotiated buffers would take more fails with SYSMEM_FAIL_CONSTRAINTS
+ * and allocates nothing (since ABI 0.8).
+ */
+struct sysmem_max_total {
+	__u64 max_total_bytes;
+	__u32 flags;
+	__u32 reserved;
+};
+
 /* ioctl type byte of sysmem; see Documentation/sysmem/uapi.rst. */
 #define SYSMEM_IOC_MAGIC	0xBA
 
@@ -717,6 +734,13 @@ struct sysmem_debug_timeout {
  */
 #define SYSMEM_IOC_NODE_SET_DEBUG_TIMEOUT_LOG_DEADLINE \
 	_IOW(SYSMEM_IOC_MAGIC, 0x19, struct sysmem_debug_timeout)
+/*
+ * Since ABI 0.8: bound the bytes the collection's buffers take together,
+ * while it is pending.  The collection's creator pays for its buffers;
+ * this is how it limits what other participants can make it pay.
+ */
+#define SYSMEM_IOC_NODE_SET_MAX_TOTAL_BYTES \
+	_IOW(SYSMEM_IOC_MAGIC, 0x1a, struct sysmem_max_total)
 
 /* On token fds. */
 #define SYSMEM_IOC_TOKEN_DUPLICATE \
@@ -729,7 +753,7 @@ struct sysmem_debug_timeout {
 #define SYSMEM_IOC_TOKEN_CREATE_GROUP \
 	_IOWR(SYSMEM_IOC_MAGIC, 0x23, struct sysmem_new_node)
 
-/* On group fds (since ABI 0.4); the node ioctls 0x10-0x19 work too. */
+/* On group fds (since ABI 0.4); the node ioctls 0x10-0x1a work too. */
 #define SYSMEM_IOC_GROUP_CREATE_CHILD \
 	_IOWR(SYSMEM_IOC_MAGIC, 0x40, struct sysmem_duplicate)
 #define SYSMEM_IOC_GROUP_CREATE_CHILDREN \

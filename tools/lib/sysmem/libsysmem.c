@@ -268,6 +268,16 @@ int sysmem_set_debug_timeout_log_deadline(int node_fd, __s64 deadline_ns)
 			    &arg);
 }
 
+int sysmem_set_max_total_bytes(int node_fd, __u64 max_total_bytes)
+{
+	struct sysmem_max_total arg = {
+		.max_total_bytes = max_total_bytes,
+	};
+
+	return sysmem_ioctl(node_fd, SYSMEM_IOC_NODE_SET_MAX_TOTAL_BYTES,
+			    &arg);
+}
+
 int sysmem_set_constraints(int coll_fd,
 			   const struct sysmem_buffer_constraints *c)
 {

@@ -345,6 +345,27 @@ int sysmem_set_weak_ok(int node_fd, bool for_children);
 int sysmem_set_debug_timeout_log_deadline(int node_fd, __s64 deadline_ns);
 
 /**
+ * sysmem_set_max_total_bytes() - bound what the collection's buffers take
+ *	(ABI 0.8)
+ * @node_fd: a live token, collection or group fd of a pending collection
+ * @max_total_bytes: the most bytes the buffers may take together (the
+ *	buffer count times the page-aligned buffer size); not 0
+ *
+ * The process that created the collection pays for all of its buffers
+ * (its memory cgroup and its locked-memory limit), whichever
+ * participant completes the negotiation.  Setting a bound on the token
+ * before handing out duplicates limits what the other participants can
+ * make it pay: if the negotiated buffers would take more, the
+ * collection fails with SYSMEM_FAIL_CONSTRAINTS and nothing is
+ * allocated.  The lowest bound any participant sets applies.
+ *
+ * Return: 0, -EINVAL for a @max_total_bytes of 0, -EBUSY once the
+ * collection allocated or failed, -ESTALE when the node is no longer
+ * live, -ENOTTY on a module older than ABI 0.8, or -errno.
+ */
+int sysmem_set_max_total_bytes(int node_fd, __u64 max_total_bytes);
+
+/**
  * sysmem_set_constraints() - set this participant's constraints, once
  * @coll_fd: a collection fd
  * @c: the constraints

@@ -54,7 +54,7 @@
  * Every ioctl added to the uapi bumps SYSMEM_ABI_MINOR: when this fails,
  * add the new ioctls to sweep[] below, then the new minor here.
  */
-static_assert(SYSMEM_ABI_MAJOR == 0 && SYSMEM_ABI_MINOR == 7,
+static_assert(SYSMEM_ABI_MAJOR == 0 && SYSMEM_ABI_MINOR == 8,
 	      "new sysmem ABI: add its ioctls to the fail-nth sweep");
 
 #define FAILSLAB	DEBUGFS_PATH "/failslab/"
@@ -476,6 +476,14 @@ static int call_set_deadline(struct sweep_ctx *c)
 		      &t);
 }
 
+/* A terabyte: far above what the sweep's collections allocate. */
+static int call_set_max_total(struct sweep_ctx *c)
+{
+	struct sysmem_max_total mt = { .max_total_bytes = 1ULL << 40 };
+
+	return xioctl(c->fd[0], SYSMEM_IOC_NODE_SET_MAX_TOTAL_BYTES, &mt);
+}
+
 static int call_duplicate(struct sweep_ctx *c)
 {
 	struct sysmem_duplicate d = { .rights_mask = SYSMEM_RIGHT_READ };
@@ -757,6 +765,7 @@ static const struct sweep_op sweep[] = {
 	OP(TOKEN, NODE_SET_WEAK_OK, setup_token, call_set_weak_ok),
 	OP(TOKEN, NODE_SET_DEBUG_TIMEOUT_LOG_DEADLINE, setup_token,
 	   call_set_deadline),
+	OP(TOKEN, NODE_SET_MAX_TOTAL_BYTES, setup_token, call_set_max_total),
 	OP(TOKEN, TOKEN_DUPLICATE, setup_token, call_duplicate),
 	OP(TOKEN, TOKEN_DUPLICATE_MANY, setup_token, call_duplicate_many),
 	OP(TOKEN, TOKEN_SET_DISPENSABLE, setup_dup, call_set_dispensable),
@@ -774,6 +783,7 @@ static const struct sweep_op sweep[] = {
 	OP(GROUP, NODE_SET_WEAK_OK, setup_group, call_set_weak_ok),
 	OP(GROUP, NODE_SET_DEBUG_TIMEOUT_LOG_DEADLINE, setup_group,
 	   call_set_deadline),
+	OP(GROUP, NODE_SET_MAX_TOTAL_BYTES, setup_group, call_set_max_total),
 	OP(GROUP, GROUP_CREATE_CHILD, setup_group, call_create_child),
 	OP(GROUP, GROUP_CREATE_CHILDREN, setup_group, call_create_children),
 	OP(GROUP, GROUP_ALL_CHILDREN_PRESENT, setup_group_children,
@@ -793,6 +803,7 @@ static const struct sweep_op sweep[] = {
 	OP(COLL, NODE_SET_WEAK_OK, setup_coll, call_set_weak_ok),
 	OP(COLL, NODE_SET_DEBUG_TIMEOUT_LOG_DEADLINE, setup_coll,
 	   call_set_deadline),
+	OP(COLL, NODE_SET_MAX_TOTAL_BYTES, setup_coll, call_set_max_total),
 	OP(COLL, SET_CONSTRAINTS, setup_coll, call_set_constraints,
 	   .allocates = true),
 	VARIANT(COLL, SET_CONSTRAINTS, "image formats", setup_coll,

@@ -371,6 +371,29 @@ static void fill_weak_ok(struct fz_thread *t, void *arg, bool clean,
 }
 
 /*
+ * A bound on the collection's total buffer bytes: mostly far above what
+ * the fuzzer allocates, sometimes small (the collection may then fail
+ * with SYSMEM_FAIL_CONSTRAINTS), sometimes 0; uapi.rst: EINVAL for 0,
+ * EBUSY once the collection is no longer pending.
+ */
+static void fill_max_total(struct fz_thread *t, void *arg, bool clean,
+			   errset *expect)
+{
+	struct sysmem_max_total *mt = arg;
+
+	*expect = 0;
+	mt->max_total_bytes = 1ULL << 40;
+	if (clean || !one_in(t, 4))
+		return;
+	if (one_in(t, 2)) {
+		mt->max_total_bytes = 0;
+		*expect = ES(EINVAL);
+	} else {
+		mt->max_total_bytes = 1 + rnd_below(t, 1 << 20);
+	}
+}
+
+/*
  * A stall log deadline: ahead, none, or already past (a collection still
  * pending logs its line once, rate-limited); uapi.rst: EINVAL when
  * negative.
@@ -547,6 +570,9 @@ static const struct fz_ioctl fz_ioctls[] = {
 	      .off = offsetof(struct sysmem_debug_timeout, deadline_ns) + 4 },
 	    RSV(sysmem_debug_timeout, flags, 0),
 	    RSV(sysmem_debug_timeout, reserved, 0)),
+	IOC(NODE_SET_MAX_TOTAL_BYTES, NODE_KINDS, ES(EBUSY), fill_max_total,
+	    RSV(sysmem_max_total, flags, 0),
+	    RSV(sysmem_max_total, reserved, 0)),
 	IOC(TOKEN_DUPLICATE, KB(K_TOKEN), 0, fill_duplicate,
 	    RSV(sysmem_duplicate, flags, 0),
 	    RSV(sysmem_duplicate, reserved, 0)),
