@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Memory cgroup charging of the system heap: buffers are charged to the
- * cgroup of the task whose ioctl allocated them, uncharged when their
+ * cgroup of the task that created the collection (sysmem_payer_test.c
+ * checks that with two cgroups), uncharged when their
  * memory goes back, and a cgroup's memory.max makes an allocation that
  * does not fit fail its collection (SYSMEM_FAIL_NO_MEMORY) instead of
  * invoking the OOM killer.
@@ -16,46 +17,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
 #include "libsysmem.h"
+#include "sysmem_cgroup.h"
 #include "sysmem_selftest.h"
 
-#define CGROOT		"/sys/fs/cgroup"
 #define NR_BUFFERS	4
 #define BUFFER_SIZE	(4 * MIB)
-
-/* A number file such as memory.current, or -errno (-EIO when empty). */
-static long long read_number(const char *path)
-{
-	char buf[64];
-	int ret;
-
-	ret = read_file(path, buf, sizeof(buf));
-	if (ret)
-		return ret;
-	if (!buf[0])
-		return -EIO;
-	return strtoll(buf, NULL, 10);
-}
-
-static bool has_memory_controller(void)
-{
-	char buf[256] = "";
-	ssize_t n;
-	int fd;
-
-	fd = open(CGROOT "/cgroup.controllers", O_RDONLY);
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 && strstr(buf, "memory");
-}
 
 /*
  * A collection of NR_BUFFERS system-heap buffers of BUFFER_SIZE with CPU
@@ -107,24 +78,17 @@ FIXTURE(memcg) {
 
 FIXTURE_SETUP(memcg)
 {
-	char procs[160];
+	int ret;
 
 	self->dev = -1;
 	self->path[0] = '\0';
-	if (access(CGROOT "/cgroup.controllers", F_OK)) {
-		mkdir(CGROOT, 0755);
-		if (mount("cgroup2", CGROOT, "cgroup2", 0, NULL))
-			SKIP(return, "cannot mount cgroup2: %s", strerror(errno));
-	}
-	if (!has_memory_controller())
+	ret = cg_setup();
+	if (ret == -ENOENT)
 		SKIP(return, "no memory cgroup controller in this kernel");
-	ASSERT_EQ(0, write_file(CGROOT "/cgroup.subtree_control", "+memory"));
-	snprintf(self->path, sizeof(self->path), CGROOT "/sysmem-test-%d",
-		 getpid());
-	ASSERT_EQ(0, mkdir(self->path, 0755));
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ(0, cg_make(self->path, sizeof(self->path), "sysmem-test"));
 	/* Move this process (and its later allocations) into the group. */
-	snprintf(procs, sizeof(procs), "%s/cgroup.procs", self->path);
-	ASSERT_EQ(0, write_file(procs, "0"));
+	ASSERT_EQ(0, cg_enter(self->path));
 	self->dev = sysmem_open();
 	ASSERT_LE(0, self->dev);
 }
@@ -133,39 +97,31 @@ FIXTURE_TEARDOWN(memcg)
 {
 	if (self->dev >= 0)
 		close(self->dev);
-	if (self->path[0]) {
-		write_file(CGROOT "/cgroup.procs", "0");
-		rmdir(self->path);
-	}
+	cg_remove(self->path);
 }
 
-static long long current_bytes(const char *group)
-{
-	char path[160];
-
-	snprintf(path, sizeof(path), "%s/memory.current", group);
-	return read_number(path);
-}
-
-/* Buffers are charged to the allocating task's cgroup, and uncharged. */
+/*
+ * Buffers are charged to the cgroup of the task that created the
+ * collection (here also the one allocating), and uncharged.
+ */
 TEST_F(memcg, buffers_charged_and_uncharged)
 {
 	int fds[NR_BUFFERS], coll, i;
 	long long before, during, after;
 	__u32 reason = 0;
 
-	before = current_bytes(self->path);
+	before = cg_current(self->path);
 	ASSERT_LE(0, before);
 	coll = allocate(self->dev, fds, &reason);
 	ASSERT_LE(0, coll) TH_LOG("reason %u", reason);
-	during = current_bytes(self->path);
+	during = cg_current(self->path);
 	/* Every page of every buffer, plus at most some slab and tables. */
 	EXPECT_LE(before + NR_BUFFERS * BUFFER_SIZE, during);
 	EXPECT_GT(before + NR_BUFFERS * BUFFER_SIZE + 4 * MIB, during);
 	for (i = 0; i < NR_BUFFERS; i++)
 		close(fds[i]);
 	close(coll);
-	after = current_bytes(self->path);
+	after = cg_current(self->path);
 	EXPECT_GT(before + 1 * MIB, after)
 		TH_LOG("before %lld during %lld after %lld", before, during,
 		       after);
@@ -187,7 +143,7 @@ TEST_F(memcg, limit_fails_collection)
 	coll = allocate(self->dev, fds, &reason);
 	EXPECT_EQ(-EIO, coll);
 	EXPECT_EQ(SYSMEM_FAIL_NO_MEMORY, reason);
-	EXPECT_GT(2 * MIB, current_bytes(self->path));
+	EXPECT_GT(2 * MIB, cg_current(self->path));
 	/* Raised again, the same request fits. */
 	ASSERT_EQ(0, write_file(max, "max"));
 	coll = allocate(self->dev, fds, &reason);
