@@ -1106,9 +1106,9 @@ TEST(coverage)
 			total += !!known[nr];
 		}
 	}
-	/* 6 device, 10 node on each of 3 kinds, 4 token, 3 group, 6 collection. */
+	/* 6 device, 11 node on each of 3 kinds, 4 token, 3 group, 6 collection. */
 	TH_LOG("%d ioctls known to the module, all in the sweep", total);
-	EXPECT_EQ(6 + 3 * 10 + 4 + 3 + 6, total);
+	EXPECT_EQ(6 + 3 * 11 + 4 + 3 + 6, total);
 	if (!sysmem_read_objects(&o))
 		EXPECT_EQ(0, sysmem_objects_settle(SETTLE_MS, &o));
 }
