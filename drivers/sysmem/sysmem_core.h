@@ -48,6 +48,8 @@
  *     sysmem_tracker.lock (spinlock): lifetime and node tracking
  *     sysmem_strong_watch.lock (spinlock): the collection a strong
  *	watch reports to (taken after sysmem_buffer.lock is dropped)
+ *     sysmem_users_lock (mutex): the per-user pinned-memory counts,
+ *	taken when a payer or a buffer's charge goes (sysmem_payer.c)
  *
  *   sysmem_collections_lock (spinlock): the list of live collections
  *	(sysmem_collection.c); taken alone, never with a collection lock

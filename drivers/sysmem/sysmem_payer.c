@@ -82,8 +82,8 @@ struct sysmem_payer {
 /*
  * sysmem_users_lock serialises looking up, adding and removing entries
  * of sysmem_users (by kuid value); an entry's counts are atomics, read
- * and changed without it.  Taken with no other sysmem lock held, or
- * under a collection lock (never the other way round).
+ * and changed without it.  May be taken under a collection lock (see
+ * the lock order in sysmem_core.h), never the other way round.
  */
 static DEFINE_MUTEX(sysmem_users_lock);
 static DEFINE_XARRAY(sysmem_users);
@@ -203,12 +203,11 @@ struct sysmem_payer *sysmem_payer_current(void)
 	refcount_set(&p->ref, 1);
 	p->memcg = get_mem_cgroup_from_mm(current->mm);
 	lim = rlimit(RLIMIT_MEMLOCK);
-	if (capable(CAP_IPC_LOCK) || lim == RLIM_INFINITY) {
-		p->memlock_pages = ULONG_MAX;
-	} else {
-		p->memlock_pages = lim >> PAGE_SHIFT;
-	}
 	p->contig_limited = !capable(CAP_IPC_LOCK);
+	if (!p->contig_limited || lim == RLIM_INFINITY)
+		p->memlock_pages = ULONG_MAX;
+	else
+		p->memlock_pages = lim >> PAGE_SHIFT;
 	return p;
 }
 
