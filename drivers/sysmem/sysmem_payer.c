@@ -203,7 +203,8 @@ struct sysmem_payer *sysmem_payer_current(void)
 	refcount_set(&p->ref, 1);
 	p->memcg = get_mem_cgroup_from_mm(current->mm);
 	lim = rlimit(RLIMIT_MEMLOCK);
-	p->contig_limited = !capable(CAP_IPC_LOCK);
+	/* Asked implicitly: a task without it is limited, not denied. */
+	p->contig_limited = !ns_capable_noaudit(&init_user_ns, CAP_IPC_LOCK);
 	if (!p->contig_limited || lim == RLIM_INFINITY)
 		p->memlock_pages = ULONG_MAX;
 	else
