@@ -21,6 +21,33 @@
 #define SYSMEM_MAX_PENDING_FDS \
 	max_t(unsigned int, 2 * SYSMEM_MAX_BUFFERS, SYSMEM_MAX_DUPLICATES)
 
+/* Room for twice as many pending fds, up to SYSMEM_MAX_PENDING_FDS. */
+static int sysmem_ctx_grow(struct sysmem_ioctl_ctx *ctx)
+{
+	unsigned int capacity = min_t(unsigned int, 2 * ctx->capacity,
+				      SYSMEM_MAX_PENDING_FDS);
+	struct sysmem_pending_fd *p;
+
+	if (capacity <= ctx->capacity)
+		return -ENOMEM;
+	p = kmalloc_array(capacity, sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	memcpy(p, ctx->pending, ctx->nr * sizeof(*p));
+	if (ctx->pending != ctx->inline_fds)
+		kfree(ctx->pending);
+	ctx->pending = p;
+	ctx->capacity = capacity;
+	return 0;
+}
+
+/* Free what sysmem_ctx_grow() allocated. */
+static void sysmem_ctx_free(struct sysmem_ioctl_ctx *ctx)
+{
+	if (ctx->pending != ctx->inline_fds)
+		kfree(ctx->pending);
+}
+
 /**
  * sysmem_ctx_add_file() - reserve an fd for a file, installed on success
  * @ctx: the ioctl's context
@@ -37,13 +64,7 @@ int sysmem_ctx_add_file(struct sysmem_ioctl_ctx *ctx, struct file *file,
 	struct sysmem_pending_fd *p;
 	int fd;
 
-	if (!ctx->pending) {
-		ctx->pending = kcalloc(SYSMEM_MAX_PENDING_FDS,
-				       sizeof(*ctx->pending), GFP_KERNEL);
-		if (!ctx->pending)
-			goto put_file;
-	}
-	if (ctx->nr >= SYSMEM_MAX_PENDING_FDS)
+	if (ctx->nr == ctx->capacity && sysmem_ctx_grow(ctx))
 		goto put_file;
 	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0) {
@@ -72,7 +93,7 @@ static void sysmem_ctx_install(struct sysmem_ioctl_ctx *ctx)
 
 	for (i = 0; i < ctx->nr; i++)
 		fd_install(ctx->pending[i].fd, ctx->pending[i].file);
-	kfree(ctx->pending);
+	sysmem_ctx_free(ctx);
 }
 
 /*
@@ -95,7 +116,7 @@ static void sysmem_ctx_abort(struct sysmem_ioctl_ctx *ctx)
 			p->abort(p->file);
 		fput(p->file);
 	}
-	kfree(ctx->pending);
+	sysmem_ctx_free(ctx);
 }
 
 /* The entry of ioctl number @nr in @table or its bases, or NULL. */
@@ -128,7 +149,10 @@ long sysmem_ioctl_dispatch(const struct sysmem_ioctl_table *table,
 			   unsigned long uarg)
 {
 	void __user *ubuf = (void __user *)uarg;
-	struct sysmem_ioctl_ctx ctx = { 0 };
+	struct sysmem_ioctl_ctx ctx = {
+		.capacity = SYSMEM_INLINE_PENDING_FDS,
+		.pending = ctx.inline_fds,
+	};
 	const struct sysmem_ioctl_desc *desc;
 	unsigned int usize, ksize, dir;
 	union sysmem_ioctl_arg karg;

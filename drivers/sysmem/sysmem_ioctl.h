@@ -46,16 +46,25 @@ union sysmem_ioctl_arg {
  * must stay valid until the ioctl returns): the dispatcher calls it, with
  * no lock held, if the fds are not handed out after all.  @usize is the
  * size of the caller's argument structure, for handlers whose reading
- * depends on the ABI version the caller was built for.
+ * depends on the ABI version the caller was built for.  The reserved
+ * fds are kept in @inline_fds up to SYSMEM_INLINE_PENDING_FDS of them
+ * (most ioctls make one), then in an array grown as needed; only the
+ * first @nr entries of @pending are ever read, so none is cleared.
  */
+#define SYSMEM_INLINE_PENDING_FDS	4
+
+struct sysmem_pending_fd {
+	int fd;
+	struct file *file;
+	void (*abort)(struct file *file);
+};
+
 struct sysmem_ioctl_ctx {
 	unsigned int usize;
 	unsigned int nr;
-	struct sysmem_pending_fd {
-		int fd;
-		struct file *file;
-		void (*abort)(struct file *file);
-	} *pending;
+	unsigned int capacity;
+	struct sysmem_pending_fd *pending;
+	struct sysmem_pending_fd inline_fds[SYSMEM_INLINE_PENDING_FDS];
 	void (*undo)(void *arg);
 	void *undo_arg;
 };
