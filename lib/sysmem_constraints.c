@@ -430,19 +430,16 @@ void sysmem_agg_init(struct sysmem_agg *a,
 		     const struct sysmem_heap_desc *heaps,
 		     unsigned int nr_heaps)
 {
-	u8 *b = (u8 *)a;
-	size_t i;
-
-	for (i = 0; i < sizeof(*a); i++)
-		b[i] = 0;
-	a->parts = parts;
-	a->heaps = heaps;
-	a->nr_heaps = heaps ? nr_heaps : 0;
-	a->max_count = ~0ULL;
-	a->max_size = ~0ULL;
-	a->address_limit = ~0ULL;
-	a->domains = SYSMEM_DOMAIN_ALL;
-	a->permitted = ~0ULL;
+	*a = (struct sysmem_agg) {
+		.parts = parts,
+		.heaps = heaps,
+		.nr_heaps = heaps ? nr_heaps : 0,
+		.max_count = ~0ULL,
+		.max_size = ~0ULL,
+		.address_limit = ~0ULL,
+		.domains = SYSMEM_DOMAIN_ALL,
+		.permitted = ~0ULL,
+	};
 }
 
 /**
