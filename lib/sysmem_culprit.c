@@ -19,23 +19,25 @@
  *   prefix that reaches them can fail for a reason that no longer
  *   holds, or no longer fails, once more participants join.  Such a
  *   prefix is decided as follows.
- *   * When the target reason is NO_HEAP and the prefix's heap choice
+ *   * When the target reason is NO_HEAP: if the prefix's heap choice
  *     gives another outcome, the prefix cannot match whatever its
- *     images do.
- *   * Otherwise, when a probe (sysmem_image_probe_*()) shows that a
- *     candidate format chosen for an earlier prefix still survives
- *     this one, and the walk of rule 3.1 reaches that candidate (its
- *     format and modifier are named as rule 3.1 requires) within the
- *     work limit of rule 3.11 (sysmem_image_census_bounded()), the
- *     image rules succeed for the prefix.  The checks after them cannot
- *     fail: a chosen LINEAR format has an image_size above 0 and at
- *     most max_size_bytes (rule 3.5, else the candidate dies), a
- *     vendor modifier needs min_size_bytes above 0 (rule 3.6), and the
- *     buffer-level size passed sysmem_agg_check().  So the prefix's
- *     outcome is its heap choice.  The probe folds each participant
- *     once (constant work, unless an accepting entry has required
- *     sizes, which rule 3.4 looks at again).
- *   * Otherwise the prefix is aggregated in full (sysmem_agg_finish()
+ *     images do; if it fails as the whole does, the prefix is
+ *     aggregated in full, which names it unless its image rules fail.
+ *   * When the target reason is CONSTRAINTS: if a probe
+ *     (sysmem_image_probe_*()) shows that a candidate format chosen for
+ *     an earlier prefix still survives this one, and the walk of rule
+ *     3.1 reaches that candidate (its format and modifier are named as
+ *     rule 3.1 requires) within the work limit of rule 3.11
+ *     (sysmem_image_census_bounded()), the image rules succeed for the
+ *     prefix.  The checks after them cannot fail: a chosen LINEAR
+ *     format has an image_size above 0 and at most max_size_bytes
+ *     (rule 3.5, else the candidate dies), a vendor modifier needs
+ *     min_size_bytes above 0 (rule 3.6), and the buffer-level size
+ *     passed sysmem_agg_check().  So the prefix ends in its heap
+ *     choice, success or NO_HEAP, and does not match.  The probe folds
+ *     each participant once (constant work, unless an accepting entry
+ *     has required sizes, which rule 3.4 looks at again).
+ *     Otherwise the prefix is aggregated in full (sysmem_agg_finish()
  *     on a copy of the accumulator), and when its image rules chose a
  *     format, the probe restarts on that one.
  *
@@ -145,15 +147,19 @@ int sysmem_aggregate_culprit(const struct sysmem_participant *parts,
 			continue;
 		}
 
-		/* The prefix reaches the image rules. */
-		if (reason == SYSMEM_FAIL_NO_HEAP &&
-		    (sysmem_agg_heap(&s->run, NULL, &w) != reason ||
-		     w != why))
-			continue;
-		if (sysmem_culprit_probe(s)) {
-			/* The outcome is the heap choice, just compared. */
-			if (reason == SYSMEM_FAIL_NO_HEAP)
-				return k;
+		/*
+		 * The prefix reaches the image rules.  For a heap failure it
+		 * matches when its heap choice fails the same way, unless
+		 * its image rules fail first: aggregated in full below (and
+		 * normally the answer).  For a constraints failure, a
+		 * prefix whose image rules succeed ends in the heap choice
+		 * and cannot match.
+		 */
+		if (reason == SYSMEM_FAIL_NO_HEAP) {
+			if (sysmem_agg_heap(&s->run, NULL, &w) != reason ||
+			    w != why)
+				continue;
+		} else if (sysmem_culprit_probe(s)) {
 			continue;
 		}
 		/* The whole is known: its outcome is @reason and @why. */

@@ -12,7 +12,7 @@
 #include "sysmem_constraints.h"
 #include "sysmem_image.h"
 
-/* The working state of sysmem_aggregate_culprit(), about 1.5 KiB. */
+/* The working state of sysmem_aggregate_culprit(), about 1.1 KiB. */
 struct sysmem_culprit_scratch {
 	struct sysmem_agg run;		/* the prefix so far */
 	struct sysmem_agg tmp;		/* a copy, finished */

@@ -197,6 +197,61 @@ static void random_part(unsigned int i)
 					     parts[i].images));
 }
 
+/*
+ * Participants that mostly agree: the same formats and modifiers, with
+ * sizes, pitches and required sizes that vary, so that the chosen format
+ * lasts over many prefixes (the probe's path) and dies somewhere, or
+ * moves to another format; now and then one random participant.
+ */
+static void agreeing_set(unsigned int n)
+{
+	static const u32 pool[] = {
+		SYSMEM_FMT_XRGB8888, SYSMEM_FMT_ARGB8888, SYSMEM_FMT_NV12,
+		SYSMEM_FMT_YUV420, SYSMEM_FMT_RGB565,
+	};
+	unsigned int nf = 1 + rnd(3), i, e, f0 = rnd(5);
+	u64 mod = rnd(3) ? SYSMEM_MODIFIER_LINEAR : mods[2 + rnd(2)];
+
+	for (i = 0; i < n; i++) {
+		struct part_store *st = &store[i];
+		unsigned int skip = rnd(4) ? nf : rnd(nf);
+
+		memset(st, 0, sizeof(*st));
+		st->c.usage = rnd(4) ? SYSMEM_USAGE_CPU_READ :
+				       SYSMEM_USAGE_VIDEO_DECODER;
+		st->c.min_buffer_count_for_camping = rnd(2);
+		st->c.min_size_bytes = rnd(3) ? 0 : 4096 * rnd(1024);
+		if (!rnd(10)) {
+			st->c.flags |= SYSMEM_CONSTRAINTS_HAS_MAX_SIZE;
+			st->c.max_size_bytes = st->c.min_size_bytes +
+					       4096 * rnd(2048);
+		}
+		for (e = 0; e < nf; e++) {
+			struct sysmem_image_constraints *ic = &st->img[e];
+
+			random_entry(ic);
+			ic->nr_formats = 1;
+			/* This participant leaves out one of the formats. */
+			ic->formats[0].format = pool[(f0 + e + (e == skip)) % 5];
+			ic->formats[0].modifier = rnd(8) ? mod :
+					SYSMEM_MODIFIER_DO_NOT_CARE;
+			if (!rnd(3)) {
+				ic->flags &= ~SYSMEM_IMAGE_HAS_MAX_SIZE;
+				ic->flags &= ~SYSMEM_IMAGE_HAS_MAX_BYTES_PER_ROW;
+			}
+		}
+		st->c.image_format_count = nf;
+		parts[i].c = &st->c;
+		parts[i].heaps = NULL;
+		parts[i].images = st->img;
+		if (!rnd(12))
+			parts[i].images = NULL, st->c.image_format_count = 0;
+		if (!rnd(3 * n) ||
+		    sysmem_constraints_validate(&st->c, NULL, parts[i].images))
+			random_part(i);
+	}
+}
+
 static void setup_many_heaps(void)
 {
 	unsigned int i;
@@ -245,10 +300,13 @@ TEST(random_sets_match_prefix_definition)
 	u32 reason;
 
 	setup_many_heaps();
-	for (iter = 0; iter < 30000; iter++) {
+	for (iter = 0; iter < 40000; iter++) {
 		n = 1 + rnd(iter % 3 ? 6 : MAX_PARTS);
-		for (unsigned int i = 0; i < n; i++)
-			random_part(i);
+		if (iter % 2)
+			agreeing_set(n);
+		else
+			for (unsigned int i = 0; i < n; i++)
+				random_part(i);
 		hs = iter % 5 ? heaps : many_heaps;
 		nr_heaps = iter % 5 ? 4 : NR_MANY_HEAPS;
 		if (iter % 97 == 0)
@@ -266,7 +324,7 @@ TEST(random_sets_match_prefix_definition)
 		ASSERT_EQ(want, got) TH_LOG("iteration %u, %u participants, first %u: %u %s",
 					    iter, n, first, reason, why);
 	}
-	EXPECT_LT(10000, failures);
+	EXPECT_LT(15000, failures);
 	/* Every kind of failure was among them. */
 	EXPECT_TRUE(seen_text("no participant uses the buffers"));
 	EXPECT_TRUE(seen_text("buffer count above a participant's max_buffer_count"));
@@ -297,6 +355,15 @@ static void plain(unsigned int i, u64 usage, u32 camping)
 	parts[i].c = &store[i].c;
 	parts[i].heaps = NULL;
 	parts[i].images = NULL;
+}
+
+/* Participant @i permits the one heap @name. */
+static void permit(unsigned int i, const char *name)
+{
+	store[i].c.flags |= SYSMEM_CONSTRAINTS_HAS_PERMITTED_HEAPS;
+	store[i].c.heap_count = 1;
+	strcpy(store[i].heaps[0].name, name);
+	parts[i].heaps = store[i].heaps;
 }
 
 /* Give participant @i one LINEAR entry per format of @f (0-ended). */
@@ -397,10 +464,7 @@ TEST(heap_culprit_names_the_list)
 	formats(0, xrgb);
 	plain(1, SYSMEM_USAGE_CPU_READ, 1);
 	plain(2, SYSMEM_USAGE_CPU_READ, 1);
-	store[2].c.flags = SYSMEM_CONSTRAINTS_HAS_PERMITTED_HEAPS;
-	store[2].c.heap_count = 1;
-	strcpy(store[2].heaps[0].name, "nope");
-	parts[2].heaps = store[2].heaps;
+	permit(2, "nope");
 	plain(3, SYSMEM_USAGE_CPU_READ, 1);
 	formats(3, xrgb);
 	EXPECT_EQ(2, culprit(4, 0, &why));
@@ -417,10 +481,7 @@ TEST(heap_failure_that_comes_back)
 	const char *why;
 
 	plain(0, SYSMEM_USAGE_VIDEO_DECODER, 1);
-	store[0].c.flags = SYSMEM_CONSTRAINTS_HAS_PERMITTED_HEAPS;
-	store[0].c.heap_count = 1;
-	strcpy(store[0].heaps[0].name, "secure");
-	parts[0].heaps = store[0].heaps;
+	permit(0, "secure");
 	plain(1, SYSMEM_USAGE_VIDEO_DECODER, 1);
 	store[1].c.flags = SYSMEM_CONSTRAINTS_SECURE;
 	plain(2, SYSMEM_USAGE_VIDEO_DECODER, 1);
@@ -432,6 +493,24 @@ TEST(heap_failure_that_comes_back)
 	EXPECT_EQ(0, culprit(2, 0, &why));
 	EXPECT_STREQ("no permitted heap is secure, contiguous or placed as needed",
 		     why);
+}
+
+/* Rule 3.11's bound: the probe is trusted only where it holds. */
+TEST(census_bound)
+{
+	struct sysmem_image_census cs = { .pairs = 64 * 8, .mod_pairs = 512 };
+
+	EXPECT_TRUE(sysmem_image_census_bounded(&cs));
+	/* Two participants of 1024 explicit modifiers each. */
+	cs.pairs = 2048;
+	cs.mod_pairs = 2048;
+	EXPECT_FALSE(sysmem_image_census_bounded(&cs));
+	/* Only the first one without DO_NOT_CARE modifiers is walked. */
+	cs.lo = true;
+	cs.lo_mod_pairs = 8;
+	EXPECT_TRUE(sysmem_image_census_bounded(&cs));
+	cs.pairs = ~0ULL / 4;
+	EXPECT_FALSE(sysmem_image_census_bounded(&cs));
 }
 
 TEST(success_and_no_reason_have_no_culprit)
