@@ -389,7 +389,6 @@ static const char * const sysmem_kill_strs[SYSMEM_KILL_NR] = {
 		"image size above a participant's max_size_bytes",
 };
 
-
 /*
  * Where a format is first named (rule 3.7), as one number: the first
  * participant naming it times 1024 (SYSMEM_MAX_IMAGE_FORMATS *
