@@ -42,10 +42,10 @@ struct sysmem_image_limits {
 
 /*
  * What the image walk of a prefix of participants looks at, as counts
- * (sysmem_image_census_add()): used pairs, pairs with
- * an explicit modifier of a usable format, the same for the first
- * participant with image constraints and no DO_NOT_CARE modifier (lo),
- * and whether some pair names a format of the table.
+ * (sysmem_image_census_add()): used pairs, pairs with an explicit
+ * modifier of a usable format, the same for the first participant with
+ * image constraints and no DO_NOT_CARE modifier (lo), and whether some
+ * pair names a format of the table.
  */
 struct sysmem_image_census {
 	u64 pairs;
