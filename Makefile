@@ -16,6 +16,8 @@
 #   make run        boot the debug VM into a short demonstration
 #   make lint       checkpatch --strict and sparse
 #   make unit       host unit tests of lib/ only (ASan + UBSan)
+#   make bench-negotiate  instructions of one negotiation of lib/ under
+#                   callgrind, 2 to 64 participants x 8 image entries
 #   make fuzz       libFuzzer on lib/'s constraint code for FUZZ_SECONDS
 #   make fuzz-merge merge the inputs "make fuzz" found into the corpus
 #   make fuzz-seeds regenerate the committed seed corpus
@@ -87,6 +89,7 @@ M32_SELFTESTS := $(addprefix $(M32)/selftests/,sysmem_dev_test \
 .PHONY: FORCE all module userspace userspace-m32 selftests unit unit-build check \
 	run lint clean print-module fuzz fuzz-build fuzz-merge fuzz-seeds \
 	lib examples install uninstall install-lib uninstall-lib install-man \
+	bench-negotiate \
 	install-tools uninstall-tools \
 	uninstall-man check-lib
 
@@ -350,7 +353,20 @@ $(B)/unit/libsysmem_%: tools/lib/sysmem/tests/libsysmem_%.c \
 	$(CC) $(CFLAGS) $(WARN) $(SAN) -Iinclude/uapi -Ilib -Itools/lib/sysmem \
 		$(SELFTEST_INC) -o $@ $< tools/lib/sysmem/libsysmem.c $(LIB_SRCS)
 
-unit-build: $(UNITTESTS) $(LIBSYSMEM_UNITTESTS)
+unit-build: $(UNITTESTS) $(LIBSYSMEM_UNITTESTS) $(B)/bench/negotiate_count
+
+# The negotiation instruction count (tools/testing/bench/): lib/ built
+# as the module builds it, optimized and without sanitizers, so that
+# callgrind counts what the kernel would run.  "make unit" runs each
+# case once to check its outcome; "make bench-negotiate" prints the
+# table of instruction counts.
+$(B)/bench/negotiate_count: tools/testing/bench/negotiate_count.c \
+		$(LIB_SRCS) $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) -O2 -g $(WARN) -Iinclude/uapi -Ilib -o $@ $< $(LIB_SRCS)
+
+bench-negotiate: $(B)/bench/negotiate_count
+	@tools/testing/bench/negotiate-count.sh
 
 # libFuzzer target for sysmem_constraints_validate() and sysmem_aggregate()
 # (tools/testing/fuzz/), with lib/ compiled in, instrumented and

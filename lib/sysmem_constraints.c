@@ -242,18 +242,6 @@ u32 sysmem_constraints_domains(const struct sysmem_buffer_constraints *c)
 	return domains;
 }
 
-/* What aggregation has gathered from the participants so far. */
-struct sysmem_aggregate_state {
-	const struct sysmem_participant *parts;
-	unsigned int nr_parts;
-	u64 usage;
-	u64 alignment;		/* largest base alignment asked, or 0 */
-	u64 address_limit;	/* lowest address limit asked, or ~0 */
-	u32 domains;
-	bool contiguous;
-	bool secure;
-};
-
 /* True when @p restricts the heaps; valid participants with the flag do. */
 static bool sysmem_part_has_heaps(const struct sysmem_participant *p)
 {
@@ -261,27 +249,35 @@ static bool sysmem_part_has_heaps(const struct sysmem_participant *p)
 	       p->heaps;
 }
 
-/* True when every participant with a permitted-heaps list names @name. */
-static bool sysmem_heap_permitted(const struct sysmem_aggregate_state *s,
-				  const char *name)
+/* True when the permitted-heaps list of @p names @name. */
+static bool sysmem_part_names_heap(const struct sysmem_participant *p,
+				   const char *name)
 {
-	unsigned int i;
-	u32 j, n;
+	u32 j, n = p->c->heap_count;
 
-	for (i = 0; i < s->nr_parts; i++) {
-		const struct sysmem_participant *p = &s->parts[i];
-		bool found = false;
+	if (n > SYSMEM_MAX_HEAPS)
+		n = SYSMEM_MAX_HEAPS;
+	for (j = 0; j < n; j++)
+		if (sysmem_heap_name_eq(name, p->heaps[j].name))
+			return true;
+	return false;
+}
 
-		if (!sysmem_part_has_heaps(p))
-			continue;
-		n = p->c->heap_count;
-		if (n > SYSMEM_MAX_HEAPS)
-			n = SYSMEM_MAX_HEAPS;
-		for (j = 0; j < n && !found; j++)
-			found = sysmem_heap_name_eq(name, p->heaps[j].name);
-		if (!found)
+/*
+ * True when every participant folded into @a with a permitted-heaps list
+ * names registered heap @i: a bit of @a->permitted for the first 64
+ * heaps, a walk over the participants for any further one.
+ */
+static bool sysmem_heap_permitted(const struct sysmem_agg *a, unsigned int i)
+{
+	unsigned int k;
+
+	if (i < SYSMEM_AGG_PERMITTED_BITS)
+		return a->permitted & (1ULL << i);
+	for (k = 0; k < a->nr_parts; k++)
+		if (sysmem_part_has_heaps(&a->parts[k]) &&
+		    !sysmem_part_names_heap(&a->parts[k], a->heaps[i].name))
 			return false;
-	}
 	return true;
 }
 
@@ -295,46 +291,46 @@ enum sysmem_heap_test {
 	SYSMEM_HEAP_TEST_ALL		/* and the coherency domains */
 };
 
-/* True when @h passes every filter up to and including @upto. */
-static bool sysmem_heap_passes(const struct sysmem_aggregate_state *s,
-			       const struct sysmem_heap_desc *h,
+/* True when heap @i passes every filter up to and including @upto. */
+static bool sysmem_heap_passes(const struct sysmem_agg *a, unsigned int i,
 			       enum sysmem_heap_test upto)
 {
+	const struct sysmem_heap_desc *h = &a->heaps[i];
+
 	if (!h->name)
 		return false;
-	if (h->secure != s->secure)
+	if (h->secure != a->secure)
 		return false;
 	if (upto == SYSMEM_HEAP_TEST_SECURE)
 		return true;
-	if (s->contiguous && !h->contiguous)
+	if (a->contiguous && !h->contiguous)
 		return false;
 	if (upto == SYSMEM_HEAP_TEST_CONTIGUOUS)
 		return true;
-	if (s->alignment > h->base_alignment &&
-	    s->alignment > h->max_base_alignment)
+	if (a->alignment > h->base_alignment &&
+	    a->alignment > h->max_base_alignment)
 		return false;
 	if (upto == SYSMEM_HEAP_TEST_ALIGNMENT)
 		return true;
-	if (h->address_floor > s->address_limit)
+	if (h->address_floor > a->address_limit)
 		return false;
 	if (upto == SYSMEM_HEAP_TEST_ADDRESS)
 		return true;
-	if (!sysmem_heap_permitted(s, h->name))
+	if (!sysmem_heap_permitted(a, i))
 		return false;
 	if (upto == SYSMEM_HEAP_TEST_PERMITTED)
 		return true;
-	return h->domains & s->domains;
+	return h->domains & a->domains;
 }
 
 /* True when some heap passes every filter up to and including @upto. */
-static bool sysmem_any_heap(const struct sysmem_aggregate_state *s,
-			    const struct sysmem_heap_desc *heaps,
-			    unsigned int nr_heaps, enum sysmem_heap_test upto)
+static bool sysmem_any_heap(const struct sysmem_agg *a,
+			    enum sysmem_heap_test upto)
 {
 	unsigned int i;
 
-	for (i = 0; i < nr_heaps; i++)
-		if (sysmem_heap_passes(s, &heaps[i], upto))
+	for (i = 0; i < a->nr_heaps; i++)
+		if (sysmem_heap_passes(a, i, upto))
 			return true;
 	return false;
 }
@@ -344,33 +340,31 @@ static bool sysmem_any_heap(const struct sysmem_aggregate_state *s,
  * order secure, contiguous, base alignment, address limit, permitted,
  * domains, that leaves no heap.
  */
-static const char *sysmem_no_heap_why(const struct sysmem_aggregate_state *s,
-				      const struct sysmem_heap_desc *heaps,
-				      unsigned int nr_heaps)
+static const char *sysmem_no_heap_why(const struct sysmem_agg *a)
 {
 	unsigned int i;
 	bool any = false;
 
-	for (i = 0; i < nr_heaps; i++)
-		if (heaps[i].name)
+	for (i = 0; i < a->nr_heaps; i++)
+		if (a->heaps[i].name)
 			any = true;
 	if (!any)
 		return "no heap registered";
-	if (!sysmem_any_heap(s, heaps, nr_heaps, SYSMEM_HEAP_TEST_SECURE))
-		return s->secure ? "no secure heap" : "no non-secure heap";
-	if (!sysmem_any_heap(s, heaps, nr_heaps, SYSMEM_HEAP_TEST_CONTIGUOUS))
-		return s->secure ? "no contiguous secure heap" :
+	if (!sysmem_any_heap(a, SYSMEM_HEAP_TEST_SECURE))
+		return a->secure ? "no secure heap" : "no non-secure heap";
+	if (!sysmem_any_heap(a, SYSMEM_HEAP_TEST_CONTIGUOUS))
+		return a->secure ? "no contiguous secure heap" :
 				   "no contiguous heap";
-	if (!sysmem_any_heap(s, heaps, nr_heaps, SYSMEM_HEAP_TEST_ALIGNMENT))
+	if (!sysmem_any_heap(a, SYSMEM_HEAP_TEST_ALIGNMENT))
 		return "no heap gives the physical base alignment asked for";
-	if (!sysmem_any_heap(s, heaps, nr_heaps, SYSMEM_HEAP_TEST_ADDRESS))
+	if (!sysmem_any_heap(a, SYSMEM_HEAP_TEST_ADDRESS))
 		return "no heap keeps buffers below the physical address limit";
-	if (sysmem_any_heap(s, heaps, nr_heaps, SYSMEM_HEAP_TEST_PERMITTED))
+	if (sysmem_any_heap(a, SYSMEM_HEAP_TEST_PERMITTED))
 		return "no permitted heap supports the coherency domains";
-	for (i = 0; i < nr_heaps; i++)
-		if (heaps[i].name && sysmem_heap_permitted(s, heaps[i].name))
+	for (i = 0; i < a->nr_heaps; i++)
+		if (a->heaps[i].name && sysmem_heap_permitted(a, i))
 			break;
-	if (i == nr_heaps)
+	if (i == a->nr_heaps)
 		return "permitted heap lists share no registered heap";
 	return "no permitted heap is secure, contiguous or placed as needed";
 }
@@ -381,20 +375,19 @@ static const char *sysmem_no_heap_why(const struct sysmem_aggregate_state *s,
  * eligible heap.  NULL when no heap is eligible.
  */
 static const struct sysmem_heap_desc *
-sysmem_choose_heap(const struct sysmem_aggregate_state *s,
-		   const struct sysmem_heap_desc *heaps, unsigned int nr_heaps)
+sysmem_choose_heap(const struct sysmem_agg *a)
 {
 	const struct sysmem_heap_desc *first = NULL;
 	unsigned int i;
 
-	for (i = 0; i < nr_heaps; i++) {
-		const struct sysmem_heap_desc *h = &heaps[i];
+	for (i = 0; i < a->nr_heaps; i++) {
+		const struct sysmem_heap_desc *h = &a->heaps[i];
 
-		if (!sysmem_heap_passes(s, h, SYSMEM_HEAP_TEST_ALL))
+		if (!sysmem_heap_passes(a, i, SYSMEM_HEAP_TEST_ALL))
 			continue;
 		if (!first)
 			first = h;
-		if (s->secure)
+		if (a->secure)
 			break;
 		if (sysmem_str_eq(h->name, "system"))
 			return h;
@@ -422,6 +415,247 @@ static void sysmem_settings_zero(struct sysmem_buffer_settings *out)
 
 	for (i = 0; i < sizeof(*out); i++)
 		p[i] = 0;
+}
+
+/**
+ * sysmem_agg_init() - start an aggregation with no participant folded
+ * @a: the accumulator
+ * @parts: the participants, folded in order by sysmem_agg_add(); may be
+ *	NULL when none will be
+ * @heaps: the registered heaps, in registration order
+ * @nr_heaps: number of entries at @heaps
+ */
+void sysmem_agg_init(struct sysmem_agg *a,
+		     const struct sysmem_participant *parts,
+		     const struct sysmem_heap_desc *heaps,
+		     unsigned int nr_heaps)
+{
+	*a = (struct sysmem_agg) {
+		.parts = parts,
+		.heaps = heaps,
+		.nr_heaps = heaps ? nr_heaps : 0,
+		.max_count = ~0ULL,
+		.max_size = ~0ULL,
+		.address_limit = ~0ULL,
+		.domains = SYSMEM_DOMAIN_ALL,
+		.permitted = ~0ULL,
+	};
+}
+
+/**
+ * sysmem_agg_add() - fold the next participant into an aggregation
+ * @a: the accumulator; @a->parts[@a->nr_parts] is folded in
+ *
+ * Constant work per participant, but for a permitted-heaps list, which
+ * is matched against the first 64 registered heaps here (further heaps
+ * are matched when they are looked at).
+ */
+void sysmem_agg_add(struct sysmem_agg *a)
+{
+	const struct sysmem_participant *p = &a->parts[a->nr_parts++];
+	const struct sysmem_buffer_constraints *c = p->c;
+	unsigned int i;
+
+	a->usage |= c->usage;
+	if (sysmem_add_overflow(a->camping, c->min_buffer_count_for_camping,
+				&a->camping) ||
+	    sysmem_add_overflow(a->dedicated,
+				c->min_buffer_count_for_dedicated_slack,
+				&a->dedicated))
+		a->overflow = true;
+	if (c->min_buffer_count_for_shared_slack > a->shared)
+		a->shared = c->min_buffer_count_for_shared_slack;
+	if (c->min_buffer_count > a->min_count)
+		a->min_count = c->min_buffer_count;
+	if ((c->flags & SYSMEM_CONSTRAINTS_HAS_MAX_BUFFER_COUNT) &&
+	    c->max_buffer_count < a->max_count)
+		a->max_count = c->max_buffer_count;
+	if (c->min_size_bytes > a->size)
+		a->size = c->min_size_bytes;
+	if ((c->flags & SYSMEM_CONSTRAINTS_HAS_MAX_SIZE) &&
+	    c->max_size_bytes < a->max_size)
+		a->max_size = c->max_size_bytes;
+	if (c->flags & SYSMEM_CONSTRAINTS_PHYSICALLY_CONTIGUOUS)
+		a->contiguous = true;
+	if (c->flags & SYSMEM_CONSTRAINTS_SECURE)
+		a->secure = true;
+	if (c->min_physical_base_alignment > a->alignment)
+		a->alignment = c->min_physical_base_alignment;
+	if ((c->flags & SYSMEM_CONSTRAINTS_HAS_MAX_PHYSICAL_ADDRESS) &&
+	    c->max_physical_address < a->address_limit)
+		a->address_limit = c->max_physical_address;
+	a->domains &= sysmem_constraints_domains(c);
+	if (p->images && c->image_format_count)
+		a->images = true;
+	if (!sysmem_part_has_heaps(p))
+		return;
+	for (i = 0; i < a->nr_heaps && i < SYSMEM_AGG_PERMITTED_BITS; i++)
+		if ((a->permitted & (1ULL << i)) && a->heaps[i].name &&
+		    !sysmem_part_names_heap(p, a->heaps[i].name))
+			a->permitted &= ~(1ULL << i);
+}
+
+/**
+ * sysmem_agg_check() - the checks that come before the image rules
+ * @a: the accumulator, with at least one participant folded
+ * @why: on failure, set to a static string naming the rule that broke
+ *
+ * Usage, buffer counts, the buffer-level size and the coherency domains,
+ * in the order sysmem_aggregate() applies them.  Each of these checks,
+ * once failed, fails again with the same reason when more participants
+ * are folded in, unless an earlier one fails first.
+ *
+ * Return: SYSMEM_FAIL_NONE, or SYSMEM_FAIL_CONSTRAINTS with @why set.
+ */
+u32 sysmem_agg_check(const struct sysmem_agg *a, const char **why)
+{
+	u64 count;
+
+	if (!(a->usage & ~SYSMEM_USAGE_NONE)) {
+		*why = "no participant uses the buffers";
+		return SYSMEM_FAIL_CONSTRAINTS;
+	}
+	if (a->overflow ||
+	    sysmem_add_overflow(a->camping, a->dedicated, &count) ||
+	    sysmem_add_overflow(count, a->shared, &count)) {
+		*why = "buffer count sum overflows";
+		return SYSMEM_FAIL_CONSTRAINTS;
+	}
+	if (a->min_count > count)
+		count = a->min_count;
+	if (!count)
+		*why = "no participant asked for a buffer";
+	else if (count > a->max_count)
+		*why = "buffer count above a participant's max_buffer_count";
+	else if (count > SYSMEM_MAX_BUFFERS)
+		*why = "buffer count above SYSMEM_MAX_BUFFERS";
+	else if (!a->size && !a->images)
+		*why = "no participant asked for a size";
+	else if (a->size > a->max_size)
+		*why = "buffer size above a participant's max_size_bytes";
+	else if (!a->domains)
+		*why = "no coherency domain every participant supports";
+	else
+		return SYSMEM_FAIL_NONE;
+	return SYSMEM_FAIL_CONSTRAINTS;
+}
+
+/**
+ * sysmem_agg_heap() - the heap the participants folded so far would get
+ * @a: the accumulator
+ * @heap: set to the heap chosen (may be NULL)
+ * @why: on failure, set to a static string naming the filter that left
+ *	no heap
+ *
+ * Return: SYSMEM_FAIL_NONE, or SYSMEM_FAIL_NO_HEAP with @why set.
+ */
+u32 sysmem_agg_heap(const struct sysmem_agg *a,
+		    const struct sysmem_heap_desc **heap, const char **why)
+{
+	const struct sysmem_heap_desc *h;
+
+	if (!a->nr_heaps) {
+		*why = "no heap registered";
+		return SYSMEM_FAIL_NO_HEAP;
+	}
+	h = sysmem_choose_heap(a);
+	if (!h) {
+		*why = sysmem_no_heap_why(a);
+		return SYSMEM_FAIL_NO_HEAP;
+	}
+	if (heap)
+		*heap = h;
+	return SYSMEM_FAIL_NONE;
+}
+
+/**
+ * sysmem_agg_finish() - choose the settings of the participants folded
+ * @a: the accumulator; its image outcome is recorded in it
+ * @out: the chosen settings; every byte is written
+ * @why: on failure, set to a static string naming the rule that broke
+ *	(may be NULL); left untouched on success
+ *
+ * What sysmem_aggregate() returns for @a->parts[0..@a->nr_parts).  When
+ * the image rules ran and chose a format, @a->image_chosen is set and
+ * @a->image_format and @a->image_modifier name it, even when the heap
+ * choice fails afterwards.
+ *
+ * Return: as sysmem_aggregate().
+ */
+u32 sysmem_agg_finish(struct sysmem_agg *a, struct sysmem_buffer_settings *out,
+		      const char **why)
+{
+	u32 reason = SYSMEM_FAIL_CONSTRAINTS;
+	const struct sysmem_heap_desc *heap;
+	u64 size = a->size, count;
+	const char *msg;
+	unsigned int i;
+
+	sysmem_settings_zero(out);
+	a->image_chosen = false;
+
+	if (!a->parts || !a->nr_parts) {
+		msg = "no participant set constraints";
+		goto fail;
+	}
+	if (sysmem_agg_check(a, &msg))
+		goto fail;
+
+	if (a->images) {
+		if (sysmem_image_aggregate(a->parts, a->nr_parts, a->usage,
+					   size, a->max_size, &out->image,
+					   &msg))
+			goto fail;
+		a->image_chosen = true;
+		a->image_format = out->image.format;
+		a->image_modifier = out->image.modifier;
+		/*
+		 * Never true today: the image rules keep image_size at
+		 * most max_size_bytes and above 0 (see sysmem_culprit.c).
+		 */
+		if (out->image.image_size > size)
+			size = out->image.image_size;
+		if (!size) {
+			msg = "no participant asked for a size";
+			goto fail;
+		}
+		if (size > a->max_size) {
+			msg = "image size above a participant's max_size_bytes";
+			goto fail;
+		}
+	}
+
+	reason = sysmem_agg_heap(a, &heap, &msg);
+	if (reason)
+		goto fail;
+
+	/* The count sum was checked by sysmem_agg_check(). */
+	count = a->camping + a->dedicated + a->shared;
+	if (a->min_count > count)
+		count = a->min_count;
+	out->size_bytes = size;
+	out->buffer_count = count;
+	out->coherency_domain = sysmem_choose_domain(a->usage,
+						     a->domains & heap->domains);
+	if (a->contiguous)
+		out->flags |= SYSMEM_SETTINGS_PHYSICALLY_CONTIGUOUS;
+	if (a->secure)
+		out->flags |= SYSMEM_SETTINGS_SECURE;
+	if (a->images)
+		out->flags |= SYSMEM_SETTINGS_HAS_IMAGE_FORMAT;
+	out->usage = a->usage;
+	out->min_physical_base_alignment = a->alignment > heap->base_alignment ?
+					   a->alignment : heap->base_alignment;
+	out->max_physical_address = a->address_limit;
+	for (i = 0; i < SYSMEM_HEAP_NAME_LEN - 1 && heap->name[i]; i++)
+		out->heap[i] = heap->name[i];
+	return SYSMEM_FAIL_NONE;
+
+fail:
+	sysmem_settings_zero(out);
+	if (why)
+		*why = msg;
+	return reason;
 }
 
 /**
@@ -459,6 +693,10 @@ static void sysmem_settings_zero(struct sysmem_buffer_settings *out)
  * every max_size_bytes given.  Only without image constraints does a
  * largest min_size_bytes of 0 fail.
  *
+ * The participants are folded one by one into a struct sysmem_agg
+ * (sysmem_agg_add()) and the settings chosen by sysmem_agg_finish(),
+ * the same code sysmem_aggregate_culprit() runs over growing prefixes.
+ *
  * Return: SYSMEM_FAIL_NONE with @out filled; else SYSMEM_FAIL_CONSTRAINTS
  * or SYSMEM_FAIL_NO_HEAP with @out all zero and @why set.
  */
@@ -468,151 +706,11 @@ u32 sysmem_aggregate(const struct sysmem_participant *parts,
 		     unsigned int nr_heaps,
 		     struct sysmem_buffer_settings *out, const char **why)
 {
-	struct sysmem_aggregate_state s = {
-		.parts = parts,
-		.nr_parts = nr_parts,
-		.domains = SYSMEM_DOMAIN_ALL,
-		.address_limit = ~0ULL,
-	};
-	u64 camping = 0, dedicated = 0, shared = 0, min_count = 0;
-	u64 max_count = ~0ULL, count;
-	u64 size = 0, max_size = ~0ULL;
-	u32 reason = SYSMEM_FAIL_CONSTRAINTS;
-	const struct sysmem_heap_desc *heap;
-	bool overflow = false, images;
-	const char *msg;
+	struct sysmem_agg a;
 	unsigned int i;
 
-	sysmem_settings_zero(out);
-
-	if (!parts || !nr_parts) {
-		msg = "no participant set constraints";
-		goto fail;
-	}
-
-	for (i = 0; i < nr_parts; i++) {
-		const struct sysmem_buffer_constraints *c = parts[i].c;
-
-		s.usage |= c->usage;
-		if (sysmem_add_overflow(camping,
-					c->min_buffer_count_for_camping,
-					&camping) ||
-		    sysmem_add_overflow(dedicated,
-					c->min_buffer_count_for_dedicated_slack,
-					&dedicated))
-			overflow = true;
-		if (c->min_buffer_count_for_shared_slack > shared)
-			shared = c->min_buffer_count_for_shared_slack;
-		if (c->min_buffer_count > min_count)
-			min_count = c->min_buffer_count;
-		if ((c->flags & SYSMEM_CONSTRAINTS_HAS_MAX_BUFFER_COUNT) &&
-		    c->max_buffer_count < max_count)
-			max_count = c->max_buffer_count;
-		if (c->min_size_bytes > size)
-			size = c->min_size_bytes;
-		if ((c->flags & SYSMEM_CONSTRAINTS_HAS_MAX_SIZE) &&
-		    c->max_size_bytes < max_size)
-			max_size = c->max_size_bytes;
-		if (c->flags & SYSMEM_CONSTRAINTS_PHYSICALLY_CONTIGUOUS)
-			s.contiguous = true;
-		if (c->flags & SYSMEM_CONSTRAINTS_SECURE)
-			s.secure = true;
-		if (c->min_physical_base_alignment > s.alignment)
-			s.alignment = c->min_physical_base_alignment;
-		if ((c->flags & SYSMEM_CONSTRAINTS_HAS_MAX_PHYSICAL_ADDRESS) &&
-		    c->max_physical_address < s.address_limit)
-			s.address_limit = c->max_physical_address;
-		s.domains &= sysmem_constraints_domains(c);
-	}
-
-	if (!(s.usage & ~SYSMEM_USAGE_NONE)) {
-		msg = "no participant uses the buffers";
-		goto fail;
-	}
-
-	if (overflow || sysmem_add_overflow(camping, dedicated, &count) ||
-	    sysmem_add_overflow(count, shared, &count)) {
-		msg = "buffer count sum overflows";
-		goto fail;
-	}
-	if (min_count > count)
-		count = min_count;
-	if (!count) {
-		msg = "no participant asked for a buffer";
-		goto fail;
-	}
-	if (count > max_count) {
-		msg = "buffer count above a participant's max_buffer_count";
-		goto fail;
-	}
-	if (count > SYSMEM_MAX_BUFFERS) {
-		msg = "buffer count above SYSMEM_MAX_BUFFERS";
-		goto fail;
-	}
-
-	images = sysmem_image_constrained(parts, nr_parts);
-	if (!size && !images) {
-		msg = "no participant asked for a size";
-		goto fail;
-	}
-	if (size > max_size) {
-		msg = "buffer size above a participant's max_size_bytes";
-		goto fail;
-	}
-
-	if (!s.domains) {
-		msg = "no coherency domain every participant supports";
-		goto fail;
-	}
-
-	if (images) {
-		if (sysmem_image_aggregate(parts, nr_parts, s.usage, size,
-					   max_size, &out->image, &msg))
-			goto fail;
-		if (out->image.image_size > size)
-			size = out->image.image_size;
-		if (!size) {
-			msg = "no participant asked for a size";
-			goto fail;
-		}
-		if (size > max_size) {
-			msg = "image size above a participant's max_size_bytes";
-			goto fail;
-		}
-	}
-
-	reason = SYSMEM_FAIL_NO_HEAP;
-	if (!heaps || !nr_heaps) {
-		msg = "no heap registered";
-		goto fail;
-	}
-	heap = sysmem_choose_heap(&s, heaps, nr_heaps);
-	if (!heap) {
-		msg = sysmem_no_heap_why(&s, heaps, nr_heaps);
-		goto fail;
-	}
-
-	out->size_bytes = size;
-	out->buffer_count = count;
-	out->coherency_domain = sysmem_choose_domain(s.usage,
-						     s.domains & heap->domains);
-	if (s.contiguous)
-		out->flags |= SYSMEM_SETTINGS_PHYSICALLY_CONTIGUOUS;
-	if (s.secure)
-		out->flags |= SYSMEM_SETTINGS_SECURE;
-	if (images)
-		out->flags |= SYSMEM_SETTINGS_HAS_IMAGE_FORMAT;
-	out->usage = s.usage;
-	out->min_physical_base_alignment = s.alignment > heap->base_alignment ?
-					   s.alignment : heap->base_alignment;
-	out->max_physical_address = s.address_limit;
-	for (i = 0; i < SYSMEM_HEAP_NAME_LEN - 1 && heap->name[i]; i++)
-		out->heap[i] = heap->name[i];
-	return SYSMEM_FAIL_NONE;
-
-fail:
-	sysmem_settings_zero(out);
-	if (why)
-		*why = msg;
-	return reason;
+	sysmem_agg_init(&a, parts, heaps, nr_heaps);
+	for (i = 0; parts && i < nr_parts; i++)
+		sysmem_agg_add(&a);
+	return sysmem_agg_finish(&a, out, why);
 }

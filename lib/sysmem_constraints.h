@@ -122,4 +122,48 @@ u32 sysmem_aggregate(const struct sysmem_participant *parts,
 		     unsigned int nr_heaps,
 		     struct sysmem_buffer_settings *out, const char **why);
 
+/* Registered heaps whose permitted state struct sysmem_agg keeps in bits. */
+#define SYSMEM_AGG_PERMITTED_BITS	64
+
+/*
+ * An aggregation in progress: what the participants folded so far, in
+ * order, add up to.  sysmem_aggregate() is sysmem_agg_init(), one
+ * sysmem_agg_add() per participant and sysmem_agg_finish();
+ * sysmem_aggregate_culprit() (sysmem_culprit.h) looks at the prefix after
+ * each fold.  Plain data: a copy is an independent accumulator.
+ */
+struct sysmem_agg {
+	const struct sysmem_participant *parts;
+	unsigned int nr_parts;		/* parts[0..nr_parts) are folded */
+	const struct sysmem_heap_desc *heaps;
+	unsigned int nr_heaps;
+	u64 usage;
+	u64 camping, dedicated, shared;	/* sum, sum, max */
+	u64 min_count, max_count;	/* max, min (~0: none) */
+	u64 size, max_size;		/* max, min (~0: none) */
+	u64 alignment;			/* largest base alignment, or 0 */
+	u64 address_limit;		/* lowest address limit, or ~0 */
+	/* bit i: every permitted-heaps list so far names heaps[i] */
+	u64 permitted;
+	u32 domains;
+	bool overflow;			/* a count sum overflowed */
+	bool contiguous, secure;
+	bool images;			/* someone has image constraints */
+	/* set by sysmem_agg_finish() when the image rules chose a format */
+	bool image_chosen;
+	u32 image_format;
+	u64 image_modifier;
+};
+
+void sysmem_agg_init(struct sysmem_agg *a,
+		     const struct sysmem_participant *parts,
+		     const struct sysmem_heap_desc *heaps,
+		     unsigned int nr_heaps);
+void sysmem_agg_add(struct sysmem_agg *a);
+u32 sysmem_agg_check(const struct sysmem_agg *a, const char **why);
+u32 sysmem_agg_heap(const struct sysmem_agg *a,
+		    const struct sysmem_heap_desc **heap, const char **why);
+u32 sysmem_agg_finish(struct sysmem_agg *a, struct sysmem_buffer_settings *out,
+		      const char **why);
+
 #endif /* _SYSMEM_LIB_CONSTRAINTS_H */

@@ -390,31 +390,6 @@ static const char * const sysmem_kill_strs[SYSMEM_KILL_NR] = {
 };
 
 /*
- * One entry sanitized for one format (rule 2), or several combined
- * (rule 3.3).  Everything is u64 so no intermediate value wraps; the
- * "no limit" values are 0xffffffff for sizes and pitches and ~0 for
- * max_wxh and req_min_*.
- */
-struct sysmem_image_limits {
-	u64 min_w, min_h, max_w, max_h;
-	u64 min_bpr, max_bpr;
-	u64 max_wxh;
-	u64 align_w, align_h;
-	u64 divisor;
-	u64 disp_w, disp_h;
-	u64 offset_div;
-	u64 req_min_w, req_min_h;
-	u64 pad_w, pad_h;
-	u64 pad_beyond;
-	u32 color_spaces;
-	bool has_max_size;
-	bool has_max_bpr;
-	bool has_req_min;
-	bool pixel_boundary;
-	bool alpha;
-};
-
-/*
  * Where a format is first named (rule 3.7), as one number: the first
  * participant naming it times 1024 (SYSMEM_MAX_IMAGE_FORMATS *
  * SYSMEM_MAX_FORMAT_PAIRS) plus entry * SYSMEM_MAX_FORMAT_PAIRS + pair
@@ -1071,8 +1046,7 @@ static bool sysmem_image_mod_seen(struct sysmem_image_agg *a,
  * Rule 3.2: the index of @p's most specific entry matching (@f, @m), or
  * -1 when none does.
  */
-static int sysmem_image_match(struct sysmem_image_agg *a,
-			      const struct sysmem_participant *p,
+static int sysmem_image_match(u64 *work, const struct sysmem_participant *p,
 			      const struct sysmem_format_desc *f, u64 m)
 {
 	u32 e, j, n, ne = sysmem_image_count(p);
@@ -1084,7 +1058,7 @@ static int sysmem_image_match(struct sysmem_image_agg *a,
 		if ((ic->flags & SYSMEM_IMAGE_ALPHA_PRESENT) && !f->has_alpha)
 			continue;
 		n = sysmem_image_nr_pairs(ic);
-		a->work += n;
+		*work += n;
 		for (j = 0; j < n; j++) {
 			const struct sysmem_format_pair *q = &ic->formats[j];
 			bool fx = q->format != SYSMEM_FORMAT_DO_NOT_CARE;
@@ -1266,6 +1240,27 @@ static void sysmem_image_build(const struct sysmem_format_desc *f, u64 m,
 }
 
 /*
+ * Rule 3.3 once every accepting entry is folded into @c: the color
+ * spaces, the limits rounded again, the required minimum and the block
+ * padding of several planes.
+ */
+static enum sysmem_image_kill
+sysmem_limits_check(const struct sysmem_format_desc *f, u64 m,
+		    struct sysmem_image_limits *c)
+{
+	if (!c->color_spaces)
+		return SYSMEM_KILL_COLOR;
+	if (sysmem_limits_round(c))
+		return SYSMEM_KILL_RANGE;
+	if (c->has_req_min &&
+	    (c->min_w > c->req_min_w || c->min_h > c->req_min_h))
+		return SYSMEM_KILL_REQ_MIN;
+	if (c->pad_h > 1 && f->nr_planes > 1 && m == SYSMEM_MODIFIER_LINEAR)
+		return SYSMEM_KILL_BLOCK_PAD;
+	return SYSMEM_KILL_NONE;
+}
+
+/*
  * Rules 3.2 and 3.3 for the candidate (@f, @m): SYSMEM_KILL_NONE with
  * the combined limits in @c, or why the candidate dies.
  */
@@ -1283,22 +1278,13 @@ sysmem_image_limits(struct sysmem_image_agg *a,
 
 		if (!sysmem_image_count(p))
 			continue;
-		idx = sysmem_image_match(a, p, f, m);
+		idx = sysmem_image_match(&a->work, p, f, m);
 		if (idx < 0)
 			return SYSMEM_KILL_UNACCEPTED;
 		if (sysmem_image_fold(&p->images[idx], f, c))
 			return SYSMEM_KILL_RANGE;
 	}
-	if (!c->color_spaces)
-		return SYSMEM_KILL_COLOR;
-	if (sysmem_limits_round(c))
-		return SYSMEM_KILL_RANGE;
-	if (c->has_req_min &&
-	    (c->min_w > c->req_min_w || c->min_h > c->req_min_h))
-		return SYSMEM_KILL_REQ_MIN;
-	if (c->pad_h > 1 && f->nr_planes > 1 && m == SYSMEM_MODIFIER_LINEAR)
-		return SYSMEM_KILL_BLOCK_PAD;
-	return SYSMEM_KILL_NONE;
+	return sysmem_limits_check(f, m, c);
 }
 
 /* The best required size so far (rule 3.4). */
@@ -1367,7 +1353,7 @@ sysmem_image_sizes(struct sysmem_image_agg *a,
 
 		if (!sysmem_image_count(p))
 			continue;
-		idx = sysmem_image_match(a, p, f, m);
+		idx = sysmem_image_match(&a->work, p, f, m);
 		if (idx < 0)
 			return SYSMEM_KILL_UNACCEPTED;
 		ic = &p->images[idx];
@@ -1424,6 +1410,36 @@ static void sysmem_image_min_pitch(const struct sysmem_format_desc *f,
 }
 
 /*
+ * Rules 3.4 to 3.6 and 3.9 for the candidate (@f, @m) whose combined
+ * limits @c passed rule 3.3: SYSMEM_KILL_NONE with @img filled, or why
+ * the candidate dies.
+ */
+static enum sysmem_image_kill
+sysmem_image_try_sized(struct sysmem_image_agg *a,
+		       const struct sysmem_format_desc *f, u64 m,
+		       const struct sysmem_image_limits *c,
+		       struct sysmem_image_format *img)
+{
+	enum sysmem_image_kill kill;
+
+	sysmem_image_build(f, m, c, img);
+	kill = sysmem_image_sizes(a, f, m, c, img);
+	if (kill)
+		return kill;
+	if (m != SYSMEM_MODIFIER_LINEAR) {
+		sysmem_image_min_pitch(f, img);
+		return a->buffer_size ? SYSMEM_KILL_NONE : SYSMEM_KILL_VENDOR;
+	}
+	kill = sysmem_image_place(f, img);
+	if (kill)
+		return kill;
+	if (img->image_size > a->max_size_bytes)
+		return SYSMEM_KILL_MAX_BYTES;
+	sysmem_image_min_pitch(f, img);
+	return SYSMEM_KILL_NONE;
+}
+
+/*
  * Rules 3.2 to 3.6 and 3.9 for the candidate (@f, @m): SYSMEM_KILL_NONE
  * with @img filled, or why the candidate dies (@img is then garbage).
  */
@@ -1438,21 +1454,7 @@ sysmem_image_try(struct sysmem_image_agg *a,
 	kill = sysmem_image_limits(a, f, m, &c);
 	if (kill)
 		return kill;
-	sysmem_image_build(f, m, &c, img);
-	kill = sysmem_image_sizes(a, f, m, &c, img);
-	if (kill)
-		return kill;
-	if (m != SYSMEM_MODIFIER_LINEAR) {
-		sysmem_image_min_pitch(f, img);
-		return a->buffer_size ? SYSMEM_KILL_NONE : SYSMEM_KILL_VENDOR;
-	}
-	kill = sysmem_image_place(f, img);
-	if (kill)
-		return kill;
-	if (img->image_size > a->max_size_bytes)
-		return SYSMEM_KILL_MAX_BYTES;
-	sysmem_image_min_pitch(f, img);
-	return SYSMEM_KILL_NONE;
+	return sysmem_image_try_sized(a, f, m, &c, img);
 }
 
 /* True when @k comes before @best in the order of rule 3.7. */
@@ -1659,4 +1661,168 @@ bool sysmem_image_format_layout(const struct sysmem_image_format *img,
 		return true;
 	*out = tmp;
 	return false;
+}
+
+/**
+ * sysmem_image_census_add() - note what the image walk of a prefix needs
+ * @cs: the census of the participants before @p (all zero for none)
+ * @p: the next participant
+ *
+ * Counts @p's used pairs and those with an explicit modifier of a usable
+ * format, notes whether @p names a table format, and whether it is the
+ * first participant with image constraints and no DO_NOT_CARE modifier
+ * (whose modifiers alone sysmem_image_aggregate() walks, rule 3.1).
+ */
+void sysmem_image_census_add(struct sysmem_image_census *cs,
+			     const struct sysmem_participant *p)
+{
+	u32 e, j, n, mods = 0, ne = sysmem_image_count(p);
+	bool dnc = false;
+
+	for (e = 0; e < ne; e++) {
+		n = sysmem_image_nr_pairs(&p->images[e]);
+		cs->pairs += n;
+		for (j = 0; j < n; j++) {
+			const struct sysmem_format_pair *q =
+				&p->images[e].formats[j];
+
+			if (!cs->fmt_named && sysmem_format_lookup(q->format))
+				cs->fmt_named = true;
+			if (q->modifier == SYSMEM_MODIFIER_DO_NOT_CARE)
+				dnc = true;
+			else if (sysmem_pair_usable(q))
+				mods++;
+		}
+	}
+	cs->mod_pairs += mods;
+	if (ne && !dnc && !cs->lo) {
+		cs->lo = true;
+		cs->lo_mod_pairs = mods;
+	}
+}
+
+/**
+ * sysmem_image_census_bounded() - whether the walk surely ends in time
+ * @cs: the census of a prefix
+ *
+ * Rule 3.11 bounds the work of one sysmem_image_aggregate().  The walk
+ * of the prefix does one pass per walked modifier pair (or one, LINEAR,
+ * when none is named), each at most SYSMEM_FORMAT_COUNT candidates that
+ * match every pair twice and one look-back over a participant's pairs.
+ *
+ * Return: true when that bound is within the work limit, so that the
+ * walk cannot stop early and a surviving candidate is found.
+ */
+bool sysmem_image_census_bounded(const struct sysmem_image_census *cs)
+{
+	u64 walks = cs->lo ? cs->lo_mod_pairs : cs->mod_pairs, per, work;
+
+	if (!walks)
+		walks = 1;
+	return !sysmem_mul_overflow(cs->pairs, 2 * SYSMEM_FORMAT_COUNT + 1,
+				    &per) &&
+	       !sysmem_mul_overflow(walks, per, &work) &&
+	       work <= SYSMEM_IMAGE_WORK_MAX;
+}
+
+/**
+ * sysmem_image_probe_start() - follow one candidate over growing prefixes
+ * @pr: the probe
+ * @fourcc: the candidate's format
+ * @modifier: the candidate's modifier
+ *
+ * The probe starts with no participant folded; sysmem_image_probe_add()
+ * folds them in order.
+ */
+void sysmem_image_probe_start(struct sysmem_image_probe *pr, u32 fourcc,
+			      u64 modifier)
+{
+	pr->f = sysmem_format_lookup(fourcc);
+	pr->m = modifier;
+	sysmem_limits_init(&pr->c);
+	pr->dead = !pr->f || modifier == SYSMEM_MODIFIER_DO_NOT_CARE;
+	pr->f_named = false;
+	pr->m_named = false;
+	pr->sizes = false;
+}
+
+/**
+ * sysmem_image_probe_add() - fold the next participant into a probe
+ * @pr: the probe
+ * @p: the participant after those already folded
+ *
+ * Rules 3.2 and 3.3 for one participant: its most specific entry
+ * accepting the candidate is combined into the probe's limits; the probe
+ * is dead once a participant accepts no entry or the combination fails.
+ */
+void sysmem_image_probe_add(struct sysmem_image_probe *pr,
+			    const struct sysmem_participant *p)
+{
+	const struct sysmem_image_constraints *ic;
+	u32 e, j, n, ne = sysmem_image_count(p);
+	u64 work = 0;
+	int idx;
+
+	if (pr->dead || !ne)
+		return;
+	for (e = 0; e < ne; e++) {
+		n = sysmem_image_nr_pairs(&p->images[e]);
+		for (j = 0; j < n; j++) {
+			const struct sysmem_format_pair *q =
+				&p->images[e].formats[j];
+
+			if (q->format == pr->f->fourcc)
+				pr->f_named = true;
+			if (q->modifier == pr->m && sysmem_pair_usable(q))
+				pr->m_named = true;
+		}
+	}
+	idx = sysmem_image_match(&work, p, pr->f, pr->m);
+	if (idx < 0) {
+		pr->dead = true;
+		return;
+	}
+	ic = &p->images[idx];
+	if ((ic->flags & SYSMEM_IMAGE_HAS_REQUIRED_MAX_SIZE) ||
+	    ic->nr_required_max_sizes)
+		pr->sizes = true;
+	if (sysmem_image_fold(ic, pr->f, &pr->c))
+		pr->dead = true;
+}
+
+/**
+ * sysmem_image_probe_survives() - whether the candidate lives
+ * @pr: the probe, with @parts[0..@nr_parts) folded
+ * @parts: the participants
+ * @nr_parts: number of them
+ * @buffer_size: their largest min_size_bytes
+ * @max_size_bytes: their smallest max_size_bytes, ~0 when none
+ *
+ * Rules 3.2 to 3.6 for the probe's candidate, as sysmem_image_aggregate()
+ * evaluates it for these participants, from the limits folded so far:
+ * constant work unless an accepting entry has required sizes (rule 3.4
+ * then matches every participant again).  Whether the walk would reach
+ * the candidate is the caller's to check (sysmem_culprit.c).
+ *
+ * Return: true when the candidate survives.
+ */
+bool sysmem_image_probe_survives(struct sysmem_image_probe *pr,
+				 const struct sysmem_participant *parts,
+				 unsigned int nr_parts, u64 buffer_size,
+				 u64 max_size_bytes)
+{
+	struct sysmem_image_agg a = {
+		.parts = parts,
+		/* Without required sizes rule 3.4 needs no participant. */
+		.nr_parts = pr->sizes ? nr_parts : 0,
+		.buffer_size = buffer_size,
+		.max_size_bytes = max_size_bytes,
+	};
+
+	if (pr->dead)
+		return false;
+	pr->tmp = pr->c;
+	if (sysmem_limits_check(pr->f, pr->m, &pr->tmp))
+		return false;
+	return !sysmem_image_try_sized(&a, pr->f, pr->m, &pr->tmp, &pr->img);
 }

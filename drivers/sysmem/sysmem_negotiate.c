@@ -15,6 +15,7 @@
 #include <linux/string.h>
 
 #include "sysmem_core.h"
+#include "sysmem_culprit.h"
 #include "sysmem_group.h"
 #include "sysmem_logical.h"
 
@@ -179,31 +180,24 @@ static void sysmem_negotiation_gather(struct sysmem_negotiation *ng)
 /*
  * The first participant of the current combination whose aggregation
  * with the participants before it fails for the same reason and why:
- * the one to name in the log.  Only run on failure.
+ * the one to name in the log.  Only run on failure; one pass over the
+ * participants (lib/sysmem_culprit.c).
  */
 static const struct sysmem_node *
 sysmem_negotiation_culprit(struct sysmem_negotiation *ng,
 			   const struct sysmem_heap_desc *descs,
 			   unsigned int nr_descs, u32 reason, const char *why)
 {
-	struct sysmem_buffer_settings *tmp;
-	const struct sysmem_node *culprit = NULL;
-	const char *w;
-	unsigned int k;
+	struct sysmem_culprit_scratch *scratch;
+	int k;
 
-	tmp = kmalloc(sizeof(*tmp), GFP_KERNEL);
-	if (!tmp)
+	scratch = kmalloc(sizeof(*scratch), GFP_KERNEL);
+	if (!scratch)
 		return NULL;
-	for (k = ng->nr_prefix; k < ng->nr_parts; k++) {
-		w = NULL;
-		if (sysmem_aggregate(ng->parts, k + 1, descs, nr_descs, tmp,
-				     &w) == reason && w == why) {
-			culprit = ng->nodes[k];
-			break;
-		}
-	}
-	kfree(tmp);
-	return culprit;
+	k = sysmem_aggregate_culprit(ng->parts, ng->nr_parts, ng->nr_prefix,
+				     descs, nr_descs, reason, why, scratch);
+	kfree(scratch);
+	return k < 0 ? NULL : ng->nodes[k];
 }
 
 /**

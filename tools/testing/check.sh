@@ -95,6 +95,11 @@ for t in build/unit/*_test; do
 	echo "SYSMEM-SELFTEST-END $t $?"
 done 2>&1 | tee -a "$unit_log" | grep -E '^(not ok|# Totals|# PASSED|# FAILED)'
 count "$unit_log"
+# The negotiation instruction-count program, each case once (no
+# callgrind, no counts asserted): it still builds and decides right.
+rc=0
+tools/testing/bench/negotiate-count.sh --smoke || rc=$?
+stage bench-negotiate-smoke "$rc"
 [ "${1:-}" = "--unit-only" ] && finish
 
 # --- libsysmem as a package (tools/testing/check-lib.sh): exports

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * libFuzzer target for sysmem_constraints_validate() and
- * sysmem_aggregate() of lib/sysmem_constraints.c.
+ * sysmem_aggregate() of lib/sysmem_constraints.c, and for
+ * sysmem_aggregate_culprit() of lib/sysmem_culprit.c.
  *
  * The input is decoded into 1 to 8 participants as described in
  * sysmem_fuzz_input.h.  Each participant is validated; the valid ones are
@@ -55,7 +56,12 @@
  *       packed: plane 0 at 0, each next plane right after the last row
  *       of the one before (the divisor is about the image's start);
  *   L1  with LINEAR, sysmem_image_format_layout() of the chosen format
- *       at the chosen size succeeds and reproduces it byte for byte.
+ *       at the chosen size succeeds and reproduces it byte for byte;
+ * on failure, from lib/sysmem_culprit.h:
+ *   C1  sysmem_aggregate_culprit() names the first participant k for
+ *       which sysmem_aggregate() of participants 0..k fails with the
+ *       same reason and why (the prefix definition, run here), from
+ *       index 0 and from a later first index.
  *
  * With SYSMEM_FUZZ_VERBOSE set in the environment it also prints, for
  * each input it runs, why each participant is (in)valid and what the
@@ -67,6 +73,7 @@
 #include <string.h>
 
 #include "sysmem_constraints.h"
+#include "sysmem_culprit.h"
 #include "sysmem_format.h"
 #include "sysmem_image.h"
 #include "sysmem_fuzz_input.h"
@@ -454,6 +461,43 @@ static u32 aggregate(const struct sysmem_participant *parts, unsigned int n,
 	return ret;
 }
 
+/* The culprit by its definition: sysmem_aggregate() on every prefix. */
+static int prefix_culprit(const struct sysmem_participant *parts,
+			  unsigned int n, unsigned int first, u32 reason,
+			  const char *why)
+{
+	static struct sysmem_buffer_settings tmp;
+	const char *w;
+	unsigned int k;
+
+	for (k = first; k < n; k++) {
+		w = NULL;
+		if (sysmem_aggregate(parts, k + 1, fuzz_heaps, NR_FUZZ_HEAPS,
+				     &tmp, &w) == reason && w == why)
+			return k;
+	}
+	return -1;
+}
+
+/* C1 for the failure @reason, @why of @parts[0..@n). */
+static void check_culprit(const struct sysmem_participant *parts,
+			  unsigned int n, u32 reason, const char *why)
+{
+	static struct sysmem_culprit_scratch scratch;
+	unsigned int first;
+	int want, got;
+
+	for (first = 0; first < n; first += n > 1 ? n - 1 : 1) {
+		want = prefix_culprit(parts, n, first, reason, why);
+		got = sysmem_aggregate_culprit(parts, n, first, fuzz_heaps,
+					       NR_FUZZ_HEAPS, reason, why,
+					       &scratch);
+		CHECK(want == got, "C1",
+		      "culprit %d, the prefix definition says %d (first %u, %u: %s)",
+		      got, want, first, reason, why);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct sysmem_buffer_settings out1, out2;
@@ -503,6 +547,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		      "no participant gave %u", ret1);
 	if (ret1 == SYSMEM_FAIL_NONE)
 		check_success(parts, n, &out1);
+	else if (n)
+		check_culprit(parts, n, ret1, why1);
 
 	ret2 = aggregate(parts, n, &out2, 0x5a, &why2);
 	CHECK(ret1 == ret2, "A3", "returned %u then %u", ret1, ret2);
