@@ -500,7 +500,8 @@ int sysmem_knode_set_constraints(struct sysmem_knode *kn,
 	if (nr_heaps) {
 		if (!heaps)
 			return -EINVAL;
-		hcopy = kvmalloc(nr_heaps * sizeof(*heaps), GFP_KERNEL_ACCOUNT);
+		hcopy = kvmalloc_array(nr_heaps, sizeof(*heaps),
+				       GFP_KERNEL_ACCOUNT);
 		if (!hcopy)
 			return -ENOMEM;
 		memcpy(hcopy, heaps, nr_heaps * sizeof(*heaps));
