@@ -68,7 +68,7 @@ int sysmem_attachments_add(struct sysmem_attachments *set,
 	struct sysmem_attachment *a;
 	int ret;
 
-	a = kzalloc(sizeof(*a), GFP_KERNEL);
+	a = kzalloc(sizeof(*a), GFP_KERNEL_ACCOUNT);
 	if (!a)
 		return -ENOMEM;
 	ret = fill(&a->sgt, sysmem_max_segment(attachment->dev), arg);

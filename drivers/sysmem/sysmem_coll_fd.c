@@ -58,8 +58,8 @@ static long sysmem_coll_ioctl_attach_token(struct file *file, void *arg,
 	if (d->flags || d->reserved || !d->rights_mask)
 		return -EINVAL;
 	token = sysmem_node_alloc(node->coll, SYSMEM_NODE_TOKEN);
-	if (!token)
-		return -ENOMEM;
+	if (IS_ERR(token))
+		return PTR_ERR(token);
 	/* On failure the ctx drops the file, and with it the new node. */
 	fd = sysmem_node_install(token, ctx, sysmem_node_abort);
 	if (fd < 0)
@@ -102,16 +102,15 @@ static long sysmem_coll_ioctl_set_constraints(struct file *file, void *arg,
 				     max_physical_address))
 		return -EPROTO;
 	if (nr_heaps) {
-		heaps = memdup_user(u64_to_user_ptr(c->heaps),
-				    nr_heaps * sizeof(*heaps));
+		heaps = sysmem_copy_in(c->heaps, nr_heaps * sizeof(*heaps));
 		if (IS_ERR(heaps))
 			return PTR_ERR(heaps);
 	}
 	if (nr_images) {
-		images = vmemdup_user(u64_to_user_ptr(c->image_formats),
-				      nr_images * sizeof(*images));
+		images = sysmem_copy_in(c->image_formats,
+					nr_images * sizeof(*images));
 		if (IS_ERR(images)) {
-			kfree(heaps);
+			kvfree(heaps);
 			return PTR_ERR(images);
 		}
 	}

@@ -239,10 +239,10 @@ struct sysmem_collection *sysmem_collection_new(void)
 {
 	struct sysmem_collection *coll;
 
-	coll = kzalloc(sizeof(*coll), GFP_KERNEL);
+	coll = kzalloc(sizeof(*coll), GFP_KERNEL_ACCOUNT);
 	if (!coll)
 		return NULL;
-	coll->watch = kzalloc(sizeof(*coll->watch), GFP_KERNEL);
+	coll->watch = kzalloc(sizeof(*coll->watch), GFP_KERNEL_ACCOUNT);
 	if (!coll->watch)
 		goto free_coll;
 	coll->payer = sysmem_payer_current();

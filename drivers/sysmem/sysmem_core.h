@@ -138,6 +138,9 @@ struct sysmem_coll_buffer {
  *	sysmem_collections_lock (for debugfs)
  * @created_ns: ktime_get_ns() at creation
  * @last_node_id: the id of the latest node made in the collection
+ * @nr_nodes: nodes of the collection not freed yet, in the tree or not
+ *	(released ones kept for their constraints, ones being made);
+ *	at most SYSMEM_MAX_NODES
  * @stall_deadline: the earliest stall log deadline (CLOCK_MONOTONIC ns),
  *	SYSMEM_DEADLINE_NONE when none is set (sysmem_stall.c)
  * @stall_logged: the stall line was logged; it is logged once
@@ -172,6 +175,7 @@ struct sysmem_collection {
 	struct list_head all;
 	u64 created_ns;
 	atomic64_t last_node_id;
+	atomic_t nr_nodes;
 	s64 stall_deadline;
 	bool stall_logged;
 	struct delayed_work stall_work;

@@ -77,7 +77,7 @@ static int sysmem_knode_wake(struct wait_queue_entry *wait, unsigned int mode,
 
 static struct sysmem_knode *sysmem_knode_new(void)
 {
-	struct sysmem_knode *kn = kzalloc(sizeof(*kn), GFP_KERNEL);
+	struct sysmem_knode *kn = kzalloc(sizeof(*kn), GFP_KERNEL_ACCOUNT);
 
 	if (kn) {
 		INIT_WORK(&kn->work, sysmem_knode_work);
@@ -129,7 +129,8 @@ static int sysmem_knode_lock(struct sysmem_knode *kn, enum sysmem_node_type type
  * Return: the handle, or an ERR_PTR: -EBADF for a bad fd, -EINVAL for a
  * file that is not a sysmem token (collection and group fds included)
  * or a bad @dbg, -ESTALE for a token no longer live, -EPERM for a weak
- * token (kernel participants are strong), -ENOMEM.
+ * token (kernel participants are strong), -ENOSPC when the collection
+ * has SYSMEM_MAX_NODES nodes already, -ENOMEM.
  */
 struct sysmem_knode *sysmem_knode_from_fd(int fd,
 					  const struct sysmem_debug_info *dbg)
@@ -155,8 +156,10 @@ struct sysmem_knode *sysmem_knode_from_fd(int fd,
 	if (!kn)
 		goto put_fd;
 	node = sysmem_node_alloc(coll, SYSMEM_NODE_TOKEN);
-	if (!node)
+	if (IS_ERR(node)) {
+		ret = PTR_ERR(node);
 		goto free_kn;
+	}
 	sysmem_node_set_kernel(node);
 	mutex_lock(&coll->lock);
 	if (token->state != SYSMEM_NODE_LIVE) {
@@ -254,7 +257,8 @@ static int sysmem_knode_link(struct sysmem_knode *token,
  * Context: process context, may sleep.
  * Return: the handle on the new token, or an ERR_PTR: -EINVAL for a
  * @token that is not a token or a @rights_mask of 0, -ESTALE for a
- * token no longer live, -ENOMEM.
+ * token no longer live, -ENOSPC when the collection has
+ * SYSMEM_MAX_NODES nodes already, -ENOMEM.
  */
 struct sysmem_knode *sysmem_knode_duplicate(struct sysmem_knode *token,
 					    u32 rights_mask)
@@ -269,8 +273,10 @@ struct sysmem_knode *sysmem_knode_duplicate(struct sysmem_knode *token,
 	if (!kn)
 		return ERR_PTR(-ENOMEM);
 	node = sysmem_node_alloc(token->node->coll, SYSMEM_NODE_TOKEN);
-	if (!node)
+	if (IS_ERR(node)) {
+		ret = PTR_ERR(node);
 		goto free_kn;
+	}
 	sysmem_node_set_kernel(node);
 	ret = sysmem_knode_link(token, node, rights_mask);
 	if (ret)
@@ -299,7 +305,7 @@ EXPORT_SYMBOL_NS_GPL(sysmem_knode_duplicate, SYSMEM_NS);
  * as every duplicate does; its userspace may set its own.
  *
  * Context: process context, may sleep.
- * Return: the file (O_RDWR), or an ERR_PTR: -EINVAL, -ESTALE as
+ * Return: the file (O_RDWR), or an ERR_PTR: -EINVAL, -ESTALE, -ENOSPC as
  * sysmem_knode_duplicate(), -ENOMEM.
  */
 struct file *sysmem_knode_get_file(struct sysmem_knode *token, u32 rights_mask)
@@ -311,8 +317,8 @@ struct file *sysmem_knode_get_file(struct sysmem_knode *token, u32 rights_mask)
 	if (!rights_mask)
 		return ERR_PTR(-EINVAL);
 	node = sysmem_node_alloc(token->node->coll, SYSMEM_NODE_TOKEN);
-	if (!node)
-		return ERR_PTR(-ENOMEM);
+	if (IS_ERR(node))
+		return ERR_CAST(node);
 	file = sysmem_node_file(node);
 	if (IS_ERR(file))
 		return file;
@@ -369,7 +375,9 @@ EXPORT_SYMBOL_NS_GPL(sysmem_knode_get_fd, SYSMEM_NS);
  * now on, the first one even if it happened before the call.
  *
  * Context: process context, may sleep.
- * Return: 0, or -EINVAL (not a token), -ESTALE (not live), -ENOMEM.
+ * Return: 0, or -EINVAL (not a token), -ESTALE (not live), -ENOSPC (the
+ * collection has SYSMEM_MAX_NODES nodes already: binding makes a node
+ * before the token goes), -ENOMEM.
  */
 int sysmem_knode_bind(struct sysmem_knode *token,
 		      const struct sysmem_knode_ops *ops, void *priv)
@@ -381,8 +389,8 @@ int sysmem_knode_bind(struct sysmem_knode *token,
 	if (tok->type != SYSMEM_NODE_TOKEN)
 		return -EINVAL;
 	node = sysmem_node_alloc(coll, SYSMEM_NODE_COLLECTION);
-	if (!node)
-		return -ENOMEM;
+	if (IS_ERR(node))
+		return PTR_ERR(node);
 	sysmem_node_set_kernel(node);
 	ret = sysmem_node_lock_live(tok);
 	if (ret) {
@@ -492,21 +500,23 @@ int sysmem_knode_set_constraints(struct sysmem_knode *kn,
 	if (nr_heaps) {
 		if (!heaps)
 			return -EINVAL;
-		hcopy = kmemdup(heaps, nr_heaps * sizeof(*heaps), GFP_KERNEL);
+		hcopy = kvmalloc_array(nr_heaps, sizeof(*heaps),
+				       GFP_KERNEL_ACCOUNT);
 		if (!hcopy)
 			return -ENOMEM;
+		memcpy(hcopy, heaps, nr_heaps * sizeof(*heaps));
 	}
 	if (nr_images) {
 		size_t size = nr_images * sizeof(*images);
 
 		if (!images) {
-			kfree(hcopy);
+			kvfree(hcopy);
 			return -EINVAL;
 		}
-		/* As large as the ioctl's copy: kvmalloc, like it. */
-		icopy = kvmalloc(size, GFP_KERNEL);
+		/* As the ioctl's copy: kvmalloc, charged to the caller. */
+		icopy = kvmalloc(size, GFP_KERNEL_ACCOUNT);
 		if (!icopy) {
-			kfree(hcopy);
+			kvfree(hcopy);
 			return -ENOMEM;
 		}
 		memcpy(icopy, images, size);

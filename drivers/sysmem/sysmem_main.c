@@ -93,7 +93,7 @@ static int sysmem_dev_open(struct inode *inode, struct file *file)
 {
 	struct sysmem_client *client;
 
-	client = kzalloc(sizeof(*client), GFP_KERNEL);
+	client = kzalloc(sizeof(*client), GFP_KERNEL_ACCOUNT);
 	if (!client)
 		return -ENOMEM;
 	spin_lock_init(&client->lock);

@@ -53,7 +53,7 @@ void sysmem_collection_name(struct sysmem_collection *coll, u32 priority,
  * sysmem_node_set_constraints() - a live collection node's constraints
  * @node: the collection node
  * @c: the constraints; @c->heaps and @c->image_formats are not read
- * @heaps: kmalloc'd copy of the @c->heap_count permitted heap names, or
+ * @heaps: kvmalloc'd copy of the @c->heap_count permitted heap names, or
  *	NULL; taken over (kept or freed) whatever the outcome
  * @images: kvmalloc'd copy of the @c->image_format_count image format
  *	constraints, or NULL; taken over likewise
@@ -111,7 +111,7 @@ int sysmem_node_set_constraints(struct sysmem_node *node,
 	mutex_unlock(&coll->lock);
 free_arrays:
 	kvfree(images);
-	kfree(heaps);
+	kvfree(heaps);
 	return ret;
 }
 

@@ -16,6 +16,7 @@
 #include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 
 #include "sysmem_node_fd.h"
 #include "sysmem_observe.h"
@@ -94,6 +95,30 @@ struct file *sysmem_node_file(struct sysmem_node *node)
 struct sysmem_node *sysmem_node_from_file(struct file *file)
 {
 	return file->f_op == &sysmem_node_fops ? file->private_data : NULL;
+}
+
+/**
+ * sysmem_copy_in() - copy an ioctl's array in, charged to the caller
+ * @uptr: the user address
+ * @size: bytes to copy, not 0
+ *
+ * memdup_user() and vmemdup_user() do not charge the caller's memory
+ * cgroup; this copy does, whether the node keeps it (constraints) or
+ * not.
+ *
+ * Return: the copy, to kvfree(), or an ERR_PTR: -ENOMEM, -EFAULT.
+ */
+void *sysmem_copy_in(u64 uptr, size_t size)
+{
+	void *p = kvmalloc(size, GFP_KERNEL_ACCOUNT);
+
+	if (!p)
+		return ERR_PTR(-ENOMEM);
+	if (copy_from_user(p, u64_to_user_ptr(uptr), size)) {
+		kvfree(p);
+		return ERR_PTR(-EFAULT);
+	}
+	return p;
 }
 
 static void sysmem_client_dbg(struct file *file, struct sysmem_debug_info *dbg)
@@ -196,8 +221,8 @@ long sysmem_ioctl_bind(struct file *file, void *arg,
 	 * token as it was; only then swap the token for the collection.
 	 */
 	node = sysmem_node_alloc(coll, SYSMEM_NODE_COLLECTION);
-	if (!node) {
-		ret = -ENOMEM;
+	if (IS_ERR(node)) {
+		ret = PTR_ERR(node);
 		goto put_fd;
 	}
 	ret = sysmem_node_install(node, ctx, NULL);
@@ -377,7 +402,7 @@ static long sysmem_node_ioctl_get_ref(struct file *file, void *arg,
 	if (nn->flags)
 		return -EINVAL;
 	/* Made outside the lock; used only if the node has none yet. */
-	ident = kzalloc(sizeof(*ident), GFP_KERNEL);
+	ident = kzalloc(sizeof(*ident), GFP_KERNEL_ACCOUNT);
 	if (!ident)
 		return -ENOMEM;
 	kref_init(&ident->ref);

@@ -17,7 +17,8 @@
  * Create @count duplicates of @token with @masks; reserve their fds into
  * @fds.  All or nothing: the new nodes get their files first and join
  * the tree only when nothing can fail any more, so a failure never
- * touches the tree.
+ * touches the tree, and the ctx's dropping the files made so far gives
+ * their nodes back to the collection's node bound (-ENOSPC past it).
  */
 static int sysmem_token_dup(struct sysmem_node *token, const u32 *masks,
 			    int *fds, unsigned int count,
@@ -28,13 +29,13 @@ static int sysmem_token_dup(struct sysmem_node *token, const u32 *masks,
 	unsigned int i;
 	int ret = 0;
 
-	nodes = kcalloc(count, sizeof(*nodes), GFP_KERNEL);
+	nodes = kcalloc(count, sizeof(*nodes), GFP_KERNEL_ACCOUNT);
 	if (!nodes)
 		return -ENOMEM;
 	for (i = 0; i < count; i++) {
 		nodes[i] = sysmem_node_alloc(coll, SYSMEM_NODE_TOKEN);
-		if (!nodes[i]) {
-			ret = -ENOMEM;
+		if (IS_ERR(nodes[i])) {
+			ret = PTR_ERR(nodes[i]);
 			break;
 		}
 		/* On failure the ctx drops the files made so far. */
@@ -113,11 +114,10 @@ long sysmem_node_ioctl_duplicate_many(struct file *file, void *arg,
 
 	if (d->flags || !d->count || d->count > SYSMEM_MAX_DUPLICATES)
 		return -EINVAL;
-	masks = memdup_user(u64_to_user_ptr(d->rights_masks),
-			    d->count * sizeof(*masks));
+	masks = sysmem_copy_in(d->rights_masks, d->count * sizeof(*masks));
 	if (IS_ERR(masks))
 		return PTR_ERR(masks);
-	fds = kcalloc(d->count, sizeof(*fds), GFP_KERNEL);
+	fds = kcalloc(d->count, sizeof(*fds), GFP_KERNEL_ACCOUNT);
 	if (!fds) {
 		ret = -ENOMEM;
 		goto free_masks;
@@ -134,7 +134,7 @@ long sysmem_node_ioctl_duplicate_many(struct file *file, void *arg,
 free_fds:
 	kfree(fds);
 free_masks:
-	kfree(masks);
+	kvfree(masks);
 	return ret;
 }
 
@@ -153,8 +153,8 @@ static long sysmem_token_ioctl_create_group(struct file *file, void *arg,
 	if (nn->flags)
 		return -EINVAL;
 	group = sysmem_node_alloc(token->coll, SYSMEM_NODE_GROUP);
-	if (!group)
-		return -ENOMEM;
+	if (IS_ERR(group))
+		return PTR_ERR(group);
 	/* On failure the ctx drops the file, and with it the new node. */
 	fd = sysmem_node_install(group, ctx, sysmem_node_abort);
 	if (fd < 0)

@@ -62,7 +62,7 @@ struct sysmem_tracker *sysmem_tracker_new(unsigned int count, bool settled)
 {
 	struct sysmem_tracker *t;
 
-	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	t = kzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
 	if (!t)
 		return NULL;
 	sysmem_stat_inc(SYSMEM_STAT_TRACKERS);
@@ -213,7 +213,7 @@ struct file *sysmem_tracking_file(struct sysmem_tracker *t, u32 threshold,
 	struct sysmem_tracking_fd *tfd;
 	struct file *file;
 
-	tfd = kzalloc(sizeof(*tfd), GFP_KERNEL);
+	tfd = kzalloc(sizeof(*tfd), GFP_KERNEL_ACCOUNT);
 	if (!tfd)
 		return ERR_PTR(-ENOMEM);
 	kref_get(&t->ref);

@@ -34,6 +34,8 @@ void sysmem_node_ident_put(struct sysmem_node_ident *ident)
 
 static void sysmem_node_free(struct sysmem_node *node)
 {
+	struct sysmem_collection *coll = node->coll;
+
 	/* Before its tracking fds fire: a replacement then finds them. */
 	if (node->holds_slots)
 		sysmem_node_give_back_slots(node);
@@ -44,8 +46,9 @@ static void sysmem_node_free(struct sysmem_node *node)
 		sysmem_node_ident_put(node->ident);
 	}
 	kvfree(node->images);
-	kfree(node->heaps);
+	kvfree(node->heaps);
 	kfree(node);
+	atomic_dec(&coll->nr_nodes);
 	sysmem_stat_dec(SYSMEM_STAT_NODES);
 }
 
@@ -256,18 +259,25 @@ u32 sysmem_node_status(const struct sysmem_node *node, u32 *reason)
  *
  * The node holds a collection reference and counts as having a file (it
  * is about to get one).  It stays released (inert) until linked.  It
- * gets the collection's next node id, and the calling task's tgid.
+ * gets the collection's next node id, and the calling task's tgid.  It
+ * counts against the collection's SYSMEM_MAX_NODES from now until it is
+ * freed, and its memory against the calling task's memory cgroup.
  *
- * Return: the node, or NULL without memory.
+ * Return: the node, or an ERR_PTR: -ENOSPC when the collection already
+ * has SYSMEM_MAX_NODES nodes, -ENOMEM.
  */
 struct sysmem_node *sysmem_node_alloc(struct sysmem_collection *coll,
 				      enum sysmem_node_type type)
 {
 	struct sysmem_node *node;
 
-	node = kzalloc(sizeof(*node), GFP_KERNEL);
-	if (!node)
-		return NULL;
+	if (!atomic_add_unless(&coll->nr_nodes, 1, SYSMEM_MAX_NODES))
+		return ERR_PTR(-ENOSPC);
+	node = kzalloc(sizeof(*node), GFP_KERNEL_ACCOUNT);
+	if (!node) {
+		atomic_dec(&coll->nr_nodes);
+		return ERR_PTR(-ENOMEM);
+	}
 	sysmem_stat_inc(SYSMEM_STAT_NODES);
 	node->coll = coll;
 	node->type = type;
@@ -445,6 +455,9 @@ void sysmem_node_replace(struct sysmem_node *token, struct sysmem_node *node)
  * @rights: SYSMEM_RIGHT_* it has
  * @dbg: who it belongs to
  *
+ * The first node of a new collection, which its node bound cannot
+ * refuse.
+ *
  * Context: @coll->lock held.
  * Return: the node, or NULL without memory.
  */
@@ -454,8 +467,9 @@ struct sysmem_node *sysmem_node_new(struct sysmem_collection *coll,
 {
 	struct sysmem_node *node = sysmem_node_alloc(coll, type);
 
-	if (node)
-		sysmem_node_link(node, NULL, rights, dbg);
+	if (IS_ERR(node))
+		return NULL;
+	sysmem_node_link(node, NULL, rights, dbg);
 	return node;
 }
 

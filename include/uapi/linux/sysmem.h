@@ -43,6 +43,7 @@
 #define SYSMEM_MAX_REQUIRED_SIZES	64	/* required max sizes per entry */
 #define SYSMEM_MAX_PLANES		4	/* planes of a chosen format */
 #define SYSMEM_MAX_TRACKING		16	/* tracking fds made per node */
+#define SYSMEM_MAX_NODES		128	/* nodes per collection, kept ones too */
 #define SYSMEM_MAX_GROUP_COMBINATIONS	64	/* group choices tried */
 
 /**

@@ -312,6 +312,15 @@ static bool expect_live(struct worker *w, const struct handle *h, int ret,
 	expect_live((w), (h), (ret), \
 		    (const int[]){ __VA_ARGS__, END_OF_LIST })
 
+/*
+ * A call that makes a node: ENOSPC at the collection's node bound
+ * (SYSMEM_MAX_NODES) comes before any other check on the node, and what
+ * other workers hold of the collection is unknown.
+ */
+#define EXPECT_NEW_NODE(w, h, ret, ...) \
+	((ret) == -ENOSPC ? OUTCOME((w), (h), (ret), -ENOSPC) : \
+	 EXPECT_LIVE((w), (h), (ret), __VA_ARGS__))
+
 static bool is_node(const struct handle *h)
 {
 	return h->kind == H_TOKEN || h->kind == H_COLL || h->kind == H_GROUP;
@@ -529,7 +538,7 @@ static void op_dup(struct worker *w)
 	if (!mask)
 		OUTCOME(w, p, ret, -EINVAL);
 	else
-		EXPECT_LIVE(w, p, ret, 0);
+		EXPECT_NEW_NODE(w, p, ret, 0);
 	if (ret < 0)
 		return;
 	new_child(w, h, H_TOKEN, ret, p, mask);
@@ -565,7 +574,7 @@ static void op_dup_many(struct worker *w)
 	for (k = 0; k < n; k++)
 		masks[k] = random_mask(w);
 	ret = sysmem_duplicate_many(p->fd, masks, fds, n);
-	EXPECT_LIVE(w, p, ret, 0);
+	EXPECT_NEW_NODE(w, p, ret, 0);
 	if (!ret)
 		add_children(w, p, fds, masks, n);
 }
@@ -582,7 +591,7 @@ static void op_bind(struct worker *w)
 	if (t->kind != H_TOKEN)
 		return;
 	fd = sysmem_bind(w->dev, t->fd);
-	EXPECT_LIVE(w, t, fd, 0);
+	EXPECT_NEW_NODE(w, t, fd, 0);
 	if (fd < 0)
 		return;
 	/* The collection node takes the token's place. */
@@ -609,7 +618,7 @@ static void op_create_group(struct worker *w)
 	if (p->kind != H_TOKEN)
 		return;
 	fd = sysmem_create_group(p->fd);
-	EXPECT_LIVE(w, p, fd, 0);
+	EXPECT_NEW_NODE(w, p, fd, 0);
 	if (fd < 0)
 		return;
 	new_child(w, h, H_GROUP, fd, p, SYSMEM_RIGHTS_SAME);
@@ -645,6 +654,8 @@ static void op_child(struct worker *w, bool many)
 	}
 	if (bad)
 		OUTCOME(w, g, ret, -EINVAL);
+	else if (ret == -ENOSPC)	/* the node bound, checked first */
+		OUTCOME(w, g, ret, -ENOSPC);
 	else if (g->live && g->all_present)
 		OUTCOME(w, g, ret, -EALREADY);
 	else
@@ -691,6 +702,8 @@ static void op_attach(struct worker *w)
 	fd = sysmem_attach_token(p->fd, mask);
 	if (!mask)
 		OUTCOME(w, p, fd, -EINVAL);
+	else if (fd == -ENOSPC)		/* the node bound, checked first */
+		OUTCOME(w, p, fd, -ENOSPC);
 	else if (!p->live)
 		OUTCOME(w, p, fd, -ESTALE);
 	else if (p->state == SYSMEM_STATE_FAILED)
