@@ -23,17 +23,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <drm/drm_fourcc.h>
 
 #include "kselftest_harness.h"
 #include "libsysmem.h"
+#include "sysmem_cgroup.h"
 #include "sysmem_selftest.h"
-
-#define CGROOT		"/sys/fs/cgroup"
 #define NOBODY		65534
 #define ROUNDS		3000
 #define NR_IMAGES	SYSMEM_MAX_IMAGE_FORMATS
@@ -242,28 +239,6 @@ TEST_F(kmem, kept_node_bound)
 	leave(ct);
 }
 
-static bool has_memory_controller(void)
-{
-	char buf[256] = "";
-
-	if (read_file(CGROOT "/cgroup.controllers", buf, sizeof(buf)))
-		return false;
-	return strstr(buf, "memory");
-}
-
-/* A number file such as memory.current, or -errno. */
-static long long read_number(const char *dir, const char *name)
-{
-	char path[192], buf[64];
-	int ret;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	ret = read_file(path, buf, sizeof(buf));
-	if (ret)
-		return ret;
-	return buf[0] ? strtoll(buf, NULL, 10) : -EIO;
-}
-
 /* A /proc/meminfo line in bytes, or -1. */
 static long long meminfo(const char *key)
 {
@@ -330,11 +305,9 @@ static void pattern_child(const char *group, int out)
 	static struct sysmem_image_constraints ic[NR_IMAGES];
 	struct pattern_report r = { 0 };
 	struct sysmem_buffer_constraints c;
-	char procs[192];
 	int dev, t, d = -1, coll, waited;
 
-	snprintf(procs, sizeof(procs), "%s/cgroup.procs", group);
-	r.setup = write_file(procs, "0");
+	r.setup = cg_enter(group);
 	image_entries(ic);
 	cons_init(&c, USAGE_RW, 0, page_size());
 	c.image_formats = (__u64)(uintptr_t)ic;
@@ -351,7 +324,7 @@ static void pattern_child(const char *group, int out)
 		r.setup = t;
 	if (r.setup)
 		goto out;
-	r.start = read_number(group, "memory.current");
+	r.start = cg_current(group);
 	meminfo_sample(&r, 0);
 	for (r.round = 1; r.round <= ROUNDS; r.round++) {
 		d = sysmem_duplicate(t, SYSMEM_RIGHTS_SAME);
@@ -377,7 +350,7 @@ static void pattern_child(const char *group, int out)
 		}
 		r.done++;
 	}
-	r.peak = read_number(group, "memory.current");
+	r.peak = cg_current(group);
 	meminfo_sample(&r, 1);
 	if (d >= 0)
 		close(d);
@@ -385,7 +358,7 @@ static void pattern_child(const char *group, int out)
 	close(dev);
 	/* Freed files wait for RCU; the rest goes back at once. */
 	for (waited = 0; waited < SETTLE_MS; waited += SETTLE_POLL_MS) {
-		r.end = read_number(group, "memory.current");
+		r.end = cg_current(group);
 		if (r.end < r.start + (long long)SETTLE_SLACK)
 			break;
 		usleep(SETTLE_POLL_MS * 1000);
@@ -407,23 +380,17 @@ TEST(cgroup_pattern)
 {
 	struct pattern_report r = { 0 };
 	long long copied;
-	char group[128], max[160];
-	int pipefd[2], status;
+	char group[128];
+	int pipefd[2], status, ret;
 	pid_t pid;
 	ssize_t n;
 
-	if (access(CGROOT "/cgroup.controllers", F_OK)) {
-		mkdir(CGROOT, 0755);
-		if (mount("cgroup2", CGROOT, "cgroup2", 0, NULL))
-			SKIP(return, "cannot mount cgroup2: %s", strerror(errno));
-	}
-	if (!has_memory_controller())
+	ret = cg_setup();
+	if (ret == -ENOENT)
 		SKIP(return, "no memory cgroup controller in this kernel");
-	ASSERT_EQ(0, write_file(CGROOT "/cgroup.subtree_control", "+memory"));
-	snprintf(group, sizeof(group), CGROOT "/sysmem-kmem-%d", getpid());
-	ASSERT_EQ(0, mkdir(group, 0755));
-	snprintf(max, sizeof(max), "%s/memory.max", group);
-	ASSERT_EQ(0, write_file(max, "16M"));
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ(0, cg_make(group, sizeof(group), "sysmem-kmem"));
+	ASSERT_EQ(0, cg_write(group, "memory.max", "16M"));
 	ASSERT_EQ(0, pipe(pipefd));
 	pid = fork();
 	ASSERT_LE(0, pid);

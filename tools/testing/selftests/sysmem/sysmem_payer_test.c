@@ -136,6 +136,39 @@ FIXTURE_TEARDOWN(payer)
 }
 
 /*
+ * The creator's side in cgroup A: a root token @token (already made,
+ * perhaps bounded), a duplicate handed to the participant in cgroup B,
+ * and the creator's own collection node wanting one small buffer; then
+ * the participant runs to its end.  Returns the collection fd (or
+ * -errno) and the participant's exit status in *@status.
+ */
+static int share_with_b(int dev, int token, const char *b, int *status)
+{
+	struct sysmem_buffer_constraints c;
+	struct sysmem_heap_name name;
+	int dup, coll;
+	pid_t pid;
+
+	dup = sysmem_duplicate(token, SYSMEM_RIGHTS_SAME);
+	if (dup < 0)
+		return dup;
+	coll = sysmem_bind(dev, token);
+	if (coll < 0)
+		return coll;
+	heap_cons(&c, &name, "system", 1, 4 * KIB);
+	if (sysmem_set_constraints(coll, &c) < 0)
+		return -EPROTO;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (!pid)
+		_exit(participant(dev, dup, b));
+	close(dup);
+	*status = wait_child(pid);
+	return coll;
+}
+
+/*
  * The creator in cgroup A wants one small buffer; a participant in
  * cgroup B (memory.max 16M) asks for 64 MiB and completes the
  * negotiation.  A pays for all of it, B for (next to) nothing.
@@ -143,32 +176,19 @@ FIXTURE_TEARDOWN(payer)
 TEST_F(payer, creator_pays)
 {
 	long long a0, b0, a1, b1, a2;
-	struct sysmem_buffer_constraints c;
 	struct sysmem_buffer_settings s;
-	struct sysmem_heap_name name;
-	int token, dup, coll, fds[BIG_COUNT];
+	int token, coll, status, fds[BIG_COUNT];
 	unsigned int count = 0;
-	pid_t pid;
-
-	token = sysmem_alloc_token(self->dev);
-	ASSERT_LE(0, token);
-	dup = sysmem_duplicate(token, SYSMEM_RIGHTS_SAME);
-	ASSERT_LE(0, dup);
-	coll = sysmem_bind(self->dev, token);
-	ASSERT_LE(0, coll);
-	heap_cons(&c, &name, "system", 1, 4 * KIB);
-	ASSERT_EQ(0, sysmem_set_constraints(coll, &c));
 
 	a0 = cg_current(self->a);
 	b0 = cg_current(self->b);
 	ASSERT_LE(0, a0);
 	ASSERT_LE(0, b0);
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (!pid)
-		_exit(participant(self->dev, dup, self->b));
-	close(dup);
-	ASSERT_EQ(0, wait_child(pid));
+	token = sysmem_alloc_token(self->dev);
+	ASSERT_LE(0, token);
+	coll = share_with_b(self->dev, token, self->b, &status);
+	ASSERT_LE(0, coll);
+	ASSERT_EQ(0, status);
 
 	ASSERT_EQ(0, sysmem_wait(coll, WAIT_NS));
 	ASSERT_EQ(0, sysmem_get_result(coll, &s, fds, BIG_COUNT, &count,
@@ -202,33 +222,20 @@ TEST_F(payer, creator_pays)
  */
 TEST_F(payer, bound_stops_participant)
 {
-	struct sysmem_buffer_constraints c;
-	struct sysmem_heap_name name;
 	long long a0, a1;
 	__u32 state, reason;
-	int token, dup, coll;
-	pid_t pid;
+	int token, coll, status;
 
+	a0 = cg_current(self->a);
 	token = sysmem_alloc_token(self->dev);
 	ASSERT_LE(0, token);
 	EXPECT_EQ(-EINVAL, sysmem_set_max_total_bytes(token, 0));
 	ASSERT_EQ(0, sysmem_set_max_total_bytes(token, BIG_TOTAL / 2));
 	/* A higher bound later changes nothing: the lowest applies. */
 	ASSERT_EQ(0, sysmem_set_max_total_bytes(token, BIG_TOTAL * 2));
-	dup = sysmem_duplicate(token, SYSMEM_RIGHTS_SAME);
-	ASSERT_LE(0, dup);
-	coll = sysmem_bind(self->dev, token);
+	coll = share_with_b(self->dev, token, self->b, &status);
 	ASSERT_LE(0, coll);
-	heap_cons(&c, &name, "system", 1, 4 * KIB);
-	ASSERT_EQ(0, sysmem_set_constraints(coll, &c));
-
-	a0 = cg_current(self->a);
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (!pid)
-		_exit(participant(self->dev, dup, self->b));
-	close(dup);
-	EXPECT_EQ(100 + SYSMEM_FAIL_CONSTRAINTS, wait_child(pid));
+	EXPECT_EQ(100 + SYSMEM_FAIL_CONSTRAINTS, status);
 	EXPECT_EQ(-EIO, sysmem_wait(coll, WAIT_NS));
 	ASSERT_EQ(0, sysmem_check(coll, &state, &reason));
 	EXPECT_EQ(SYSMEM_STATE_FAILED, state);
@@ -243,26 +250,14 @@ TEST_F(payer, bound_stops_participant)
 /* A bound of exactly the buffers' total lets them through. */
 TEST_F(payer, bound_exact_fits)
 {
-	struct sysmem_buffer_constraints c;
-	struct sysmem_heap_name name;
-	int token, dup, coll;
-	pid_t pid;
+	int token, coll, status;
 
 	token = sysmem_alloc_token(self->dev);
 	ASSERT_LE(0, token);
 	ASSERT_EQ(0, sysmem_set_max_total_bytes(token, BIG_TOTAL));
-	dup = sysmem_duplicate(token, SYSMEM_RIGHTS_SAME);
-	ASSERT_LE(0, dup);
-	coll = sysmem_bind(self->dev, token);
+	coll = share_with_b(self->dev, token, self->b, &status);
 	ASSERT_LE(0, coll);
-	heap_cons(&c, &name, "system", 1, 4 * KIB);
-	ASSERT_EQ(0, sysmem_set_constraints(coll, &c));
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (!pid)
-		_exit(participant(self->dev, dup, self->b));
-	close(dup);
-	EXPECT_EQ(0, wait_child(pid));
+	EXPECT_EQ(0, status);
 	EXPECT_EQ(0, sysmem_wait(coll, WAIT_NS));
 	EXPECT_EQ(-EBUSY, sysmem_set_max_total_bytes(coll, BIG_TOTAL));
 	leave(coll);
