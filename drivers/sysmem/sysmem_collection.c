@@ -462,7 +462,7 @@ static u32 sysmem_buffers_alloc(struct sysmem_collection *coll,
 					  coll->payer);
 		if (IS_ERR(buf)) {
 			if (PTR_ERR(buf) == -EDQUOT)
-				*why = "the payer's pinned-memory limit (RLIMIT_MEMLOCK or contig_user_percent)";
+				*why = "over the payer's pinned-memory limit";
 			goto unhold_buffers;
 		}
 		b[i].buf = buf;
