@@ -13,7 +13,8 @@
 # installs sysmem.ko through DKMS and "make modules_install" against its
 # headers (tools/testing/check-dkms.sh).
 # The 32-bit client's selftests (build/m32/, see the Makefile) run in
-# the same guests and count like the others.
+# the same guests and count like the others; so does, in the 6.1 debug
+# guest only, the smoke mode of the benchmark suite ("make bench").
 # Usage: check.sh [--unit-only]; FUZZ_SECONDS (default 30) bounds the
 # fuzz stage; KERNELS (default: "debug stock debug-6.12 debug-7.2")
 # picks the kernels, e.g. KERNELS=debug for a quick inner loop.
@@ -218,6 +219,16 @@ for k in $kernels; do
 	for b in build/m32/selftests/*_test; do
 		tests+=("/usr/local/bin/m32/${b##*/}")
 	done
+	# The benchmark suite's smoke mode (every item once, no time
+	# asserted; "make bench" is the real run), on the 6.1 debug
+	# kernel only: one test.
+	bench=()
+	case "$k" in
+	debug|debug-6.1)
+		bench=(--copy build/bench/sysmem_bench
+		       --copy tools/testing/bench/bench-smoke.sh:/usr/local/bin/sysmem_bench_smoke)
+		tests+=(/usr/local/bin/sysmem_bench_smoke) ;;
+	esac
 	# sysmem_v4l2_test captures from vivid: the first two instances,
 	# the second with the multi-planar API; sysmem_rights_test from the
 	# third, which imports through vb2-dma-contig (allocators=1).  Built
@@ -226,7 +237,8 @@ for k in $kernels; do
 	       --append vivid.allocators=0,0,1)
 	[ "$k" = stock ] && vivid+=(--kmod vivid)
 	tools/testing/vm/run.sh --kernel "$k" --name "$k" --quiet \
-		"${vivid[@]}" --copy tools/testing/vm/run-selftests.sh \
+		"${vivid[@]}" "${bench[@]+"${bench[@]}"}" \
+		--copy tools/testing/vm/run-selftests.sh \
 		-- run-selftests.sh "${tests[@]}" || rc=$?
 	stage "vm-$k" "$rc"
 	count "$SYSMEM_LOGDIR/vm-$k.out"

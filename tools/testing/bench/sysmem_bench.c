@@ -914,6 +914,14 @@ static int smoke_check(void)
 	return bad ? 1 : 0;
 }
 
+static void set_reps(int n)
+{
+	reps_cold = n;
+	reps_warm = n;
+	reps_dup = n;
+	reps_live = n;
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
@@ -951,7 +959,7 @@ int main(int argc, char **argv)
 			n = atoi(optarg);
 			if (n < 1 || n > MAX_REPS)
 				usage();
-			reps_cold = reps_warm = reps_dup = reps_live = n;
+			set_reps(n);
 			break;
 		case 'l':
 			n = atoi(optarg);
@@ -966,7 +974,7 @@ int main(int argc, char **argv)
 	if (optind != argc)
 		usage();
 	if (smoke)
-		reps_cold = reps_warm = reps_dup = reps_live = 1;
+		set_reps(1);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	check_clocksource(cs, sizeof(cs));
