@@ -39,37 +39,5 @@ fi
 mkdir -p "$out" "$SYSMEM_LOGDIR"
 log=$SYSMEM_LOGDIR/kernel-build-$kv-bench.log
 msg "building bench kernel $kver ($hash) in $out; log: $log"
-start=$(date +%s)
-{
-	make -C "$src" O="$out" ARCH=x86_64 tinyconfig
-	"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$frag"
-	make -C "$src" O="$out" ARCH=x86_64 olddefconfig
-} >"$log" 2>&1 || die "kernel configuration failed; see $log"
-
-# merge_config.sh silently drops options whose dependencies are unmet:
-# insist on every one asked for, set or unset.
-bad=0
-while IFS= read -r line; do
-	case "$line" in
-	CONFIG_*=*)
-		grep -qxF "$line" "$out/.config" || {
-			msg "option not in final .config: $line (got: $(grep "^${line%%=*}=" "$out/.config" || echo unset))"
-			bad=1
-		} ;;
-	"# CONFIG_"*" is not set")
-		opt=${line#\# }; opt=${opt%% *}
-		if grep -q "^$opt=" "$out/.config"; then
-			msg "option should be unset: $opt"
-			bad=1
-		fi ;;
-	esac
-done <"$frag"
-[ $bad -eq 0 ] || die "the bench kernel config is missing options ($frag)"
-
-make -C "$src" O="$out" ARCH=x86_64 -j"$(nproc)" >>"$log" 2>&1 ||
-	die "kernel build failed; see $log"
-# External modules (sysmem.ko) resolve the kernel's symbols through it.
-[ -s "$out/Module.symvers" ] || die "the kernel build left no Module.symvers; see $log"
-touch "$out/.built"
-msg "bench kernel built in $(( $(date +%s) - start )) s"
+kernel_build "$out" "$log" bench "$frag"
 echo "$out"

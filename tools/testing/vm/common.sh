@@ -186,3 +186,41 @@ stock_abi() {
 	dpkg-query -W -f='${Depends}' linux-headers-amd64 |
 		sed -n 's/.*linux-headers-\([0-9][^ ,]*-amd64\).*/\1/p'
 }
+
+# kernel_build OUT LOG WHAT FRAGMENT...: configure the kernel source SRC
+# (the caller's $src) into OUT from tinyconfig and the fragments, check
+# that Kconfig kept every option they set or unset (merge_config.sh
+# silently drops options whose dependencies are unmet), build it, and
+# mark OUT built.  WHAT names the kernel in messages ("debug", "bench").
+kernel_build() {
+	local out=$1 log=$2 what=$3 line opt bad=0 start
+	shift 3
+	start=$(date +%s)
+	{
+		make -C "$src" O="$out" ARCH=x86_64 tinyconfig
+		"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$@"
+		make -C "$src" O="$out" ARCH=x86_64 olddefconfig
+	} >"$log" 2>&1 || die "kernel configuration failed; see $log"
+	while IFS= read -r line; do
+		case "$line" in
+		CONFIG_*=*)
+			grep -qxF "$line" "$out/.config" || {
+				msg "option not in final .config: $line (got: $(grep "^${line%%=*}=" "$out/.config" || echo unset))"
+				bad=1
+			} ;;
+		"# CONFIG_"*" is not set")
+			opt=${line#\# }; opt=${opt%% *}
+			if grep -q "^$opt=" "$out/.config"; then
+				msg "option should be unset: $opt"
+				bad=1
+			fi ;;
+		esac
+	done < <(cat "$@")
+	[ $bad -eq 0 ] || die "the $what kernel config is missing options (fragments: $*)"
+	make -C "$src" O="$out" ARCH=x86_64 -j"$(nproc)" >>"$log" 2>&1 ||
+		die "kernel build failed; see $log"
+	# External modules (sysmem.ko) resolve the kernel's symbols through it.
+	[ -s "$out/Module.symvers" ] || die "the kernel build left no Module.symvers; see $log"
+	touch "$out/.built"
+	msg "$what kernel built in $(( $(date +%s) - start )) s"
+}
