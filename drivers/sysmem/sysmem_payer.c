@@ -95,16 +95,7 @@ static unsigned int contig_user_percent = 25;
 
 static int sysmem_percent_set(const char *val, const struct kernel_param *kp)
 {
-	unsigned int v;
-	int ret;
-
-	ret = kstrtouint(val, 0, &v);
-	if (ret)
-		return ret;
-	if (v > 100)
-		return -EINVAL;
-	WRITE_ONCE(*(unsigned int *)kp->arg, v);
-	return 0;
+	return param_set_uint_minmax(val, kp, 0, 100);
 }
 
 static const struct kernel_param_ops sysmem_percent_ops = {

@@ -15,6 +15,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <grp.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -22,8 +23,10 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <linux/dma-heap.h>
 
@@ -509,6 +512,64 @@ TEST_F(last, published_module_is_pinned)
 	ASSERT_EQ(0, ioctl(fd, DMA_HEAP_IOCTL_ALLOC, &d));
 	close(d.fd);
 	close(fd);
+}
+
+/*
+ * Outside a collection the allocating task pays: through the published
+ * contiguous heap, a task dropped to nobody with RLIMIT_MEMLOCK 8 MiB
+ * (fd opened as root, like any dma-heap user the node's mode lets in)
+ * gets two 4 MiB buffers and EDQUOT for a third, and nothing it was
+ * refused stays counted (Documentation/sysmem/security.rst).
+ */
+TEST_F(last, published_heap_charges_the_allocator)
+{
+	struct sysmem_heap_stats base, st;
+	int fd, status, i, got = 0, err = 0;
+	char users[4096];
+	pid_t pid;
+
+	NEED_PUBLISHING();
+	if (!publish_param())
+		SKIP(return, "sysmem loaded with publish_dma_heaps=0");
+	ASSERT_EQ(0, sysmem_read_heap_stats("contiguous", &base));
+	fd = open("/dev/dma_heap/sysmem-contiguous", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct rlimit rl = { 8 << 20, 8 << 20 };
+		int fds[3] = { -1, -1, -1 };
+
+		if (setrlimit(RLIMIT_MEMLOCK, &rl) || setgroups(0, NULL) ||
+		    setgid(65534) || setuid(65534))
+			_exit(99);
+		for (i = 0; i < 3; i++) {
+			struct dma_heap_allocation_data d = {
+				.len = 4 << 20,
+				.fd_flags = O_RDWR | O_CLOEXEC,
+			};
+
+			if (ioctl(fd, DMA_HEAP_IOCTL_ALLOC, &d)) {
+				err = errno;
+				break;
+			}
+			fds[got++] = d.fd;
+		}
+		close_fds(fds, 3);
+		/* 10 * got + (third refused with EDQUOT) */
+		_exit(10 * got + (err == EDQUOT));
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	close(fd);
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(21, WEXITSTATUS(status));
+	/* Freed, the buffers leave nothing counted for nobody. */
+	EXPECT_EQ(0, sysmem_heap_settle_bytes("contiguous", base.buffers,
+					      base.bytes, SETTLE_MS, &st));
+	ASSERT_EQ(0, read_file(DEBUGFS_PATH "/sysmem/users", users,
+			       sizeof(users)));
+	EXPECT_EQ(NULL, strstr(users, "uid=65534 "))
+		TH_LOG("%s", users);
 }
 
 TEST_HARNESS_MAIN
