@@ -72,7 +72,9 @@ int sysmem_alloc_nonshared(int dev_fd);
  *
  * Return: the collection fd (O_CLOEXEC), or -errno: -EINVAL when
  * @token_fd is not a sysmem token, -ESTALE when it was already bound or
- * released.
+ * released, -ENOSPC when the collection already has SYSMEM_MAX_NODES
+ * nodes (the collection node is made before the token goes, so the
+ * token then stays live).
  */
 int sysmem_bind(int dev_fd, int token_fd);
 
@@ -134,7 +136,8 @@ int sysmem_get_collection_id(int node_fd, __u64 *id);
  * @token_fd: a live token fd
  * @rights_mask: rights to keep; SYSMEM_RIGHTS_SAME keeps all; not 0
  *
- * Return: the new token fd (O_CLOEXEC), or -errno.
+ * Return: the new token fd (O_CLOEXEC), or -errno: -ENOSPC when the collection already
+ * has SYSMEM_MAX_NODES nodes, for one.
  */
 int sysmem_duplicate(int token_fd, __u32 rights_mask);
 
@@ -145,7 +148,8 @@ int sysmem_duplicate(int token_fd, __u32 rights_mask);
  * @fds: filled with @count new token fds
  * @count: 1 to SYSMEM_MAX_DUPLICATES
  *
- * Return: 0 or -errno (then no fd was created).
+ * Return: 0 or -errno (then no fd was created): -ENOSPC when the collection already
+ * has SYSMEM_MAX_NODES nodes, for one.
  */
 int sysmem_duplicate_many(int token_fd, const __u32 *rights_masks, int *fds,
 			  unsigned int count);
@@ -199,7 +203,8 @@ int sysmem_attach_lifetime_tracking(int coll_fd, __u32 buffers_remaining);
  * Its failures never reach the rest of the collection.  ABI 0.4.
  *
  * Return: the token fd (O_CLOEXEC), or -errno (-EIO when this node's
- * failure domain already failed).
+ * failure domain already failed; -ENOSPC when the collection already
+ * has SYSMEM_MAX_NODES nodes).
  */
 int sysmem_attach_token(int coll_fd, __u32 rights_mask);
 
@@ -213,7 +218,8 @@ int sysmem_attach_token(int coll_fd, __u32 rights_mask);
  * SYSMEM_FAIL_NOT_CHOSEN.  The collection does not allocate before the
  * group has declared all its children present.
  *
- * Return: the group fd (O_CLOEXEC), or -errno.
+ * Return: the group fd (O_CLOEXEC), or -errno: -ENOSPC when the collection already
+ * has SYSMEM_MAX_NODES nodes, for one.
  */
 int sysmem_create_group(int token_fd);
 
@@ -223,7 +229,8 @@ int sysmem_create_group(int token_fd);
  * @rights_mask: rights to keep (ANDed with the group's); not 0
  *
  * Return: the child token fd (O_CLOEXEC), or -errno (-EALREADY after
- * sysmem_group_all_children_present()).
+ * sysmem_group_all_children_present(); -ENOSPC when the collection
+ * already has SYSMEM_MAX_NODES nodes).
  */
 int sysmem_group_create_child(int group_fd, __u32 rights_mask);
 
@@ -236,7 +243,8 @@ int sysmem_group_create_child(int group_fd, __u32 rights_mask);
  *
  * All or nothing, as sysmem_duplicate_many().
  *
- * Return: 0 or -errno.
+ * Return: 0 or -errno (then no fd was created): -ENOSPC when the collection already
+ * has SYSMEM_MAX_NODES nodes, for one.
  */
 int sysmem_group_create_children(int group_fd, const __u32 *rights_masks,
 				 int *fds, unsigned int count);
