@@ -492,15 +492,16 @@ static int call_duplicate(struct sweep_ctx *c)
 	return ret ? ret : keep(c, d.fd);
 }
 
-static int many(struct sweep_ctx *c, unsigned long cmd)
+static int many_n(struct sweep_ctx *c, unsigned long cmd, __u32 count)
 {
-	__u32 masks[4] = { SYSMEM_RIGHTS_SAME, SYSMEM_RIGHT_READ,
+	__u32 masks[6] = { SYSMEM_RIGHTS_SAME, SYSMEM_RIGHT_READ,
+			   SYSMEM_RIGHTS_SAME, SYSMEM_RIGHT_READ,
 			   SYSMEM_RIGHTS_SAME, SYSMEM_RIGHT_READ };
-	int fds[4] = { -1, -1, -1, -1 };
+	int fds[6] = { -1, -1, -1, -1, -1, -1 };
 	struct sysmem_duplicate_many d = {
 		.rights_masks = (__u64)(uintptr_t)masks,
 		.fds = (__u64)(uintptr_t)fds,
-		.count = c->long_mode ? 4 : 2,
+		.count = count,
 	};
 	unsigned int i;
 	int ret;
@@ -511,9 +512,23 @@ static int many(struct sweep_ctx *c, unsigned long cmd)
 	return ret;
 }
 
+static int many(struct sweep_ctx *c, unsigned long cmd)
+{
+	return many_n(c, cmd, c->long_mode ? 4 : 2);
+}
+
 static int call_duplicate_many(struct sweep_ctx *c)
 {
 	return many(c, SYSMEM_IOC_TOKEN_DUPLICATE_MANY);
+}
+
+/*
+ * Six fds: more than the dispatcher keeps inline
+ * (SYSMEM_INLINE_PENDING_FDS), so its grown array fails in turn too.
+ */
+static int call_duplicate_six(struct sweep_ctx *c)
+{
+	return many_n(c, SYSMEM_IOC_TOKEN_DUPLICATE_MANY, 6);
 }
 
 static int call_set_dispensable(struct sweep_ctx *c)
@@ -768,6 +783,8 @@ static const struct sweep_op sweep[] = {
 	OP(TOKEN, NODE_SET_MAX_TOTAL_BYTES, setup_token, call_set_max_total),
 	OP(TOKEN, TOKEN_DUPLICATE, setup_token, call_duplicate),
 	OP(TOKEN, TOKEN_DUPLICATE_MANY, setup_token, call_duplicate_many),
+	VARIANT(TOKEN, TOKEN_DUPLICATE_MANY, "six fds", setup_token,
+		call_duplicate_six),
 	OP(TOKEN, TOKEN_SET_DISPENSABLE, setup_dup, call_set_dispensable),
 	OP(TOKEN, TOKEN_CREATE_GROUP, setup_token, call_create_group),
 
