@@ -943,6 +943,15 @@ static void fz_checked(struct fz_thread *t)
 		if (narrow && ptr == P_GOOD && usize >= ksize)
 			expect = narrow | ES(EFAULT) | ES(ENOMEM);
 	}
+	/*
+	 * uapi.rst: a constraints structure shorter than ABI 0.6's (which
+	 * ends with max_physical_address) with image entries is EPROTO,
+	 * checked before the fields are.
+	 */
+	if (io->cmd == SYSMEM_IOC_SET_CONSTRAINTS && ptr == P_GOOD &&
+	    usize < offsetof(struct sysmem_buffer_constraints,
+			     max_physical_address) + sizeof(__u64))
+		expect |= ES(EPROTO);
 	fz_call(t, fd, kind, cmd, ptr, mutation, expect, io->name);
 }
 
