@@ -50,6 +50,8 @@
  *	watch reports to (taken after sysmem_buffer.lock is dropped)
  *     sysmem_users_lock (mutex): the per-user pinned-memory counts,
  *	taken when a payer or a buffer's charge goes (sysmem_payer.c)
+ *     sysmem_pool.lock (spinlock): the system heap's page pool
+ *	(sysmem_page_pool.c), a leaf: nothing else is taken under it
  *
  *   sysmem_collections_lock (spinlock): the list of live collections
  *	(sysmem_collection.c); taken alone, never with a collection lock

@@ -41,7 +41,10 @@ struct sysmem_tracker;
  *   built-in heaps can be published under /dev/dma_heap/ (7.2 does;
  *   6.1 and 6.12 do not);
  * - SYSMEM_HAVE_FD_FILE: struct fd is opaque and read with fd_file()
- *   (6.12 and later).
+ *   (6.12 and later);
+ * - SYSMEM_HAVE_SHRINKER_ALLOC: shrinkers are allocated by the kernel
+ *   (shrinker_alloc(), 6.7 and later) instead of registered from a
+ *   struct of the caller's.
  */
 #ifdef SYSMEM_NS_IS_STRING
 #define SYSMEM_NS	"SYSMEM"
@@ -204,6 +207,20 @@ void sysmem_attachments_unmap(struct sysmem_attachments *set,
 			      struct sg_table *sgt,
 			      enum dma_data_direction dir);
 void sysmem_attachments_sync(struct sysmem_attachments *set, bool for_cpu);
+
+/* sysmem_page_pool.c */
+/* The largest block order the pool keeps (the system heap's largest). */
+#define SYSMEM_POOL_MAX_ORDER	8
+struct sysmem_pool_group;
+struct sysmem_pool_group *sysmem_pool_get(void);
+void sysmem_pool_put(struct sysmem_pool_group *g);
+struct page *sysmem_pool_take(struct sysmem_pool_group *g, unsigned int order);
+void sysmem_pool_give(struct sysmem_pool_group *g, struct page *page,
+		      unsigned int order);
+bool sysmem_pool_drain(struct sysmem_pool_group *g);
+void sysmem_pool_debugfs_init(struct dentry *debugfs);
+int sysmem_pool_init(void);
+void sysmem_pool_exit(void);
 
 /* sysmem_system_heap.c, sysmem_contig_heap.c */
 int sysmem_system_heap_init(void);

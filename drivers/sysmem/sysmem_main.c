@@ -151,6 +151,7 @@ static int __init sysmem_builtin_heaps_init(struct dentry *debugfs)
 	if (ret)
 		goto exit_system;
 	sysmem_heaps_debugfs_init(debugfs);
+	sysmem_pool_debugfs_init(debugfs);
 	sysmem_payer_debugfs_init(debugfs);
 	sysmem_stats_debugfs_init(debugfs);
 	sysmem_collections_debugfs_init(debugfs);

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The "system" heap: zeroed pages from the page allocator, largest
- * blocks first, charged to the allocating task's memory cgroup.
+ * blocks first, charged to the allocating task's memory cgroup.  Blocks
+ * stay whole (compound pages) from allocation to free, and a freed
+ * buffer's blocks go to the pool of cleared pages (sysmem_page_pool.c),
+ * from which the next buffers of the same payer are served first.
  *
  * It is registered through the public heap API like any other heap.
  * Importers get an sg_table of their own per attachment.  CPU access
@@ -37,7 +40,7 @@ static const unsigned int sysmem_system_orders[] = { 8, 4, 0 };
  * OOM killer for a participant's request.
  */
 #define SYSMEM_HIGH_ORDER_GFP	((GFP_HIGHUSER | __GFP_ZERO | __GFP_NOWARN | \
-				  __GFP_NORETRY | __GFP_ACCOUNT) & \
+				  __GFP_NORETRY | __GFP_ACCOUNT | __GFP_COMP) & \
 				 ~__GFP_RECLAIM)
 #define SYSMEM_LOW_ORDER_GFP	(GFP_HIGHUSER | __GFP_ZERO | __GFP_NOWARN | \
 				 __GFP_RETRY_MAYFAIL | __GFP_ACCOUNT)
@@ -45,7 +48,9 @@ static const unsigned int sysmem_system_orders[] = { 8, 4, 0 };
 /**
  * struct sysmem_system_buffer - the memory of one system heap buffer
  * @hbuf: sysmem's request, given back when the memory is freed
- * @pages: @nr_pages order-0 pages (large blocks are split)
+ * @pool: the page pool group of the buffer's payer, or NULL
+ * @pages: @nr_pages pages: a block of order n (a compound page for
+ *	n > 0) is its 2^n pages in a row, head first
  * @nr_pages: number of pages
  * @domain: the coherency domain (SYSMEM_DOMAIN_*)
  * @ram_sgt: for the RAM domain, the pages mapped on sysmem's device
@@ -53,6 +58,7 @@ static const unsigned int sysmem_system_orders[] = { 8, 4, 0 };
  */
 struct sysmem_system_buffer {
 	struct sysmem_heap_buffer *hbuf;
+	struct sysmem_pool_group *pool;
 	struct page **pages;
 	unsigned long nr_pages;
 	u32 domain;
@@ -172,11 +178,25 @@ static void sysmem_system_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	iosys_map_clear(map);
 }
 
+/*
+ * Give back the blocks of the first @nr pages, each whole: to the pool
+ * when the buffer has one and @pool is set, else to the page allocator.
+ */
 static void sysmem_system_free_pages(struct sysmem_system_buffer *sb,
-				     unsigned long nr)
+				     unsigned long nr, bool pool)
 {
-	while (nr--)
-		__free_page(sb->pages[nr]);
+	unsigned long i = 0;
+
+	while (i < nr) {
+		struct page *page = sb->pages[i];
+		unsigned int order = compound_order(page);
+
+		if (pool && sb->pool)
+			sysmem_pool_give(sb->pool, page, order);
+		else
+			__free_pages(page, order);
+		i += 1UL << order;
+	}
 }
 
 static void sysmem_system_release(struct dma_buf *dmabuf)
@@ -189,7 +209,9 @@ static void sysmem_system_release(struct dma_buf *dmabuf)
 				  DMA_TO_DEVICE, 0);
 		sg_free_table(&sb->ram_sgt);
 	}
-	sysmem_system_free_pages(sb, sb->nr_pages);
+	sysmem_system_free_pages(sb, sb->nr_pages, true);
+	if (sb->pool)
+		sysmem_pool_put(sb->pool);
 	kvfree(sb->pages);
 	sysmem_attachments_destroy(&sb->importers);
 	kfree(sb);
@@ -222,17 +244,52 @@ static gfp_t sysmem_system_zone(u64 limit, gfp_t gfp)
 }
 
 /*
+ * One block of @order at or below the physical address @limit: a
+ * cleared one from the payer's pool when the limit allows any page,
+ * else a zeroed one from the page allocator.
+ */
+static struct page *sysmem_system_block(struct sysmem_system_buffer *sb,
+					unsigned int order, u64 limit)
+{
+	struct page *page;
+	phys_addr_t phys;
+	gfp_t gfp;
+
+	if (sb->pool && limit >= sysmem_ram_limit()) {
+		page = sysmem_pool_take(sb->pool, order);
+		if (page)
+			return page;
+	}
+	gfp = order ? SYSMEM_HIGH_ORDER_GFP : SYSMEM_LOW_ORDER_GFP;
+	page = alloc_pages(sysmem_system_zone(limit, gfp), order);
+	/* The payer's own pooled pages may hold its cgroup at its limit. */
+	if (!page && !order && sb->pool && sysmem_pool_drain(sb->pool))
+		page = alloc_pages(sysmem_system_zone(limit, gfp), order);
+	if (!page)
+		return NULL;
+	phys = page_to_phys(page);
+	if (phys + (PAGE_SIZE << order) - 1 > limit) {
+		/* The zone should have made this impossible. */
+		pr_warn_ratelimited("system heap: page at %pa above the limit %#llx\n",
+				    &phys, limit);
+		__free_pages(page, order);
+		return ERR_PTR(-EFAULT);
+	}
+	return page;
+}
+
+/*
  * Fill @sb->pages with zeroed pages, in the largest blocks that fit and
- * that the page allocator has, each at or below the physical address
- * @limit.  Return: 0 or -ENOMEM (also when a fatal signal is pending,
- * since the task will never see the buffer).
+ * that the pool or the page allocator has, each at or below the
+ * physical address @limit.  Return: 0 or -ENOMEM (also when a fatal
+ * signal is pending, since the task will never see the buffer).
  */
 static int sysmem_system_fill(struct sysmem_system_buffer *sb, u64 limit)
 {
 	unsigned long done = 0, left = sb->nr_pages, i;
 	unsigned int o = 0;
-	phys_addr_t phys;
 
+	BUILD_BUG_ON(sysmem_system_orders[0] > SYSMEM_POOL_MAX_ORDER);
 	while (left) {
 		unsigned int order = sysmem_system_orders[o];
 		struct page *page;
@@ -243,26 +300,15 @@ static int sysmem_system_fill(struct sysmem_system_buffer *sb, u64 limit)
 			o++;
 			continue;
 		}
-		page = alloc_pages(sysmem_system_zone(limit, order ?
-						      SYSMEM_HIGH_ORDER_GFP :
-						      SYSMEM_LOW_ORDER_GFP),
-				   order);
+		page = sysmem_system_block(sb, order, limit);
+		if (IS_ERR(page))
+			goto free_pages;
 		if (!page) {
 			if (!order)
 				goto free_pages;
 			o++;	/* this order is exhausted: go smaller */
 			continue;
 		}
-		phys = page_to_phys(page);
-		if (phys + (PAGE_SIZE << order) - 1 > limit) {
-			/* The zone should have made this impossible. */
-			pr_warn_ratelimited("system heap: page at %pa above the limit %#llx\n",
-					    &phys, limit);
-			__free_pages(page, order);
-			goto free_pages;
-		}
-		/* Each page gets its own reference count, for mmap. */
-		split_page(page, order);
 		for (i = 0; i < (1UL << order); i++)
 			sb->pages[done++] = page + i;
 		left -= 1UL << order;
@@ -270,7 +316,8 @@ static int sysmem_system_fill(struct sysmem_system_buffer *sb, u64 limit)
 	return 0;
 
 free_pages:
-	sysmem_system_free_pages(sb, done);
+	/* Memory is short: give it back rather than pool it. */
+	sysmem_system_free_pages(sb, done, false);
 	return -ENOMEM;
 }
 
@@ -294,6 +341,8 @@ static struct dma_buf *sysmem_system_allocate(struct sysmem_heap *heap,
 	sb->pages = kvcalloc(sb->nr_pages, sizeof(*sb->pages), GFP_KERNEL);
 	if (!sb->pages)
 		goto free_sb;
+	/* Without a group (no memory for one) the buffer skips the pool. */
+	sb->pool = sysmem_pool_get();
 	ret = sysmem_system_fill(sb, hbuf->settings.max_physical_address);
 	if (ret)
 		goto free_array;
@@ -331,8 +380,10 @@ free_ram_sgt:
 	if (sb->domain == SYSMEM_DOMAIN_RAM)
 		sg_free_table(&sb->ram_sgt);
 free_pages:
-	sysmem_system_free_pages(sb, sb->nr_pages);
+	sysmem_system_free_pages(sb, sb->nr_pages, false);
 free_array:
+	if (sb->pool)
+		sysmem_pool_put(sb->pool);
 	kvfree(sb->pages);
 free_sb:
 	sysmem_attachments_destroy(&sb->importers);
@@ -349,8 +400,9 @@ static struct sysmem_heap *sysmem_system_heap;
 /**
  * sysmem_system_heap_init() - register the system heap
  *
- * Its pages come zeroed (__GFP_ZERO), so sysmem only writes the caches
- * back.  Return: 0 or -errno.
+ * Its pages come zeroed (__GFP_ZERO) or cleared by the pool's thread,
+ * so sysmem only writes the caches back.  Starts the page pool first.
+ * Return: 0 or -errno.
  */
 int sysmem_system_heap_init(void)
 {
@@ -365,10 +417,21 @@ int sysmem_system_heap_init(void)
 				 DMA_BIT_MASK(32) : 0,
 	};
 
+	int ret;
+
+	ret = sysmem_pool_init();
+	if (ret)
+		return ret;
 	sysmem_system_heap = sysmem_heap_register(&info);
-	if (IS_ERR(sysmem_system_heap))
-		return PTR_ERR(sysmem_system_heap);
+	if (IS_ERR(sysmem_system_heap)) {
+		ret = PTR_ERR(sysmem_system_heap);
+		goto exit_pool;
+	}
 	return 0;
+
+exit_pool:
+	sysmem_pool_exit();
+	return ret;
 }
 
 /**
@@ -386,4 +449,5 @@ void sysmem_system_heap_publish(void)
 void sysmem_system_heap_exit(void)
 {
 	sysmem_heap_unregister(sysmem_system_heap);
+	sysmem_pool_exit();
 }
