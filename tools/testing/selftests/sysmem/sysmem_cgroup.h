@@ -98,4 +98,80 @@ static inline void cg_remove(const char *group)
 	rmdir(group);
 }
 
+/*
+ * The system heap's page pool (debugfs sysmem/pool): freed blocks stay
+ * charged to their cgroup while pooled, so a test that checks what a
+ * cgroup is charged after freeing reads what the pool holds for it.
+ */
+#define POOL_PATH	DEBUGFS_PATH "/sysmem/pool"
+#define DROP_CACHES	"/proc/sys/vm/drop_caches"
+
+struct sysmem_pool_stats {
+	long long max_pages, pages, dirty, hits, pooled, refused, cleared;
+	long long shrunk, trimmed;
+};
+
+/* The pool's totals, the first line of the pool file. */
+static inline int sysmem_read_pool(struct sysmem_pool_stats *p)
+{
+	char buf[4096];
+	int ret;
+
+	ret = read_file(POOL_PATH, buf, sizeof(buf));
+	if (ret)
+		return ret;
+	if (sscanf(buf, "max_pages=%lld pages=%lld dirty=%lld hits=%lld pooled=%lld refused=%lld cleared=%lld shrunk=%lld trimmed=%lld",
+		   &p->max_pages, &p->pages, &p->dirty, &p->hits, &p->pooled,
+		   &p->refused, &p->cleared, &p->shrunk, &p->trimmed) != 9)
+		return -EPROTO;
+	return 0;
+}
+
+/* Bytes the pool holds for cgroup directory @group (0: no group), or -errno. */
+static inline long long sysmem_pool_bytes(const char *group)
+{
+	unsigned long long ino, pages;
+	char buf[4096], *line;
+	struct stat st;
+	int ret;
+
+	if (stat(group, &st))
+		return -errno;
+	ret = read_file(POOL_PATH, buf, sizeof(buf));
+	if (ret)
+		return ret;
+	for (line = strchr(buf, '\n'); line; line = strchr(line + 1, '\n'))
+		if (sscanf(line + 1, "cgroup=%llu pages=%llu", &ino, &pages) == 2 &&
+		    ino == (unsigned long long)st.st_ino)
+			return (long long)pages * (long long)page_size();
+	return 0;
+}
+
+/* Wait up to WAIT_NS until the pool's thread has cleared every block. */
+static inline int sysmem_pool_settle(struct sysmem_pool_stats *p)
+{
+	long long waited;
+	int ret;
+
+	for (waited = 0; waited < WAIT_NS; waited += SETTLE_POLL_MS * MSEC_NS) {
+		ret = sysmem_read_pool(p);
+		if (ret || !p->dirty)
+			return ret;
+		usleep(SETTLE_POLL_MS * 1000);
+	}
+	return -ETIMEDOUT;
+}
+
+/* Run every shrinker, the pool's among them (it then holds nothing). */
+static inline int sysmem_pool_shrink(void)
+{
+	struct sysmem_pool_stats p;
+	int ret;
+
+	ret = sysmem_pool_settle(&p);
+	if (ret)
+		return ret;
+	return write_file(DROP_CACHES, "2");
+}
+
 #endif /* SYSMEM_CGROUP_H */

@@ -3,7 +3,7 @@
  * Memory cgroup charging of the system heap: buffers are charged to the
  * cgroup of the task that created the collection (sysmem_payer_test.c
  * checks that with two cgroups), uncharged when their
- * memory goes back, and a cgroup's memory.max makes an allocation that
+ * memory goes back (from the page pool, where freed blocks wait charged), and a cgroup's memory.max makes an allocation that
  * does not fit fail its collection (SYSMEM_FAIL_NO_MEMORY) instead of
  * invoking the OOM killer.
  *
@@ -107,7 +107,7 @@ FIXTURE_TEARDOWN(memcg)
 TEST_F(memcg, buffers_charged_and_uncharged)
 {
 	int fds[NR_BUFFERS], coll, i;
-	long long before, during, after;
+	long long before, during, after, pooled;
 	__u32 reason = 0;
 
 	before = cg_current(self->path);
@@ -121,10 +121,21 @@ TEST_F(memcg, buffers_charged_and_uncharged)
 	for (i = 0; i < NR_BUFFERS; i++)
 		close(fds[i]);
 	close(coll);
+	/* Pooled blocks stay charged to the group (sysmem_page_pool.c). */
+	pooled = sysmem_pool_bytes(self->path);
+	ASSERT_LE(0, pooled);
+	EXPECT_GE(NR_BUFFERS * BUFFER_SIZE, pooled);
+	after = cg_current(self->path);
+	EXPECT_GT(before + pooled + 1 * MIB, after)
+		TH_LOG("before %lld during %lld after %lld pooled %lld",
+		       before, during, after, pooled);
+	EXPECT_LE(before + pooled - 1 * (long long)MIB, after);
+	/* The shrinker gives them back: nothing stays charged. */
+	ASSERT_EQ(0, sysmem_pool_shrink());
+	EXPECT_EQ(0, sysmem_pool_bytes(self->path));
 	after = cg_current(self->path);
 	EXPECT_GT(before + 1 * MIB, after)
-		TH_LOG("before %lld during %lld after %lld", before, during,
-		       after);
+		TH_LOG("before %lld after the shrinker %lld", before, after);
 }
 
 /*

@@ -1,0 +1,388 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The system heap's pool of cleared pages (drivers/sysmem/sysmem_page_pool.c):
+ * a freed buffer's blocks are pooled per memory cgroup, cleared by the
+ * pool's thread and handed to that cgroup's next buffers; no page is
+ * ever handed out with what a buffer wrote into it, also while the
+ * thread races the allocations, under memory pressure and across the
+ * shrinker; pooled blocks stay charged to their cgroup and to no other;
+ * a cgroup with a limit is not pooled; the bound holds.
+ *
+ * Each test runs in a fresh unlimited cgroup of its own, so that the
+ * pool group it checks is its own.  Needs debugfs and cgroup v2 with
+ * the memory controller.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "libsysmem.h"
+#include "sysmem_cgroup.h"
+#include "sysmem_selftest.h"
+
+#define NR_BUFS		8
+#define BUF_SIZE	(1 * MIB)	/* one 1 MiB block, the heap's largest */
+#define BUF_PAGES	(BUF_SIZE / 4096)
+#define PATTERN		0xa5
+#define POOL_MAX	"/sys/module/sysmem/parameters/pool_max_mb"
+
+/* A collection of @n system-heap buffers of @size; their fds in @fds. */
+static int allocate(int dev, int *fds, unsigned int n, __u64 size)
+{
+	struct sysmem_heap_name heap = { .name = "system" };
+	struct sysmem_buffer_constraints c = {
+		.usage = USAGE_RW,
+		.flags = SYSMEM_CONSTRAINTS_HAS_PERMITTED_HEAPS,
+		.min_buffer_count = n,
+		.min_size_bytes = size,
+		.heap_count = 1,
+		.heaps = (__u64)(uintptr_t)&heap,
+	};
+	unsigned int count = 0;
+	int coll, ret;
+
+	coll = sysmem_alloc_nonshared(dev);
+	if (coll < 0)
+		return coll;
+	ret = sysmem_set_constraints(coll, &c);
+	if (!ret)
+		ret = sysmem_wait(coll, WAIT_NS);
+	if (!ret)
+		ret = sysmem_get_result(coll, NULL, fds, n, &count, NULL);
+	if (!ret && count != n)
+		ret = -EPROTO;
+	if (ret) {
+		close(coll);
+		return ret;
+	}
+	return coll;
+}
+
+/*
+ * Map each buffer, check that every byte is 0, then (with @fill) write
+ * the pattern into all of it.  Return: 0, or the index + 1 of the first
+ * buffer that was not zero, or -errno.
+ */
+static int check_zero_and_fill(const int *fds, unsigned int n, size_t size,
+			       bool fill)
+{
+	unsigned int i;
+	size_t j;
+
+	for (i = 0; i < n; i++) {
+		unsigned char *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+					MAP_SHARED, fds[i], 0);
+
+		if (p == MAP_FAILED)
+			return -errno;
+		for (j = 0; j < size; j++)
+			if (p[j])
+				break;
+		if (j == size && fill)
+			memset(p, PATTERN, size);
+		munmap(p, size);
+		if (j != size)
+			return i + 1;
+	}
+	return 0;
+}
+
+/* One round: allocate, check zero, write the pattern, free everything. */
+static int dirty_round(int dev, unsigned int n, size_t size)
+{
+	int fds[NR_BUFS], coll, ret;
+
+	coll = allocate(dev, fds, n, size);
+	if (coll < 0)
+		return coll;
+	ret = check_zero_and_fill(fds, n, size, true);
+	close_fds(fds, n);
+	close(coll);
+	return ret;
+}
+
+FIXTURE(pool) {
+	char group[128];
+	char max_before[32];
+	int dev;
+};
+
+FIXTURE_SETUP(pool)
+{
+	int ret;
+
+	self->dev = -1;
+	self->group[0] = '\0';
+	if (!have_debugfs())
+		SKIP(return, "no debugfs");
+	ret = cg_setup();
+	if (ret == -ENOENT)
+		SKIP(return, "no memory cgroup controller in this kernel");
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ(0, read_file(POOL_MAX, self->max_before,
+			       sizeof(self->max_before)));
+	/* Start from an empty pool of the default size. */
+	ASSERT_EQ(0, write_file(POOL_MAX, "64"));
+	ASSERT_EQ(0, sysmem_pool_shrink());
+	ASSERT_EQ(0, cg_make(self->group, sizeof(self->group), "sysmem-pool"));
+	ASSERT_EQ(0, cg_enter(self->group));
+	self->dev = sysmem_open();
+	ASSERT_LE(0, self->dev);
+}
+
+FIXTURE_TEARDOWN(pool)
+{
+	if (self->dev >= 0)
+		close(self->dev);
+	if (self->max_before[0])
+		write_file(POOL_MAX, self->max_before);
+	sysmem_pool_shrink();
+	cg_remove(self->group);
+}
+
+/*
+ * Freed blocks are pooled for the group, cleared, and serve its next
+ * buffers: exactly one pool hit per 1 MiB buffer, every byte zero, and
+ * the group is not charged a second time.
+ */
+TEST_F(pool, reuse_is_cleared_and_charged_once)
+{
+	struct sysmem_pool_stats p0, p1;
+	int fds[NR_BUFS], coll;
+	long long pooled, c0, c1;
+
+	ASSERT_EQ(0, dirty_round(self->dev, NR_BUFS, BUF_SIZE));
+	pooled = sysmem_pool_bytes(self->group);
+	EXPECT_EQ(NR_BUFS * BUF_SIZE, pooled);
+	ASSERT_EQ(0, sysmem_pool_settle(&p0));
+	c0 = cg_current(self->group);
+	/* The pooled blocks are charged to the group while they wait. */
+	EXPECT_LE(NR_BUFS * BUF_SIZE, c0);
+
+	coll = allocate(self->dev, fds, NR_BUFS, BUF_SIZE);
+	ASSERT_LE(0, coll);
+	ASSERT_EQ(0, sysmem_read_pool(&p1));
+	EXPECT_EQ(p0.hits + NR_BUFS, p1.hits);
+	EXPECT_EQ(0, sysmem_pool_bytes(self->group));
+	c1 = cg_current(self->group);
+	/* No second charge: at most some slab and tables on top. */
+	EXPECT_GT(c0 + 1 * (long long)MIB, c1)
+		TH_LOG("charged %lld before, %lld after", c0, c1);
+	EXPECT_EQ(0, check_zero_and_fill(fds, NR_BUFS, BUF_SIZE, false));
+	close_fds(fds, NR_BUFS);
+	close(coll);
+}
+
+/*
+ * Allocation races the clearing thread: each round frees written
+ * buffers and allocates at once, so blocks may be dirty, in clearing or
+ * clean.  Every buffer handed out reads zero.
+ */
+TEST_F(pool, never_hands_out_dirty_blocks)
+{
+	struct sysmem_pool_stats p0, p1;
+	int round;
+
+	ASSERT_EQ(0, sysmem_read_pool(&p0));
+	for (round = 0; round < 24; round++)
+		ASSERT_EQ(0, dirty_round(self->dev, 4, BUF_SIZE))
+			TH_LOG("round %d", round);
+	/* Smaller blocks (64 KiB and single pages) too. */
+	for (round = 0; round < 8; round++)
+		ASSERT_EQ(0, dirty_round(self->dev, NR_BUFS, 68 * KIB))
+			TH_LOG("small round %d", round);
+	ASSERT_EQ(0, sysmem_read_pool(&p1));
+	EXPECT_LT(p0.pooled, p1.pooled);
+}
+
+/*
+ * The shrinker (run through drop_caches) gives every pooled block back:
+ * the pool is empty, the group's charge falls by what was pooled, and
+ * the next buffers come fresh from the page allocator, zeroed.
+ */
+TEST_F(pool, shrinker_gives_back)
+{
+	struct sysmem_pool_stats p0, p1;
+	int fds[NR_BUFS], coll;
+	long long c0, c1;
+
+	ASSERT_EQ(0, dirty_round(self->dev, NR_BUFS, BUF_SIZE));
+	ASSERT_EQ(0, sysmem_pool_settle(&p0));
+	EXPECT_EQ(NR_BUFS * BUF_SIZE, sysmem_pool_bytes(self->group));
+	c0 = cg_current(self->group);
+	ASSERT_EQ(0, write_file(DROP_CACHES, "2"));
+	ASSERT_EQ(0, sysmem_read_pool(&p1));
+	EXPECT_EQ(0, p1.pages);
+	EXPECT_LE(p0.shrunk + NR_BUFS * BUF_PAGES, p1.shrunk);
+	EXPECT_EQ(0, sysmem_pool_bytes(self->group));
+	c1 = cg_current(self->group);
+	/* Down by what was pooled, give or take 1 MiB of slab. */
+	EXPECT_GT(c0 - (long long)(NR_BUFS * BUF_SIZE - MIB), c1)
+		TH_LOG("charged %lld before the shrinker, %lld after", c0, c1);
+
+	coll = allocate(self->dev, fds, NR_BUFS, BUF_SIZE);
+	ASSERT_LE(0, coll);
+	ASSERT_EQ(0, sysmem_read_pool(&p0));
+	EXPECT_EQ(p1.hits, p0.hits);
+	EXPECT_EQ(0, check_zero_and_fill(fds, NR_BUFS, BUF_SIZE, false));
+	close_fds(fds, NR_BUFS);
+	close(coll);
+}
+
+/*
+ * Memory pressure while the pool holds written blocks: min_free_kbytes
+ * raised to 256 MiB under what is free puts every zone below its low
+ * watermark, so kswapd reclaims (running the shrinker) while written
+ * buffers are freed and allocated again.  Every buffer reads zero, the
+ * shrinker took pooled pages, and the counts add up.
+ */
+#define MIN_FREE	"/proc/sys/vm/min_free_kbytes"
+
+static long long meminfo_kib(const char *key)
+{
+	char buf[4096], *s;
+
+	if (read_file("/proc/meminfo", buf, sizeof(buf)))
+		return -1;
+	s = strstr(buf, key);
+	return s ? strtoll(s + strlen(key), NULL, 10) : -1;
+}
+
+TEST_F(pool, pressure_keeps_blocks_cleared)
+{
+	struct sysmem_pool_stats p0, p1;
+	char min_before[32], min[32];
+	long long free_kib, waited;
+	int round, ret = 0;
+
+	ASSERT_EQ(0, read_file(MIN_FREE, min_before, sizeof(min_before)));
+	ASSERT_EQ(0, dirty_round(self->dev, NR_BUFS, BUF_SIZE));
+	ASSERT_EQ(0, sysmem_pool_settle(&p0));
+	ASSERT_EQ(NR_BUFS * BUF_SIZE, sysmem_pool_bytes(self->group));
+	free_kib = meminfo_kib("MemFree:");
+	ASSERT_LT(512 * 1024, free_kib);
+	snprintf(min, sizeof(min), "%lld", free_kib - 256 * 1024);
+	ASSERT_EQ(0, write_file(MIN_FREE, min));
+	for (round = 0; round < 8 && !ret; round++)
+		ret = dirty_round(self->dev, 4, BUF_SIZE);
+	for (waited = 0; waited < WAIT_NS && !ret;
+	     waited += SETTLE_POLL_MS * MSEC_NS) {
+		ret = sysmem_read_pool(&p1);
+		if (ret || p1.shrunk > p0.shrunk)
+			break;
+		usleep(SETTLE_POLL_MS * 1000);
+	}
+	/* Put the watermarks back before anything can fail. */
+	ASSERT_EQ(0, write_file(MIN_FREE, min_before));
+	ASSERT_EQ(0, ret) TH_LOG("round %d", round);
+	EXPECT_LT(p0.shrunk, p1.shrunk);
+	ASSERT_EQ(0, dirty_round(self->dev, NR_BUFS, BUF_SIZE));
+	ASSERT_EQ(0, sysmem_pool_settle(&p1));
+	ksft_print_msg("pool under pressure: shrunk %lld pages\n",
+		       p1.shrunk - p0.shrunk);
+	EXPECT_GE(p1.max_pages, p1.pages);
+	EXPECT_EQ(0, p1.dirty);
+}
+
+/*
+ * A group's pooled blocks serve no other cgroup: a child in a second
+ * group allocates, is charged for fresh pages, and takes no pool hit.
+ */
+TEST_F(pool, other_cgroup_not_served)
+{
+	struct sysmem_pool_stats p0, p1;
+	char other[128];
+	long long c0, c1;
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, dirty_round(self->dev, NR_BUFS, BUF_SIZE));
+	ASSERT_EQ(0, sysmem_pool_settle(&p0));
+	ASSERT_EQ(NR_BUFS * BUF_SIZE, sysmem_pool_bytes(self->group));
+	ASSERT_EQ(0, cg_make(other, sizeof(other), "sysmem-pool-other"));
+	c0 = cg_current(other);
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int fds[NR_BUFS], coll;
+
+		if (cg_enter(other))
+			_exit(1);
+		coll = allocate(self->dev, fds, NR_BUFS, BUF_SIZE);
+		if (coll < 0)
+			_exit(2);
+		if (cg_current(other) < c0 + (long long)(NR_BUFS * BUF_SIZE))
+			_exit(3);
+		if (check_zero_and_fill(fds, NR_BUFS, BUF_SIZE, false))
+			_exit(4);
+		_exit(0);	/* frees into the other group's pool */
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	ASSERT_EQ(0, sysmem_read_pool(&p1));
+	EXPECT_EQ(p0.hits, p1.hits);
+	EXPECT_EQ(NR_BUFS * BUF_SIZE, sysmem_pool_bytes(self->group));
+	c1 = sysmem_pool_bytes(other);
+	EXPECT_EQ(NR_BUFS * BUF_SIZE, c1);
+	ASSERT_EQ(0, sysmem_pool_shrink());
+	EXPECT_EQ(0, sysmem_pool_bytes(other));
+	cg_remove(other);
+	/* cg_remove moved this process to the root group. */
+	ASSERT_EQ(0, cg_enter(self->group));
+}
+
+/* A group with memory.max gets nothing pooled: its blocks are freed. */
+TEST_F(pool, limited_cgroup_not_pooled)
+{
+	struct sysmem_pool_stats p0, p1;
+
+	ASSERT_EQ(0, cg_write(self->group, "memory.max", "512M"));
+	ASSERT_EQ(0, sysmem_read_pool(&p0));
+	ASSERT_EQ(0, dirty_round(self->dev, NR_BUFS, BUF_SIZE));
+	ASSERT_EQ(0, sysmem_read_pool(&p1));
+	EXPECT_EQ(0, sysmem_pool_bytes(self->group));
+	EXPECT_EQ(p0.pooled, p1.pooled);
+	EXPECT_EQ(p0.refused + NR_BUFS, p1.refused);
+}
+
+/*
+ * pool_max_mb bounds the pool: at 4 MiB only four of eight 1 MiB blocks
+ * are kept; lowered to 0, the thread empties the pool.
+ */
+TEST_F(pool, bound_holds)
+{
+	struct sysmem_pool_stats p0, p1;
+	long long waited;
+
+	ASSERT_EQ(0, write_file(POOL_MAX, "4"));
+	ASSERT_EQ(0, sysmem_read_pool(&p0));
+	EXPECT_EQ(4 * BUF_PAGES, p0.max_pages);
+	ASSERT_EQ(0, dirty_round(self->dev, NR_BUFS, BUF_SIZE));
+	ASSERT_EQ(0, sysmem_read_pool(&p1));
+	EXPECT_EQ(4 * BUF_SIZE, sysmem_pool_bytes(self->group));
+	EXPECT_EQ(p0.refused + 4, p1.refused);
+
+	ASSERT_EQ(0, write_file(POOL_MAX, "0"));
+	for (waited = 0; waited < WAIT_NS; waited += SETTLE_POLL_MS * MSEC_NS) {
+		ASSERT_EQ(0, sysmem_read_pool(&p1));
+		if (!p1.pages)
+			break;
+		usleep(SETTLE_POLL_MS * 1000);
+	}
+	EXPECT_EQ(0, p1.pages);
+	EXPECT_EQ(0, sysmem_pool_bytes(self->group));
+	/* Off: freed blocks are not pooled at all. */
+	ASSERT_EQ(0, dirty_round(self->dev, NR_BUFS, BUF_SIZE));
+	EXPECT_EQ(0, sysmem_pool_bytes(self->group));
+}
+
+TEST_HARNESS_MAIN
