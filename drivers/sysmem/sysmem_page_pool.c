@@ -75,7 +75,7 @@ struct sysmem_pool_group {
  * fields but @memcg; it is a leaf lock (see sysmem_core.h).
  */
 static struct {
-	spinlock_t lock;
+	spinlock_t lock;	/* protects everything below */
 	struct list_head groups;
 	unsigned long pages;	/* pooled, dirty or clean, in all groups */
 	unsigned long dirty;	/* pages waiting to be cleared */
