@@ -17,6 +17,11 @@
  * kernel whose clocksource is (refined-)jiffies, whose 4 ms steps would
  * make every small item 0 or 4 ms.
  *
+ * --pool-mb N sets the system heap's page pool bound (the module
+ * parameter pool_max_mb) for the run, 0 turning the pool off, so that
+ * the table can show sysmem with and without it; the header names the
+ * bound in force.
+ *
  * --smoke runs every item once, with 100 live collections instead of
  * 10,000, and checks only that it ran and gave numbers (for "make
  * check"); nothing is asserted about any time.  It
@@ -58,6 +63,7 @@
 #define FEW_LIVE	10
 #define SMOKE_LIVE	100		/* live collections of --smoke */
 #define MAX_REPS	101
+#define POOL_PARAM	"/sys/module/sysmem/parameters/pool_max_mb"
 #define MAX_ITEMS	32
 
 #define CLOCKSOURCE_PATH \
@@ -203,14 +209,40 @@ static struct item *new_item(const char *unit, const char *anchor,
 	return it;
 }
 
+/* The pool bound in force, "" where the module has no pool. */
+static void pool_bound(char *buf, size_t len)
+{
+	FILE *f = fopen(POOL_PARAM, "r");
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+	if (fgets(buf, len, f))
+		buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
+static void pool_set(const char *mb)
+{
+	FILE *f = fopen(POOL_PARAM, "w");
+
+	if (!f || fputs(mb, f) < 0 || fclose(f))
+		die(POOL_PARAM ": cannot set %s", mb);
+}
+
 static void print_table(const char *clocksource)
 {
 	struct utsname u;
+	char pool[32];
 	int i;
 
 	uname(&u);
+	pool_bound(pool, sizeof(pool));
 	printf("\nsysmem benchmark: kernel %s, %ld CPUs, clocksource %s, CLOCK_MONOTONIC\n",
 	       u.release, sysconf(_SC_NPROCESSORS_ONLN), clocksource);
+	if (pool[0])
+		printf("system heap page pool: pool_max_mb=%s%s\n", pool,
+		       strcmp(pool, "0") ? "" : " (off)");
 	printf("medians in microseconds; ratio = sysmem median / anchor median; rounds interleaved\n\n");
 	printf("%-34s %10s  %-19s %10s %7s  %-21s %-21s %4s\n", "item",
 	       "sysmem", "anchor", "anchor", "ratio", "sysmem min/max",
@@ -927,12 +959,14 @@ static void set_reps(int n)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: sysmem_bench [--smoke] [--reps N] [--live N]\n"
+		"usage: sysmem_bench [--smoke] [--reps N] [--live N] [--pool-mb N]\n"
 		"  --smoke    every item once; checks only that each ran\n"
 		"  --reps N   rounds of every item (default: 11 cold and warm,\n"
 		"             21 duplicate, 5 live collections)\n"
 		"  --live N   live collections of the last item (default 10000,\n"
-		"             100 with --smoke)\n");
+		"             100 with --smoke)\n"
+		"  --pool-mb N  the system heap's page pool bound for the run\n"
+		"             (pool_max_mb; 0 turns the pool off)\n");
 	exit(2);
 }
 
@@ -942,6 +976,7 @@ int main(int argc, char **argv)
 		{ "smoke", no_argument, NULL, 's' },
 		{ "reps", required_argument, NULL, 'r' },
 		{ "live", required_argument, NULL, 'l' },
+		{ "pool-mb", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const cma_names[] = {
@@ -950,7 +985,7 @@ int main(int argc, char **argv)
 	};
 	static const char *const system_names[] = { "system", NULL };
 	int o, n, live_given = 0;
-	const char *found;
+	const char *found, *pool_mb = NULL;
 	char cs[64];
 
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -963,6 +998,12 @@ int main(int argc, char **argv)
 			if (n < 1 || n > MAX_REPS)
 				usage();
 			set_reps(n);
+			break;
+		case 'p':
+			if (strspn(optarg, "0123456789") != strlen(optarg) ||
+			    !*optarg || strlen(optarg) > 6)
+				usage();
+			pool_mb = optarg;
 			break;
 		case 'l':
 			n = atoi(optarg);
@@ -1004,6 +1045,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sysmem_bench: no %s: the table cannot tell whether sysmem freed late\n",
 			HEAPS_PATH);
 
+	if (pool_mb)
+		pool_set(pool_mb);
 	signal(SIGPIPE, SIG_IGN);
 	workers_start();
 	bench_cold();
