@@ -220,11 +220,11 @@ for k in $kernels; do
 		tests+=("/usr/local/bin/m32/${b##*/}")
 	done
 	# The benchmark suite's smoke mode (every item once, no time
-	# asserted; "make bench" is the real run), on the 6.1 debug
-	# kernel only: one test.
+	# asserted; "make bench" is the real run): one test on each debug
+	# kernel.  The stock kernel has no dma-heaps, so no anchors.
 	bench=()
 	case "$k" in
-	debug|debug-6.1)
+	debug|debug-6.1|debug-6.12|debug-7.2)
 		bench=(--copy build/bench/sysmem_bench
 		       --copy tools/testing/bench/bench-smoke.sh:/usr/local/bin/sysmem_bench_smoke)
 		tests+=(/usr/local/bin/sysmem_bench_smoke) ;;
