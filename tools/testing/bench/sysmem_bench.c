@@ -269,11 +269,9 @@ static void print_table(const char *clocksource)
 	printf("\none sample: cold = one collection of %d buffers (1p) or the same shared by\n"
 	       "3 processes, tokens or dma-buf fds passed over unix sockets (3p), from\n"
 	       "the first call until every fd is closed; warm = %d alloc/free cycles of\n"
-	       "one buffer; warm floor = %d memsets of the buffer's size, the clearing a\n"
-	       "back-to-back warm cycle cannot avoid; duplicate = per call, batches of %d;\n"
-	       "live = per small negotiation (token, bind, constraints, wait, result,\n"
-	       "close), batches of %d.\n",
-	       NR_BUFS, WARM_CYCLES, WARM_CYCLES, DUP_BATCH, OPS_BATCH);
+	       "one buffer; duplicate = per call, batches of %d; live = per small\n"
+	       "negotiation (token, bind, constraints, wait, result, close), batches of %d.\n",
+	       NR_BUFS, WARM_CYCLES, DUP_BATCH, OPS_BATCH);
 	if (settled_rounds)
 		printf("sysmem memory back in its heap at the last close: %d of %d rounds\n",
 		       settled_rounds - late_frees, settled_rounds);
@@ -764,44 +762,6 @@ static double warm_side(void *ctx, int anchor)
 	return us;
 }
 
-/*
- * The floor of a warm cycle: clearing the buffer's bytes once (memset
- * of memory already faulted in, the rate the pool's thread clears at)
- * against the dma-heap cycle.  With the pool, a back-to-back cycle
- * still has its bytes cleared on the other CPU before the next cycle
- * can take them, so its time cannot fall below this, whatever the
- * allocation path costs; only the pool's head start of pool_max_mb
- * cleared before the round can go below it.
- */
-static double floor_side(void *ctx, int anchor)
-{
-	struct cold *c = ctx;
-	static char *mem;
-	long long t0;
-	double us;
-	int i, fd;
-
-	if (!mem) {
-		mem = malloc(8 * MIB);
-		if (!mem)
-			die("out of memory");
-		memset(mem, 1, 8 * MIB);
-	}
-	t0 = now_ns();
-	for (i = 0; i < WARM_CYCLES; i++) {
-		if (anchor) {
-			dma_heap_alloc(c->dma_heap, "system", c->size, &fd, 1);
-			close(fd);
-		} else {
-			memset(mem, 0, c->size);
-			/* Keep the compiler from dropping the stores. */
-			__asm__ __volatile__("" : : "r"(mem) : "memory");
-		}
-	}
-	us = us_since(t0);
-	return us;
-}
-
 static void bench_warm(void)
 {
 	static const __u64 sizes[] = { 8 * MIB, 1 * MIB, 4 * KIB };
@@ -818,13 +778,6 @@ static void bench_warm(void)
 				  "warm %d cycles system 1 x %s",
 				  WARM_CYCLES, size_str(c.size)),
 			 reps_warm, warm_side, &c);
-	}
-	for (s = 0; s < 2; s++) {
-		c.size = sizes[s];
-		run_item(new_item("cycles", "dma-heap system",
-				  "warm floor: memset 1 x %s",
-				  size_str(c.size)),
-			 reps_warm, floor_side, &c);
 	}
 }
 
