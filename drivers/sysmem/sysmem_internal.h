@@ -209,7 +209,8 @@ void sysmem_attachments_unmap(struct sysmem_attachments *set,
 void sysmem_attachments_sync(struct sysmem_attachments *set, bool for_cpu);
 
 /* sysmem_page_pool.c */
-/* The largest block order the pool keeps (the system heap's largest). */
+/* The block orders the pool keeps: 64 KiB to 1 MiB blocks (4 KiB pages). */
+#define SYSMEM_POOL_MIN_ORDER	4
 #define SYSMEM_POOL_MAX_ORDER	8
 struct sysmem_pool_group;
 struct sysmem_pool_group *sysmem_pool_get(void);

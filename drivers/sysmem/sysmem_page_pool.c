@@ -22,6 +22,10 @@
  * they are freed as before, and such a cgroup's processes never lose
  * memory to the pool.
  *
+ * Single pages are not pooled: the page allocator's per-CPU lists
+ * already keep them at hand, and clearing one costs less than handing
+ * it to the thread.
+ *
  * Bounds.  The pool holds at most pool_max_mb (module parameter) in all;
  * a block over it is freed at once.  A shrinker gives pooled blocks back
  * under memory pressure, dirty ones first.  A block that someone else
@@ -290,20 +294,29 @@ struct page *sysmem_pool_take(struct sysmem_pool_group *g, unsigned int order)
  * @page: the block: a compound page of @order, or a single page
  * @order: its order, at most SYSMEM_POOL_MAX_ORDER
  *
- * The block goes to @g to be cleared, unless the pool is full, @g's
- * memory cgroup has a limit or someone else still holds a reference to
- * the block; then it is freed (and the page allocator frees it when the
+ * The block goes to @g to be cleared, unless it is a single page, the
+ * pool is full, @g's memory cgroup has a limit or someone else still
+ * holds a reference to the block; then it is freed (and the page allocator frees it when the
  * last reference goes).
  */
 void sysmem_pool_give(struct sysmem_pool_group *g, struct page *page,
 		      unsigned int order)
 {
 	unsigned long nr = 1UL << order;
-	bool pooled = false;
+	bool pooled = false, wake = false;
 
+	if (order < SYSMEM_POOL_MIN_ORDER) {
+		__free_pages(page, order);
+		return;
+	}
 	if (page_ref_count(page) == 1 && sysmem_pool_may_keep(g)) {
 		spin_lock(&sysmem_pool.lock);
 		if (sysmem_pool.pages + nr <= sysmem_pool_max_pages()) {
+			/*
+			 * Wake the thread only if it may be idle: with
+			 * blocks already waiting it is awake or woken.
+			 */
+			wake = sysmem_pool.dirty == sysmem_pool.clearing;
 			list_add_tail(&page->lru, &g->dirty);
 			g->pages += nr;
 			sysmem_pool.pages += nr;
@@ -320,9 +333,9 @@ void sysmem_pool_give(struct sysmem_pool_group *g, struct page *page,
 		sysmem_pool.refused++;
 		spin_unlock(&sysmem_pool.lock);
 	}
-	if (pooled)
+	if (wake)
 		wake_up(&sysmem_pool.wait);
-	else
+	if (!pooled)
 		__free_pages(page, order);
 }
 

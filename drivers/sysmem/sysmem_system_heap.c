@@ -255,7 +255,8 @@ static struct page *sysmem_system_block(struct sysmem_system_buffer *sb,
 	phys_addr_t phys;
 	gfp_t gfp;
 
-	if (sb->pool && limit >= sysmem_ram_limit()) {
+	if (sb->pool && order >= SYSMEM_POOL_MIN_ORDER &&
+	    limit >= sysmem_ram_limit()) {
 		page = sysmem_pool_take(sb->pool, order);
 		if (page)
 			return page;
@@ -341,8 +342,12 @@ static struct dma_buf *sysmem_system_allocate(struct sysmem_heap *heap,
 	sb->pages = kvcalloc(sb->nr_pages, sizeof(*sb->pages), GFP_KERNEL);
 	if (!sb->pages)
 		goto free_sb;
-	/* Without a group (no memory for one) the buffer skips the pool. */
-	sb->pool = sysmem_pool_get();
+	/*
+	 * A buffer of single pages only has no use for the pool; without a
+	 * group (no memory for one) a buffer skips it too.
+	 */
+	if (sb->nr_pages >= 1UL << SYSMEM_POOL_MIN_ORDER)
+		sb->pool = sysmem_pool_get();
 	ret = sysmem_system_fill(sb, hbuf->settings.max_physical_address);
 	if (ret)
 		goto free_array;
