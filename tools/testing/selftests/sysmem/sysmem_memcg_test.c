@@ -28,47 +28,10 @@
 #define NR_BUFFERS	4
 #define BUFFER_SIZE	(4 * MIB)
 
-/*
- * A collection of NR_BUFFERS system-heap buffers of BUFFER_SIZE with CPU
- * usage.  Returns the collection fd; the buffers' fds go to @fds.
- * *@reason gets the failure reason when the collection fails.
- */
+/* NR_BUFFERS system-heap buffers of BUFFER_SIZE, their fds in @fds. */
 static int allocate(int dev, int *fds, __u32 *reason)
 {
-	struct sysmem_heap_name heap = { .name = "system" };
-	struct sysmem_buffer_constraints c = {
-		.usage = SYSMEM_USAGE_CPU_READ | SYSMEM_USAGE_CPU_WRITE,
-		.flags = SYSMEM_CONSTRAINTS_HAS_PERMITTED_HEAPS,
-		.min_buffer_count = NR_BUFFERS,
-		.min_size_bytes = BUFFER_SIZE,
-		.heap_count = 1,
-		.heaps = (__u64)(uintptr_t)&heap,
-	};
-	unsigned int count = 0;
-	__u32 state;
-	int coll, ret;
-
-	coll = sysmem_alloc_nonshared(dev);
-	if (coll < 0)
-		return coll;
-	ret = sysmem_set_constraints(coll, &c);
-	if (!ret)
-		ret = sysmem_wait(coll, 10LL * 1000 * 1000 * 1000);
-	if (ret == -EIO) {
-		sysmem_check(coll, &state, reason);
-		close(coll);
-		return -EIO;
-	}
-	if (!ret)
-		ret = sysmem_get_result(coll, NULL, fds, NR_BUFFERS, &count,
-					NULL);
-	if (!ret && count != NR_BUFFERS)
-		ret = -EPROTO;
-	if (ret) {
-		close(coll);
-		return ret;
-	}
-	return coll;
+	return sysmem_alloc_system(dev, fds, NR_BUFFERS, BUFFER_SIZE, reason);
 }
 
 FIXTURE(memcg) {

@@ -33,38 +33,6 @@
 #define PATTERN		0xa5
 #define POOL_MAX	"/sys/module/sysmem/parameters/pool_max_mb"
 
-/* A collection of @n system-heap buffers of @size; their fds in @fds. */
-static int allocate(int dev, int *fds, unsigned int n, __u64 size)
-{
-	struct sysmem_heap_name heap = { .name = "system" };
-	struct sysmem_buffer_constraints c = {
-		.usage = USAGE_RW,
-		.flags = SYSMEM_CONSTRAINTS_HAS_PERMITTED_HEAPS,
-		.min_buffer_count = n,
-		.min_size_bytes = size,
-		.heap_count = 1,
-		.heaps = (__u64)(uintptr_t)&heap,
-	};
-	unsigned int count = 0;
-	int coll, ret;
-
-	coll = sysmem_alloc_nonshared(dev);
-	if (coll < 0)
-		return coll;
-	ret = sysmem_set_constraints(coll, &c);
-	if (!ret)
-		ret = sysmem_wait(coll, WAIT_NS);
-	if (!ret)
-		ret = sysmem_get_result(coll, NULL, fds, n, &count, NULL);
-	if (!ret && count != n)
-		ret = -EPROTO;
-	if (ret) {
-		close(coll);
-		return ret;
-	}
-	return coll;
-}
-
 /*
  * Map each buffer, check that every byte is 0, then (with @fill) write
  * the pattern into all of it.  Return: 0, or the index + 1 of the first
@@ -99,7 +67,7 @@ static int dirty_round(int dev, unsigned int n, size_t size)
 {
 	int fds[NR_BUFS], coll, ret;
 
-	coll = allocate(dev, fds, n, size);
+	coll = sysmem_alloc_system(dev, fds, n, size, NULL);
 	if (coll < 0)
 		return coll;
 	ret = check_zero_and_fill(fds, n, size, true);
@@ -166,7 +134,7 @@ TEST_F(pool, reuse_is_cleared_and_charged_once)
 	/* The pooled blocks are charged to the group while they wait. */
 	EXPECT_LE(NR_BUFS * BUF_SIZE, c0);
 
-	coll = allocate(self->dev, fds, NR_BUFS, BUF_SIZE);
+	coll = sysmem_alloc_system(self->dev, fds, NR_BUFS, BUF_SIZE, NULL);
 	ASSERT_LE(0, coll);
 	ASSERT_EQ(0, sysmem_read_pool(&p1));
 	EXPECT_EQ(p0.hits + NR_BUFS, p1.hits);
@@ -227,7 +195,7 @@ TEST_F(pool, shrinker_gives_back)
 	EXPECT_GT(c0 - (long long)(NR_BUFS * BUF_SIZE - MIB), c1)
 		TH_LOG("charged %lld before the shrinker, %lld after", c0, c1);
 
-	coll = allocate(self->dev, fds, NR_BUFS, BUF_SIZE);
+	coll = sysmem_alloc_system(self->dev, fds, NR_BUFS, BUF_SIZE, NULL);
 	ASSERT_LE(0, coll);
 	ASSERT_EQ(0, sysmem_read_pool(&p0));
 	EXPECT_EQ(p1.hits, p0.hits);
@@ -316,7 +284,7 @@ TEST_F(pool, other_cgroup_not_served)
 
 		if (cg_enter(other))
 			_exit(1);
-		coll = allocate(self->dev, fds, NR_BUFS, BUF_SIZE);
+		coll = sysmem_alloc_system(self->dev, fds, NR_BUFS, BUF_SIZE, NULL);
 		if (coll < 0)
 			_exit(2);
 		if (cg_current(other) < c0 + (long long)(NR_BUFS * BUF_SIZE))

@@ -341,4 +341,47 @@ static inline void leave(int fd)
 	close(fd);
 }
 
+/*
+ * A non-shared collection of @n buffers of @size from the system heap,
+ * CPU read and write: returns the collection fd and the buffers' fds in
+ * @fds, or -errno (-EIO when the collection failed, its reason then in
+ * *@reason when @reason is not NULL).
+ */
+static inline int sysmem_alloc_system(int dev, int *fds, unsigned int n,
+				      __u64 size, __u32 *reason)
+{
+	struct sysmem_heap_name heap = { .name = "system" };
+	struct sysmem_buffer_constraints c = {
+		.usage = USAGE_RW,
+		.flags = SYSMEM_CONSTRAINTS_HAS_PERMITTED_HEAPS,
+		.min_buffer_count = n,
+		.min_size_bytes = size,
+		.heap_count = 1,
+		.heaps = (__u64)(uintptr_t)&heap,
+	};
+	unsigned int count = 0;
+	__u32 state, why = 0;
+	int coll, ret;
+
+	coll = sysmem_alloc_nonshared(dev);
+	if (coll < 0)
+		return coll;
+	ret = sysmem_set_constraints(coll, &c);
+	if (!ret)
+		ret = sysmem_wait(coll, WAIT_NS);
+	if (ret == -EIO && reason) {
+		sysmem_check(coll, &state, &why);
+		*reason = why;
+	}
+	if (!ret)
+		ret = sysmem_get_result(coll, NULL, fds, n, &count, NULL);
+	if (!ret && count != n)
+		ret = -EPROTO;
+	if (ret) {
+		close(coll);
+		return ret;
+	}
+	return coll;
+}
+
 #endif /* SYSMEM_SELFTEST_H */
