@@ -6,7 +6,8 @@
  * ever handed out with what a buffer wrote into it, also while the
  * thread races the allocations, under memory pressure and across the
  * shrinker; pooled blocks stay charged to their cgroup and to no other;
- * a cgroup with a limit is not pooled; the bound holds.
+ * a cgroup with a limit is not pooled, nor a block someone else still
+ * holds; the bound holds.
  *
  * Each test runs in a fresh unlimited cgroup of its own, so that the
  * pool group it checks is its own.  Needs debugfs and cgroup v2 with
@@ -19,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -306,6 +308,54 @@ TEST_F(pool, other_cgroup_not_served)
 	cg_remove(other);
 	/* cg_remove moved this process to the root group. */
 	ASSERT_EQ(0, cg_enter(self->group));
+}
+
+/*
+ * A block someone else still holds is not pooled: vmsplice() takes a
+ * reference on a page of the mapped buffer; after the buffer is gone the
+ * pipe still reads what was written there (the page was neither cleared
+ * nor reused under it), and the pool refused the block.
+ */
+TEST_F(pool, pinned_block_not_pooled)
+{
+	struct sysmem_pool_stats p0, p1;
+	unsigned char *map, page[4096];
+	int fds[1], coll, pipefd[2];
+	struct iovec iov;
+	size_t i;
+
+	coll = sysmem_alloc_system(self->dev, fds, 1, BUF_SIZE, NULL);
+	ASSERT_LE(0, coll);
+	map = mmap(NULL, BUF_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fds[0],
+		   0);
+	ASSERT_NE(MAP_FAILED, map);
+	memset(map, PATTERN, BUF_SIZE);
+	ASSERT_EQ(0, pipe(pipefd));
+	iov.iov_base = map;
+	iov.iov_len = sizeof(page);
+	ASSERT_EQ((ssize_t)sizeof(page), vmsplice(pipefd[1], &iov, 1, 0));
+	munmap(map, BUF_SIZE);
+	ASSERT_EQ(0, sysmem_read_pool(&p0));
+	close(fds[0]);
+	close(coll);
+	ASSERT_EQ(0, sysmem_read_pool(&p1));
+	EXPECT_EQ(p0.pooled, p1.pooled);
+	EXPECT_EQ(p0.refused + 1, p1.refused);
+	EXPECT_EQ(0, sysmem_pool_bytes(self->group));
+
+	/* What the pipe holds is still the buffer's data. */
+	coll = sysmem_alloc_system(self->dev, fds, 1, BUF_SIZE, NULL);
+	ASSERT_LE(0, coll);
+	EXPECT_EQ(0, check_zero_and_fill(fds, 1, BUF_SIZE, true));
+	close(fds[0]);
+	close(coll);
+	ASSERT_EQ((ssize_t)sizeof(page), read(pipefd[0], page, sizeof(page)));
+	for (i = 0; i < sizeof(page); i++)
+		if (page[i] != PATTERN)
+			break;
+	EXPECT_EQ(sizeof(page), i);
+	close(pipefd[0]);
+	close(pipefd[1]);
 }
 
 /* A group with memory.max gets nothing pooled: its blocks are freed. */
