@@ -383,8 +383,9 @@ TEST_F_TIMEOUT(fault, weak_get_result, 120)
  * with their fallback to smaller ones, the contiguous block, the page
  * tables of mappings made for flushing, with the dma_noncoherent knob)
  * as well as slab.  fail-nth counts every fault point of the thread,
- * so each attempt fails exactly one of them.  The collection either gets its buffers, zeroed, or fails
- * with SYSMEM_FAIL_NO_MEMORY; either way every byte goes back.
+ * so each attempt fails exactly one of them.  The collection either
+ * gets its buffers, zeroed, or fails with SYSMEM_FAIL_NO_MEMORY; either
+ * way every byte goes back.
  */
 static void page_faults_for_heap(struct __test_metadata *_metadata,
 				 FIXTURE_DATA(fault) *self, const char *heap)

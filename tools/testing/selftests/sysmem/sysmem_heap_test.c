@@ -3,8 +3,9 @@
  * sysmem heaps: heap choice (secure, contiguous, by name), clearing and
  * the cache flush of new buffers (skipped where sysmem's DMA device is
  * coherent, done once per buffer with the dma_noncoherent test knob),
- * contiguous memory given back to CMA, allocation failures, per-heap caps, unregistering a heap with live
- * buffers, and what an importing device sees.
+ * contiguous memory given back to CMA, allocation failures, per-heap
+ * caps, unregistering a heap with live buffers, and what an importing
+ * device sees.
  *
  * Uses the test heaps of sysmem_test_heap.ko ("test-secure",
  * "test-faulty") and its importer, and loads that module itself from
