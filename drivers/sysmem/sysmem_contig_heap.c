@@ -13,10 +13,22 @@
  * alignment takes a block of the alignment's size.  A buffer that must
  * lie below the end of RAM is allocated on sysmem's 32-bit device,
  * which the DMA API serves below 4 GiB.  The memory is non-coherent DMA
- * memory: it is
- * handed to the CPU and back with the DMA sync calls around CPU access.
- * sysmem clears it (SYSMEM_HEAP_NEED_CLEAR), since the DMA API does not
- * promise zeroed pages.
+ * memory: it is handed to the CPU and back with the DMA sync calls
+ * around CPU access.
+ *
+ * Clearing.  The heap asks dma_alloc_pages() for __GFP_ZERO and sysmem
+ * does not clear again (no SYSMEM_HEAP_NEED_CLEAR).  That rests on the
+ * documented interface, not on what the allocator happens to do:
+ * Documentation/core-api/dma-api.rst (6.1 to 7.2) says dma_alloc_pages()
+ * takes the GFP_ flags of kmalloc() and rejects only the zone ones, and
+ * __GFP_ZERO means a zeroed page on success (include/linux/gfp_types.h).
+ * Where the block comes from a CMA area, which does not zero, the DMA
+ * API's own clear is then the only one; the kernel's CMA dma-heap,
+ * which calls cma_alloc() and clears, clears once too.  (cma_alloc()
+ * itself is exported to modules only from Linux 7.2 on, so sysmem goes
+ * through the DMA API on every kernel.)  The CPU writes of the clear
+ * are written back for devices by sysmem's flush
+ * (SYSMEM_HEAP_NEED_FLUSH) where sysmem's device is not coherent.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -190,10 +202,9 @@ static int sysmem_contig_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	struct sysmem_contig_buffer *cb = dmabuf->priv;
 
 	/*
-	 * Even for an inaccessible buffer: sysmem clears the block through
-	 * this mapping before anyone sees it, and its own dma-bufs refuse
-	 * vmap of inaccessible buffers to everyone else.  The block is in
-	 * the linear map unless it is high memory.
+	 * Even for an inaccessible buffer, like every heap's (sysmem's own
+	 * dma-bufs refuse vmap of inaccessible buffers to everyone else).
+	 * The block is in the linear map unless it is high memory.
 	 */
 	if (PageHighMem(cb->page))
 		return -ENOMEM;
@@ -255,9 +266,10 @@ static struct dma_buf *sysmem_contig_allocate(struct sysmem_heap *heap,
 					       sysmem_dma_device();
 	/* A block's alignment follows its size: allocate at least that. */
 	cb->alloc_size = max_t(size_t, hbuf->size, align);
+	/* Zeroed by the DMA API: see "Clearing" at the top. */
 	cb->page = dma_alloc_pages(cb->dev, cb->alloc_size,
 				   &cb->dma_addr, SYSMEM_CONTIG_DIR,
-				   GFP_KERNEL | __GFP_NOWARN);
+				   GFP_KERNEL | __GFP_NOWARN | __GFP_ZERO);
 	if (!cb->page) {
 		pr_info_ratelimited("contiguous heap: no %zu contiguous bytes\n",
 				    cb->alloc_size);
@@ -315,8 +327,7 @@ int sysmem_contig_heap_init(void)
 		.name = "contiguous",
 		.ops = &sysmem_contig_heap_ops,
 		.domains = SYSMEM_DOMAIN_ALL,
-		.flags = SYSMEM_HEAP_CONTIGUOUS | SYSMEM_HEAP_NEED_CLEAR |
-			 SYSMEM_HEAP_NEED_FLUSH,
+		.flags = SYSMEM_HEAP_CONTIGUOUS | SYSMEM_HEAP_NEED_FLUSH,
 		.base_alignment = SYSMEM_CONTIG_ALIGN,
 		.max_base_alignment = max_t(u64, SYSMEM_CONTIG_MAX_ALIGN,
 					    SYSMEM_CONTIG_ALIGN),

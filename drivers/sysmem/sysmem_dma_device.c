@@ -3,17 +3,28 @@
  * sysmem: its own devices, for the DMA API.  The contiguous heap
  * allocates on them (on the 32-bit one for buffers that must lie below
  * 4 GiB), and sysmem maps new buffers on the 64-bit one to write the CPU
- * caches back.  Below every heap; calls nothing of sysmem's.
+ * caches back, where that device needs it (see sysmem_dma_coherent()).
+ * Below every heap; calls nothing of sysmem's.
  */
 
+#include <linux/debugfs.h>
 #include <linux/dma-mapping.h>
 #include <linux/err.h>
+#include <linux/gfp.h>
 #include <linux/platform_device.h>
 
 #include "sysmem_internal.h"
 
 static struct platform_device *sysmem_pdev;
 static struct platform_device *sysmem_pdev32;
+
+/* What the DMA API answered at init for sysmem's 64-bit device. */
+static bool sysmem_dma_need_sync;
+/*
+ * Test knob (debugfs dma_noncoherent): treat sysmem's device as if it
+ * needed the syncs, so that the flush path runs on coherent machines.
+ */
+static bool sysmem_dma_test_noncoherent;
 
 /**
  * sysmem_dma_device() - the device sysmem uses the DMA API on
@@ -46,6 +57,61 @@ struct device *sysmem_dma32_device(void)
 u64 sysmem_ram_limit(void)
 {
 	return dma_get_required_mask(sysmem_dma_device());
+}
+
+/**
+ * sysmem_dma_coherent() - whether CPU writes reach sysmem's device unaided
+ *
+ * True when the DMA API said at init that mappings for sysmem's 64-bit
+ * device need no dma_sync_*() calls to hand memory over
+ * (dma_need_sync(), Documentation/core-api/dma-api.rst): mapping and
+ * unmapping a buffer for it then maintains no cache, so a new buffer
+ * needs no flush round trip.  False while the debugfs test knob
+ * dma_noncoherent is set.
+ *
+ * Return: whether a flush round trip on the device would be a no-op.
+ */
+bool sysmem_dma_coherent(void)
+{
+	return !sysmem_dma_need_sync && !READ_ONCE(sysmem_dma_test_noncoherent);
+}
+
+/*
+ * Ask the DMA API whether streaming mappings for @dev need syncs, with
+ * one page mapped towards the device; the answer of the documented
+ * driver interface (dma_need_sync() takes an address: an address that
+ * is bounced, through swiotlb, needs them even on a coherent machine,
+ * and a device whose mappings are all bounced bounces this one too).
+ * Any failure answers "needs them", which keeps every flush.
+ */
+static bool sysmem_dma_probe_need_sync(struct device *dev)
+{
+	struct page *page;
+	dma_addr_t addr;
+	bool need = true;
+
+	page = alloc_page(GFP_KERNEL);
+	if (!page)
+		return true;
+	addr = dma_map_page(dev, page, 0, PAGE_SIZE, DMA_TO_DEVICE);
+	if (!dma_mapping_error(dev, addr)) {
+		need = dma_need_sync(dev, addr);
+		dma_unmap_page(dev, addr, PAGE_SIZE, DMA_TO_DEVICE);
+	}
+	__free_page(page);
+	return need;
+}
+
+/**
+ * sysmem_dma_debugfs_init() - the dma_noncoherent test knob in debugfs
+ * @debugfs: sysmem's debugfs directory
+ *
+ * debugfs problems are not fatal.
+ */
+void sysmem_dma_debugfs_init(struct dentry *debugfs)
+{
+	debugfs_create_bool("dma_noncoherent", 0600, debugfs,
+			    &sysmem_dma_test_noncoherent);
 }
 
 /* Register one platform device with the DMA mask @mask. */
@@ -88,6 +154,7 @@ int sysmem_dma_device_init(void)
 		platform_device_unregister(sysmem_pdev);
 		return PTR_ERR(sysmem_pdev32);
 	}
+	sysmem_dma_need_sync = sysmem_dma_probe_need_sync(sysmem_dma_device());
 	return 0;
 }
 

@@ -390,11 +390,14 @@ static int sysmem_heap_clear(struct dma_buf *dmabuf, size_t size)
 	return 0;
 }
 
+/* Flush round trips done since the module was loaded (debugfs dma). */
+static atomic64_t sysmem_heap_flushes = ATOMIC64_INIT(0);
+
 /*
  * Write the CPU caches back for a heap's new dma-buf, so that a device
  * reading the memory directly sees the zeroes: map it for sysmem's own
- * device towards the device, then unmap.  (A no-op on cache-coherent
- * machines such as x86.)
+ * device towards the device, then unmap.  The caller skips it where
+ * sysmem_dma_coherent() says that does nothing (x86, for one).
  */
 static int sysmem_heap_flush(struct dma_buf *dmabuf)
 {
@@ -411,6 +414,8 @@ static int sysmem_heap_flush(struct dma_buf *dmabuf)
 	else
 		sysmem_dma_buf_unmap(attachment, sgt, DMA_TO_DEVICE);
 	dma_buf_detach(dmabuf, attachment);
+	if (!ret)
+		atomic64_inc(&sysmem_heap_flushes);
 	return ret;
 }
 
@@ -427,7 +432,8 @@ static int sysmem_heap_flush(struct dma_buf *dmabuf)
  * Checks the heap's cap and, for a heap that does not charge a memory
  * cgroup, the payer's pinned-memory limits; calls the heap's allocate
  * operation, checks the dma-buf it returns, clears and flushes the
- * memory as the heap asks.  The memory counts in the heap's accounting
+ * memory as the heap asks (flushes only where sysmem's DMA device is not
+ * coherent).  The memory counts in the heap's accounting
  * (and the payer's pinned memory) until the heap releases it.  The
  * caller makes the payer's memory cgroup active (sysmem_payer_enter()).
  *
@@ -517,7 +523,8 @@ struct dma_buf *sysmem_heap_allocate(struct sysmem_heap *heap, size_t size,
 		if (ret)
 			goto put_dmabuf;
 	}
-	if (heap->flags & (SYSMEM_HEAP_NEED_CLEAR | SYSMEM_HEAP_NEED_FLUSH)) {
+	if ((heap->flags & (SYSMEM_HEAP_NEED_CLEAR | SYSMEM_HEAP_NEED_FLUSH)) &&
+	    !sysmem_dma_coherent()) {
 		ret = sysmem_heap_flush(dmabuf);
 		if (ret)
 			goto put_dmabuf;
@@ -618,8 +625,17 @@ static int sysmem_heaps_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(sysmem_heaps);
 
+static int sysmem_heaps_dma_show(struct seq_file *s, void *unused)
+{
+	seq_printf(s, "coherent=%d flushes=%lld\n", sysmem_dma_coherent(),
+		   (long long)atomic64_read(&sysmem_heap_flushes));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(sysmem_heaps_dma);
+
 /**
- * sysmem_heaps_debugfs_init() - create the heaps file in debugfs
+ * sysmem_heaps_debugfs_init() - create the heaps and dma files and the
+ * dma_noncoherent test knob in debugfs
  * @debugfs: sysmem's debugfs directory
  *
  * debugfs problems are not fatal.
@@ -627,4 +643,6 @@ DEFINE_SHOW_ATTRIBUTE(sysmem_heaps);
 void sysmem_heaps_debugfs_init(struct dentry *debugfs)
 {
 	debugfs_create_file("heaps", 0444, debugfs, NULL, &sysmem_heaps_fops);
+	debugfs_create_file("dma", 0444, debugfs, NULL, &sysmem_heaps_dma_fops);
+	sysmem_dma_debugfs_init(debugfs);
 }

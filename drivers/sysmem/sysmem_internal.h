@@ -122,6 +122,8 @@ struct sysmem_buffer {
 struct device *sysmem_dma_device(void);
 struct device *sysmem_dma32_device(void);
 u64 sysmem_ram_limit(void);
+bool sysmem_dma_coherent(void);
+void sysmem_dma_debugfs_init(struct dentry *debugfs);
 int sysmem_dma_device_init(void);
 void sysmem_dma_device_exit(void);
 

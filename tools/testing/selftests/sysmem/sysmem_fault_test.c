@@ -9,7 +9,9 @@
  * (-ENOMEM, or the documented collection failure), leave the collection
  * usable or failed with a reason, and give every byte back to the heap.
  * Needs CONFIG_FAILSLAB and CONFIG_FAULT_INJECTION_DEBUG_FS; skips
- * without them.
+ * without them.  The allocation sweeps run a second time with sysmem's
+ * dma_noncoherent test knob set, so that the cache flush of new buffers,
+ * which a coherent machine skips, meets the failures too.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,6 +28,7 @@
 
 #define FAILSLAB "/sys/kernel/debug/failslab/"
 #define FAILPAGE "/sys/kernel/debug/fail_page_alloc/"
+#define NONCOHERENT_KNOB DEBUGFS_PATH "/sysmem/dma_noncoherent"
 /* Far more allocations than any one operation makes. */
 #define MAX_NTH 400
 
@@ -62,6 +65,7 @@ FIXTURE_SETUP(fault)
 
 FIXTURE_TEARDOWN(fault)
 {
+	write_file(NONCOHERENT_KNOB, "N");
 	if (self->nth >= 0) {
 		write_file(FAILSLAB "ignore-gfp-wait", "Y");
 		close(self->nth);
@@ -200,7 +204,8 @@ TEST_F_TIMEOUT(fault, bind, 120)
 	TH_LOG("%d allocation failures injected", n - 2);
 }
 
-TEST_F_TIMEOUT(fault, set_constraints_and_allocate, 120)
+static void set_constraints_faults(struct __test_metadata *_metadata,
+				   FIXTURE_DATA(fault) *self)
 {
 	struct sysmem_heap_name heaps[2] = { { "system" }, { "other" } };
 	struct sysmem_buffer_constraints c = cpu3;
@@ -208,7 +213,6 @@ TEST_F_TIMEOUT(fault, set_constraints_and_allocate, 120)
 	bool hit = true;
 	int n, i, ret, fds[6];
 	__u32 reason;
-	NEED_FAIL_NTH();
 
 	c.flags = SYSMEM_CONSTRAINTS_HAS_PERMITTED_HEAPS;
 	c.heap_count = 2;
@@ -253,6 +257,20 @@ TEST_F_TIMEOUT(fault, set_constraints_and_allocate, 120)
 	}
 	ASSERT_LT(n, MAX_NTH);
 	TH_LOG("%d allocation failures injected", n - 2);
+}
+
+TEST_F_TIMEOUT(fault, set_constraints_and_allocate, 120)
+{
+	NEED_FAIL_NTH();
+	set_constraints_faults(_metadata, self);
+}
+
+/* The same with every new buffer flushed (the dma_noncoherent knob). */
+TEST_F_TIMEOUT(fault, set_constraints_and_allocate_noncoherent, 120)
+{
+	NEED_FAIL_NTH();
+	ASSERT_EQ(0, write_file(NONCOHERENT_KNOB, "Y"));
+	set_constraints_faults(_metadata, self);
 }
 
 TEST_F_TIMEOUT(fault, get_result_and_name, 120)
@@ -363,10 +381,11 @@ TEST_F_TIMEOUT(fault, weak_get_result, 120)
 /*
  * Page allocations fail too: the heaps' own allocations (large blocks
  * with their fallback to smaller ones, the contiguous block, the page
- * tables of mappings made for flushing) as well as slab.  fail-nth
- * counts every fault point of the thread, so each attempt fails exactly
- * one of them.  The collection either gets its buffers, zeroed, or fails
- * with SYSMEM_FAIL_NO_MEMORY; either way every byte goes back.
+ * tables of mappings made for flushing, with the dma_noncoherent knob)
+ * as well as slab.  fail-nth counts every fault point of the thread,
+ * so each attempt fails exactly one of them.  The collection either
+ * gets its buffers, zeroed, or fails with SYSMEM_FAIL_NO_MEMORY; either
+ * way every byte goes back.
  */
 static void page_faults_for_heap(struct __test_metadata *_metadata,
 				 FIXTURE_DATA(fault) *self, const char *heap)
@@ -429,11 +448,9 @@ static void page_faults_for_heap(struct __test_metadata *_metadata,
 	       heap, n - 2, allocated - 1);
 }
 
-TEST_F_TIMEOUT(fault, page_allocation_in_heaps, 120)
+static void page_faults(struct __test_metadata *_metadata,
+			FIXTURE_DATA(fault) *self)
 {
-	NEED_FAIL_NTH();
-	if (access(FAILPAGE "ignore-gfp-wait", W_OK))
-		SKIP(return, "kernel without fail_page_alloc");
 	/* Consider every page allocation, of any order, sleeping or not. */
 	ASSERT_EQ(0, write_file(FAILPAGE "ignore-gfp-wait", "N"));
 	ASSERT_EQ(0, write_file(FAILPAGE "ignore-gfp-highmem", "N"));
@@ -443,6 +460,24 @@ TEST_F_TIMEOUT(fault, page_allocation_in_heaps, 120)
 	page_faults_for_heap(_metadata, self, "contiguous");
 	write_file(FAILPAGE "ignore-gfp-wait", "Y");
 	write_file(FAILPAGE "ignore-gfp-highmem", "Y");
+}
+
+TEST_F_TIMEOUT(fault, page_allocation_in_heaps, 120)
+{
+	NEED_FAIL_NTH();
+	if (access(FAILPAGE "ignore-gfp-wait", W_OK))
+		SKIP(return, "kernel without fail_page_alloc");
+	page_faults(_metadata, self);
+}
+
+/* The same with every new buffer flushed (the dma_noncoherent knob). */
+TEST_F_TIMEOUT(fault, page_allocation_in_heaps_noncoherent, 120)
+{
+	NEED_FAIL_NTH();
+	if (access(FAILPAGE "ignore-gfp-wait", W_OK))
+		SKIP(return, "kernel without fail_page_alloc");
+	ASSERT_EQ(0, write_file(NONCOHERENT_KNOB, "Y"));
+	page_faults(_metadata, self);
 }
 
 TEST_HARNESS_MAIN

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * sysmem heaps: heap choice (secure, contiguous, by name), clearing,
- * allocation failures, per-heap caps, unregistering a heap with live
- * buffers, and what an importing device sees.
+ * sysmem heaps: heap choice (secure, contiguous, by name), clearing and
+ * the cache flush of new buffers (skipped where sysmem's DMA device is
+ * coherent, done once per buffer with the dma_noncoherent test knob),
+ * contiguous memory given back to CMA, allocation failures, per-heap
+ * caps, unregistering a heap with live buffers, and what an importing
+ * device sees.
  *
  * Uses the test heaps of sysmem_test_heap.ko ("test-secure",
  * "test-faulty") and its importer, and loads that module itself from
@@ -30,6 +33,8 @@
 #define TEST_HEAP_MOD	"sysmem_test_heap"
 #define THDIR		"/sys/kernel/debug/sysmem_test_heap/"
 #define MAX_BYTES_PARAM	"/sys/module/sysmem/parameters/heap_max_bytes"
+#define DMA_PATH	DEBUGFS_PATH "/sysmem/dma"
+#define NONCOHERENT_KNOB DEBUGFS_PATH "/sysmem/dma_noncoherent"
 
 /*
  * The 6.1 harness runs the test body even when the fixture setup
@@ -142,6 +147,62 @@ static int module_loaded(const char *name)
 
 	snprintf(path, sizeof(path), "/sys/module/%s", name);
 	return access(path, F_OK) == 0;
+}
+
+/*
+ * sysmem's debugfs dma file, "coherent=0|1 flushes=N": whether new
+ * buffers skip the flush round trip, and how many were done.
+ */
+static int dma_state(int *coherent, long long *flushes)
+{
+	char buf[128];
+	int ret;
+
+	ret = read_file(DMA_PATH, buf, sizeof(buf));
+	if (ret)
+		return ret;
+	if (sscanf(buf, "coherent=%d flushes=%lld", coherent, flushes) != 2)
+		return -EPROTO;
+	return 0;
+}
+
+static long long dma_flushes(void)
+{
+	long long flushes = -1;
+	int coherent;
+
+	if (dma_state(&coherent, &flushes))
+		return -1;
+	return flushes;
+}
+
+/* A /proc/meminfo line's value in bytes ("@key: N kB"), or -1. */
+static long long meminfo(const char *key)
+{
+	long long kb = -1;
+	char line[128], fmt[64];
+	FILE *f;
+
+	snprintf(fmt, sizeof(fmt), "%s: %%lld kB", key);
+	f = fopen("/proc/meminfo", "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, fmt, &kb) == 1)
+			break;
+	fclose(f);
+	return kb < 0 ? -1 : kb * 1024;
+}
+
+/* CMA areas' size in bytes; 0 or -1 without CMA (the stock kernel). */
+static long long cma_total(void)
+{
+	return meminfo("CmaTotal");
+}
+
+static long long cma_free(void)
+{
+	return meminfo("CmaFree");
 }
 
 /* Permit only the heap @name. */
@@ -266,6 +327,7 @@ FIXTURE_SETUP(heap)
 FIXTURE_TEARDOWN(heap)
 {
 	if (self->loaded) {
+		write_file(NONCOHERENT_KNOB, "N");
 		th_knob("fail_next", "0");
 		th_knob("fail_after", "0");
 	}
@@ -401,8 +463,10 @@ TEST_F(heap, permitted_by_name)
  * the same memory comes back after a previous user wrote to it.
  */
 static void check_clearing(struct __test_metadata *_metadata, int dev,
-			   const char *heap, __u32 flags)
+			   const char *heap, __u32 flags,
+			   unsigned int flushes_per_buffer)
 {
+	long long flushes;
 	const size_t size = 192 * KIB;
 	struct sysmem_buffer_constraints c;
 	struct sysmem_buffer_settings s;
@@ -413,6 +477,8 @@ static void check_clearing(struct __test_metadata *_metadata, int dev,
 
 	ASSERT_EQ(0, sysmem_read_heap_stats(heap, &st0));
 	for (round = 0; round < 3; round++) {
+		flushes = dma_flushes();
+		ASSERT_LE(0, flushes);
 		cons_init(&c, USAGE_RW, 3, size);
 		c.flags = flags;
 		cons_heap(&c, &h, heap);
@@ -422,6 +488,8 @@ static void check_clearing(struct __test_metadata *_metadata, int dev,
 		ASSERT_EQ(3, nfds);
 		EXPECT_STREQ(heap, s.heap);
 		leave(coll);
+		EXPECT_EQ(flushes + 3 * flushes_per_buffer, dma_flushes())
+			TH_LOG("%s round %d", heap, round);
 		ASSERT_EQ(0, sysmem_read_heap_stats(heap, &st));
 		EXPECT_EQ(st0.buffers + 3, st.buffers);
 		EXPECT_EQ(st0.bytes + 3 * size, st.bytes);
@@ -434,12 +502,29 @@ static void check_clearing(struct __test_metadata *_metadata, int dev,
 	}
 }
 
+/*
+ * Flushes per new buffer where sysmem's DMA device is as the kernel
+ * says: none on x86, which is cache-coherent.
+ */
+static unsigned int native_flushes(struct __test_metadata *_metadata)
+{
+	long long flushes;
+	int coherent;
+
+	ASSERT_EQ(0, dma_state(&coherent, &flushes));
+#if defined(__x86_64__) || defined(__i386__)
+	EXPECT_EQ(1, coherent);
+#endif
+	return coherent ? 0 : 1;
+}
+
 TEST_F(heap, clearing_test_faulty)
 {
 	unsigned long long nb, nbytes;
 
 	NEED_TEST_HEAP();
-	check_clearing(_metadata, self->dev, "test-faulty", 0);
+	check_clearing(_metadata, self->dev, "test-faulty", 0,
+		       native_flushes(_metadata));
 	ASSERT_EQ(0, th_buffers("test-faulty", &nb, &nbytes));
 	EXPECT_EQ(0, nb);
 	EXPECT_EQ(0, nbytes);
@@ -448,14 +533,112 @@ TEST_F(heap, clearing_test_faulty)
 TEST_F(heap, clearing_system)
 {
 	NEED_TEST_HEAP();
-	check_clearing(_metadata, self->dev, "system", 0);
+	check_clearing(_metadata, self->dev, "system", 0,
+		       native_flushes(_metadata));
 }
 
 TEST_F(heap, clearing_contiguous)
 {
 	NEED_TEST_HEAP();
 	check_clearing(_metadata, self->dev, "contiguous",
-		       SYSMEM_CONSTRAINTS_PHYSICALLY_CONTIGUOUS);
+		       SYSMEM_CONSTRAINTS_PHYSICALLY_CONTIGUOUS,
+		       native_flushes(_metadata));
+}
+
+/*
+ * With the test knob sysmem treats its device as non-coherent: every new
+ * buffer of a heap that needs clearing or flushing is mapped and
+ * unmapped once (checked by DMA-API debugging on the debug kernels), and
+ * the buffers still read zero.
+ */
+static void check_noncoherent(struct __test_metadata *_metadata, int dev,
+			      const char *heap, __u32 flags)
+{
+	long long flushes;
+	int coherent;
+
+	ASSERT_EQ(0, write_file(NONCOHERENT_KNOB, "Y"));
+	ASSERT_EQ(0, dma_state(&coherent, &flushes));
+	EXPECT_EQ(0, coherent);
+	check_clearing(_metadata, dev, heap, flags, 1);
+	ASSERT_EQ(0, write_file(NONCOHERENT_KNOB, "N"));
+}
+
+TEST_F(heap, noncoherent_test_faulty)
+{
+	NEED_TEST_HEAP();
+	check_noncoherent(_metadata, self->dev, "test-faulty", 0);
+}
+
+TEST_F(heap, noncoherent_system)
+{
+	NEED_TEST_HEAP();
+	check_noncoherent(_metadata, self->dev, "system", 0);
+}
+
+TEST_F(heap, noncoherent_contiguous)
+{
+	NEED_TEST_HEAP();
+	check_noncoherent(_metadata, self->dev, "contiguous",
+			  SYSMEM_CONSTRAINTS_PHYSICALLY_CONTIGUOUS);
+}
+
+/*
+ * Contiguous buffers come from the CMA area where the kernel has one
+ * (cma=128M in the test guests; the stock kernel has none), zeroed, and
+ * go back to it when freed.  Blocks of 32 MiB are larger than the page
+ * allocator's largest, so only the CMA area can give them: that three
+ * rounds of two succeed shows the blocks went back.  CmaFree (free pages
+ * of CMA areas) is below CmaTotal by at least the live blocks, and rises
+ * by most of them on free (some freed pages may wait on per-CPU lists,
+ * which CmaFree does not count; the area may also lend pages to movable
+ * allocations and take them back for a block).  A block that comes back
+ * to the next buffer after a previous user filled it reads zero: cleared
+ * once, by the DMA API (see sysmem_contig_heap.c).
+ */
+TEST_F_TIMEOUT(heap, contiguous_cma, 120)
+{
+	const long long size = 32 * MIB;
+	struct sysmem_buffer_constraints c;
+	struct sysmem_buffer_settings s;
+	struct sysmem_heap_stats st0, st;
+	long long total, during, after;
+	unsigned int nfds = 0, round, waited;
+	int coll, fds[2];
+
+	NEED_TEST_HEAP();
+	total = cma_total();
+	if (total <= 0)
+		SKIP(return, "no CMA area in this kernel");
+	ASSERT_LE(3 * size, total);
+	ASSERT_EQ(0, sysmem_read_heap_stats("contiguous", &st0));
+	for (round = 0; round < 3; round++) {
+		cons_init(&c, USAGE_RW, 2, size);
+		c.flags = SYSMEM_CONSTRAINTS_PHYSICALLY_CONTIGUOUS;
+		coll = alloc_coll(self->dev, &c, &s, fds, 2, &nfds);
+		ASSERT_LE(0, coll);
+		CHECK_STATE(coll, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+		ASSERT_EQ(2, nfds);
+		EXPECT_STREQ("contiguous", s.heap);
+		leave(coll);
+		during = cma_free();
+		EXPECT_GE(total - 2 * size, during)
+			TH_LOG("CmaTotal %lld, CmaFree %lld with the buffers",
+			       total, during);
+		EXPECT_EQ(-1, check_zero_then_fill(fds, nfds, size, 0xa5))
+			TH_LOG("round %u", round);
+		close_fds(fds, nfds);
+		EXPECT_EQ(0, sysmem_heap_settle_bytes("contiguous",
+						      st0.buffers, st0.bytes,
+						      SETTLE_MS, &st));
+		/* The release gave the blocks back before the count fell. */
+		for (waited = 0; (after = cma_free()) - during < size &&
+		     waited < SETTLE_MS; waited += SETTLE_POLL_MS)
+			usleep(SETTLE_POLL_MS * 1000);
+		EXPECT_LE(size, after - during)
+			TH_LOG("CmaFree %lld with the buffers, %lld after",
+			       during, after);
+	}
 }
 
 /*
