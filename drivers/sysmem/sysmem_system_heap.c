@@ -406,7 +406,8 @@ static struct sysmem_heap *sysmem_system_heap;
  * sysmem_system_heap_init() - register the system heap
  *
  * Its pages come zeroed (__GFP_ZERO) or cleared by the pool's thread,
- * so sysmem only writes the caches back.  Starts the page pool first.
+ * so sysmem only writes the caches back where its device is not
+ * coherent.  Starts the page pool first.
  * Return: 0 or -errno.
  */
 int sysmem_system_heap_init(void)
