@@ -14,24 +14,36 @@
 #include "sysmem_node_fd.h"
 
 /*
+ * Duplicates whose node pointers sysmem_token_dup() keeps on its stack;
+ * more (DUPLICATE_MANY) take an array.  TOKEN_DUPLICATE, the common
+ * call, then allocates nothing but its node.
+ */
+#define SYSMEM_DUP_ON_STACK	8
+
+/*
  * Create @count duplicates of @token with @masks; reserve their fds into
  * @fds.  All or nothing: the new nodes get their files first and join
  * the tree only when nothing can fail any more, so a failure never
  * touches the tree, and the ctx's dropping the files made so far gives
  * their nodes back to the collection's node bound (-ENOSPC past it).
+ * Only the first i entries of the node array are ever read.
  */
 static int sysmem_token_dup(struct sysmem_node *token, const u32 *masks,
 			    int *fds, unsigned int count,
 			    struct sysmem_ioctl_ctx *ctx)
 {
 	struct sysmem_collection *coll = token->coll;
-	struct sysmem_node **nodes;
+	struct sysmem_node *few[SYSMEM_DUP_ON_STACK];
+	struct sysmem_node **nodes = few;
 	unsigned int i;
 	int ret = 0;
 
-	nodes = kcalloc(count, sizeof(*nodes), GFP_KERNEL_ACCOUNT);
-	if (!nodes)
-		return -ENOMEM;
+	if (count > ARRAY_SIZE(few)) {
+		nodes = kmalloc_array(count, sizeof(*nodes),
+				      GFP_KERNEL_ACCOUNT);
+		if (!nodes)
+			return -ENOMEM;
+	}
 	for (i = 0; i < count; i++) {
 		nodes[i] = sysmem_node_alloc(coll, SYSMEM_NODE_TOKEN);
 		if (IS_ERR(nodes[i])) {
@@ -61,7 +73,8 @@ static int sysmem_token_dup(struct sysmem_node *token, const u32 *masks,
 				 &token->dbg);
 	mutex_unlock(&coll->lock);
 free_nodes:
-	kfree(nodes);
+	if (nodes != few)
+		kfree(nodes);
 	return ret;
 }
 
