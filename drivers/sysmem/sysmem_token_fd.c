@@ -14,9 +14,10 @@
 #include "sysmem_node_fd.h"
 
 /*
- * Duplicates whose node pointers sysmem_token_dup() keeps on its stack;
- * more (DUPLICATE_MANY) take an array.  TOKEN_DUPLICATE, the common
- * call, then allocates nothing but its node.
+ * Duplicates whose node pointers sysmem_token_dup() keeps on its stack
+ * (not cleared on entry: only entries written are read); more
+ * (DUPLICATE_MANY) take an array.  TOKEN_DUPLICATE, the common call,
+ * then allocates nothing but its node.
  */
 #define SYSMEM_DUP_ON_STACK	8
 
@@ -33,7 +34,7 @@ static int sysmem_token_dup(struct sysmem_node *token, const u32 *masks,
 			    struct sysmem_ioctl_ctx *ctx)
 {
 	struct sysmem_collection *coll = token->coll;
-	struct sysmem_node *few[SYSMEM_DUP_ON_STACK];
+	struct sysmem_node *few[SYSMEM_DUP_ON_STACK] __uninitialized;
 	struct sysmem_node **nodes = few;
 	unsigned int i;
 	int ret = 0;
