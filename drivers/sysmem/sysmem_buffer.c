@@ -401,7 +401,9 @@ struct dma_buf *sysmem_buffer_export(struct sysmem_buffer *buf, bool writable,
 		sysmem_buffer_put(buf);
 		return dmabuf;
 	}
-	sysmem_dmabuf_set_name(dmabuf, name);
+	/* A new dma-buf has no name: nothing to clear. */
+	if (name && *name)
+		sysmem_dmabuf_set_name(dmabuf, name);
 	return dmabuf;
 }
 

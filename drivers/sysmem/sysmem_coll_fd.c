@@ -278,14 +278,22 @@ static int sysmem_close_weak_fd(struct sysmem_coll_buffer *cb, int *close_fd,
 }
 
 /*
+ * Up to this many buffers, GET_RESULT gathers the fd numbers (and a weak
+ * node's close-weak fd numbers) on its stack; more take one array.
+ */
+#define SYSMEM_RESULT_FDS_ON_STACK	16
+
+/*
  * Reserve an fd for each of the collection's buffers (and a close-weak
- * fd each for a weak node) into @fds and @close_fds, made here with
- * room for @r->buffer_count.  A weak node without usage gets only the
- * close-weak fds (@fds all -1).  The ctx gives them back if the ioctl
- * fails.  @coll->lock held.
+ * fd each for a weak node) into @fds and @close_fds: in @few (room for
+ * 2 * SYSMEM_RESULT_FDS_ON_STACK, not cleared) or, for more buffers, one
+ * array made here, which the caller frees unless it is @few.  Only a
+ * weak node gets @close_fds.  Every entry handed back is written: a
+ * weak node without usage gets only the close-weak fds (@fds all -1).
+ * The ctx gives the fds back if the ioctl fails.  @coll->lock held.
  */
 static int sysmem_result_fds(struct sysmem_node *node, struct sysmem_result *r,
-			     int **fds, int **close_fds,
+			     int *few, int **fds, int **close_fds,
 			     struct sysmem_ioctl_ctx *ctx)
 {
 	bool no_usage = node->c.usage & SYSMEM_USAGE_NONE;
@@ -299,10 +307,15 @@ static int sysmem_result_fds(struct sysmem_node *node, struct sysmem_result *r,
 		return -ENOSPC;
 	if (node->weak && !r->close_weak_fds)
 		return -EINVAL;
-	*fds = kcalloc(nr, sizeof(**fds), GFP_KERNEL);
-	*close_fds = kcalloc(nr, sizeof(**close_fds), GFP_KERNEL);
-	if (!*fds || !*close_fds)
-		return -ENOMEM;
+	*fds = few;
+	if (nr > SYSMEM_RESULT_FDS_ON_STACK) {
+		*fds = kmalloc_array(nr, (node->weak ? 2 : 1) * sizeof(**fds),
+				     GFP_KERNEL);
+		if (!*fds)
+			return -ENOMEM;
+	}
+	if (node->weak)
+		*close_fds = *fds + nr;
 	writable = sysmem_node_writable(node);
 	for (i = 0; i < nr; i++) {
 		(*fds)[i] = -1;
@@ -333,7 +346,9 @@ static long sysmem_coll_ioctl_get_result(struct file *file, void *arg,
 {
 	struct sysmem_node *node = file->private_data;
 	struct sysmem_collection *coll = node->coll;
-	struct sysmem_buffer_settings settings;
+	/* Both are written before they are read (INIT_STACK_ALL_ZERO). */
+	struct sysmem_buffer_settings settings __uninitialized;
+	int few[2 * SYSMEM_RESULT_FDS_ON_STACK] __uninitialized;
 	struct sysmem_result *r = arg;
 	int *fds = NULL, *close_fds = NULL;
 	int ret, fds_ret = 0;
@@ -363,7 +378,8 @@ static long sysmem_coll_ioctl_get_result(struct file *file, void *arg,
 	/* A weak node without usage still gets its close-weak fds. */
 	want_fds = !(node->c.usage & SYSMEM_USAGE_NONE) || node->weak;
 	if (want_fds)
-		fds_ret = sysmem_result_fds(node, r, &fds, &close_fds, ctx);
+		fds_ret = sysmem_result_fds(node, r, few, &fds, &close_fds,
+					    ctx);
 	mutex_unlock(&coll->lock);
 
 	/* No lock from here on: copy out what was gathered. */
@@ -385,8 +401,8 @@ static long sysmem_coll_ioctl_get_result(struct file *file, void *arg,
 	if (!(node->c.usage & SYSMEM_USAGE_NONE))
 		r->fd_count = r->buffer_count;
 free_fds:
-	kfree(close_fds);
-	kfree(fds);
+	if (fds != few)
+		kfree(fds);
 	return ret;
 }
 

@@ -149,13 +149,18 @@ long sysmem_ioctl_dispatch(const struct sysmem_ioctl_table *table,
 			   unsigned long uarg)
 {
 	void __user *ubuf = (void __user *)uarg;
-	struct sysmem_ioctl_ctx ctx = {
-		.capacity = SYSMEM_INLINE_PENDING_FDS,
-		.pending = ctx.inline_fds,
-	};
+	/*
+	 * Neither is cleared on entry, although the kernel may clear
+	 * every stack variable (CONFIG_INIT_STACK_ALL_ZERO): 232 bytes on
+	 * every sysmem ioctl.  Only the first @ksize bytes of @karg are
+	 * read or copied out, and they are copied in or cleared below;
+	 * the ctx is set up field by field, and only its first @nr
+	 * pending entries are read.
+	 */
+	struct sysmem_ioctl_ctx ctx __uninitialized;
+	union sysmem_ioctl_arg karg __uninitialized;
 	const struct sysmem_ioctl_desc *desc;
 	unsigned int usize, ksize, dir;
-	union sysmem_ioctl_arg karg;
 	void *kbuf = &karg;
 	long ret;
 
@@ -171,6 +176,11 @@ long sysmem_ioctl_dispatch(const struct sysmem_ioctl_table *table,
 	usize = _IOC_SIZE(cmd);
 	ksize = _IOC_SIZE(desc->cmd);
 	ctx.usize = usize;
+	ctx.nr = 0;
+	ctx.capacity = SYSMEM_INLINE_PENDING_FDS;
+	ctx.pending = ctx.inline_fds;
+	ctx.undo = NULL;
+	ctx.undo_arg = NULL;
 	if (dir & _IOC_WRITE) {
 		ret = copy_struct_from_user(kbuf, ksize, ubuf, usize);
 		if (ret)

@@ -14,24 +14,38 @@
 #include "sysmem_node_fd.h"
 
 /*
+ * Duplicates whose node pointers sysmem_token_dup() keeps on its stack
+ * (not cleared on entry: only entries written are read), and whose
+ * masks and fd numbers DUPLICATE_MANY keeps on its own; more take
+ * arrays.  TOKEN_DUPLICATE, the common call, then allocates nothing but
+ * its node.
+ */
+#define SYSMEM_DUP_ON_STACK	8
+
+/*
  * Create @count duplicates of @token with @masks; reserve their fds into
  * @fds.  All or nothing: the new nodes get their files first and join
  * the tree only when nothing can fail any more, so a failure never
  * touches the tree, and the ctx's dropping the files made so far gives
  * their nodes back to the collection's node bound (-ENOSPC past it).
+ * Only the first i entries of the node array are ever read.
  */
 static int sysmem_token_dup(struct sysmem_node *token, const u32 *masks,
 			    int *fds, unsigned int count,
 			    struct sysmem_ioctl_ctx *ctx)
 {
 	struct sysmem_collection *coll = token->coll;
-	struct sysmem_node **nodes;
+	struct sysmem_node *few[SYSMEM_DUP_ON_STACK] __uninitialized;
+	struct sysmem_node **nodes = few;
 	unsigned int i;
 	int ret = 0;
 
-	nodes = kcalloc(count, sizeof(*nodes), GFP_KERNEL_ACCOUNT);
-	if (!nodes)
-		return -ENOMEM;
+	if (count > ARRAY_SIZE(few)) {
+		nodes = kmalloc_array(count, sizeof(*nodes),
+				      GFP_KERNEL_ACCOUNT);
+		if (!nodes)
+			return -ENOMEM;
+	}
 	for (i = 0; i < count; i++) {
 		nodes[i] = sysmem_node_alloc(coll, SYSMEM_NODE_TOKEN);
 		if (IS_ERR(nodes[i])) {
@@ -61,7 +75,8 @@ static int sysmem_token_dup(struct sysmem_node *token, const u32 *masks,
 				 &token->dbg);
 	mutex_unlock(&coll->lock);
 free_nodes:
-	kfree(nodes);
+	if (nodes != few)
+		kfree(nodes);
 	return ret;
 }
 
@@ -107,20 +122,30 @@ long sysmem_node_ioctl_duplicate_many(struct file *file, void *arg,
 				      struct sysmem_ioctl_ctx *ctx)
 {
 	struct sysmem_duplicate_many *d = arg;
-	u32 *masks;
-	int *fds;
+	u32 few_masks[SYSMEM_DUP_ON_STACK] __uninitialized;
+	int few_fds[SYSMEM_DUP_ON_STACK] __uninitialized;
+	u32 *masks = few_masks;
+	int *fds = few_fds;
 	unsigned int i;
 	int ret;
 
 	if (d->flags || !d->count || d->count > SYSMEM_MAX_DUPLICATES)
 		return -EINVAL;
-	masks = sysmem_copy_in(d->rights_masks, d->count * sizeof(*masks));
-	if (IS_ERR(masks))
-		return PTR_ERR(masks);
-	fds = kcalloc(d->count, sizeof(*fds), GFP_KERNEL_ACCOUNT);
-	if (!fds) {
-		ret = -ENOMEM;
-		goto free_masks;
+	/* Up to SYSMEM_DUP_ON_STACK, both arrays stay on the stack. */
+	if (d->count <= SYSMEM_DUP_ON_STACK) {
+		if (copy_from_user(masks, u64_to_user_ptr(d->rights_masks),
+				   d->count * sizeof(*masks)))
+			return -EFAULT;
+	} else {
+		masks = sysmem_copy_in(d->rights_masks,
+				       d->count * sizeof(*masks));
+		if (IS_ERR(masks))
+			return PTR_ERR(masks);
+		fds = kcalloc(d->count, sizeof(*fds), GFP_KERNEL_ACCOUNT);
+		if (!fds) {
+			ret = -ENOMEM;
+			goto free_masks;
+		}
 	}
 	ret = -EINVAL;
 	for (i = 0; i < d->count; i++)
@@ -132,9 +157,11 @@ long sysmem_node_ioctl_duplicate_many(struct file *file, void *arg,
 	if (copy_to_user(u64_to_user_ptr(d->fds), fds, d->count * sizeof(*fds)))
 		ret = -EFAULT;	/* the ctx takes the new tokens back */
 free_fds:
-	kfree(fds);
+	if (fds != few_fds)
+		kfree(fds);
 free_masks:
-	kvfree(masks);
+	if (masks != few_masks)
+		kvfree(masks);
 	return ret;
 }
 

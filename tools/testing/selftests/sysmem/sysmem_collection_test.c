@@ -1904,8 +1904,16 @@ TEST_F(sm, duplicate_many_all_or_nothing)
 						 SYSMEM_MAX_DUPLICATES + 1));
 	masks[5] = 0;
 	EXPECT_EQ(-EINVAL, sysmem_duplicate_many(tok, masks, out, 10));
+	/* Up to 8 the kernel keeps the masks on its stack: same checks. */
+	EXPECT_EQ(-EINVAL, sysmem_duplicate_many(tok, masks, out, 6));
+	EXPECT_EQ(-EFAULT, sysmem_duplicate_many(tok, NULL, out, 8));
+	EXPECT_EQ(-EFAULT, sysmem_duplicate_many(tok, NULL, out, 9));
 	EXPECT_EQ(before, next_fd());
 	masks[5] = SYSMEM_RIGHTS_SAME;
+	/* The fds are copied out from the stack (8) or an array (9). */
+	EXPECT_EQ(-EFAULT, sysmem_duplicate_many(tok, masks, NULL, 8));
+	EXPECT_EQ(-EFAULT, sysmem_duplicate_many(tok, masks, NULL, 9));
+	EXPECT_EQ(before, next_fd());
 
 	/* The same through the raw ioctl. */
 	memset(&dm, 0, sizeof(dm));

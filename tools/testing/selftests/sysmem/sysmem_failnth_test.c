@@ -494,10 +494,12 @@ static int call_duplicate(struct sweep_ctx *c)
 
 static int many_n(struct sweep_ctx *c, unsigned long cmd, __u32 count)
 {
-	__u32 masks[6] = { SYSMEM_RIGHTS_SAME, SYSMEM_RIGHT_READ,
+	__u32 masks[9] = { SYSMEM_RIGHTS_SAME, SYSMEM_RIGHT_READ,
 			   SYSMEM_RIGHTS_SAME, SYSMEM_RIGHT_READ,
-			   SYSMEM_RIGHTS_SAME, SYSMEM_RIGHT_READ };
-	int fds[6] = { -1, -1, -1, -1, -1, -1 };
+			   SYSMEM_RIGHTS_SAME, SYSMEM_RIGHT_READ,
+			   SYSMEM_RIGHTS_SAME, SYSMEM_RIGHT_READ,
+			   SYSMEM_RIGHTS_SAME };
+	int fds[9] = { -1, -1, -1, -1, -1, -1, -1, -1, -1 };
 	struct sysmem_duplicate_many d = {
 		.rights_masks = (__u64)(uintptr_t)masks,
 		.fds = (__u64)(uintptr_t)fds,
@@ -529,6 +531,15 @@ static int call_duplicate_many(struct sweep_ctx *c)
 static int call_duplicate_six(struct sweep_ctx *c)
 {
 	return many_n(c, SYSMEM_IOC_TOKEN_DUPLICATE_MANY, 6);
+}
+
+/*
+ * Nine: more than the ioctl keeps on its stack (8), so its arrays of
+ * masks, fds and new nodes are allocated and fail in turn too.
+ */
+static int call_duplicate_nine(struct sweep_ctx *c)
+{
+	return many_n(c, SYSMEM_IOC_TOKEN_DUPLICATE_MANY, 9);
 }
 
 static int call_set_dispensable(struct sweep_ctx *c)
@@ -785,6 +796,8 @@ static const struct sweep_op sweep[] = {
 	OP(TOKEN, TOKEN_DUPLICATE_MANY, setup_token, call_duplicate_many),
 	VARIANT(TOKEN, TOKEN_DUPLICATE_MANY, "six fds", setup_token,
 		call_duplicate_six),
+	VARIANT(TOKEN, TOKEN_DUPLICATE_MANY, "nine fds", setup_token,
+		call_duplicate_nine),
 	OP(TOKEN, TOKEN_SET_DISPENSABLE, setup_dup, call_set_dispensable),
 	OP(TOKEN, TOKEN_CREATE_GROUP, setup_token, call_create_group),
 

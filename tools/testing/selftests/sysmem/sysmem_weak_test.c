@@ -701,4 +701,93 @@ TEST_F(weak, strong_mapping_keeps_collection)
 	leave(cw);
 }
 
+/*
+ * GET_RESULT gathers up to 16 buffers' fd numbers on the kernel's stack
+ * and more in an array, a weak node's close-weak fds after its dma-buf
+ * fds: at 16 and at 17 buffers every fd is where it belongs.  Each
+ * dma-buf fd names its own buffer (BUFFER_INFO), the strong read-only
+ * node's are read-only and the weak writer's writable, and each
+ * close-weak fd fires for its own buffer only.
+ */
+static void result_fds_in_order(struct __test_metadata *_metadata,
+				FIXTURE_DATA(weak) *self, unsigned int n)
+{
+	int tok, w, cs, cw, sfd[17], wfd[17], cfd[17];
+	struct sysmem_buffer_constraints c;
+	unsigned int count, fd_count, i;
+	unsigned long long coll_id;
+	__u64 id;
+	__u32 index;
+	bool is_weak;
+
+	ASSERT_GE(17, n);
+	ASSERT_EQ(0, weak_pair(self->dev, &tok, &w));
+	cs = bind_cons(self->dev, tok, SYSMEM_USAGE_CPU_READ, n - 1, 4096);
+	ASSERT_LE(0, cs);
+	cw = sysmem_bind(self->dev, w);
+	ASSERT_LE(0, cw);
+	close(w);
+	cons_init(&c, USAGE_RW, 1, 4096);
+	ASSERT_EQ(0, sysmem_set_constraints(cw, &c));
+	ASSERT_EQ(0, sysmem_wait(cw, WAIT_NS));
+	ASSERT_EQ(0, sysmem_get_weak_result(cs, NULL, sfd, NULL, n, &count,
+					    &fd_count, &is_weak));
+	ASSERT_EQ(n, count);
+	ASSERT_EQ(n, fd_count);
+	EXPECT_FALSE(is_weak);
+	ASSERT_EQ(0, sysmem_get_weak_result(cw, NULL, wfd, cfd, n, &count,
+					    &fd_count, &is_weak));
+	ASSERT_EQ(n, count);
+	ASSERT_EQ(n, fd_count);
+	EXPECT_TRUE(is_weak);
+	ASSERT_EQ(0, sysmem_buffer_info(self->dev, sfd[0], &id, NULL));
+	coll_id = id;
+	for (i = 0; i < n; i++) {
+		ASSERT_LE(0, sfd[i]);
+		ASSERT_LE(0, wfd[i]);
+		ASSERT_LE(0, cfd[i]);
+		EXPECT_EQ(O_RDONLY, fcntl(sfd[i], F_GETFL) & O_ACCMODE);
+		EXPECT_EQ(O_RDWR, fcntl(wfd[i], F_GETFL) & O_ACCMODE);
+		EXPECT_EQ(0, sysmem_buffer_info(self->dev, sfd[i], &id, &index));
+		EXPECT_EQ(coll_id, id);
+		EXPECT_EQ(i, index);
+		EXPECT_EQ(0, sysmem_buffer_info(self->dev, wfd[i], &id, &index));
+		EXPECT_EQ(coll_id, id);
+		EXPECT_EQ(i, index);
+		/* A close-weak fd is no dma-buf. */
+		EXPECT_EQ(-EINVAL, sysmem_buffer_info(self->dev, cfd[i], NULL,
+						      NULL));
+		EXPECT_FALSE(readable(cfd[i])) TH_LOG("buffer %u", i);
+	}
+	EXPECT_EQ(n, live(self, n));
+
+	/* The strong node leaves; its last buffer's fd, then the first's. */
+	leave(cs);
+	close(sfd[n - 1]);
+	sfd[n - 1] = -1;
+	EXPECT_TRUE(becomes_readable(cfd[n - 1]));
+	for (i = 0; i < n - 1; i++)
+		EXPECT_FALSE(readable(cfd[i])) TH_LOG("buffer %u", i);
+	close(sfd[0]);
+	sfd[0] = -1;
+	EXPECT_TRUE(becomes_readable(cfd[0]));
+	for (i = 1; i < n - 1; i++)
+		EXPECT_FALSE(readable(cfd[i])) TH_LOG("buffer %u", i);
+	close_fds(sfd, n);
+	close_fds(wfd, n);
+	EXPECT_EQ(0, live(self, 0));
+	close_fds(cfd, n);
+	leave(cw);
+}
+
+TEST_F(weak, result_fds_16_buffers)
+{
+	result_fds_in_order(_metadata, self, 16);
+}
+
+TEST_F(weak, result_fds_17_buffers)
+{
+	result_fds_in_order(_metadata, self, 17);
+}
+
 TEST_HARNESS_MAIN
