@@ -220,7 +220,6 @@ void sysmem_pool_put(struct sysmem_pool_group *g);
 struct page *sysmem_pool_take(struct sysmem_pool_group *g, unsigned int order);
 void sysmem_pool_give(struct sysmem_pool_group *g, struct page *page,
 		      unsigned int order);
-bool sysmem_pool_drain(struct sysmem_pool_group *g);
 void sysmem_pool_debugfs_init(struct dentry *debugfs);
 int sysmem_pool_init(void);
 void sysmem_pool_exit(void);

@@ -387,30 +387,6 @@ static unsigned long sysmem_pool_evict(struct sysmem_pool_group *only,
 	return done;
 }
 
-/**
- * sysmem_pool_drain() - free every pooled block of a group
- * @g: the group
- *
- * For an allocation of @g's payer that the page allocator refused: the
- * payer's own pooled blocks may be what holds its cgroup at its limit.
- *
- * Return: true if any block was freed (worth trying again).
- */
-bool sysmem_pool_drain(struct sysmem_pool_group *g)
-{
-	LIST_HEAD(blocks);
-	LIST_HEAD(dead);
-	unsigned long done;
-
-	spin_lock(&sysmem_pool.lock);
-	done = sysmem_pool_evict(g, ULONG_MAX, &blocks, &dead);
-	sysmem_pool.trimmed += done;
-	spin_unlock(&sysmem_pool.lock);
-	sysmem_pool_free_blocks(&blocks);
-	sysmem_pool_free_groups(&dead);
-	return done;
-}
-
 /*
  * The thread's housekeeping: free what is over the bound, the groups
  * of offline or limited memory cgroups and the groups unused for

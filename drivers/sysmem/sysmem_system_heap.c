@@ -262,10 +262,11 @@ static struct page *sysmem_system_block(struct sysmem_system_buffer *sb,
 			return page;
 	}
 	gfp = order ? SYSMEM_HIGH_ORDER_GFP : SYSMEM_LOW_ORDER_GFP;
+	/*
+	 * Pooled blocks need no special release here: a cgroup with a limit
+	 * has none, and global reclaim reaches the pool's shrinker.
+	 */
 	page = alloc_pages(sysmem_system_zone(limit, gfp), order);
-	/* The payer's own pooled pages may hold its cgroup at its limit. */
-	if (!page && !order && sb->pool && sysmem_pool_drain(sb->pool))
-		page = alloc_pages(sysmem_system_zone(limit, gfp), order);
 	if (!page)
 		return NULL;
 	phys = page_to_phys(page);
