@@ -148,25 +148,43 @@ void sysmem_attachments_unmap(struct sysmem_attachments *set,
 	dma_unmap_sgtable(a->dev, sgt, dir, 0);
 }
 
+/*
+ * Sync one importer's mapping, segment by segment, from the DMA
+ * addresses alone.  The importer holds the table while it is mapped, and
+ * with CONFIG_DMABUF_DEBUG the dma-buf core of 6.1 and 6.12 scrambles its
+ * page links in place for that time (bits kept: the chain and end marks),
+ * so the sg-list sync calls, whose DMA-API debugging reads the pages,
+ * must not see it.
+ */
+static void sysmem_attachment_sync(struct sysmem_attachment *a, bool for_cpu)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	for_each_sgtable_dma_sg(&a->sgt, sg, i) {
+		if (for_cpu)
+			dma_sync_single_for_cpu(a->dev, sg_dma_address(sg),
+						sg_dma_len(sg), a->dir);
+		else
+			dma_sync_single_for_device(a->dev, sg_dma_address(sg),
+						   sg_dma_len(sg), a->dir);
+	}
+}
+
 /**
  * sysmem_attachments_sync() - hand the buffer to the CPU or back
  * @set: the buffer's importer list
  * @for_cpu: to the CPU (begin CPU access) or back to the devices (end)
  *
- * Syncs the table of every importer that has the buffer mapped.
+ * Syncs the mapping of every importer that has the buffer mapped.
  */
 void sysmem_attachments_sync(struct sysmem_attachments *set, bool for_cpu)
 {
 	struct sysmem_attachment *a;
 
 	mutex_lock(&set->lock);
-	list_for_each_entry(a, &set->list, link) {
-		if (!a->mapped)
-			continue;
-		if (for_cpu)
-			dma_sync_sgtable_for_cpu(a->dev, &a->sgt, a->dir);
-		else
-			dma_sync_sgtable_for_device(a->dev, &a->sgt, a->dir);
-	}
+	list_for_each_entry(a, &set->list, link)
+		if (a->mapped)
+			sysmem_attachment_sync(a, for_cpu);
 	mutex_unlock(&set->lock);
 }

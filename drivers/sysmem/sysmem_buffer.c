@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * sysmem buffers: a heap's dma-buf, exported to participants as dma-bufs
+ * sysmem buffers: a heap's memory, exported to participants as dma-bufs
  * of sysmem's own.
  *
  * A buffer may be exported twice, once writable and once read-only,
  * because a dma-buf's access mode belongs to its one struct file.  Both
- * forward to the heap's dma-buf; sysmem drops that when the collection
- * and every sysmem dma-buf (fds, mmaps, attachments) have let go, and
- * the heap frees the memory when its dma-buf is released.
+ * forward to the memory: to a built-in heap's memory operations, or to
+ * the dma-buf a heap registered through the public API returned (struct
+ * sysmem_mem).  sysmem gives the memory back when the collection and
+ * every sysmem dma-buf (fds, mmaps, attachments) have let go: a built-in
+ * heap frees it at once, a public heap when its dma-buf is released.
  *
  * Weak nodes get weak dma-bufs, exported afresh for each of them.  They
  * forward the same way but do not keep the buffer alive: once the
@@ -41,6 +43,7 @@ static void sysmem_buffer_release(struct kref *ref)
 
 	/* Every hold, and with the last one the memory, went before. */
 	sysmem_tracker_put(buf->close_weak);
+	dma_resv_fini(&buf->resv);
 	kfree(buf);
 	sysmem_stat_dec(SYSMEM_STAT_BUFFERS);
 }
@@ -62,22 +65,23 @@ void sysmem_buffer_put(struct sysmem_buffer *buf)
  *
  * The last strong hold signals the buffer's close-weak fds and tells the
  * collection (its strong watch); the last hold of any kind gives the
- * memory back (the heap frees it when its dma-buf is released).
+ * memory back to its heap (sysmem_mem_release()).
  *
  * Context: process context; may be called with the buffer's collection
  * lock held (the collection letting go), so nothing here takes it.
  */
 void sysmem_buffer_unhold(struct sysmem_buffer *buf, bool strong)
 {
-	struct dma_buf *inner = NULL;
-	bool gone = false;
+	struct sysmem_mem mem = { };
+	bool gone = false, last;
 
 	spin_lock(&buf->lock);
 	if (strong)
 		gone = !--buf->strong;
-	if (!--buf->users) {
-		inner = buf->dmabuf;
-		buf->dmabuf = NULL;
+	last = !--buf->users;
+	if (last) {
+		mem = buf->mem;
+		buf->mem = (struct sysmem_mem) { };
 	}
 	spin_unlock(&buf->lock);
 	if (gone) {
@@ -86,9 +90,9 @@ void sysmem_buffer_unhold(struct sysmem_buffer *buf, bool strong)
 		if (buf->watch)
 			sysmem_strong_watch_drop(buf->watch);
 	}
-	if (inner) {
+	if (last) {
 		trace_sysmem_buffer_release(buf);
-		dma_buf_put(inner);
+		sysmem_mem_release(&mem);
 	}
 }
 
@@ -116,30 +120,26 @@ struct sysmem_buffer *sysmem_buffer_alloc(struct sysmem_heap *heap, size_t size,
 {
 	struct mem_cgroup *old = sysmem_payer_enter(payer);
 	struct sysmem_buffer *buf;
-	struct dma_buf *dmabuf;
+	int ret = -ENOMEM;
 
 	buf = kzalloc(sizeof(*buf), GFP_KERNEL_ACCOUNT);
-	if (!buf) {
-		dmabuf = ERR_PTR(-ENOMEM);
+	if (!buf)
 		goto leave_payer;
-	}
 	/* The buffer's reference; the count of 1 is the caller's hold. */
 	buf->close_weak = sysmem_tracker_new(0, true);
-	if (!buf->close_weak) {
-		dmabuf = ERR_PTR(-ENOMEM);
+	if (!buf->close_weak)
 		goto free_buf;
-	}
 	sysmem_tracker_inc(buf->close_weak);
-	dmabuf = sysmem_heap_allocate(heap, size, settings, collection_id,
-				      index, tracker, payer);
-	if (IS_ERR(dmabuf))
+	ret = sysmem_heap_allocate(heap, size, settings, collection_id,
+				   index, tracker, payer, &buf->mem);
+	if (ret)
 		goto put_close_weak;
 	sysmem_stat_inc(SYSMEM_STAT_BUFFERS);
 	kref_init(&buf->ref);
 	spin_lock_init(&buf->lock);
+	dma_resv_init(&buf->resv);
 	buf->users = 1;
 	buf->strong = 1;
-	buf->dmabuf = dmabuf;
 	buf->size = size;
 	buf->domain = settings->coherency_domain;
 	buf->collection_id = collection_id;
@@ -158,17 +158,23 @@ free_buf:
 	kfree(buf);
 leave_payer:
 	sysmem_payer_leave(old);
-	return ERR_CAST(dmabuf);
+	return ERR_PTR(ret);
 }
 
 /*
- * sysmem's dma-bufs forward to the heap's, with which they share the
- * reservation object.  Attach, map and CPU access go through the dma-buf
- * API; the importer's locking then covers both.  mmap and vmap call the
- * heap's operations directly: the dma-buf core calls ours with the
- * (shared) reservation lock held on kernels that lock there, and with
- * the outer dma-buf's vmap mutex held on those that use one, so going
- * through dma_buf_mmap() or dma_buf_vmap() would lock twice.
+ * sysmem's dma-bufs forward to the memory.  A built-in heap's operations
+ * are called directly, with sysmem's attachments; the dma-bufs of one
+ * buffer share the buffer's reservation object.  A public heap's dma-buf
+ * is reached through the dma-buf API for attach, map and CPU access (the
+ * importer's locking then covers both), and its reservation object is
+ * the shared one.  Its mmap and vmap are called directly: the dma-buf
+ * core calls ours with the (shared) reservation lock held on kernels
+ * that lock there, and with the outer dma-buf's vmap mutex held on those
+ * that use one, so going through dma_buf_mmap() or dma_buf_vmap() would
+ * lock twice.
+ *
+ * The memory stays while any sysmem dma-buf exists (each holds it), so
+ * @mem is read without the buffer's lock here.
  */
 static int sysmem_dmabuf_attach(struct dma_buf *dmabuf,
 				struct dma_buf_attachment *attachment)
@@ -176,7 +182,9 @@ static int sysmem_dmabuf_attach(struct dma_buf *dmabuf,
 	struct sysmem_buffer *buf = dmabuf->priv;
 	struct dma_buf_attachment *inner;
 
-	inner = dma_buf_attach(buf->dmabuf, attachment->dev);
+	if (buf->mem.ops)
+		return buf->mem.ops->attach(buf->mem.priv, attachment);
+	inner = dma_buf_attach(buf->mem.dmabuf, attachment->dev);
 	if (IS_ERR(inner))
 		return PTR_ERR(inner);
 	attachment->priv = inner;
@@ -188,7 +196,10 @@ static void sysmem_dmabuf_detach(struct dma_buf *dmabuf,
 {
 	struct sysmem_buffer *buf = dmabuf->priv;
 
-	dma_buf_detach(buf->dmabuf, attachment->priv);
+	if (buf->mem.ops)
+		buf->mem.ops->detach(buf->mem.priv, attachment);
+	else
+		dma_buf_detach(buf->mem.dmabuf, attachment->priv);
 }
 
 /*
@@ -210,9 +221,13 @@ static bool sysmem_dmabuf_writable(const struct dma_buf *dmabuf)
 static struct sg_table *sysmem_dmabuf_map(struct dma_buf_attachment *attachment,
 					  enum dma_data_direction dir)
 {
+	struct sysmem_buffer *buf = attachment->dmabuf->priv;
+
 	if (dir == DMA_FROM_DEVICE &&
 	    !sysmem_dmabuf_writable(attachment->dmabuf))
 		return ERR_PTR(-EACCES);
+	if (buf->mem.ops)
+		return buf->mem.ops->map(buf->mem.priv, attachment, dir);
 	return dma_buf_map_attachment(attachment->priv, dir);
 }
 
@@ -220,39 +235,50 @@ static void sysmem_dmabuf_unmap(struct dma_buf_attachment *attachment,
 				struct sg_table *sgt,
 				enum dma_data_direction dir)
 {
-	dma_buf_unmap_attachment(attachment->priv, sgt, dir);
+	struct sysmem_buffer *buf = attachment->dmabuf->priv;
+
+	if (buf->mem.ops)
+		buf->mem.ops->unmap(buf->mem.priv, attachment, sgt, dir);
+	else
+		dma_buf_unmap_attachment(attachment->priv, sgt, dir);
+}
+
+/* Hand the memory to the CPU (@for_cpu) or back to the devices. */
+static int sysmem_dmabuf_sync(struct dma_buf *dmabuf,
+			      enum dma_data_direction dir, bool for_cpu)
+{
+	struct sysmem_buffer *buf = dmabuf->priv;
+
+	if (buf->domain == SYSMEM_DOMAIN_INACCESSIBLE)
+		return -EPERM;
+	if (dir != DMA_FROM_DEVICE && !sysmem_dmabuf_writable(dmabuf))
+		return -EACCES;
+	if (buf->mem.ops)
+		return buf->mem.ops->sync(buf->mem.priv, for_cpu);
+	if (for_cpu)
+		return dma_buf_begin_cpu_access(buf->mem.dmabuf, dir);
+	return dma_buf_end_cpu_access(buf->mem.dmabuf, dir);
 }
 
 static int sysmem_dmabuf_begin_cpu_access(struct dma_buf *dmabuf,
 					  enum dma_data_direction dir)
 {
-	struct sysmem_buffer *buf = dmabuf->priv;
-
-	if (buf->domain == SYSMEM_DOMAIN_INACCESSIBLE)
-		return -EPERM;
-	if (dir != DMA_FROM_DEVICE && !sysmem_dmabuf_writable(dmabuf))
-		return -EACCES;
-	return dma_buf_begin_cpu_access(buf->dmabuf, dir);
+	return sysmem_dmabuf_sync(dmabuf, dir, true);
 }
 
 static int sysmem_dmabuf_end_cpu_access(struct dma_buf *dmabuf,
 					enum dma_data_direction dir)
 {
-	struct sysmem_buffer *buf = dmabuf->priv;
-
-	if (buf->domain == SYSMEM_DOMAIN_INACCESSIBLE)
-		return -EPERM;
-	if (dir != DMA_FROM_DEVICE && !sysmem_dmabuf_writable(dmabuf))
-		return -EACCES;
-	return dma_buf_end_cpu_access(buf->dmabuf, dir);
+	return sysmem_dmabuf_sync(dmabuf, dir, false);
 }
 
 static int sysmem_dmabuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 {
 	struct sysmem_buffer *buf = dmabuf->priv;
-	struct dma_buf *inner = buf->dmabuf;
+	struct dma_buf *inner = buf->mem.dmabuf;
 
-	if (buf->domain == SYSMEM_DOMAIN_INACCESSIBLE || !inner->ops->mmap)
+	if (buf->domain == SYSMEM_DOMAIN_INACCESSIBLE ||
+	    (inner && !inner->ops->mmap))
 		return -EPERM;
 	/*
 	 * A private mapping would hide writes in copies: refuse it.  (A
@@ -267,25 +293,32 @@ static int sysmem_dmabuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma
 	 * its fd did, strongly or weakly.  The heap only puts its pages in
 	 * (see struct sysmem_heap_ops).
 	 */
+	if (buf->mem.ops)
+		return buf->mem.ops->mmap(buf->mem.priv, vma);
 	return inner->ops->mmap(inner, vma);
 }
 
+/* Only in the ops of buffers whose heap can vmap (sysmem_buffer_export()). */
 static int sysmem_dmabuf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 {
 	struct sysmem_buffer *buf = dmabuf->priv;
-	struct dma_buf *inner = buf->dmabuf;
+	struct dma_buf *inner = buf->mem.dmabuf;
 
-	if (buf->domain == SYSMEM_DOMAIN_INACCESSIBLE || !inner->ops->vmap)
+	if (buf->domain == SYSMEM_DOMAIN_INACCESSIBLE)
 		return -EPERM;
+	if (buf->mem.ops)
+		return buf->mem.ops->vmap(buf->mem.priv, map);
 	return inner->ops->vmap(inner, map);
 }
 
 static void sysmem_dmabuf_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
 {
 	struct sysmem_buffer *buf = dmabuf->priv;
-	struct dma_buf *inner = buf->dmabuf;
+	struct dma_buf *inner = buf->mem.dmabuf;
 
-	if (inner->ops->vunmap)
+	if (buf->mem.ops)
+		buf->mem.ops->vunmap(buf->mem.priv, map);
+	else if (inner->ops->vunmap)
 		inner->ops->vunmap(inner, map);
 }
 
@@ -383,10 +416,15 @@ struct dma_buf *sysmem_buffer_export(struct sysmem_buffer *buf, bool writable,
 	buf->users++;
 	if (!weak)
 		buf->strong++;
-	/* A strong hold is left, so @dmabuf stays until we unhold. */
-	info.resv = buf->dmabuf->resv;
-	vmap = buf->domain != SYSMEM_DOMAIN_INACCESSIBLE &&
-	       buf->dmabuf->ops->vmap;
+	/* A strong hold is left, so @mem stays until we unhold. */
+	if (buf->mem.ops) {
+		info.resv = &buf->resv;
+		vmap = buf->mem.ops->vmap;
+	} else {
+		info.resv = buf->mem.dmabuf->resv;
+		vmap = buf->mem.dmabuf->ops->vmap;
+	}
+	vmap = vmap && buf->domain != SYSMEM_DOMAIN_INACCESSIBLE;
 	spin_unlock(&buf->lock);
 
 	info.exp_name = weak ? "sysmem-weak" : "sysmem";

@@ -62,18 +62,25 @@ static void sysmem_collection_strong_end(struct work_struct *work);
  * @count: the collection's buffers whose strong count is not 0
  * @lock: protects @coll
  * @coll: the collection, NULL once it is being freed
+ * @quiet: the collection let go of its buffers with no weak node open,
+ *	so no weak node can come any more and the end of the last strong
+ *	buffer is nobody's business; set once, under the collection lock
  *
  * A buffer's strong count falls to 0 at most once, in whatever task
  * drops the last strong dma-buf, or under the collection lock when the
  * collection lets go of its own hold; so @count falls to 0 at most once
  * too, and then the watch queues the collection's strong_end work
- * rather than take the collection lock.
+ * rather than take the collection lock, unless the watch is @quiet.
+ * @count cannot reach 0 before the collection let go of its own hold,
+ * after setting @quiet, and the fully ordered atomic_dec_and_test()
+ * that takes it to 0 sees @quiet.
  */
 struct sysmem_strong_watch {
 	struct kref ref;
 	atomic_t count;
 	spinlock_t lock;	/* protects @coll */
 	struct sysmem_collection *coll;
+	bool quiet;
 };
 
 static void sysmem_strong_watch_free(struct kref *ref)
@@ -102,7 +109,7 @@ void sysmem_strong_watch_add(struct sysmem_strong_watch *watch)
  *
  * When that was the last buffer held strongly, queue the collection's
  * strong_end work, with a reference on the collection, unless the
- * collection is already being freed.
+ * collection is already being freed or has no weak node to tell.
  *
  * Context: any process context, the collection's lock held or not.
  */
@@ -110,7 +117,7 @@ void sysmem_strong_watch_drop(struct sysmem_strong_watch *watch)
 {
 	struct sysmem_collection *coll = NULL;
 
-	if (atomic_dec_and_test(&watch->count)) {
+	if (atomic_dec_and_test(&watch->count) && !READ_ONCE(watch->quiet)) {
 		spin_lock(&watch->lock);
 		if (watch->coll && kref_get_unless_zero(&watch->coll->ref))
 			coll = watch->coll;
@@ -812,6 +819,12 @@ static bool sysmem_collection_check_strong(struct sysmem_collection *coll,
 			return true;
 		}
 		coll->let_go = true;
+		/*
+		 * Only a strong node or a weak one can make a weak node: with
+		 * neither left, the strong_end work would have nothing to do.
+		 */
+		if (!sysmem_collection_has_weak(coll))
+			WRITE_ONCE(coll->watch->quiet, true);
 		sysmem_collection_unhold_buffers(coll);
 	}
 	if (atomic_read(&coll->watch->count))

@@ -119,45 +119,46 @@ static int sysmem_contig_sgt(struct sg_table *sgt, unsigned int max_seg,
 	return 0;
 }
 
-static int sysmem_contig_attach(struct dma_buf *dmabuf,
+static int sysmem_contig_attach(void *mem,
 				struct dma_buf_attachment *attachment)
 {
-	struct sysmem_contig_buffer *cb = dmabuf->priv;
+	struct sysmem_contig_buffer *cb = mem;
 
 	return sysmem_attachments_add(&cb->importers, attachment,
 				      sysmem_contig_sgt, cb);
 }
 
-static void sysmem_contig_detach(struct dma_buf *dmabuf,
+static void sysmem_contig_detach(void *mem,
 				 struct dma_buf_attachment *attachment)
 {
-	struct sysmem_contig_buffer *cb = dmabuf->priv;
+	struct sysmem_contig_buffer *cb = mem;
 
 	sysmem_attachments_remove(&cb->importers, attachment);
 }
 
-static struct sg_table *sysmem_contig_map(struct dma_buf_attachment *attachment,
+static struct sg_table *sysmem_contig_map(void *mem,
+					  struct dma_buf_attachment *attachment,
 					  enum dma_data_direction dir)
 {
-	struct sysmem_contig_buffer *cb = attachment->dmabuf->priv;
+	struct sysmem_contig_buffer *cb = mem;
 
 	return sysmem_attachments_map(&cb->importers, attachment, dir);
 }
 
-static void sysmem_contig_unmap(struct dma_buf_attachment *attachment,
+static void sysmem_contig_unmap(void *mem,
+				struct dma_buf_attachment *attachment,
 				struct sg_table *sgt,
 				enum dma_data_direction dir)
 {
-	struct sysmem_contig_buffer *cb = attachment->dmabuf->priv;
+	struct sysmem_contig_buffer *cb = mem;
 
 	sysmem_attachments_unmap(&cb->importers, attachment, sgt, dir);
 }
 
 /* Hand the block over to the CPU (@for_cpu) or back to the devices. */
-static int sysmem_contig_sync(struct dma_buf *dmabuf,
-			      enum dma_data_direction dir, bool for_cpu)
+static int sysmem_contig_sync(void *mem, bool for_cpu)
 {
-	struct sysmem_contig_buffer *cb = dmabuf->priv;
+	struct sysmem_contig_buffer *cb = mem;
 
 	if (cb->domain == SYSMEM_DOMAIN_INACCESSIBLE)
 		return -EPERM;
@@ -175,21 +176,9 @@ static int sysmem_contig_sync(struct dma_buf *dmabuf,
 	return 0;
 }
 
-static int sysmem_contig_begin_cpu_access(struct dma_buf *dmabuf,
-					  enum dma_data_direction dir)
+static int sysmem_contig_mmap(void *mem, struct vm_area_struct *vma)
 {
-	return sysmem_contig_sync(dmabuf, dir, true);
-}
-
-static int sysmem_contig_end_cpu_access(struct dma_buf *dmabuf,
-					enum dma_data_direction dir)
-{
-	return sysmem_contig_sync(dmabuf, dir, false);
-}
-
-static int sysmem_contig_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
-{
-	struct sysmem_contig_buffer *cb = dmabuf->priv;
+	struct sysmem_contig_buffer *cb = mem;
 
 	if (cb->domain == SYSMEM_DOMAIN_INACCESSIBLE)
 		return -EPERM;
@@ -197,9 +186,9 @@ static int sysmem_contig_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma
 			      cb->page);
 }
 
-static int sysmem_contig_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
+static int sysmem_contig_vmap(void *mem, struct iosys_map *map)
 {
-	struct sysmem_contig_buffer *cb = dmabuf->priv;
+	struct sysmem_contig_buffer *cb = mem;
 
 	/*
 	 * Even for an inaccessible buffer, like every heap's (sysmem's own
@@ -212,14 +201,14 @@ static int sysmem_contig_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	return 0;
 }
 
-static void sysmem_contig_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
+static void sysmem_contig_vunmap(void *mem, struct iosys_map *map)
 {
 	iosys_map_clear(map);
 }
 
-static void sysmem_contig_release(struct dma_buf *dmabuf)
+static void sysmem_contig_release(void *mem)
 {
-	struct sysmem_contig_buffer *cb = dmabuf->priv;
+	struct sysmem_contig_buffer *cb = mem;
 	struct sysmem_heap_buffer *hbuf = cb->hbuf;
 
 	dma_free_pages(cb->dev, cb->alloc_size, cb->page,
@@ -229,26 +218,10 @@ static void sysmem_contig_release(struct dma_buf *dmabuf)
 	sysmem_heap_buffer_released(hbuf);
 }
 
-static const struct dma_buf_ops sysmem_contig_dmabuf_ops = {
-	.attach = sysmem_contig_attach,
-	.detach = sysmem_contig_detach,
-	.map_dma_buf = sysmem_contig_map,
-	.unmap_dma_buf = sysmem_contig_unmap,
-	.begin_cpu_access = sysmem_contig_begin_cpu_access,
-	.end_cpu_access = sysmem_contig_end_cpu_access,
-	.mmap = sysmem_contig_mmap,
-	.vmap = sysmem_contig_vmap,
-	.vunmap = sysmem_contig_vunmap,
-	.release = sysmem_contig_release,
-};
-
-static struct dma_buf *sysmem_contig_allocate(struct sysmem_heap *heap,
-					      struct sysmem_heap_buffer *hbuf)
+static void *sysmem_contig_allocate(struct sysmem_heap *heap,
+				    struct sysmem_heap_buffer *hbuf)
 {
-	DEFINE_DMA_BUF_EXPORT_INFO(info);
 	struct sysmem_contig_buffer *cb;
-	struct dma_buf *dmabuf;
-	int ret = -ENOMEM;
 	phys_addr_t phys;
 	u64 align, limit;
 
@@ -288,18 +261,7 @@ static struct dma_buf *sysmem_contig_allocate(struct sysmem_heap *heap,
 				    &phys, align, limit);
 		goto free_block;
 	}
-
-	info.exp_name = "sysmem-contiguous";
-	info.ops = &sysmem_contig_dmabuf_ops;
-	info.size = hbuf->size;
-	info.flags = O_RDWR;
-	info.priv = cb;
-	dmabuf = dma_buf_export(&info);
-	if (IS_ERR(dmabuf)) {
-		ret = PTR_ERR(dmabuf);
-		goto free_block;
-	}
-	return dmabuf;
+	return cb;
 
 free_block:
 	dma_free_pages(cb->dev, cb->alloc_size, cb->page,
@@ -307,11 +269,20 @@ free_block:
 free_cb:
 	sysmem_attachments_destroy(&cb->importers);
 	kfree(cb);
-	return ERR_PTR(ret);
+	return ERR_PTR(-ENOMEM);
 }
 
-static const struct sysmem_heap_ops sysmem_contig_heap_ops = {
+static const struct sysmem_mem_ops sysmem_contig_mem_ops = {
 	.allocate = sysmem_contig_allocate,
+	.release = sysmem_contig_release,
+	.attach = sysmem_contig_attach,
+	.detach = sysmem_contig_detach,
+	.map = sysmem_contig_map,
+	.unmap = sysmem_contig_unmap,
+	.sync = sysmem_contig_sync,
+	.mmap = sysmem_contig_mmap,
+	.vmap = sysmem_contig_vmap,
+	.vunmap = sysmem_contig_vunmap,
 };
 
 static struct sysmem_heap *sysmem_contig_heap;
@@ -325,7 +296,6 @@ int sysmem_contig_heap_init(void)
 {
 	const struct sysmem_heap_info info = {
 		.name = "contiguous",
-		.ops = &sysmem_contig_heap_ops,
 		.domains = SYSMEM_DOMAIN_ALL,
 		.flags = SYSMEM_HEAP_CONTIGUOUS | SYSMEM_HEAP_NEED_FLUSH,
 		.base_alignment = SYSMEM_CONTIG_ALIGN,
@@ -335,7 +305,8 @@ int sysmem_contig_heap_init(void)
 				 DMA_BIT_MASK(32) : 0,
 	};
 
-	sysmem_contig_heap = sysmem_heap_register(&info);
+	sysmem_contig_heap = sysmem_heap_register_builtin(&info,
+							  &sysmem_contig_mem_ops);
 	if (IS_ERR(sysmem_contig_heap))
 		return PTR_ERR(sysmem_contig_heap);
 	return 0;

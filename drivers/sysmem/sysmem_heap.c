@@ -157,7 +157,8 @@ MODULE_PARM_DESC(heap_max_bytes,
  * @ref: one for the registration, one per buffer not yet released
  * @link: entry in sysmem_heaps, under sysmem_heaps_lock
  * @name: the heap's name
- * @ops: the heap's operations
+ * @ops: the heap's operations (a heap registered through the public API)
+ * @mem_ops: a built-in heap's memory operations, used instead of @ops
  * @priv: the heap's private data
  * @domains: SYSMEM_DOMAIN_* supported
  * @flags: SYSMEM_HEAP_*
@@ -167,7 +168,7 @@ MODULE_PARM_DESC(heap_max_bytes,
  * @registered: false once unregistered; written under @unregister_sem
  *	held for writing, read under it held for reading (or racily, with
  *	READ_ONCE, where a stale answer is rechecked)
- * @unregister_sem: held for reading around every call of @ops, so that
+ * @unregister_sem: held for reading around every allocate call, so that
  *	unregistering waits for calls in flight
  * @stats_lock: protects the counters below
  * @live_buffers: buffers whose memory is not yet back in the heap
@@ -180,6 +181,7 @@ struct sysmem_heap {
 	struct list_head link;
 	char name[SYSMEM_HEAP_NAME_LEN];
 	const struct sysmem_heap_ops *ops;
+	const struct sysmem_mem_ops *mem_ops;
 	void *priv;
 	u32 domains;
 	u32 flags;
@@ -223,10 +225,16 @@ void sysmem_heap_put(struct sysmem_heap *heap)
 	kref_put_mutex(&heap->ref, sysmem_heap_free, &sysmem_heaps_lock);
 }
 
-static bool sysmem_heap_info_valid(const struct sysmem_heap_info *info)
+static bool sysmem_heap_info_valid(const struct sysmem_heap_info *info,
+				   const struct sysmem_mem_ops *mem_ops)
 {
-	if (!info || !info->name || !sysmem_heap_name_valid(info->name) ||
-	    !info->ops || !info->ops->allocate)
+	if (!info || !info->name || !sysmem_heap_name_valid(info->name))
+		return false;
+	/* A built-in heap clears its memory itself. */
+	if (mem_ops && (!mem_ops->allocate ||
+			(info->flags & SYSMEM_HEAP_NEED_CLEAR)))
+		return false;
+	if (!mem_ops && (!info->ops || !info->ops->allocate))
 		return false;
 	if (!info->domains || (info->domains & ~SYSMEM_DOMAIN_ALL) ||
 	    (info->flags & ~SYSMEM_HEAP_FLAGS_ALL))
@@ -244,30 +252,22 @@ static bool sysmem_heap_info_valid(const struct sysmem_heap_info *info)
 	return true;
 }
 
-/**
- * sysmem_heap_register() - make a heap available to collections
- * @info: the heap's name, operations and properties; copied
- *
- * From the return on, collections whose constraints the heap meets may
- * allocate from it (see Documentation/sysmem/negotiation.rst for the
- * choice of heap).  May sleep.
- *
- * Return: the heap, or ERR_PTR(-EINVAL) for an invalid @info,
- * ERR_PTR(-EEXIST) when a registered heap has the name already,
- * ERR_PTR(-ENOMEM).
- */
-struct sysmem_heap *sysmem_heap_register(const struct sysmem_heap_info *info)
+/* Register a heap: public (@mem_ops NULL) or built-in. */
+static struct sysmem_heap *
+sysmem_heap_add(const struct sysmem_heap_info *info,
+		const struct sysmem_mem_ops *mem_ops)
 {
 	struct sysmem_heap *heap, *other;
 
-	if (!sysmem_heap_info_valid(info))
+	if (!sysmem_heap_info_valid(info, mem_ops))
 		return ERR_PTR(-EINVAL);
 	heap = kzalloc(sizeof(*heap), GFP_KERNEL);
 	if (!heap)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&heap->ref);
 	strscpy(heap->name, info->name, sizeof(heap->name));
-	heap->ops = info->ops;
+	heap->ops = mem_ops ? NULL : info->ops;
+	heap->mem_ops = mem_ops;
 	heap->priv = info->priv;
 	heap->domains = info->domains;
 	heap->flags = info->flags;
@@ -295,7 +295,44 @@ struct sysmem_heap *sysmem_heap_register(const struct sysmem_heap_info *info)
 	mutex_unlock(&sysmem_heaps_lock);
 	return heap;
 }
+
+/**
+ * sysmem_heap_register() - make a heap available to collections
+ * @info: the heap's name, operations and properties; copied
+ *
+ * From the return on, collections whose constraints the heap meets may
+ * allocate from it (see Documentation/sysmem/negotiation.rst for the
+ * choice of heap).  May sleep.
+ *
+ * Return: the heap, or ERR_PTR(-EINVAL) for an invalid @info,
+ * ERR_PTR(-EEXIST) when a registered heap has the name already,
+ * ERR_PTR(-ENOMEM).
+ */
+struct sysmem_heap *sysmem_heap_register(const struct sysmem_heap_info *info)
+{
+	return sysmem_heap_add(info, NULL);
+}
 EXPORT_SYMBOL_NS_GPL(sysmem_heap_register, SYSMEM_NS);
+
+/**
+ * sysmem_heap_register_builtin() - register one of sysmem's own heaps
+ * @info: as for sysmem_heap_register(); @info->ops is not used, and
+ *	SYSMEM_HEAP_NEED_CLEAR is refused (the heap clears its memory)
+ * @mem_ops: the heap's memory operations
+ *
+ * The heap hands sysmem its memory without a dma-buf of its own (see
+ * struct sysmem_mem_ops).
+ *
+ * Return: as for sysmem_heap_register().
+ */
+struct sysmem_heap *
+sysmem_heap_register_builtin(const struct sysmem_heap_info *info,
+			     const struct sysmem_mem_ops *mem_ops)
+{
+	if (!mem_ops)
+		return ERR_PTR(-EINVAL);
+	return sysmem_heap_add(info, mem_ops);
+}
 
 /**
  * sysmem_heap_unregister() - stop allocating from a heap
@@ -394,12 +431,12 @@ static int sysmem_heap_clear(struct dma_buf *dmabuf, size_t size)
 static atomic64_t sysmem_heap_flushes = ATOMIC64_INIT(0);
 
 /*
- * Write the CPU caches back for a heap's new dma-buf, so that a device
- * reading the memory directly sees the zeroes: map it for sysmem's own
- * device towards the device, then unmap.  The caller skips it where
+ * Write the CPU caches back for a heap's new memory, so that a device
+ * reading it directly sees the zeroes: map it for sysmem's own device
+ * towards the device, then unmap.  The caller skips it where
  * sysmem_dma_coherent() says that does nothing (x86, for one).
  */
-static int sysmem_heap_flush(struct dma_buf *dmabuf)
+static int sysmem_heap_flush_dmabuf(struct dma_buf *dmabuf)
 {
 	struct dma_buf_attachment *attachment;
 	struct sg_table *sgt;
@@ -414,9 +451,62 @@ static int sysmem_heap_flush(struct dma_buf *dmabuf)
 	else
 		sysmem_dma_buf_unmap(attachment, sgt, DMA_TO_DEVICE);
 	dma_buf_detach(dmabuf, attachment);
+	return ret;
+}
+
+/*
+ * The same for a built-in heap's memory, through its operations: the
+ * attachment is sysmem's alone and only ever seen by the heap, which
+ * reads its device and keeps its own state in its priv.
+ */
+static int sysmem_heap_flush_mem(const struct sysmem_mem *mem)
+{
+	struct dma_buf_attachment attachment = {
+		.dev = sysmem_dma_device(),
+	};
+	struct sg_table *sgt;
+	int ret;
+
+	ret = mem->ops->attach(mem->priv, &attachment);
+	if (ret)
+		return ret;
+	sgt = mem->ops->map(mem->priv, &attachment, DMA_TO_DEVICE);
+	if (IS_ERR(sgt))
+		ret = PTR_ERR(sgt);
+	else
+		mem->ops->unmap(mem->priv, &attachment, sgt, DMA_TO_DEVICE);
+	mem->ops->detach(mem->priv, &attachment);
+	return ret;
+}
+
+static int sysmem_heap_flush(const struct sysmem_mem *mem)
+{
+	int ret;
+
+	ret = mem->ops ? sysmem_heap_flush_mem(mem) :
+			 sysmem_heap_flush_dmabuf(mem->dmabuf);
 	if (!ret)
 		atomic64_inc(&sysmem_heap_flushes);
 	return ret;
+}
+
+/**
+ * sysmem_mem_release() - give a buffer's memory back to its heap
+ * @mem: what sysmem_heap_allocate() filled in; emptied
+ *
+ * A heap's dma-buf is put (the heap frees the memory when it is
+ * released); a built-in heap frees its memory at once.
+ *
+ * Context: process context; may sleep.  Callers may hold a collection
+ * lock: what the heap takes then comes after it in the lock order.
+ */
+void sysmem_mem_release(struct sysmem_mem *mem)
+{
+	if (mem->ops)
+		mem->ops->release(mem->priv);
+	else if (mem->dmabuf)
+		dma_buf_put(mem->dmabuf);
+	*mem = (struct sysmem_mem) { };
 }
 
 /**
@@ -429,41 +519,44 @@ static int sysmem_heap_flush(struct dma_buf *dmabuf)
  * @tracker: counts the buffer until the heap releases it, or NULL
  * @payer: who pays for the buffer
  *
+ * @mem: out: the memory, for sysmem_mem_release()
+ *
  * Checks the heap's cap and, for a heap that does not charge a memory
  * cgroup, the payer's pinned-memory limits; calls the heap's allocate
- * operation, checks the dma-buf it returns, clears and flushes the
- * memory as the heap asks (flushes only where sysmem's DMA device is not
- * coherent).  The memory counts in the heap's accounting
+ * operation, checks the dma-buf a public heap returns, clears and
+ * flushes the memory as the heap asks (flushes only where sysmem's DMA
+ * device is not coherent).  The memory counts in the heap's accounting
  * (and the payer's pinned memory) until the heap releases it.  The
  * caller makes the payer's memory cgroup active (sysmem_payer_enter()).
  *
- * Return: the heap's dma-buf (one reference, the caller's), or an
- * ERR_PTR: -EDQUOT over a limit of the payer, -ENOMEM over the heap's
- * cap or without memory, or the heap's error.
+ * Return: 0 with @mem filled in (the caller's), or -EDQUOT over a limit
+ * of the payer, -ENOMEM over the heap's cap or without memory, or the
+ * heap's error.
  */
-struct dma_buf *sysmem_heap_allocate(struct sysmem_heap *heap, size_t size,
-				     const struct sysmem_buffer_settings *settings,
-				     u64 collection_id, u32 index,
-				     struct sysmem_tracker *tracker,
-				     struct sysmem_payer *payer)
+int sysmem_heap_allocate(struct sysmem_heap *heap, size_t size,
+			 const struct sysmem_buffer_settings *settings,
+			 u64 collection_id, u32 index,
+			 struct sysmem_tracker *tracker,
+			 struct sysmem_payer *payer, struct sysmem_mem *mem)
 {
 	struct sysmem_heap_buffer_priv *priv;
 	struct sysmem_heap_buffer *buf;
-	struct dma_buf *dmabuf;
 	u64 cap = sysmem_heap_cap(heap->name);
+	void *obj = NULL;
 	bool over;
 	int ret;
 
+	*mem = (struct sysmem_mem) { };
 	priv = kzalloc(sizeof(*priv), GFP_KERNEL_ACCOUNT);
 	if (!priv)
-		return ERR_PTR(-ENOMEM);
+		return -ENOMEM;
 	if (!(heap->flags & SYSMEM_HEAP_MEMCG)) {
 		ret = sysmem_payer_charge(payer, size,
 					  heap->flags & SYSMEM_HEAP_CONTIGUOUS,
 					  &priv->charge);
 		if (ret) {
 			kfree(priv);
-			return ERR_PTR(ret);
+			return ret;
 		}
 	}
 	buf = &priv->buf;
@@ -487,7 +580,7 @@ struct dma_buf *sysmem_heap_allocate(struct sysmem_heap *heap, size_t size,
 	if (over) {
 		sysmem_payer_uncharge(&priv->charge);
 		kfree(priv);
-		return ERR_PTR(-ENOMEM);
+		return -ENOMEM;
 	}
 
 	kref_get(&heap->ref);	/* the buffer's, until released */
@@ -496,45 +589,55 @@ struct dma_buf *sysmem_heap_allocate(struct sysmem_heap *heap, size_t size,
 		priv->tracker = tracker;
 	}
 	down_read(&heap->unregister_sem);
-	if (heap->registered)
-		dmabuf = heap->ops->allocate(heap, buf);
+	if (!heap->registered)
+		obj = ERR_PTR(-ENODEV);
+	else if (heap->mem_ops)
+		obj = heap->mem_ops->allocate(heap, buf);
 	else
-		dmabuf = ERR_PTR(-ENODEV);
+		mem->dmabuf = heap->ops->allocate(heap, buf);
 	up_read(&heap->unregister_sem);
-	if (IS_ERR_OR_NULL(dmabuf)) {
-		ret = dmabuf ? PTR_ERR(dmabuf) : -ENOMEM;
+	if (heap->mem_ops && !IS_ERR_OR_NULL(obj)) {
+		mem->ops = heap->mem_ops;
+		mem->priv = obj;
+	} else if (IS_ERR(mem->dmabuf)) {
+		obj = mem->dmabuf;
+		mem->dmabuf = NULL;
+	}
+	if (!mem->ops && !mem->dmabuf) {
+		ret = IS_ERR(obj) ? PTR_ERR(obj) : -ENOMEM;
 		sysmem_heap_account(heap, -1, -(s64)size, true);
 		sysmem_payer_uncharge(&priv->charge);
 		if (tracker)
 			sysmem_tracker_dec(tracker);
 		kfree(priv);
 		sysmem_heap_put(heap);
-		return ERR_PTR(ret);
+		return ret;
 	}
-	/* From here on the heap owns @buf and releases it with @dmabuf. */
+	/* From here on the heap owns @buf and releases it with @mem. */
 	ret = -EPROTO;
-	if (dmabuf->size != size) {
+	if (mem->dmabuf && mem->dmabuf->size != size) {
 		pr_warn_ratelimited("heap %s returned a dma-buf of %zu bytes for %zu\n",
-				    heap->name, dmabuf->size, size);
-		goto put_dmabuf;
+				    heap->name, mem->dmabuf->size, size);
+		goto release_mem;
 	}
+	/* Only a public heap can ask (sysmem_heap_info_valid()). */
 	if (heap->flags & SYSMEM_HEAP_NEED_CLEAR) {
-		ret = sysmem_heap_clear(dmabuf, size);
+		ret = sysmem_heap_clear(mem->dmabuf, size);
 		if (ret)
-			goto put_dmabuf;
+			goto release_mem;
 	}
 	if ((heap->flags & (SYSMEM_HEAP_NEED_CLEAR | SYSMEM_HEAP_NEED_FLUSH)) &&
 	    !sysmem_dma_coherent()) {
-		ret = sysmem_heap_flush(dmabuf);
+		ret = sysmem_heap_flush(mem);
 		if (ret)
-			goto put_dmabuf;
+			goto release_mem;
 	}
-	return dmabuf;
+	return 0;
 
-put_dmabuf:
+release_mem:
 	sysmem_heap_account(heap, 0, 0, true);
-	dma_buf_put(dmabuf);
-	return ERR_PTR(ret);
+	sysmem_mem_release(mem);
+	return ret;
 }
 
 /**

@@ -7,6 +7,7 @@
 
 #include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
+#include <linux/dma-resv.h>
 #include <linux/fs.h>
 #include <linux/kref.h>
 #include <linux/list.h>
@@ -82,13 +83,66 @@ static inline int sysmem_name_len(const char *name)
 }
 
 /**
+ * struct sysmem_mem_ops - a built-in heap's buffers, without dma-bufs
+ * @allocate: allocate the memory of @buf (struct sysmem_heap_ops'
+ *	rules, but return the heap's own object for it, not a dma-buf)
+ * @release: free the memory, then call sysmem_heap_buffer_released()
+ * @attach: an importer attached one of sysmem's dma-bufs of the buffer;
+ *	the heap may set @attachment->priv
+ * @detach: undo @attach
+ * @map: the importer's table, mapped for its device
+ * @unmap: undo @map
+ * @sync: hand the memory to the CPU (@for_cpu) or back to the devices
+ * @mmap: map the memory into @vma, whose file is sysmem's dma-buf
+ * @vmap: map the memory into the kernel
+ * @vunmap: undo @vmap
+ *
+ * Every sysmem dma-buf of the buffer calls these with the heap's object
+ * directly, so a built-in heap makes no dma-buf of its own: one file
+ * fewer per buffer.  Heaps outside sysmem register through the public
+ * API (struct sysmem_heap_ops) and return a dma-buf.  sysmem's dma-bufs
+ * pin the module, so the operations never outlive it.
+ */
+struct sysmem_mem_ops {
+	void *(*allocate)(struct sysmem_heap *heap,
+			  struct sysmem_heap_buffer *buf);
+	void (*release)(void *mem);
+	int (*attach)(void *mem, struct dma_buf_attachment *attachment);
+	void (*detach)(void *mem, struct dma_buf_attachment *attachment);
+	struct sg_table *(*map)(void *mem,
+				struct dma_buf_attachment *attachment,
+				enum dma_data_direction dir);
+	void (*unmap)(void *mem, struct dma_buf_attachment *attachment,
+		      struct sg_table *sgt, enum dma_data_direction dir);
+	int (*sync)(void *mem, bool for_cpu);
+	int (*mmap)(void *mem, struct vm_area_struct *vma);
+	int (*vmap)(void *mem, struct iosys_map *map);
+	void (*vunmap)(void *mem, struct iosys_map *map);
+};
+
+/**
+ * struct sysmem_mem - one buffer's memory, as its heap gave it
+ * @dmabuf: the heap's dma-buf (one reference), for a heap registered
+ *	through the public API; else NULL
+ * @ops: a built-in heap's memory operations; else NULL
+ * @priv: the built-in heap's object for the memory, for @ops
+ *
+ * Exactly one of @dmabuf and @ops is set while the memory is held.
+ */
+struct sysmem_mem {
+	struct dma_buf *dmabuf;
+	const struct sysmem_mem_ops *ops;
+	void *priv;
+};
+
+/**
  * struct sysmem_buffer - one buffer of a collection
  * @ref: one reference per sysmem dma-buf exported for it plus one for
  *	the collection; keeps the structure, not the memory
- * @lock: protects @users, @strong and @dmabuf
+ * @lock: protects @users, @strong and @mem
  * @users: holds on the memory: the collection's hold plus one per sysmem
  *	dma-buf, strong or weak (a mapping cannot be taken back); the
- *	heap's dma-buf is dropped when it falls to 0
+ *	memory goes back to its heap when it falls to 0
  * @strong: holds that keep the buffer alive: the collection's hold
  *	(while the collection has a strong node) plus one per strong
  *	sysmem dma-buf; once 0 the buffer is gone for weak nodes and stays
@@ -97,8 +151,10 @@ static inline int sysmem_name_len(const char *name)
  * @watch: counts the buffer among its collection's strong buffers while
  *	@strong is not 0 (a reference, dropped when @strong falls to 0);
  *	NULL for a buffer of no collection
- * @dmabuf: the heap's dma-buf, which every sysmem dma-buf forwards to;
- *	NULL once @users fell to 0
+ * @mem: the memory, which every sysmem dma-buf forwards to; empty once
+ *	@users fell to 0
+ * @resv: the reservation object of the buffer's sysmem dma-bufs when
+ *	@mem is a built-in heap's (a heap's dma-buf brings its own)
  * @collection_id: id of the collection the buffer belongs to
  * @index: index of the buffer in its collection
  * @size: page-aligned size in bytes
@@ -106,12 +162,13 @@ static inline int sysmem_name_len(const char *name)
  */
 struct sysmem_buffer {
 	struct kref ref;
-	spinlock_t lock;	/* @users, @strong and @dmabuf */
+	spinlock_t lock;	/* @users, @strong and @mem */
 	unsigned int users;
 	unsigned int strong;
 	struct sysmem_tracker *close_weak;
 	struct sysmem_strong_watch *watch;
-	struct dma_buf *dmabuf;
+	struct sysmem_mem mem;
+	struct dma_resv resv;
 	u64 collection_id;
 	u32 index;
 	size_t size;
@@ -165,11 +222,15 @@ int sysmem_heaps_get(struct sysmem_heap_desc **descs,
 void sysmem_heaps_put(struct sysmem_heap_desc *descs,
 		      struct sysmem_heap **heaps, unsigned int nr);
 void sysmem_heap_put(struct sysmem_heap *heap);
-struct dma_buf *sysmem_heap_allocate(struct sysmem_heap *heap, size_t size,
-				     const struct sysmem_buffer_settings *settings,
-				     u64 collection_id, u32 index,
-				     struct sysmem_tracker *tracker,
-				     struct sysmem_payer *payer);
+int sysmem_heap_allocate(struct sysmem_heap *heap, size_t size,
+			 const struct sysmem_buffer_settings *settings,
+			 u64 collection_id, u32 index,
+			 struct sysmem_tracker *tracker,
+			 struct sysmem_payer *payer, struct sysmem_mem *mem);
+void sysmem_mem_release(struct sysmem_mem *mem);
+struct sysmem_heap *
+sysmem_heap_register_builtin(const struct sysmem_heap_info *info,
+			     const struct sysmem_mem_ops *mem_ops);
 
 /* sysmem_dma_heap.c, built where the kernel exports dma_heap_add() */
 #ifdef SYSMEM_HAVE_DMA_HEAP_ADD

@@ -6,7 +6,8 @@
  * buffer's blocks go to the pool of cleared pages (sysmem_page_pool.c),
  * from which the next buffers of the same payer are served first.
  *
- * It is registered through the public heap API like any other heap.
+ * It hands sysmem its memory directly (struct sysmem_mem_ops), with no
+ * dma-buf of its own; sysmem's dma-bufs call the operations below.
  * Importers get an sg_table of their own per attachment.  CPU access
  * follows the coherency domain: a CPU-domain buffer is synced for the
  * importers that have it mapped; a RAM-domain buffer is also kept mapped
@@ -77,45 +78,46 @@ static int sysmem_system_fill_sgt(struct sg_table *sgt, unsigned int max_seg,
 						 max_seg, GFP_KERNEL);
 }
 
-static int sysmem_system_attach(struct dma_buf *dmabuf,
+static int sysmem_system_attach(void *mem,
 				struct dma_buf_attachment *attachment)
 {
-	struct sysmem_system_buffer *sb = dmabuf->priv;
+	struct sysmem_system_buffer *sb = mem;
 
 	return sysmem_attachments_add(&sb->importers, attachment,
 				      sysmem_system_fill_sgt, sb);
 }
 
-static void sysmem_system_detach(struct dma_buf *dmabuf,
+static void sysmem_system_detach(void *mem,
 				 struct dma_buf_attachment *attachment)
 {
-	struct sysmem_system_buffer *sb = dmabuf->priv;
+	struct sysmem_system_buffer *sb = mem;
 
 	sysmem_attachments_remove(&sb->importers, attachment);
 }
 
-static struct sg_table *sysmem_system_map(struct dma_buf_attachment *attachment,
+static struct sg_table *sysmem_system_map(void *mem,
+					  struct dma_buf_attachment *attachment,
 					  enum dma_data_direction dir)
 {
-	struct sysmem_system_buffer *sb = attachment->dmabuf->priv;
+	struct sysmem_system_buffer *sb = mem;
 
 	return sysmem_attachments_map(&sb->importers, attachment, dir);
 }
 
-static void sysmem_system_unmap(struct dma_buf_attachment *attachment,
+static void sysmem_system_unmap(void *mem,
+				struct dma_buf_attachment *attachment,
 				struct sg_table *sgt,
 				enum dma_data_direction dir)
 {
-	struct sysmem_system_buffer *sb = attachment->dmabuf->priv;
+	struct sysmem_system_buffer *sb = mem;
 
 	sysmem_attachments_unmap(&sb->importers, attachment, sgt, dir);
 }
 
 /* Hand the buffer over to the CPU (@for_cpu) or back to the devices. */
-static int sysmem_system_sync(struct dma_buf *dmabuf,
-			      enum dma_data_direction dir, bool for_cpu)
+static int sysmem_system_sync(void *mem, bool for_cpu)
 {
-	struct sysmem_system_buffer *sb = dmabuf->priv;
+	struct sysmem_system_buffer *sb = mem;
 
 	if (sb->domain == SYSMEM_DOMAIN_INACCESSIBLE)
 		return -EPERM;
@@ -137,30 +139,18 @@ static int sysmem_system_sync(struct dma_buf *dmabuf,
 	return 0;
 }
 
-static int sysmem_system_begin_cpu_access(struct dma_buf *dmabuf,
-					  enum dma_data_direction dir)
+static int sysmem_system_mmap(void *mem, struct vm_area_struct *vma)
 {
-	return sysmem_system_sync(dmabuf, dir, true);
-}
-
-static int sysmem_system_end_cpu_access(struct dma_buf *dmabuf,
-					enum dma_data_direction dir)
-{
-	return sysmem_system_sync(dmabuf, dir, false);
-}
-
-static int sysmem_system_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
-{
-	struct sysmem_system_buffer *sb = dmabuf->priv;
+	struct sysmem_system_buffer *sb = mem;
 
 	if (sb->domain == SYSMEM_DOMAIN_INACCESSIBLE)
 		return -EPERM;
 	return vm_map_pages(vma, sb->pages, sb->nr_pages);
 }
 
-static int sysmem_system_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
+static int sysmem_system_vmap(void *mem, struct iosys_map *map)
 {
-	struct sysmem_system_buffer *sb = dmabuf->priv;
+	struct sysmem_system_buffer *sb = mem;
 	void *vaddr;
 
 	if (sb->domain == SYSMEM_DOMAIN_INACCESSIBLE)
@@ -172,7 +162,7 @@ static int sysmem_system_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	return 0;
 }
 
-static void sysmem_system_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
+static void sysmem_system_vunmap(void *mem, struct iosys_map *map)
 {
 	vunmap(map->vaddr);
 	iosys_map_clear(map);
@@ -199,9 +189,9 @@ static void sysmem_system_free_pages(struct sysmem_system_buffer *sb,
 	}
 }
 
-static void sysmem_system_release(struct dma_buf *dmabuf)
+static void sysmem_system_release(void *mem)
 {
-	struct sysmem_system_buffer *sb = dmabuf->priv;
+	struct sysmem_system_buffer *sb = mem;
 	struct sysmem_heap_buffer *hbuf = sb->hbuf;
 
 	if (sb->domain == SYSMEM_DOMAIN_RAM) {
@@ -217,19 +207,6 @@ static void sysmem_system_release(struct dma_buf *dmabuf)
 	kfree(sb);
 	sysmem_heap_buffer_released(hbuf);
 }
-
-static const struct dma_buf_ops sysmem_system_dmabuf_ops = {
-	.attach = sysmem_system_attach,
-	.detach = sysmem_system_detach,
-	.map_dma_buf = sysmem_system_map,
-	.unmap_dma_buf = sysmem_system_unmap,
-	.begin_cpu_access = sysmem_system_begin_cpu_access,
-	.end_cpu_access = sysmem_system_end_cpu_access,
-	.mmap = sysmem_system_mmap,
-	.vmap = sysmem_system_vmap,
-	.vunmap = sysmem_system_vunmap,
-	.release = sysmem_system_release,
-};
 
 /*
  * The zone flags that keep pages at or below the physical address
@@ -323,12 +300,10 @@ free_pages:
 	return -ENOMEM;
 }
 
-static struct dma_buf *sysmem_system_allocate(struct sysmem_heap *heap,
-					      struct sysmem_heap_buffer *hbuf)
+static void *sysmem_system_allocate(struct sysmem_heap *heap,
+				    struct sysmem_heap_buffer *hbuf)
 {
-	DEFINE_DMA_BUF_EXPORT_INFO(info);
 	struct sysmem_system_buffer *sb;
-	struct dma_buf *dmabuf;
 	int ret = -ENOMEM;
 
 	if ((hbuf->size >> PAGE_SHIFT) > totalram_pages())
@@ -365,26 +340,10 @@ static struct dma_buf *sysmem_system_allocate(struct sysmem_heap *heap,
 		if (ret)
 			goto free_ram_sgt;
 	}
+	return sb;
 
-	info.exp_name = "sysmem-system";
-	info.ops = &sysmem_system_dmabuf_ops;
-	info.size = hbuf->size;
-	info.flags = O_RDWR;
-	info.priv = sb;
-	dmabuf = dma_buf_export(&info);
-	if (IS_ERR(dmabuf)) {
-		ret = PTR_ERR(dmabuf);
-		goto unmap_ram;
-	}
-	return dmabuf;
-
-unmap_ram:
-	if (sb->domain == SYSMEM_DOMAIN_RAM)
-		dma_unmap_sgtable(sysmem_dma_device(), &sb->ram_sgt,
-				  DMA_TO_DEVICE, 0);
 free_ram_sgt:
-	if (sb->domain == SYSMEM_DOMAIN_RAM)
-		sg_free_table(&sb->ram_sgt);
+	sg_free_table(&sb->ram_sgt);
 free_pages:
 	sysmem_system_free_pages(sb, sb->nr_pages, false);
 free_array:
@@ -397,8 +356,17 @@ free_sb:
 	return ERR_PTR(ret);
 }
 
-static const struct sysmem_heap_ops sysmem_system_heap_ops = {
+static const struct sysmem_mem_ops sysmem_system_mem_ops = {
 	.allocate = sysmem_system_allocate,
+	.release = sysmem_system_release,
+	.attach = sysmem_system_attach,
+	.detach = sysmem_system_detach,
+	.map = sysmem_system_map,
+	.unmap = sysmem_system_unmap,
+	.sync = sysmem_system_sync,
+	.mmap = sysmem_system_mmap,
+	.vmap = sysmem_system_vmap,
+	.vunmap = sysmem_system_vunmap,
 };
 
 static struct sysmem_heap *sysmem_system_heap;
@@ -415,7 +383,6 @@ int sysmem_system_heap_init(void)
 {
 	const struct sysmem_heap_info info = {
 		.name = "system",
-		.ops = &sysmem_system_heap_ops,
 		.domains = SYSMEM_DOMAIN_ALL,
 		.flags = SYSMEM_HEAP_NEED_FLUSH | SYSMEM_HEAP_MEMCG,
 		/* Single pages: a request for more cannot be met. */
@@ -429,7 +396,8 @@ int sysmem_system_heap_init(void)
 	ret = sysmem_pool_init();
 	if (ret)
 		return ret;
-	sysmem_system_heap = sysmem_heap_register(&info);
+	sysmem_system_heap = sysmem_heap_register_builtin(&info,
+							  &sysmem_system_mem_ops);
 	if (IS_ERR(sysmem_system_heap)) {
 		ret = PTR_ERR(sysmem_system_heap);
 		goto exit_pool;
