@@ -72,12 +72,15 @@ void sysmem_buffer_put(struct sysmem_buffer *buf)
  */
 void sysmem_buffer_unhold(struct sysmem_buffer *buf, bool strong)
 {
+	struct sysmem_tracker *close_weak = NULL;
 	struct sysmem_mem mem = { };
 	bool gone = false, last;
 
 	spin_lock(&buf->lock);
 	if (strong)
 		gone = !--buf->strong;
+	if (gone)
+		close_weak = buf->close_weak;
 	last = !--buf->users;
 	if (last) {
 		mem = buf->mem;
@@ -85,7 +88,8 @@ void sysmem_buffer_unhold(struct sysmem_buffer *buf, bool strong)
 	}
 	spin_unlock(&buf->lock);
 	if (gone) {
-		sysmem_tracker_dec(buf->close_weak);
+		if (close_weak)
+			sysmem_tracker_dec(close_weak);
 		/* @strong never rises again: the watch is done with. */
 		if (buf->watch)
 			sysmem_strong_watch_drop(buf->watch);
@@ -125,15 +129,10 @@ struct sysmem_buffer *sysmem_buffer_alloc(struct sysmem_heap *heap, size_t size,
 	buf = kzalloc(sizeof(*buf), GFP_KERNEL_ACCOUNT);
 	if (!buf)
 		goto leave_payer;
-	/* The buffer's reference; the count of 1 is the caller's hold. */
-	buf->close_weak = sysmem_tracker_new(0, true);
-	if (!buf->close_weak)
-		goto free_buf;
-	sysmem_tracker_inc(buf->close_weak);
 	ret = sysmem_heap_allocate(heap, size, settings, collection_id,
 				   index, tracker, payer, &buf->mem);
 	if (ret)
-		goto put_close_weak;
+		goto free_buf;
 	sysmem_stat_inc(SYSMEM_STAT_BUFFERS);
 	kref_init(&buf->ref);
 	spin_lock_init(&buf->lock);
@@ -151,9 +150,6 @@ struct sysmem_buffer *sysmem_buffer_alloc(struct sysmem_heap *heap, size_t size,
 	sysmem_payer_leave(old);
 	return buf;
 
-put_close_weak:
-	sysmem_tracker_dec(buf->close_weak);
-	sysmem_tracker_put(buf->close_weak);
 free_buf:
 	kfree(buf);
 leave_payer:
@@ -471,7 +467,33 @@ struct sysmem_buffer *sysmem_dmabuf_buffer(struct dma_buf *dmabuf)
  */
 struct file *sysmem_buffer_close_weak_file(struct sysmem_buffer *buf)
 {
-	return sysmem_tracking_file(buf->close_weak, 0, "[sysmem-close-weak]",
+	struct sysmem_tracker *t, *new;
+
+	/*
+	 * Made on the first request: most buffers never have a weak node,
+	 * and a tracker for each would cost an allocation per buffer.
+	 */
+	spin_lock(&buf->lock);
+	t = buf->close_weak;
+	spin_unlock(&buf->lock);
+	if (!t) {
+		new = sysmem_tracker_new(0, true);
+		if (!new)
+			return ERR_PTR(-ENOMEM);
+		spin_lock(&buf->lock);
+		if (!buf->close_weak) {
+			/* It counts 1 while something strong holds @buf. */
+			if (buf->strong)
+				sysmem_tracker_inc(new);
+			buf->close_weak = new;
+			new = NULL;
+		}
+		t = buf->close_weak;
+		spin_unlock(&buf->lock);
+		sysmem_tracker_put(new);
+	}
+	/* The buffer's reference keeps @t until the file takes its own. */
+	return sysmem_tracking_file(t, 0, "[sysmem-close-weak]",
 				    buf->collection_id);
 }
 

@@ -172,7 +172,9 @@ static void sysmem_collection_free(struct kref *ref)
 	spin_lock(&sysmem_collections_lock);
 	list_del(&coll->all);
 	spin_unlock(&sysmem_collections_lock);
-	trace_sysmem_collection_free(coll, ktime_get_ns() - coll->created_ns);
+	if (trace_sysmem_collection_free_enabled())
+		trace_sysmem_collection_free(coll, ktime_get_ns() -
+					     coll->created_ns);
 	/* Its work holds no reference: it must be over before the free. */
 	sysmem_stall_exit(coll);
 	/* The buffers' last strong holds may outlive us: cut them off. */
@@ -269,7 +271,8 @@ struct sysmem_collection *sysmem_collection_new(void)
 	init_waitqueue_head(&coll->wq);
 	INIT_LIST_HEAD(&coll->slot_owners);
 	atomic64_set(&coll->last_node_id, 0);
-	coll->created_ns = ktime_get_ns();
+	/* To a tick: a clock read costs more than the rest on some machines. */
+	coll->created_ns = ktime_get_coarse_ns();
 	coll->state = SYSMEM_STATE_PENDING;
 	coll->max_total_bytes = U64_MAX;
 	spin_lock(&sysmem_collections_lock);
@@ -305,9 +308,10 @@ static void sysmem_collection_fail(struct sysmem_collection *coll, u32 reason,
 		return;
 	if (coll->state == SYSMEM_STATE_PENDING) {
 		sysmem_stall_stop(coll);
-		trace_sysmem_negotiation_failed(coll, reason, node,
-						ktime_get_ns() -
-						coll->created_ns);
+		if (trace_sysmem_negotiation_failed_enabled())
+			trace_sysmem_negotiation_failed(coll, reason, node,
+							ktime_get_ns() -
+							coll->created_ns);
 	}
 	WRITE_ONCE(coll->reason, reason);
 	WRITE_ONCE(coll->state, SYSMEM_STATE_FAILED);
@@ -628,7 +632,8 @@ static void sysmem_collection_allocate(struct sysmem_collection *coll)
 {
 	const char *why = "out of memory while negotiating";
 	const struct sysmem_node *culprit = NULL;
-	u64 start = ktime_get_ns();
+	bool traced = trace_sysmem_negotiation_done_enabled();
+	u64 start = traced ? ktime_get_ns() : 0;
 	struct sysmem_buffer_settings settings;
 	struct sysmem_negotiation ng;
 	struct sysmem_heap_desc *descs;
@@ -653,11 +658,12 @@ static void sysmem_collection_allocate(struct sysmem_collection *coll)
 		reason = sysmem_collection_take(coll, &ng, descs, heaps,
 						nr_heaps, &settings, &why);
 	if (!reason) {
-		u64 now = ktime_get_ns();
+		u64 now = traced ? ktime_get_ns() : 0;
 
 		sysmem_collection_allocated(coll, &ng);
-		trace_sysmem_negotiation_done(coll, now - start,
-					      now - coll->created_ns);
+		if (traced)
+			trace_sysmem_negotiation_done(coll, now - start,
+						      now - coll->created_ns);
 	}
 
 	sysmem_heaps_put(descs, heaps, nr_heaps);

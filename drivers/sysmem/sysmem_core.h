@@ -138,7 +138,7 @@ struct sysmem_coll_buffer {
  *	falls to 0: fails the collection once it is let go
  * @all: entry in the list of live collections, in id order, under
  *	sysmem_collections_lock (for debugfs)
- * @created_ns: ktime_get_ns() at creation
+ * @created_ns: CLOCK_MONOTONIC ns at creation, to a tick (coarse clock)
  * @last_node_id: the id of the latest node made in the collection
  * @nr_nodes: nodes of the collection not freed yet, in the tree or not
  *	(released ones kept for their constraints, ones being made);

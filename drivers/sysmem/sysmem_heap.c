@@ -659,14 +659,15 @@ int sysmem_heaps_get(struct sysmem_heap_desc **descs,
 	mutex_lock(&sysmem_heaps_lock);
 	list_for_each_entry(heap, &sysmem_heaps, link)
 		n++;
-	*descs = kcalloc(max(n, 1U), sizeof(**descs), GFP_KERNEL);
-	*heaps = kcalloc(max(n, 1U), sizeof(**heaps), GFP_KERNEL);
-	if (!*descs || !*heaps) {
-		kfree(*descs);
-		kfree(*heaps);
+	n = max(n, 1U);
+	/* One allocation: the descriptions, then the heap pointers. */
+	BUILD_BUG_ON(__alignof__(**heaps) > __alignof__(**descs));
+	*descs = kcalloc(n, sizeof(**descs) + sizeof(**heaps), GFP_KERNEL);
+	if (!*descs) {
 		ret = -ENOMEM;
 		goto unlock;
 	}
+	*heaps = (struct sysmem_heap **)(*descs + n);
 	n = 0;
 	list_for_each_entry(heap, &sysmem_heaps, link) {
 		if (!READ_ONCE(heap->registered))
@@ -700,8 +701,7 @@ void sysmem_heaps_put(struct sysmem_heap_desc *descs,
 {
 	while (nr--)
 		sysmem_heap_put(heaps[nr]);
-	kfree(heaps);
-	kfree(descs);
+	kfree(descs);	/* @heaps is part of it */
 }
 
 static int sysmem_heaps_show(struct seq_file *s, void *unused)

@@ -139,7 +139,7 @@ struct sysmem_mem {
  * struct sysmem_buffer - one buffer of a collection
  * @ref: one reference per sysmem dma-buf exported for it plus one for
  *	the collection; keeps the structure, not the memory
- * @lock: protects @users, @strong and @mem
+ * @lock: protects @users, @strong, @mem and the setting of @close_weak
  * @users: holds on the memory: the collection's hold plus one per sysmem
  *	dma-buf, strong or weak (a mapping cannot be taken back); the
  *	memory goes back to its heap when it falls to 0
@@ -147,7 +147,8 @@ struct sysmem_mem {
  *	(while the collection has a strong node) plus one per strong
  *	sysmem dma-buf; once 0 the buffer is gone for weak nodes and stays
  *	gone
- * @close_weak: counts 1 while @strong is not 0; close-weak fds poll on it
+ * @close_weak: counts 1 while @strong is not 0; close-weak fds poll on it;
+ *	made with the first of them, NULL before (set under @lock)
  * @watch: counts the buffer among its collection's strong buffers while
  *	@strong is not 0 (a reference, dropped when @strong falls to 0);
  *	NULL for a buffer of no collection
@@ -162,7 +163,7 @@ struct sysmem_mem {
  */
 struct sysmem_buffer {
 	struct kref ref;
-	spinlock_t lock;	/* @users, @strong and @mem */
+	spinlock_t lock;	/* @users, @strong, @mem, @close_weak */
 	unsigned int users;
 	unsigned int strong;
 	struct sysmem_tracker *close_weak;

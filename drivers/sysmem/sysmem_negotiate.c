@@ -11,6 +11,7 @@
  */
 
 #include <linux/list.h>
+#include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -59,11 +60,9 @@ struct sysmem_node *sysmem_chosen_next(struct sysmem_node *n,
  */
 void sysmem_negotiation_free(struct sysmem_negotiation *ng)
 {
-	kfree(ng->groups);
-	kfree(ng->desc);
-	kfree(ng->choice);
+	/* One allocation holds every array (sysmem_negotiation_init()). */
 	kfree(ng->parts);
-	kfree(ng->nodes);
+	ng->parts = NULL;
 }
 
 /* The child of group @g that @n lies under (@n is below @g). */
@@ -96,8 +95,9 @@ static u32 sysmem_group_child_index(struct sysmem_node *g,
 int sysmem_negotiation_init(struct sysmem_negotiation *ng,
 			    struct sysmem_node *top, unsigned int nr_prefix)
 {
-	unsigned int nr_cons = 0, nr_groups = 0, i;
+	unsigned int nr_cons = 0, nr_groups = 0, i, np, nr;
 	struct sysmem_node *n, *a;
+	size_t size;
 
 	memset(ng, 0, sizeof(*ng));
 	ng->top = top;
@@ -113,19 +113,29 @@ int sysmem_negotiation_init(struct sysmem_negotiation *ng,
 				nr_groups++;
 		}
 	}
-	/* At most one participant per node: the sum cannot overflow. */
-	ng->parts = kcalloc(nr_prefix + nr_cons + 1, sizeof(*ng->parts),
-			    GFP_KERNEL);
-	ng->nodes = kcalloc(nr_prefix + nr_cons + 1, sizeof(*ng->nodes),
-			    GFP_KERNEL);
-	ng->groups = kcalloc(nr_groups + 1, sizeof(*ng->groups), GFP_KERNEL);
-	ng->desc = kcalloc(nr_groups + 1, sizeof(*ng->desc), GFP_KERNEL);
-	ng->choice = kcalloc(nr_groups + 1, sizeof(*ng->choice), GFP_KERNEL);
-	if (!ng->parts || !ng->nodes || !ng->groups || !ng->desc ||
-	    !ng->choice) {
-		sysmem_negotiation_free(ng);
+	/*
+	 * At most one participant per node: the sums cannot overflow.  One
+	 * allocation for all five arrays, in order of falling alignment
+	 * (each size is a multiple of its type's alignment).
+	 */
+	np = nr_prefix + nr_cons + 1;
+	nr = nr_groups + 1;
+	size = size_add(size_add(array_size(np, sizeof(*ng->parts)),
+				 array_size(np, sizeof(*ng->nodes))),
+			size_add(array_size(nr, sizeof(*ng->groups)),
+				 size_add(array_size(nr, sizeof(*ng->desc)),
+					  array_size(nr, sizeof(*ng->choice)))));
+	BUILD_BUG_ON(__alignof__(*ng->desc) > __alignof__(*ng->groups) ||
+		     __alignof__(*ng->choice) > __alignof__(*ng->desc) ||
+		     __alignof__(*ng->groups) > __alignof__(*ng->parts) ||
+		     __alignof__(*ng->nodes) > __alignof__(*ng->parts));
+	ng->parts = kzalloc(size, GFP_KERNEL);
+	if (!ng->parts)
 		return -ENOMEM;
-	}
+	ng->nodes = (struct sysmem_node **)(ng->parts + np);
+	ng->groups = (struct sysmem_node **)(ng->nodes + np);
+	ng->desc = (struct sysmem_group_desc *)(ng->groups + nr);
+	ng->choice = (u32 *)(ng->desc + nr);
 	i = 0;
 	for (n = top; n; n = sysmem_domain_next(n, top)) {
 		if (sysmem_domain_skip(n, top) ||

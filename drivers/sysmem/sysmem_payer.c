@@ -25,8 +25,11 @@
  * Buffers made outside a collection (sysmem's heaps published under
  * /dev/dma_heap/) are paid for by the allocating task.
  *
- * Per-user counts live in sysmem_users, one entry per user with a payer
- * (or a charge) alive, and go away with the last one.
+ * Per-user counts live in sysmem_users, one entry per user that has
+ * pinned memory counted: a payer looks its user up at its first count
+ * (most payers, such as those of system heap buffers or of a task with
+ * CAP_IPC_LOCK, never count anything), and the entry goes away with the
+ * last payer that looked it up.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -67,13 +70,16 @@ struct sysmem_user {
  * struct sysmem_payer - who pays for a collection's buffers
  * @ref: one for the collection (or the caller), one per charge
  * @memcg: the memory cgroup made active around allocations, or NULL
- * @user: the user pinned memory is counted for
+ * @uid: the user pinned memory is counted for
+ * @user: @uid's entry, looked up at the first count (set once, with
+ *	cmpxchg); NULL before
  * @memlock_pages: pinned pages @user may hold, ULONG_MAX for no limit
  * @contig_limited: whether contig_user_percent applies
  */
 struct sysmem_payer {
 	refcount_t ref;
 	struct mem_cgroup *memcg;
+	kuid_t uid;
 	struct sysmem_user *user;
 	unsigned long memlock_pages;
 	bool contig_limited;
@@ -186,11 +192,7 @@ struct sysmem_payer *sysmem_payer_current(void)
 	p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
 	if (!p)
 		return NULL;
-	p->user = sysmem_user_get(current_uid());
-	if (!p->user) {
-		kfree(p);
-		return NULL;
-	}
+	p->uid = current_uid();
 	refcount_set(&p->ref, 1);
 	p->memcg = get_mem_cgroup_from_mm(current->mm);
 	lim = rlimit(RLIMIT_MEMLOCK);
@@ -226,7 +228,8 @@ void sysmem_payer_put(struct sysmem_payer *p)
 	if (!p || !refcount_dec_and_test(&p->ref))
 		return;
 	mem_cgroup_put(p->memcg);
-	sysmem_user_put(p->user);
+	if (p->user)
+		sysmem_user_put(p->user);
 	kfree(p);
 }
 
@@ -251,6 +254,27 @@ struct mem_cgroup *sysmem_payer_enter(struct sysmem_payer *p)
 void sysmem_payer_leave(struct mem_cgroup *old)
 {
 	set_active_memcg(old);
+}
+
+/*
+ * The payer's user entry, looked up the first time: NULL without memory.
+ * Racing first charges of one payer look it up alike; one entry wins.
+ */
+static struct sysmem_user *sysmem_payer_user(struct sysmem_payer *p)
+{
+	/* Pairs with the cmpxchg() below, which publishes the entry. */
+	struct sysmem_user *u = smp_load_acquire(&p->user), *old;
+
+	if (u)
+		return u;
+	u = sysmem_user_get(p->uid);
+	if (!u)
+		return NULL;
+	old = cmpxchg(&p->user, NULL, u);
+	if (!old)
+		return u;
+	sysmem_user_put(u);
+	return old;
 }
 
 /* Add @pages to @count unless that takes it over @limit. */
@@ -283,24 +307,31 @@ static unsigned long sysmem_contig_user_pages(void)
  * Counts @size against the payer's locked-memory limit and, for a
  * contiguous heap, against the user's share of the contiguous area.
  *
- * Return: 0, or -EDQUOT when a limit would be exceeded (nothing is
- * counted then).
+ * Context: may sleep (the first count looks the user up).
+ * Return: 0, or -EDQUOT when a limit would be exceeded, -ENOMEM when the
+ * user's entry cannot be made (nothing is counted then).
  */
 int sysmem_payer_charge(struct sysmem_payer *p, size_t size, bool contiguous,
 			struct sysmem_charge *charge)
 {
+	bool contig = contiguous && p->contig_limited;
 	unsigned long pages = size >> PAGE_SHIFT;
-	struct sysmem_user *u = p->user;
+	struct sysmem_user *u;
 
 	charge->payer = NULL;
 	charge->pinned = 0;
 	charge->contig = 0;
+	if (p->memlock_pages == ULONG_MAX && !contig)
+		return 0;	/* nothing to count */
+	u = sysmem_payer_user(p);
+	if (!u)
+		return -ENOMEM;
 	if (p->memlock_pages != ULONG_MAX) {
 		if (!sysmem_count_add(&u->pinned, pages, p->memlock_pages))
 			return -EDQUOT;
 		charge->pinned = pages;
 	}
-	if (contiguous && p->contig_limited) {
+	if (contig) {
 		if (!sysmem_count_add(&u->contig, pages,
 				      sysmem_contig_user_pages())) {
 			atomic_long_sub(charge->pinned, &u->pinned);

@@ -49,10 +49,14 @@ MODULE_PARM_DESC(stall_log_seconds,
 /* Room for the participants of one line; the rest are counted. */
 #define SYSMEM_STALL_BUF	512
 
-/* Delay until @deadline (CLOCK_MONOTONIC ns), rounded up to a jiffy. */
+/*
+ * Delay until @deadline (CLOCK_MONOTONIC ns), rounded up to a jiffy.  The
+ * coarse clock is at most a tick behind, so the delay is at most a tick
+ * long, never short; the work checks the precise time when it runs.
+ */
 static unsigned long sysmem_stall_delay(s64 deadline)
 {
-	s64 now = ktime_get_ns();
+	s64 now = ktime_get_coarse_ns();
 
 	if (deadline <= now)
 		return 0;

@@ -22,6 +22,7 @@
 #include <linux/dma-mapping.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
+#include <linux/overflow.h>
 #include <linux/scatterlist.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -56,6 +57,8 @@ static const unsigned int sysmem_system_orders[] = { 8, 4, 0 };
  * @domain: the coherency domain (SYSMEM_DOMAIN_*)
  * @ram_sgt: for the RAM domain, the pages mapped on sysmem's device
  * @importers: every importer's view of the buffer
+ * @few: @pages itself for a buffer of at most SYSMEM_SYSTEM_FEW_PAGES
+ *	pages, which then takes one allocation, not two
  */
 struct sysmem_system_buffer {
 	struct sysmem_heap_buffer *hbuf;
@@ -65,7 +68,10 @@ struct sysmem_system_buffer {
 	u32 domain;
 	struct sg_table ram_sgt;
 	struct sysmem_attachments importers;
+	struct page *few[];
 };
+
+#define SYSMEM_SYSTEM_FEW_PAGES	16
 
 /* Runs of adjacent pages merge, up to what the importer accepts. */
 static int sysmem_system_fill_sgt(struct sg_table *sgt, unsigned int max_seg,
@@ -202,7 +208,8 @@ static void sysmem_system_release(void *mem)
 	sysmem_system_free_pages(sb, sb->nr_pages, true);
 	if (sb->pool)
 		sysmem_pool_put(sb->pool);
-	kvfree(sb->pages);
+	if (sb->pages != sb->few)
+		kvfree(sb->pages);
 	sysmem_attachments_destroy(&sb->importers);
 	kfree(sb);
 	sysmem_heap_buffer_released(hbuf);
@@ -306,16 +313,20 @@ static void *sysmem_system_allocate(struct sysmem_heap *heap,
 	struct sysmem_system_buffer *sb;
 	int ret = -ENOMEM;
 
-	if ((hbuf->size >> PAGE_SHIFT) > totalram_pages())
+	unsigned long nr_pages = hbuf->size >> PAGE_SHIFT;
+	bool few = nr_pages <= SYSMEM_SYSTEM_FEW_PAGES;
+
+	if (nr_pages > totalram_pages())
 		return ERR_PTR(-ENOMEM);
-	sb = kzalloc(sizeof(*sb), GFP_KERNEL);
+	sb = kzalloc(struct_size(sb, few, few ? nr_pages : 0), GFP_KERNEL);
 	if (!sb)
 		return ERR_PTR(-ENOMEM);
 	sysmem_attachments_init(&sb->importers);
 	sb->hbuf = hbuf;
 	sb->domain = hbuf->settings.coherency_domain;
-	sb->nr_pages = hbuf->size >> PAGE_SHIFT;
-	sb->pages = kvcalloc(sb->nr_pages, sizeof(*sb->pages), GFP_KERNEL);
+	sb->nr_pages = nr_pages;
+	sb->pages = few ? sb->few :
+		    kvcalloc(nr_pages, sizeof(*sb->pages), GFP_KERNEL);
 	if (!sb->pages)
 		goto free_sb;
 	/*
@@ -349,7 +360,8 @@ free_pages:
 free_array:
 	if (sb->pool)
 		sysmem_pool_put(sb->pool);
-	kvfree(sb->pages);
+	if (sb->pages != sb->few)
+		kvfree(sb->pages);
 free_sb:
 	sysmem_attachments_destroy(&sb->importers);
 	kfree(sb);

@@ -90,6 +90,19 @@ void sysmem_tracker_put(struct sysmem_tracker *t)
 		kref_put(&t->ref, sysmem_tracker_free);
 }
 
+/*
+ * Wake the waiters after a change of the count or of @settled, made under
+ * @t->lock.  Most trackers have none; wq_has_sleeper()'s barrier pairs
+ * with the one a waiter passes between joining the queue and reading
+ * the count under the lock, so a waiter either sees the change or is
+ * seen here.
+ */
+static void sysmem_tracker_wake(struct sysmem_tracker *t)
+{
+	if (wq_has_sleeper(&t->wq))
+		wake_up_all(&t->wq);
+}
+
 /**
  * sysmem_tracker_inc() - count one more item, which holds a reference
  * @t: the tracker
@@ -112,7 +125,7 @@ void sysmem_tracker_dec(struct sysmem_tracker *t)
 	if (t->count)
 		t->count--;
 	spin_unlock(&t->lock);
-	wake_up_all(&t->wq);
+	sysmem_tracker_wake(t);
 	sysmem_tracker_put(t);
 }
 
@@ -125,7 +138,7 @@ void sysmem_tracker_settle(struct sysmem_tracker *t)
 	spin_lock(&t->lock);
 	t->settled = true;
 	spin_unlock(&t->lock);
-	wake_up_all(&t->wq);
+	sysmem_tracker_wake(t);
 }
 
 static bool sysmem_tracker_reached(struct sysmem_tracker *t, u32 threshold)
