@@ -883,6 +883,7 @@ int sysmem_collection_init(void)
  */
 void sysmem_collection_exit(void)
 {
+	sysmem_stall_module_exit();
 	destroy_workqueue(sysmem_collection_wq);
 }
 

@@ -50,6 +50,8 @@
  *	watch reports to (taken after sysmem_buffer.lock is dropped)
  *     sysmem_users_lock (mutex): the per-user pinned-memory counts,
  *	taken when a payer or a buffer's charge goes (sysmem_payer.c)
+ *     sysmem_stall_lock (spinlock): the queue of default stall
+ *	deadlines (sysmem_stall.c); only workqueue calls under it
  *     sysmem_pool.lock (spinlock): the system heap's page pool
  *	(sysmem_page_pool.c), a leaf: nothing else is taken under it
  *
@@ -146,6 +148,10 @@ struct sysmem_coll_buffer {
  * @stall_deadline: the earliest stall log deadline (CLOCK_MONOTONIC ns),
  *	SYSMEM_DEADLINE_NONE when none is set (sysmem_stall.c)
  * @stall_logged: the stall line was logged; it is logged once
+ * @stall_queued: @stall_work was queued or armed at least once, so
+ *	stopping and freeing must cancel it (set before it is)
+ * @stall_link: entry in the queue of default deadlines while the
+ *	collection waits there (sysmem_stall.c), else empty
  * @stall_work: logs the stall line at @stall_deadline; holds no
  *	reference, so freeing the collection cancels it first
  * @payer: who pays for the buffers: the task that created the
@@ -180,6 +186,8 @@ struct sysmem_collection {
 	atomic_t nr_nodes;
 	s64 stall_deadline;
 	bool stall_logged;
+	bool stall_queued;
+	struct list_head stall_link;
 	struct delayed_work stall_work;
 	struct sysmem_payer *payer;
 	u64 max_total_bytes;
@@ -384,6 +392,7 @@ void sysmem_stall_init(struct sysmem_collection *coll);
 void sysmem_stall_set_deadline(struct sysmem_collection *coll, s64 deadline);
 void sysmem_stall_stop(struct sysmem_collection *coll);
 void sysmem_stall_exit(struct sysmem_collection *coll);
+void sysmem_stall_module_exit(void);
 
 /* sysmem_node_calls.c: what every door does to a node */
 void sysmem_collection_name(struct sysmem_collection *coll, u32 priority,

@@ -17,6 +17,19 @@
  * no reference on the collection: the collection cancels it when it
  * allocates or fails (under its lock, without waiting), and waits for it
  * when it is freed, before anything is torn down.
+ *
+ * The default deadline does not arm that work at once.  Nearly every
+ * collection allocates within milliseconds, and arming a timer at
+ * creation and cancelling it at allocation cost about 3 us per
+ * collection in the bench guest.  Collections waiting for their default
+ * deadline are queued instead, in deadline order, and one delayed work
+ * (sysmem_stall_due_work), armed for the first of them, queues each due
+ * collection's own work.  Creating and allocating a collection then
+ * only adds it to and takes it off that queue; the shared work is armed
+ * again only when the first deadline is earlier than the one it is
+ * armed for, which in a steady stream of collections is once per
+ * stall_log_seconds.  A deadline a participant sets arms the
+ * collection's work directly, as it is rare.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -50,6 +63,19 @@ MODULE_PARM_DESC(stall_log_seconds,
 #define SYSMEM_STALL_BUF	512
 
 /*
+ * The queue of default deadlines.  sysmem_stall_lock protects it, every
+ * collection's @stall_link, and sysmem_stall_armed_ns: the deadline the
+ * shared work is armed for, S64_MAX while it is not armed.  It nests
+ * inside a collection lock and takes nothing else but the workqueue's
+ * own locks.
+ */
+static DEFINE_SPINLOCK(sysmem_stall_lock);
+static LIST_HEAD(sysmem_stall_queue);
+static s64 sysmem_stall_armed_ns = S64_MAX;
+static void sysmem_stall_due(struct work_struct *work);
+static DECLARE_DELAYED_WORK(sysmem_stall_due_work, sysmem_stall_due);
+
+/*
  * Delay until @deadline (CLOCK_MONOTONIC ns), rounded up to a jiffy.  The
  * coarse clock is at most a tick behind, so the delay is at most a tick
  * long, never short; the work checks the precise time when it runs.
@@ -63,14 +89,83 @@ static unsigned long sysmem_stall_delay(s64 deadline)
 	return nsecs_to_jiffies(deadline - now) + 1;
 }
 
+/* Take @coll off the queue of default deadlines, if it is on it. */
+static void sysmem_stall_dequeue(struct sysmem_collection *coll)
+{
+	spin_lock(&sysmem_stall_lock);
+	list_del_init(&coll->stall_link);
+	spin_unlock(&sysmem_stall_lock);
+}
+
 /* Make @deadline the collection's, if earlier than the one it has. */
 static void sysmem_stall_arm(struct sysmem_collection *coll, s64 deadline)
 {
 	if (deadline >= coll->stall_deadline)
 		return;
+	/*
+	 * Earlier than the default, which then has nothing left to do; off
+	 * the queue, the shared work no longer reads the deadline.
+	 */
+	sysmem_stall_dequeue(coll);
 	coll->stall_deadline = deadline;
+	WRITE_ONCE(coll->stall_queued, true);
 	mod_delayed_work(sysmem_collection_wq, &coll->stall_work,
 			 sysmem_stall_delay(deadline));
+}
+
+/*
+ * The shared work: queue the stall work of every collection whose
+ * default deadline has come, and arm again for the next deadline.  A
+ * queued collection is alive: freeing it takes it off the queue (under
+ * sysmem_stall_lock) before it waits for its own work.
+ */
+static void sysmem_stall_due(struct work_struct *work)
+{
+	struct sysmem_collection *coll, *next;
+	s64 now = ktime_get_ns(), first = S64_MAX;
+
+	spin_lock(&sysmem_stall_lock);
+	list_for_each_entry_safe(coll, next, &sysmem_stall_queue, stall_link) {
+		if (coll->stall_deadline > now) {
+			first = coll->stall_deadline;
+			break;
+		}
+		list_del_init(&coll->stall_link);
+		WRITE_ONCE(coll->stall_queued, true);
+		mod_delayed_work(sysmem_collection_wq, &coll->stall_work, 0);
+	}
+	sysmem_stall_armed_ns = first;
+	if (first != S64_MAX)
+		mod_delayed_work(sysmem_collection_wq, &sysmem_stall_due_work,
+				 sysmem_stall_delay(first));
+	spin_unlock(&sysmem_stall_lock);
+}
+
+/* Queue @coll for its default deadline, @coll->stall_deadline. */
+static void sysmem_stall_enqueue(struct sysmem_collection *coll)
+{
+	struct list_head *pos = &sysmem_stall_queue;
+	s64 deadline = coll->stall_deadline;
+	struct sysmem_collection *prev;
+
+	spin_lock(&sysmem_stall_lock);
+	/*
+	 * After the last deadline not later than this one: the tail, unless
+	 * stall_log_seconds was lowered since earlier collections came.
+	 */
+	list_for_each_entry_reverse(prev, &sysmem_stall_queue, stall_link) {
+		if (prev->stall_deadline <= deadline) {
+			pos = &prev->stall_link;
+			break;
+		}
+	}
+	list_add(&coll->stall_link, pos);
+	if (deadline < sysmem_stall_armed_ns) {
+		sysmem_stall_armed_ns = deadline;
+		mod_delayed_work(sysmem_collection_wq, &sysmem_stall_due_work,
+				 sysmem_stall_delay(deadline));
+	}
+	spin_unlock(&sysmem_stall_lock);
 }
 
 /* What a node of the collection's own domain lacks, or NULL. */
@@ -165,7 +260,7 @@ unlock:
  * sysmem_stall_init() - give a new collection its default deadline
  * @coll: the collection, being created (nobody else sees it yet)
  *
- * Arms the stall work at the module's default deadline after
+ * Queues the collection for the module's default deadline after
  * @coll->created_ns, unless stall_log_seconds is 0.
  */
 void sysmem_stall_init(struct sysmem_collection *coll)
@@ -173,11 +268,13 @@ void sysmem_stall_init(struct sysmem_collection *coll)
 	unsigned int secs = READ_ONCE(stall_log_seconds);
 
 	INIT_DELAYED_WORK(&coll->stall_work, sysmem_stall_work);
+	INIT_LIST_HEAD(&coll->stall_link);
 	coll->stall_deadline = SYSMEM_DEADLINE_NONE;
+	if (!secs)
+		return;
 	/* At most about 136 years: no overflow of an s64 of ns. */
-	if (secs)
-		sysmem_stall_arm(coll, coll->created_ns +
-				       (u64)secs * NSEC_PER_SEC);
+	coll->stall_deadline = coll->created_ns + (u64)secs * NSEC_PER_SEC;
+	sysmem_stall_enqueue(coll);
 }
 
 /**
@@ -212,7 +309,15 @@ void sysmem_stall_set_deadline(struct sysmem_collection *coll, s64 deadline)
 void sysmem_stall_stop(struct sysmem_collection *coll)
 {
 	lockdep_assert_held(&coll->lock);
-	cancel_delayed_work(&coll->stall_work);
+	sysmem_stall_dequeue(coll);
+	/*
+	 * Off the queue, only this collection (under its lock) queues the
+	 * work.  Had the shared work queued it before, the flag is set:
+	 * under sysmem_stall_lock, which the dequeue took after.  A work
+	 * that runs anyway finds the collection no longer pending.
+	 */
+	if (READ_ONCE(coll->stall_queued))
+		cancel_delayed_work(&coll->stall_work);
 }
 
 /**
@@ -225,5 +330,18 @@ void sysmem_stall_stop(struct sysmem_collection *coll)
  */
 void sysmem_stall_exit(struct sysmem_collection *coll)
 {
-	cancel_delayed_work_sync(&coll->stall_work);
+	sysmem_stall_dequeue(coll);
+	if (READ_ONCE(coll->stall_queued))
+		cancel_delayed_work_sync(&coll->stall_work);
+}
+
+/**
+ * sysmem_stall_module_exit() - stop the shared work before the module goes
+ *
+ * Context: no collection is left; before the collections' workqueue is
+ * destroyed.
+ */
+void sysmem_stall_module_exit(void)
+{
+	cancel_delayed_work_sync(&sysmem_stall_due_work);
 }
