@@ -130,7 +130,7 @@ struct sysmem_buffer *sysmem_buffer_alloc(struct sysmem_heap *heap, size_t size,
 	if (!buf)
 		goto leave_payer;
 	ret = sysmem_heap_allocate(heap, size, settings, collection_id,
-				   index, tracker, payer, &buf->mem);
+				   index, tracker, payer, &buf->hpriv, &buf->mem);
 	if (ret)
 		goto free_buf;
 	sysmem_stat_inc(SYSMEM_STAT_BUFFERS);

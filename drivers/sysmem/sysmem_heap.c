@@ -197,19 +197,6 @@ struct sysmem_heap {
 	u64 failures;
 };
 
-/**
- * struct sysmem_heap_buffer_priv - a heap buffer with sysmem's own part
- * @buf: what the heap sees
- * @tracker: the collection's lifetime tracker, counting this buffer
- *	until the heap releases it (a reference), or NULL
- * @charge: the pinned memory counted for the buffer, given back with it
- */
-struct sysmem_heap_buffer_priv {
-	struct sysmem_heap_buffer buf;
-	struct sysmem_tracker *tracker;
-	struct sysmem_charge charge;
-};
-
 /* Called by kref_put_mutex() with sysmem_heaps_lock held; drops it. */
 static void sysmem_heap_free(struct kref *ref)
 {
@@ -389,6 +376,13 @@ static void sysmem_heap_account(struct sysmem_heap *heap, s64 buffers,
 	spin_unlock(&heap->stats_lock);
 }
 
+/* Free sysmem's record of a heap buffer, unless it is part of another. */
+static void sysmem_heap_priv_free(struct sysmem_heap_buffer_priv *priv)
+{
+	if (!priv->embedded)
+		kfree(priv);
+}
+
 /**
  * sysmem_heap_buffer_released() - a buffer's memory is back in its heap
  * @buf: the buffer, as passed to &sysmem_heap_ops.allocate
@@ -408,7 +402,7 @@ void sysmem_heap_buffer_released(struct sysmem_heap_buffer *buf)
 	sysmem_payer_uncharge(&priv->charge);
 	if (priv->tracker)
 		sysmem_tracker_dec(priv->tracker);
-	kfree(priv);
+	sysmem_heap_priv_free(priv);
 	sysmem_heap_put(heap);
 }
 EXPORT_SYMBOL_NS_GPL(sysmem_heap_buffer_released, SYSMEM_NS);
@@ -518,7 +512,11 @@ void sysmem_mem_release(struct sysmem_mem *mem)
  * @index: the buffer's index
  * @tracker: counts the buffer until the heap releases it, or NULL
  * @payer: who pays for the buffer
- *
+ * @embed: zeroed room for sysmem's record of the buffer, used for a
+ *	built-in heap, whose memory goes back before @embed does (the
+ *	struct sysmem_buffer it is part of outlives sysmem_mem_release());
+ *	a heap of another module gets a record of its own, since its
+ *	dma-buf may outlive the buffer
  * @mem: out: the memory, for sysmem_mem_release()
  *
  * Checks the heap's cap and, for a heap that does not charge a memory
@@ -537,7 +535,9 @@ int sysmem_heap_allocate(struct sysmem_heap *heap, size_t size,
 			 const struct sysmem_buffer_settings *settings,
 			 u64 collection_id, u32 index,
 			 struct sysmem_tracker *tracker,
-			 struct sysmem_payer *payer, struct sysmem_mem *mem)
+			 struct sysmem_payer *payer,
+			 struct sysmem_heap_buffer_priv *embed,
+			 struct sysmem_mem *mem)
 {
 	struct sysmem_heap_buffer_priv *priv;
 	struct sysmem_heap_buffer *buf;
@@ -547,15 +547,20 @@ int sysmem_heap_allocate(struct sysmem_heap *heap, size_t size,
 	int ret;
 
 	*mem = (struct sysmem_mem) { };
-	priv = kzalloc(sizeof(*priv), GFP_KERNEL_ACCOUNT);
-	if (!priv)
-		return -ENOMEM;
+	if (heap->mem_ops) {
+		priv = embed;
+		priv->embedded = true;
+	} else {
+		priv = kzalloc(sizeof(*priv), GFP_KERNEL_ACCOUNT);
+		if (!priv)
+			return -ENOMEM;
+	}
 	if (!(heap->flags & SYSMEM_HEAP_MEMCG)) {
 		ret = sysmem_payer_charge(payer, size,
 					  heap->flags & SYSMEM_HEAP_CONTIGUOUS,
 					  &priv->charge);
 		if (ret) {
-			kfree(priv);
+			sysmem_heap_priv_free(priv);
 			return ret;
 		}
 	}
@@ -579,7 +584,7 @@ int sysmem_heap_allocate(struct sysmem_heap *heap, size_t size,
 	spin_unlock(&heap->stats_lock);
 	if (over) {
 		sysmem_payer_uncharge(&priv->charge);
-		kfree(priv);
+		sysmem_heap_priv_free(priv);
 		return -ENOMEM;
 	}
 
@@ -609,7 +614,7 @@ int sysmem_heap_allocate(struct sysmem_heap *heap, size_t size,
 		sysmem_payer_uncharge(&priv->charge);
 		if (tracker)
 			sysmem_tracker_dec(tracker);
-		kfree(priv);
+		sysmem_heap_priv_free(priv);
 		sysmem_heap_put(heap);
 		return ret;
 	}

@@ -83,6 +83,34 @@ static inline int sysmem_name_len(const char *name)
 }
 
 /**
+ * struct sysmem_charge - pinned memory counted for one heap buffer
+ * @payer: the payer counted against (a reference), or NULL for nothing
+ * @pinned: pages against the payer's locked-memory limit
+ * @contig: pages against its user's share of the contiguous area
+ */
+struct sysmem_charge {
+	struct sysmem_payer *payer;
+	unsigned long pinned;
+	unsigned long contig;
+};
+
+/**
+ * struct sysmem_heap_buffer_priv - a heap buffer with sysmem's own part
+ * @buf: what the heap sees
+ * @tracker: the collection's lifetime tracker, counting this buffer
+ *	until the heap releases it (a reference), or NULL
+ * @charge: the pinned memory counted for the buffer, given back with it
+ * @embedded: part of its struct sysmem_buffer (a built-in heap's, whose
+ *	memory always goes before the buffer), not allocated on its own
+ */
+struct sysmem_heap_buffer_priv {
+	struct sysmem_heap_buffer buf;
+	struct sysmem_tracker *tracker;
+	struct sysmem_charge charge;
+	bool embedded;
+};
+
+/**
  * struct sysmem_mem_ops - a built-in heap's buffers, without dma-bufs
  * @allocate: allocate the memory of @buf (struct sysmem_heap_ops'
  *	rules, but return the heap's own object for it, not a dma-buf)
@@ -156,6 +184,8 @@ struct sysmem_mem {
  *	@users fell to 0
  * @resv: the reservation object of the buffer's sysmem dma-bufs when
  *	@mem is a built-in heap's (a heap's dma-buf brings its own)
+ * @hpriv: the heap's view of the buffer, for a built-in heap: one
+ *	allocation fewer per buffer (sysmem_heap_allocate())
  * @collection_id: id of the collection the buffer belongs to
  * @index: index of the buffer in its collection
  * @size: page-aligned size in bytes
@@ -170,6 +200,7 @@ struct sysmem_buffer {
 	struct sysmem_strong_watch *watch;
 	struct sysmem_mem mem;
 	struct dma_resv resv;
+	struct sysmem_heap_buffer_priv hpriv;
 	u64 collection_id;
 	u32 index;
 	size_t size;
@@ -191,18 +222,6 @@ static inline unsigned int sysmem_max_segment(struct device *dev)
 	return max_t(unsigned int, dma_get_max_seg_size(dev) & PAGE_MASK,
 		     PAGE_SIZE);
 }
-
-/**
- * struct sysmem_charge - pinned memory counted for one heap buffer
- * @payer: the payer counted against (a reference), or NULL for nothing
- * @pinned: pages against the payer's locked-memory limit
- * @contig: pages against its user's share of the contiguous area
- */
-struct sysmem_charge {
-	struct sysmem_payer *payer;
-	unsigned long pinned;
-	unsigned long contig;
-};
 
 /* sysmem_payer.c */
 void sysmem_payer_init(void);
@@ -227,7 +246,9 @@ int sysmem_heap_allocate(struct sysmem_heap *heap, size_t size,
 			 const struct sysmem_buffer_settings *settings,
 			 u64 collection_id, u32 index,
 			 struct sysmem_tracker *tracker,
-			 struct sysmem_payer *payer, struct sysmem_mem *mem);
+			 struct sysmem_payer *payer,
+			 struct sysmem_heap_buffer_priv *embed,
+			 struct sysmem_mem *mem);
 void sysmem_mem_release(struct sysmem_mem *mem);
 struct sysmem_heap *
 sysmem_heap_register_builtin(const struct sysmem_heap_info *info,
