@@ -107,7 +107,7 @@ static int sysmem_contig_sgt(struct sg_table *sgt, unsigned int max_seg,
 	unsigned int i;
 	int ret;
 
-	ret = sg_alloc_table(sgt, nents, GFP_KERNEL);
+	ret = sg_alloc_table(sgt, nents, GFP_KERNEL_ACCOUNT);
 	if (ret)
 		return ret;
 	for_each_sgtable_sg(sgt, sg, i) {
@@ -225,7 +225,7 @@ static void *sysmem_contig_allocate(struct sysmem_heap *heap,
 	phys_addr_t phys;
 	u64 align, limit;
 
-	cb = kzalloc(sizeof(*cb), GFP_KERNEL);
+	cb = kzalloc(sizeof(*cb), GFP_KERNEL_ACCOUNT);
 	if (!cb)
 		return ERR_PTR(-ENOMEM);
 	sysmem_attachments_init(&cb->importers);

@@ -81,7 +81,7 @@ static int sysmem_system_fill_sgt(struct sg_table *sgt, unsigned int max_seg,
 
 	return sg_alloc_table_from_pages_segment(sgt, sb->pages, sb->nr_pages,
 						 0, sb->nr_pages << PAGE_SHIFT,
-						 max_seg, GFP_KERNEL);
+						 max_seg, GFP_KERNEL_ACCOUNT);
 }
 
 static int sysmem_system_attach(void *mem,
@@ -318,7 +318,8 @@ static void *sysmem_system_allocate(struct sysmem_heap *heap,
 
 	if (nr_pages > totalram_pages())
 		return ERR_PTR(-ENOMEM);
-	sb = kzalloc(struct_size(sb, few, few ? nr_pages : 0), GFP_KERNEL);
+	sb = kzalloc(struct_size(sb, few, few ? nr_pages : 0),
+		     GFP_KERNEL_ACCOUNT);
 	if (!sb)
 		return ERR_PTR(-ENOMEM);
 	sysmem_attachments_init(&sb->importers);
@@ -326,7 +327,7 @@ static void *sysmem_system_allocate(struct sysmem_heap *heap,
 	sb->domain = hbuf->settings.coherency_domain;
 	sb->nr_pages = nr_pages;
 	sb->pages = few ? sb->few :
-		    kvcalloc(nr_pages, sizeof(*sb->pages), GFP_KERNEL);
+		    kvcalloc(nr_pages, sizeof(*sb->pages), GFP_KERNEL_ACCOUNT);
 	if (!sb->pages)
 		goto free_sb;
 	/*
@@ -343,7 +344,7 @@ static void *sysmem_system_allocate(struct sysmem_heap *heap,
 							sb->nr_pages, 0,
 							hbuf->size,
 							sysmem_max_segment(sysmem_dma_device()),
-							GFP_KERNEL);
+							GFP_KERNEL_ACCOUNT);
 		if (ret)
 			goto free_pages;
 		ret = dma_map_sgtable(sysmem_dma_device(), &sb->ram_sgt,
