@@ -8,6 +8,10 @@
  * against DMA_HEAP_IOCTL_ALLOC calls on /dev/dma_heap/, a token
  * duplicate against dup(2) and eventfd(2), the cost of one small
  * negotiation with 10,000 collections alive against the same with 10.
+ * One cold item of three processes has a second anchor: the dma-heap
+ * after a rendezvous, each other process answering the creator over
+ * its socket before the creator allocates, which is the least any
+ * scheme costs in which every participant is heard before allocation.
  * The rounds of an item alternate between sysmem and its anchor (in
  * ABBA order: s a a s s a ...), so that whatever else the host does
  * falls on both alike; the table gives each side's median, the ratio
@@ -63,6 +67,7 @@
 #define FEW_LIVE	10
 #define SMOKE_LIVE	100		/* live collections of --smoke */
 #define MAX_REPS	101
+#define WARMUP_ROUNDS	3		/* untimed rounds of each side */
 #define POOL_PARAM	"/sys/module/sysmem/parameters/pool_max_mb"
 #define MAX_ITEMS	32
 
@@ -175,8 +180,8 @@ static void run_item(struct item *it, int reps,
 		reps = MAX_REPS;
 	fprintf(stderr, "sysmem_bench: %s vs %s, %d rounds\n", it->what,
 		it->anchor, reps);
-	/* One round of each untimed: page tables, caches, the pools. */
-	if (!smoke) {
+	/* Rounds of each side untimed first: page tables, caches, pools. */
+	for (r = 0; !smoke && r < WARMUP_ROUNDS; r++) {
 		side(ctx, 0);
 		side(ctx, 1);
 	}
@@ -270,7 +275,10 @@ static void print_table(const char *clocksource)
 	       "3 processes, tokens or dma-buf fds passed over unix sockets (3p), from\n"
 	       "the first call until every fd is closed; warm = %d alloc/free cycles of\n"
 	       "one buffer; duplicate = per call, batches of %d; live = per small\n"
-	       "negotiation (token, bind, constraints, wait, result, close), batches of %d.\n",
+	       "negotiation (token, bind, constraints, wait, result, close), batches of %d;\n"
+	       "rendezvous+dma-heap = the creator asks the other two over their sockets\n"
+	       "and waits for both answers, then allocates from the dma-heap and passes\n"
+	       "the fds (the least cost of hearing every participant before allocating).\n",
 	       NR_BUFS, WARM_CYCLES, DUP_BATCH, OPS_BATCH);
 	if (settled_rounds)
 		printf("sysmem memory back in its heap at the last close: %d of %d rounds\n",
@@ -481,7 +489,7 @@ static void dma_heap_alloc(int heap, const char *name, __u64 size, int *fds,
 
 /* ---- the other participants (3p) ---------------------------------------- */
 
-enum { MSG_QUIT, MSG_TOKEN, MSG_DMABUFS };
+enum { MSG_QUIT, MSG_TOKEN, MSG_DMABUFS, MSG_ASK };
 
 struct msg {
 	__u32 kind;
@@ -549,7 +557,8 @@ static int recv_msg(int sock, struct msg *m, int *fds)
 /*
  * A participant in its own process: binds each token it gets, asks for
  * what the creator asks for, reading, takes its buffers and closes
- * everything; closes the dma-buf fds it gets; then acknowledges.
+ * everything; closes the dma-buf fds it gets; answers a question (the
+ * rendezvous anchor) at once; then acknowledges.
  */
 static void worker_main(int sock)
 {
@@ -579,7 +588,7 @@ static void worker_main(int sock)
 				    m.count);
 			close_all(bufs, m.count);
 			leave(coll);
-		} else {
+		} else if (m.kind == MSG_DMABUFS) {
 			close_all(fds, nfds);
 		}
 		if (write(sock, &ack, sizeof(ack)) != sizeof(ack))
@@ -640,6 +649,7 @@ struct cold {
 	const char *dma_name;
 	__u64 size;
 	int parts;		/* 1 or 1 + NR_WORKERS */
+	int rendezvous;		/* 3p anchor: everyone answers first */
 	long long base;		/* heap's buffers when idle */
 };
 
@@ -688,13 +698,24 @@ static double cold_sysmem(struct cold *c)
 	return us;
 }
 
+/*
+ * The dma-heap's side: allocate and pass the fds.  With @c->rendezvous,
+ * the creator first asks each other process and waits for every answer,
+ * as a negotiation must hear every participant before it allocates.
+ */
 static double cold_dma_heap(struct cold *c)
 {
 	struct msg m = { .kind = MSG_DMABUFS };
+	struct msg ask = { .kind = MSG_ASK };
 	int fds[NR_BUFS], i;
 	long long t0;
 
 	t0 = now_ns();
+	if (c->rendezvous) {
+		for (i = 0; i < NR_WORKERS; i++)
+			send_msg(workers[i].sock, &ask, NULL, 0);
+		workers_ack();
+	}
 	dma_heap_alloc(c->dma_heap, c->dma_name, c->size, fds, NR_BUFS);
 	if (c->parts > 1) {
 		for (i = 0; i < NR_WORKERS; i++)
@@ -749,6 +770,19 @@ static void bench_cold(void)
 					 reps_cold, cold_side, &c);
 			}
 	}
+	/* Small buffers of 3 processes against the rendezvous anchor. */
+	memset(&c, 0, sizeof(c));
+	c.heap = "system";
+	c.dma_heap = heap_system;
+	c.dma_name = "system";
+	c.base = heap_buffers(c.heap);
+	c.parts = 1 + NR_WORKERS;
+	c.size = sizes[0];
+	c.rendezvous = 1;
+	run_item(new_item("collection", "rendezvous+dma-heap",
+			  "cold %dp %s %d x %s", c.parts, c.heap, NR_BUFS,
+			  size_str(c.size)),
+		 reps_cold, cold_side, &c);
 }
 
 /* ---- warm: WARM_CYCLES allocations and frees of one buffer --------------- */

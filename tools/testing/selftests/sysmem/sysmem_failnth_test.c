@@ -41,9 +41,12 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/capability.h>
 #include <linux/dma-buf.h>
 
 #include "kselftest_harness.h"
@@ -93,6 +96,12 @@ struct sweep_op {
 	bool allocates;
 	/* A call that failed is not retried (it cannot be repeated). */
 	bool no_retry;
+	/*
+	 * Run as a payer held to limits (no CAP_IPC_LOCK, RLIMIT_MEMLOCK
+	 * set), whose first charge looks its user up; only by the test
+	 * limited_payer.
+	 */
+	bool limited;
 };
 
 /*
@@ -847,6 +856,10 @@ static const struct sweep_op sweep[] = {
 		.allocates = true),
 	VARIANT(COLL, SET_CONSTRAINTS, "attached token", setup_attached,
 		call_set_constraints_reader, .allocates = true),
+	/* Only heaps no cgroup sees count against the payer's limits. */
+	VARIANT(COLL, SET_CONSTRAINTS, "limited payer, contiguous", setup_coll,
+		call_set_constraints_contig, .allocates = true,
+		.limited = true),
 	OP(COLL, WAIT, setup_allocated, call_wait),
 	OP(COLL, CHECK, setup_allocated, call_check),
 	OP(COLL, GET_RESULT, setup_allocated, call_get_result),
@@ -1020,10 +1033,11 @@ static void sweep_one(struct __test_metadata *_metadata, int nth,
 
 /*
  * Sweep the entries of @kind; for collections, @negotiate picks either
- * the SET_CONSTRAINTS entries (the longest) or the others.
+ * the SET_CONSTRAINTS entries (the longest) or the others; @limited
+ * picks the entries of a limited payer or the others.
  */
 static void sweep_kind(struct __test_metadata *_metadata, enum kind kind,
-		       bool negotiate)
+		       bool negotiate, bool limited)
 {
 	struct sysmem_heap_stats base[2];
 	struct sysmem_objects o;
@@ -1043,7 +1057,8 @@ static void sweep_kind(struct __test_metadata *_metadata, enum kind kind,
 	for (i = 0; i < NR_OPS; i++) {
 		bool negotiates = sweep[i].cmd == SYSMEM_IOC_SET_CONSTRAINTS;
 
-		if (sweep[i].kind != kind || negotiates != negotiate)
+		if (sweep[i].kind != kind || negotiates != negotiate ||
+		    sweep[i].limited != limited)
 			continue;
 		sweep_one(_metadata, nth, &sweep[i], long_mode, base,
 			  &counts[i]);
@@ -1161,32 +1176,84 @@ FIXTURE_TEARDOWN(failnth)
 
 TEST_F_TIMEOUT(failnth, device, SWEEP_TIMEOUT)
 {
-	sweep_kind(_metadata, DEV, false);
+	sweep_kind(_metadata, DEV, false, false);
 }
 
 TEST_F_TIMEOUT(failnth, token, SWEEP_TIMEOUT)
 {
-	sweep_kind(_metadata, TOKEN, false);
+	sweep_kind(_metadata, TOKEN, false, false);
 }
 
 TEST_F_TIMEOUT(failnth, group, SWEEP_TIMEOUT)
 {
-	sweep_kind(_metadata, GROUP, false);
+	sweep_kind(_metadata, GROUP, false, false);
 }
 
 TEST_F_TIMEOUT(failnth, collection, SWEEP_TIMEOUT)
 {
-	sweep_kind(_metadata, COLL, false);
+	sweep_kind(_metadata, COLL, false, false);
 }
 
 TEST_F_TIMEOUT(failnth, set_constraints, SWEEP_TIMEOUT)
 {
-	sweep_kind(_metadata, COLL, true);
+	sweep_kind(_metadata, COLL, true, false);
 }
 
 TEST_F_TIMEOUT(failnth, dmabuf, SWEEP_TIMEOUT)
 {
-	sweep_kind(_metadata, DMABUF, false);
+	sweep_kind(_metadata, DMABUF, false, false);
+}
+
+/* Drop CAP_IPC_LOCK from the effective set; 0 or -errno. */
+static int drop_ipc_lock(void)
+{
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+
+	if (syscall(SYS_capget, &h, d))
+		return -errno;
+	d[CAP_TO_INDEX(CAP_IPC_LOCK)].effective &= ~CAP_TO_MASK(CAP_IPC_LOCK);
+	if (syscall(SYS_capset, &h, d))
+		return -errno;
+	return 0;
+}
+
+/*
+ * A payer without CAP_IPC_LOCK and with a locked-memory limit counts
+ * the buffers of a heap no cgroup sees (the contiguous heap) against
+ * its user's entry, made at its first count (sysmem_payer_charge()):
+ * the sweep fails that allocation too, which must fail the collection
+ * with SYSMEM_FAIL_NO_MEMORY and leave nothing counted or held.  Each
+ * such entry takes more failures than its unlimited twin (same call,
+ * run by the test set_constraints with the capability), the user
+ * entry's allocation among them.
+ */
+TEST_F_TIMEOUT(failnth, limited_payer, SWEEP_TIMEOUT)
+{
+	struct rlimit lim = { .rlim_cur = 64 << 20, .rlim_max = 64 << 20 };
+	int i, j;
+
+	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &lim));
+	ASSERT_EQ(0, drop_ipc_lock());
+	sweep_kind(_metadata, COLL, true, true);
+	for (i = 0; i < NR_OPS; i++) {
+		if (!sweep[i].limited || counts[i].injected < 0)
+			continue;
+		for (j = 0; j < NR_OPS; j++)
+			if (!sweep[j].limited && sweep[j].kind == sweep[i].kind &&
+			    sweep[j].call == sweep[i].call &&
+			    sweep[j].setup == sweep[i].setup)
+				break;
+		ASSERT_LT(j, NR_OPS);
+		if (counts[j].injected < 0)
+			continue;	/* its twin was not swept */
+		EXPECT_LT(counts[j].injected, counts[i].injected)
+			TH_LOG("%s: %d failures injected, %d for %s",
+			       sweep[i].name, counts[i].injected,
+			       counts[j].injected, sweep[j].name);
+	}
 }
 
 /*
