@@ -10,8 +10,8 @@
  * negotiation with 10,000 collections alive against the same with 10.
  * One cold item of three processes has a second anchor: the dma-heap
  * after a rendezvous, each other process answering the creator over
- * its socket before the creator allocates, which is the least any
- * scheme costs in which every participant is heard before allocation.
+ * its socket before the creator allocates, which is what hearing every
+ * participant before allocating costs a program that does it itself.
  * The rounds of an item alternate between sysmem and its anchor (in
  * ABBA order: s a a s s a ...), so that whatever else the host does
  * falls on both alike; the table gives each side's median, the ratio
@@ -278,7 +278,7 @@ static void print_table(const char *clocksource)
 	       "negotiation (token, bind, constraints, wait, result, close), batches of %d;\n"
 	       "rendezvous+dma-heap = the creator asks the other two over their sockets\n"
 	       "and waits for both answers, then allocates from the dma-heap and passes\n"
-	       "the fds (the least cost of hearing every participant before allocating).\n",
+	       "the fds (every participant heard before allocating, without sysmem).\n",
 	       NR_BUFS, WARM_CYCLES, DUP_BATCH, OPS_BATCH);
 	if (settled_rounds)
 		printf("sysmem memory back in its heap at the last close: %d of %d rounds\n",
