@@ -376,10 +376,14 @@ static void sysmem_heap_account(struct sysmem_heap *heap, s64 buffers,
 	spin_unlock(&heap->stats_lock);
 }
 
-/* Free sysmem's record of a heap buffer, unless it is part of another. */
-static void sysmem_heap_priv_free(struct sysmem_heap_buffer_priv *priv)
+/*
+ * Free sysmem's record of a buffer of @heap, unless it is part of the
+ * struct sysmem_buffer, as a built-in heap's is (sysmem_heap_allocate()).
+ */
+static void sysmem_heap_priv_free(const struct sysmem_heap *heap,
+				  struct sysmem_heap_buffer_priv *priv)
 {
-	if (!priv->embedded)
+	if (!heap->mem_ops)
 		kfree(priv);
 }
 
@@ -402,7 +406,7 @@ void sysmem_heap_buffer_released(struct sysmem_heap_buffer *buf)
 	sysmem_payer_uncharge(&priv->charge);
 	if (priv->tracker)
 		sysmem_tracker_dec(priv->tracker);
-	sysmem_heap_priv_free(priv);
+	sysmem_heap_priv_free(heap, priv);
 	sysmem_heap_put(heap);
 }
 EXPORT_SYMBOL_NS_GPL(sysmem_heap_buffer_released, SYSMEM_NS);
@@ -549,7 +553,6 @@ int sysmem_heap_allocate(struct sysmem_heap *heap, size_t size,
 	*mem = (struct sysmem_mem) { };
 	if (heap->mem_ops) {
 		priv = embed;
-		priv->embedded = true;
 	} else {
 		priv = kzalloc(sizeof(*priv), GFP_KERNEL_ACCOUNT);
 		if (!priv)
@@ -560,7 +563,7 @@ int sysmem_heap_allocate(struct sysmem_heap *heap, size_t size,
 					  heap->flags & SYSMEM_HEAP_CONTIGUOUS,
 					  &priv->charge);
 		if (ret) {
-			sysmem_heap_priv_free(priv);
+			sysmem_heap_priv_free(heap, priv);
 			return ret;
 		}
 	}
@@ -584,7 +587,7 @@ int sysmem_heap_allocate(struct sysmem_heap *heap, size_t size,
 	spin_unlock(&heap->stats_lock);
 	if (over) {
 		sysmem_payer_uncharge(&priv->charge);
-		sysmem_heap_priv_free(priv);
+		sysmem_heap_priv_free(heap, priv);
 		return -ENOMEM;
 	}
 
@@ -614,7 +617,7 @@ int sysmem_heap_allocate(struct sysmem_heap *heap, size_t size,
 		sysmem_payer_uncharge(&priv->charge);
 		if (tracker)
 			sysmem_tracker_dec(tracker);
-		sysmem_heap_priv_free(priv);
+		sysmem_heap_priv_free(heap, priv);
 		sysmem_heap_put(heap);
 		return ret;
 	}

@@ -100,14 +100,15 @@ struct sysmem_charge {
  * @tracker: the collection's lifetime tracker, counting this buffer
  *	until the heap releases it (a reference), or NULL
  * @charge: the pinned memory counted for the buffer, given back with it
- * @embedded: part of its struct sysmem_buffer (a built-in heap's, whose
- *	memory always goes before the buffer), not allocated on its own
+ *
+ * A built-in heap's (one with &struct sysmem_mem_ops) is part of its
+ * struct sysmem_buffer, whose memory always goes before the buffer; any
+ * other heap's is allocated on its own.
  */
 struct sysmem_heap_buffer_priv {
 	struct sysmem_heap_buffer buf;
 	struct sysmem_tracker *tracker;
 	struct sysmem_charge charge;
-	bool embedded;
 };
 
 /**
