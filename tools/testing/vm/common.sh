@@ -18,19 +18,36 @@ as_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-# ensure_pkgs PKG...: install whatever is missing, from Debian's archive.
-ensure_pkgs() {
-	local missing=() p
+# missing_pkgs PKG...: print those of PKG that are not installed.
+missing_pkgs() {
+	local p
 	for p in "$@"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
-			grep -q 'install ok installed' || missing+=("$p")
+			grep -q 'install ok installed' || echo "$p"
 	done
-	[ ${#missing[@]} -eq 0 ] && return 0
-	msg "installing ${missing[*]}"
-	as_root apt-get update -qq || die "apt-get update failed"
-	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-		--no-install-recommends "${missing[@]}" >&2 ||
-		die "apt-get install ${missing[*]} failed"
+}
+
+# ensure_pkgs PKG...: install whatever is missing, from Debian's archive.
+# Two of our scripts started side by side (make check and make bench)
+# take turns on a cache lock and look again once they hold it; apt's
+# own lock is waited for, not failed on, should anything else hold it.
+ensure_pkgs() {
+	local missing
+	missing=$(missing_pkgs "$@")
+	[ -z "$missing" ] && return 0
+	(
+		cache_lock apt
+		missing=$(missing_pkgs "$@")
+		[ -z "$missing" ] && exit 0
+		msg "installing" $missing
+		as_root apt-get -o DPkg::Lock::Timeout=600 update -qq ||
+			die "apt-get update failed"
+		# shellcheck disable=SC2086 # one word per package
+		as_root env DEBIAN_FRONTEND=noninteractive apt-get \
+			-o DPkg::Lock::Timeout=600 install -y -qq \
+			--no-install-recommends $missing >&2 ||
+			die "apt-get install" $missing "failed"
+	) || exit 1
 }
 
 # cache_lock [NAME]: serialise the users of one part of the cache (a
