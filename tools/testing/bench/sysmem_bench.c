@@ -117,10 +117,13 @@ static const char *cma_name;
 struct item {
 	char what[48];		/* what is timed */
 	char anchor[24];	/* what it is compared with */
+	/* A second anchor timed in the same rounds (side 2), or "". */
+	char anchor2[24];
 	const char *unit;	/* what one sample is */
 	int n;			/* rounds done */
 	double s[MAX_REPS];	/* sysmem, microseconds */
 	double a[MAX_REPS];	/* anchor, microseconds */
+	double b[MAX_REPS];	/* second anchor, microseconds */
 };
 
 static struct item items[MAX_ITEMS];
@@ -171,27 +174,31 @@ static double vmax(const double *v, int n)
  * the anchor; each returns the microseconds of its sample.  The order
  * within a round alternates (s a, a s, s a, ...).
  */
+/*
+ * Time @it: @side(@ctx, 0) is sysmem, 1 the anchor and, for an item
+ * with a second anchor, 2 that one.  Each round runs every side once,
+ * starting with the next side each round, so that no side always
+ * follows the same one.
+ */
 static void run_item(struct item *it, int reps,
 		     double (*side)(void *ctx, int anchor), void *ctx)
 {
-	int r;
+	int sides = it->anchor2[0] ? 3 : 2;
+	double *t[3] = { it->s, it->a, it->b };
+	int r, j, k;
 
 	if (reps > MAX_REPS)
 		reps = MAX_REPS;
-	fprintf(stderr, "sysmem_bench: %s vs %s, %d rounds\n", it->what,
-		it->anchor, reps);
+	fprintf(stderr, "sysmem_bench: %s vs %s%s%s, %d rounds\n", it->what,
+		it->anchor, sides > 2 ? " and " : "", it->anchor2, reps);
 	/* Rounds of each side untimed first: page tables, caches, pools. */
-	for (r = 0; !smoke && r < WARMUP_ROUNDS; r++) {
-		side(ctx, 0);
-		side(ctx, 1);
-	}
+	for (r = 0; !smoke && r < WARMUP_ROUNDS; r++)
+		for (k = 0; k < sides; k++)
+			side(ctx, k);
 	for (r = 0; r < reps; r++) {
-		if (r % 2 == 0) {
-			it->s[r] = side(ctx, 0);
-			it->a[r] = side(ctx, 1);
-		} else {
-			it->a[r] = side(ctx, 1);
-			it->s[r] = side(ctx, 0);
+		for (j = 0; j < sides; j++) {
+			k = (r + j) % sides;
+			t[k][r] = side(ctx, k);
 		}
 		it->n = r + 1;
 	}
@@ -278,8 +285,23 @@ static void print_table(const char *clocksource)
 	       "negotiation (token, bind, constraints, wait, result, close), batches of %d;\n"
 	       "rendezvous+dma-heap = the creator asks the other two over their sockets\n"
 	       "and waits for both answers, then allocates from the dma-heap and passes\n"
-	       "the fds (every participant heard before allocating, without sysmem).\n",
+	       "the fds (every participant heard before allocating, without sysmem);\n"
+	       "its row times the plain dma-heap in the same rounds too, and the line\n"
+	       "below gives what the rendezvous alone costs.\n",
 	       NR_BUFS, WARM_CYCLES, DUP_BATCH, OPS_BATCH);
+	for (i = 0; i < nr_items; i++) {
+		const struct item *it = &items[i];
+		double ma, mb;
+
+		if (!it->anchor2[0] || !it->n)
+			continue;
+		ma = median(it->a, it->n);
+		mb = median(it->b, it->n);
+		printf("%s: %s / %s = %.1f / %.1f = %.2f (%s min/max %.1f/%.1f, the same %d rounds)\n",
+		       it->what, it->anchor, it->anchor2, ma, mb,
+		       mb > 0 ? ma / mb : 0.0, it->anchor2, vmin(it->b, it->n),
+		       vmax(it->b, it->n), it->n);
+	}
 	if (settled_rounds)
 		printf("sysmem memory back in its heap at the last close: %d of %d rounds\n",
 		       settled_rounds - late_frees, settled_rounds);
@@ -728,7 +750,17 @@ static double cold_dma_heap(struct cold *c)
 
 static double cold_side(void *ctx, int anchor)
 {
-	return anchor ? cold_dma_heap(ctx) : cold_sysmem(ctx);
+	struct cold *c = ctx;
+	struct cold plain;
+
+	if (!anchor)
+		return cold_sysmem(c);
+	if (anchor == 1)
+		return cold_dma_heap(c);
+	/* The second anchor: the same without the rendezvous. */
+	plain = *c;
+	plain.rendezvous = 0;
+	return cold_dma_heap(&plain);
 }
 
 static const char *size_str(__u64 size)
@@ -748,6 +780,7 @@ static void bench_cold(void)
 {
 	static const __u64 sizes[] = { 4 * KIB, 1 * MIB, 8 * MIB };
 	static const int parts[] = { 1, 1 + NR_WORKERS };
+	struct item *it;
 	struct cold c;
 	char anchor[24];
 	unsigned int h, p, s;
@@ -779,10 +812,14 @@ static void bench_cold(void)
 	c.parts = 1 + NR_WORKERS;
 	c.size = sizes[0];
 	c.rendezvous = 1;
-	run_item(new_item("collection", "rendezvous+dma-heap",
-			  "cold %dp %s %d x %s", c.parts, c.heap, NR_BUFS,
-			  size_str(c.size)),
-		 reps_cold, cold_side, &c);
+	it = new_item("collection", "rendezvous+dma-heap", "cold %dp %s %d x %s",
+		      c.parts, c.heap, NR_BUFS, size_str(c.size));
+	/*
+	 * The plain anchor again, in the same rounds: what the rendezvous
+	 * alone costs, measured in one row (printed under the table).
+	 */
+	snprintf(it->anchor2, sizeof(it->anchor2), "dma-heap %s", c.dma_name);
+	run_item(it, reps_cold, cold_side, &c);
 }
 
 /* ---- warm: WARM_CYCLES allocations and frees of one buffer --------------- */
@@ -984,7 +1021,9 @@ static int smoke_check(void)
 
 		for (r = 0; r < it->n; r++)
 			ok = ok && isfinite(it->s[r]) && it->s[r] > 0 &&
-			     isfinite(it->a[r]) && it->a[r] > 0;
+			     isfinite(it->a[r]) && it->a[r] > 0 &&
+			     (!it->anchor2[0] ||
+			      (isfinite(it->b[r]) && it->b[r] > 0));
 		printf("%s %d %s vs %s\n", ok ? "ok" : "not ok", i + 1,
 		       it->what, it->anchor);
 		bad += !ok;
