@@ -170,15 +170,13 @@ static double vmax(const double *v, int n)
 }
 
 /*
- * Run @reps rounds of @item: @side(ctx, 0) is sysmem, @side(ctx, 1)
- * the anchor; each returns the microseconds of its sample.  The order
- * within a round alternates (s a, a s, s a, ...).
- */
-/*
- * Time @it: @side(@ctx, 0) is sysmem, 1 the anchor and, for an item
- * with a second anchor, 2 that one.  Each round runs every side once,
- * starting with the next side each round, so that no side always
- * follows the same one.
+ * Run @reps rounds of @it: @side(ctx, 0) is sysmem, @side(ctx, 1) the
+ * anchor and, for an item with a second anchor, @side(ctx, 2) that one;
+ * each returns the microseconds of its sample.  Each round runs every
+ * side once, starting with the next side each round: with two sides
+ * the order alternates (s a, a s, s a, ...), with three it rotates
+ * (s a b, a b s, b s a, ...), so that no side always follows the same
+ * one.
  */
 static void run_item(struct item *it, int reps,
 		     double (*side)(void *ctx, int anchor), void *ctx)
