@@ -12,10 +12,14 @@
  * after a rendezvous, each other process answering the creator over
  * its socket before the creator allocates, which is what hearing every
  * participant before allocating costs a program that does it itself.
- * The rounds of an item alternate between sysmem and its anchor (in
- * ABBA order: s a a s s a ...), so that whatever else the host does
- * falls on both alike; the table gives each side's median, the ratio
- * of the medians, the extremes and the number of rounds.
+ * That item also times the plain dma-heap round, as a third side, so
+ * that a line under the table can give what the rendezvous alone costs
+ * from the same rounds.  The rounds of an item alternate between sysmem
+ * and its anchor (in ABBA order: s a a s s a ...; with a third side
+ * each round starts with the next side), so that whatever else the
+ * host does falls on every side alike; the table gives each side's
+ * median, the ratio of the medians, the extremes and the number of
+ * rounds.
  *
  * Times come from CLOCK_MONOTONIC.  The program refuses to run on a
  * kernel whose clocksource is (refined-)jiffies, whose 4 ms steps would

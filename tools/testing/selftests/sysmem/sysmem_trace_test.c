@@ -652,7 +652,7 @@ TEST_F(stall, module_parameter)
 {
 	char old[32], lines[2][1024];
 	__u64 id;
-	int root, dup, early;
+	int root, dup, queued;
 	struct stat st;
 
 	ASSERT_EQ(0, stat(PARAM, &st));
@@ -661,8 +661,8 @@ TEST_F(stall, module_parameter)
 	TH_LOG("stall_log_seconds was %s", old);
 
 	ASSERT_EQ(0, write_file(PARAM, "60"));
-	early = sysmem_alloc_token(self->dev);
-	ASSERT_LE(0, early);
+	queued = sysmem_alloc_token(self->dev);
+	ASSERT_LE(0, queued);
 	ASSERT_EQ(0, write_file(PARAM, "1"));
 	root = sysmem_alloc_token(self->dev);
 	/* Made with the parameter at 1: its default deadline is 1 s. */
@@ -677,7 +677,7 @@ TEST_F(stall, module_parameter)
 	EXPECT_NE(NULL, strstr(lines[0], "token not bound; token "));
 	close(dup);
 	close(root);
-	close(early);
+	close(queued);
 }
 
 /* The first module load has the documented default. */
