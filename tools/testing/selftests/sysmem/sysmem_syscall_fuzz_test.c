@@ -128,6 +128,16 @@ struct fz_ioctl {
 /* The process-wide memory the pointers point to. */
 static char *fz_none;		/* PROT_NONE */
 static char *fz_ro;		/* read-only zeros, FZ_ARG_MAX bytes */
+/*
+ * The devices foreign dma-bufs come from, opened once below the fds the
+ * wild calls aim at (-1: none).  Opened anew for each dma-buf, a device
+ * would sit in the wild range for a moment, and another thread's wild
+ * call could reach it: a random DMA_HEAP_IOCTL_ALLOC of up to 2^40
+ * bytes, which the kernel's own heap grants until the guest meets the
+ * OOM killer (seen once on 6.1, seed 169755055070).
+ */
+static int fz_heap_dev = -1;
+static int fz_udmabuf_dev = -1;
 
 struct fz_slot {
 	int fd;
@@ -744,29 +754,22 @@ static int make_kind(struct fz_thread *t, int k)
 			.len = 4096, .fd_flags = O_RDWR | O_CLOEXEC,
 		};
 		struct udmabuf_create uc = { .size = 4096 };
-		int heap, mfd;
+		int mfd;
 
-		heap = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
-		if (heap >= 0) {
-			ret = ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &hd) ? -1 :
-			      (int)hd.fd;
-			close(heap);
-			if (ret >= 0)
-				return ret;
-		}
-		heap = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
-		if (heap < 0)
+		if (fz_heap_dev >= 0 &&
+		    !ioctl(fz_heap_dev, DMA_HEAP_IOCTL_ALLOC, &hd))
+			return hd.fd;
+		if (fz_udmabuf_dev < 0)
 			return -1;
 		mfd = memfd_create("fuzz-udmabuf", MFD_ALLOW_SEALING);
 		if (mfd >= 0 && !ftruncate(mfd, 4096) &&
 		    !fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK)) {
 			uc.memfd = mfd;
 			uc.flags = UDMABUF_FLAGS_CLOEXEC;
-			ret = ioctl(heap, UDMABUF_CREATE, &uc);
+			ret = ioctl(fz_udmabuf_dev, UDMABUF_CREATE, &uc);
 		}
 		if (mfd >= 0)
 			close(mfd);
-		close(heap);
 		return ret;
 	}
 	case K_PIPE:
@@ -846,6 +849,31 @@ static int mutate(struct fz_thread *t, const struct fz_ioctl *io,
 	w |= 1U << bit;
 	memcpy(t->arg + r->off, &w, 4);
 	return r - io->rsv;
+}
+
+/*
+ * Where the last inner pointer of @io's structure ends (0: it has none).
+ * A caller's structure cut before that end leaves a pointer zero or
+ * truncated, so the kernel may fail the call with EFAULT for the array
+ * it points to before it looks at the other fields (uapi.rst fixes no
+ * order between them).
+ */
+static unsigned int ptrs_end(const struct fz_ioctl *io)
+{
+	switch (io->cmd) {
+	case SYSMEM_IOC_SET_CONSTRAINTS:
+		return offsetof(struct sysmem_buffer_constraints,
+				image_formats) + sizeof(__u64);
+	case SYSMEM_IOC_GET_RESULT:
+		return offsetof(struct sysmem_result, close_weak_fds) +
+		       sizeof(__u64);
+	case SYSMEM_IOC_TOKEN_DUPLICATE_MANY:
+	case SYSMEM_IOC_GROUP_CREATE_CHILDREN:
+		return offsetof(struct sysmem_duplicate_many, fds) +
+		       sizeof(__u64);
+	default:
+		return 0;
+	}
 }
 
 /*
@@ -934,6 +962,8 @@ static void fz_checked(struct fz_thread *t)
 	} else if (ptr == P_GOOD && mutation >= 0) {
 		/* uapi.rst: reserved fields and unknown flags. */
 		expect = ES(EINVAL);
+		if (usize < ptrs_end(io))
+			expect |= ES(EFAULT);
 	} else if ((dir & _IOC_READ) && ptr != P_GOOD) {
 		/* Cannot be written back: never a success. */
 		expect = ES(EFAULT) | ES_COMMON | io->errs;
@@ -1107,6 +1137,10 @@ FIXTURE(fuzz) {
 
 FIXTURE_SETUP(fuzz)
 {
+	if (fz_heap_dev < 0)
+		fz_heap_dev = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
+	if (fz_udmabuf_dev < 0)
+		fz_udmabuf_dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
 	self->base = next_fd();
 	ASSERT_EQ(0, fz_setup_memory());
 	ASSERT_EQ(0, sysmem_read_objects(&self->objs));
