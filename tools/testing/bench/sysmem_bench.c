@@ -14,12 +14,15 @@
  * participant before allocating costs a program that does it itself.
  * That item also times the plain dma-heap round, as a third side, so
  * that a line under the table can give what the rendezvous alone costs
- * from the same rounds.  The rounds of an item alternate between sysmem
- * and its anchor (in ABBA order: s a a s s a ...; with a third side
- * each round starts with the next side), so that whatever else the
- * host does falls on every side alike; the table gives each side's
- * median, the ratio of the medians, the extremes and the number of
- * rounds.
+ * from the same rounds.  The one-participant item of one small buffer
+ * times both sides with 8 buffers too, as a third and fourth side, so
+ * that a line under the table can split each side's time into what a
+ * collection costs once and what each buffer costs.  The rounds of an
+ * item alternate between sysmem and its anchor (in ABBA order: s a a s
+ * s a ...; with more sides each round starts with the next side), so
+ * that whatever else the host does falls on every side alike; the
+ * table gives each side's median, the ratio of the medians, the
+ * extremes and the number of rounds.
  *
  * Times come from CLOCK_MONOTONIC.  The program refuses to run on a
  * kernel whose clocksource is (refined-)jiffies, whose 4 ms steps would
@@ -121,13 +124,16 @@ static const char *cma_name;
 struct item {
 	char what[48];		/* what is timed */
 	char anchor[24];	/* what it is compared with */
-	/* A second anchor timed in the same rounds (side 2), or "". */
-	char anchor2[24];
+	/*
+	 * Sides timed in the same rounds besides these two (sides 2 and
+	 * 3), by name, or "".
+	 */
+	char more[2][32];
 	const char *unit;	/* what one sample is */
 	int n;			/* rounds done */
 	double s[MAX_REPS];	/* sysmem, microseconds */
 	double a[MAX_REPS];	/* anchor, microseconds */
-	double b[MAX_REPS];	/* second anchor, microseconds */
+	double m[2][MAX_REPS];	/* sides 2 and 3, microseconds */
 };
 
 static struct item items[MAX_ITEMS];
@@ -173,26 +179,31 @@ static double vmax(const double *v, int n)
 	return m;
 }
 
+static int nr_sides(const struct item *it)
+{
+	return 2 + !!it->more[0][0] + !!it->more[1][0];
+}
+
 /*
  * Run @reps rounds of @it: @side(ctx, 0) is sysmem, @side(ctx, 1) the
- * anchor and, for an item with a second anchor, @side(ctx, 2) that one;
- * each returns the microseconds of its sample.  Each round runs every
- * side once, starting with the next side each round: with two sides
- * the order alternates (s a, a s, s a, ...), with three it rotates
- * (s a b, a b s, b s a, ...), so that no side always follows the same
- * one.
+ * anchor and @side(ctx, 2) and (ctx, 3) the item's more sides; each
+ * returns the microseconds of its sample.  Each round runs every side
+ * once, starting with the next side each round: with two sides the
+ * order alternates (s a, a s, s a, ...), with more it rotates (s a b,
+ * a b s, b s a, ...), so that no side always follows the same one.
  */
 static void run_item(struct item *it, int reps,
 		     double (*side)(void *ctx, int anchor), void *ctx)
 {
-	int sides = it->anchor2[0] ? 3 : 2;
-	double *t[3] = { it->s, it->a, it->b };
+	double *t[4] = { it->s, it->a, it->m[0], it->m[1] };
+	int sides = nr_sides(it);
 	int r, j, k;
 
 	if (reps > MAX_REPS)
 		reps = MAX_REPS;
-	fprintf(stderr, "sysmem_bench: %s vs %s%s%s, %d rounds\n", it->what,
-		it->anchor, sides > 2 ? " and " : "", it->anchor2, reps);
+	fprintf(stderr, "sysmem_bench: %s vs %s%s%s%s%s, %d rounds\n",
+		it->what, it->anchor, sides > 2 ? ", " : "", it->more[0],
+		sides > 3 ? ", " : "", it->more[1], reps);
 	/* Rounds of each side untimed first: page tables, caches, pools. */
 	for (r = 0; !smoke && r < WARMUP_ROUNDS; r++)
 		for (k = 0; k < sides; k++)
@@ -244,6 +255,35 @@ static void pool_set(const char *mb)
 		die(POOL_PARAM ": cannot set %s", mb);
 }
 
+/*
+ * The lines under the table for the items with more sides.  Three: the
+ * anchor against the third side, the same rounds.  Four (sysmem and
+ * the anchor with 1 buffer, then with NR_BUFS): each side's time split
+ * into what it costs once per collection and what each buffer costs,
+ * from the medians: each buffer = (NR_BUFS - 1 buffer) / (NR_BUFS - 1),
+ * once = 1 buffer - each buffer.
+ */
+static void print_more(const struct item *it)
+{
+	double ma = median(it->a, it->n), mb = median(it->m[0], it->n);
+	double ms, mc, bs, ba;
+
+	if (nr_sides(it) == 3) {
+		printf("%s: %s / %s = %.1f / %.1f = %.2f (%s min/max %.1f/%.1f, the same %d rounds)\n",
+		       it->what, it->anchor, it->more[0], ma, mb,
+		       mb > 0 ? ma / mb : 0.0, it->more[0],
+		       vmin(it->m[0], it->n), vmax(it->m[0], it->n), it->n);
+		return;
+	}
+	ms = median(it->s, it->n);
+	mc = median(it->m[1], it->n);
+	bs = (mb - ms) / (NR_BUFS - 1);
+	ba = (mc - ma) / (NR_BUFS - 1);
+	printf("%s, %s and %s, the same %d rounds: sysmem %.1f once per collection + %.1f per buffer; %s %.1f + %.1f\n",
+	       it->what, it->more[0], it->more[1], it->n, ms - bs, bs,
+	       it->anchor, ma - ba, ba);
+}
+
 static void print_table(const char *clocksource)
 {
 	struct utsname u;
@@ -280,7 +320,7 @@ static void print_table(const char *clocksource)
 		       it->what, ms, it->anchor, ma, ma > 0 ? ms / ma : 0.0,
 		       smm, amm, it->n);
 	}
-	printf("\none sample: cold = one collection of %d buffers (1p) or the same shared by\n"
+	printf("\none sample: cold = one collection of the row's N x SIZE (1p) or the same shared by\n"
 	       "3 processes, tokens or dma-buf fds passed over unix sockets (3p), from\n"
 	       "the first call until every fd is closed; warm = %d alloc/free cycles of\n"
 	       "one buffer; duplicate = per call, batches of %d; live = per small\n"
@@ -289,21 +329,13 @@ static void print_table(const char *clocksource)
 	       "and waits for both answers, then allocates from the dma-heap and passes\n"
 	       "the fds (every participant heard before allocating, without sysmem);\n"
 	       "its row times the plain dma-heap in the same rounds too, and the line\n"
-	       "below gives what the rendezvous alone costs.\n",
-	       NR_BUFS, WARM_CYCLES, DUP_BATCH, OPS_BATCH);
-	for (i = 0; i < nr_items; i++) {
-		const struct item *it = &items[i];
-		double ma, mb;
-
-		if (!it->anchor2[0] || !it->n)
-			continue;
-		ma = median(it->a, it->n);
-		mb = median(it->b, it->n);
-		printf("%s: %s / %s = %.1f / %.1f = %.2f (%s min/max %.1f/%.1f, the same %d rounds)\n",
-		       it->what, it->anchor, it->anchor2, ma, mb,
-		       mb > 0 ? ma / mb : 0.0, it->anchor2, vmin(it->b, it->n),
-		       vmax(it->b, it->n), it->n);
-	}
+	       "below gives what the rendezvous alone costs; the 1 x 4 KiB row times\n"
+	       "both its sides with %d buffers too, in the same rounds, and the line\n"
+	       "after splits each side's time into once per collection and per buffer.\n",
+	       WARM_CYCLES, DUP_BATCH, OPS_BATCH, NR_BUFS);
+	for (i = 0; i < nr_items; i++)
+		if (nr_sides(&items[i]) > 2 && items[i].n)
+			print_more(&items[i]);
 	if (settled_rounds)
 		printf("sysmem memory back in its heap at the last close: %d of %d rounds\n",
 		       settled_rounds - late_frees, settled_rounds);
@@ -672,6 +704,7 @@ struct cold {
 	int dma_heap;		/* its anchor */
 	const char *dma_name;
 	__u64 size;
+	unsigned int count;	/* buffers: NR_BUFS, 1 in the split row */
 	int parts;		/* 1 or 1 + NR_WORKERS */
 	int rendezvous;		/* 3p anchor: everyone answers first */
 	long long base;		/* heap's buffers when idle */
@@ -695,7 +728,7 @@ static double cold_sysmem(struct cold *c)
 			die("ALLOC_TOKEN: %s", strerror(-root));
 		memset(&m, 0, sizeof(m));
 		m.kind = MSG_TOKEN;
-		m.count = NR_BUFS;
+		m.count = c->count;
 		m.size = c->size;
 		snprintf(m.heap, sizeof(m.heap), "%s", c->heap);
 		for (i = 0; i < NR_WORKERS; i++) {
@@ -711,11 +744,11 @@ static double cold_sysmem(struct cold *c)
 		close(root);
 	}
 	set_constraints(coll, c->heap, SYSMEM_USAGE_CPU_READ |
-			SYSMEM_USAGE_CPU_WRITE, NR_BUFS, c->size);
-	wait_result(coll, c->heap, NR_BUFS, c->size, fds, NR_BUFS);
+			SYSMEM_USAGE_CPU_WRITE, c->count, c->size);
+	wait_result(coll, c->heap, c->count, c->size, fds, c->count);
 	if (c->parts > 1)
 		workers_ack();
-	close_all(fds, NR_BUFS);
+	close_all(fds, c->count);
 	leave(coll);
 	us = us_since(t0);
 	heap_settle(c->heap, c->base);
@@ -740,13 +773,13 @@ static double cold_dma_heap(struct cold *c)
 			send_msg(workers[i].sock, &ask, NULL, 0);
 		workers_ack();
 	}
-	dma_heap_alloc(c->dma_heap, c->dma_name, c->size, fds, NR_BUFS);
+	dma_heap_alloc(c->dma_heap, c->dma_name, c->size, fds, c->count);
 	if (c->parts > 1) {
 		for (i = 0; i < NR_WORKERS; i++)
-			send_msg(workers[i].sock, &m, fds, NR_BUFS);
+			send_msg(workers[i].sock, &m, fds, c->count);
 		workers_ack();
 	}
-	close_all(fds, NR_BUFS);
+	close_all(fds, c->count);
 	return us_since(t0);
 }
 
@@ -763,6 +796,16 @@ static double cold_side(void *ctx, int anchor)
 	plain = *c;
 	plain.rendezvous = 0;
 	return cold_dma_heap(&plain);
+}
+
+/* Sides 0 and 1 with @ctx's count of buffers, 2 and 3 with NR_BUFS. */
+static double split_side(void *ctx, int side)
+{
+	struct cold c = *(struct cold *)ctx;
+
+	if (side > 1)
+		c.count = NR_BUFS;
+	return side % 2 ? cold_dma_heap(&c) : cold_sysmem(&c);
 }
 
 static const char *size_str(__u64 size)
@@ -794,17 +837,39 @@ static void bench_cold(void)
 		c.dma_name = h ? cma_name : "system";
 		c.base = heap_buffers(c.heap);
 		snprintf(anchor, sizeof(anchor), "dma-heap %s", c.dma_name);
+		c.count = NR_BUFS;
 		for (p = 0; p < 2; p++)
 			for (s = 0; s < 3; s++) {
 				c.parts = parts[p];
 				c.size = sizes[s];
 				run_item(new_item("collection", anchor,
 						  "cold %dp %s %d x %s", c.parts,
-						  c.heap, NR_BUFS,
+						  c.heap, c.count,
 						  size_str(c.size)),
 					 reps_cold, cold_side, &c);
 			}
 	}
+	/*
+	 * One small buffer, with both sides of 8 in the same rounds: what
+	 * a collection costs once and what each buffer costs (printed
+	 * under the table).
+	 */
+	memset(&c, 0, sizeof(c));
+	c.heap = "system";
+	c.dma_heap = heap_system;
+	c.dma_name = "system";
+	c.base = heap_buffers(c.heap);
+	c.parts = 1;
+	c.size = sizes[0];
+	c.count = 1;
+	snprintf(anchor, sizeof(anchor), "dma-heap %s", c.dma_name);
+	it = new_item("collection", anchor, "cold %dp %s %d x %s", c.parts,
+		      c.heap, c.count, size_str(c.size));
+	snprintf(it->more[0], sizeof(it->more[0]), "sysmem %d x %s",
+		 NR_BUFS, size_str(c.size));
+	snprintf(it->more[1], sizeof(it->more[1]), "%s %d x %s", anchor,
+		 NR_BUFS, size_str(c.size));
+	run_item(it, reps_cold, split_side, &c);
 	/* Small buffers of 3 processes against the rendezvous anchor. */
 	memset(&c, 0, sizeof(c));
 	c.heap = "system";
@@ -813,6 +878,7 @@ static void bench_cold(void)
 	c.base = heap_buffers(c.heap);
 	c.parts = 1 + NR_WORKERS;
 	c.size = sizes[0];
+	c.count = NR_BUFS;
 	c.rendezvous = 1;
 	it = new_item("collection", "rendezvous+dma-heap", "cold %dp %s %d x %s",
 		      c.parts, c.heap, NR_BUFS, size_str(c.size));
@@ -820,7 +886,7 @@ static void bench_cold(void)
 	 * The plain anchor again, in the same rounds: what the rendezvous
 	 * alone costs, measured in one row (printed under the table).
 	 */
-	snprintf(it->anchor2, sizeof(it->anchor2), "dma-heap %s", c.dma_name);
+	snprintf(it->more[0], sizeof(it->more[0]), "dma-heap %s", c.dma_name);
 	run_item(it, reps_cold, cold_side, &c);
 }
 
@@ -1024,8 +1090,10 @@ static int smoke_check(void)
 		for (r = 0; r < it->n; r++)
 			ok = ok && isfinite(it->s[r]) && it->s[r] > 0 &&
 			     isfinite(it->a[r]) && it->a[r] > 0 &&
-			     (!it->anchor2[0] ||
-			      (isfinite(it->b[r]) && it->b[r] > 0));
+			     (nr_sides(it) < 3 ||
+			      (isfinite(it->m[0][r]) && it->m[0][r] > 0)) &&
+			     (nr_sides(it) < 4 ||
+			      (isfinite(it->m[1][r]) && it->m[1][r] > 0));
 		printf("%s %d %s vs %s\n", ok ? "ok" : "not ok", i + 1,
 		       it->what, it->anchor);
 		bad += !ok;
