@@ -704,7 +704,7 @@ struct cold {
 	int dma_heap;		/* its anchor */
 	const char *dma_name;
 	__u64 size;
-	unsigned int count;	/* buffers: NR_BUFS, 1 in the split row */
+	unsigned int count;	/* buffers: NR_BUFS, or 1 (cold 1p 1 x 4 KiB) */
 	int parts;		/* 1 or 1 + NR_WORKERS */
 	int rendezvous;		/* 3p anchor: everyone answers first */
 	long long base;		/* heap's buffers when idle */
