@@ -193,7 +193,7 @@ static int nr_sides(const struct item *it)
  * a b s, b s a, ...), so that no side always follows the same one.
  */
 static void run_item(struct item *it, int reps,
-		     double (*side)(void *ctx, int anchor), void *ctx)
+		     double (*side)(void *ctx, int side), void *ctx)
 {
 	double *t[4] = { it->s, it->a, it->m[0], it->m[1] };
 	int sides = nr_sides(it);
@@ -821,6 +821,17 @@ static const char *size_str(__u64 size)
 	return buf[i];
 }
 
+/* @c for 8 buffers of the system heap, or of the contiguous one. */
+static void cold_init(struct cold *c, int contiguous)
+{
+	memset(c, 0, sizeof(*c));
+	c->heap = contiguous ? "contiguous" : "system";
+	c->dma_heap = contiguous ? heap_cma : heap_system;
+	c->dma_name = contiguous ? cma_name : "system";
+	c->base = heap_buffers(c->heap);
+	c->count = NR_BUFS;
+}
+
 static void bench_cold(void)
 {
 	static const __u64 sizes[] = { 4 * KIB, 1 * MIB, 8 * MIB };
@@ -831,13 +842,8 @@ static void bench_cold(void)
 	unsigned int h, p, s;
 
 	for (h = 0; h < 2; h++) {
-		memset(&c, 0, sizeof(c));
-		c.heap = h ? "contiguous" : "system";
-		c.dma_heap = h ? heap_cma : heap_system;
-		c.dma_name = h ? cma_name : "system";
-		c.base = heap_buffers(c.heap);
+		cold_init(&c, h);
 		snprintf(anchor, sizeof(anchor), "dma-heap %s", c.dma_name);
-		c.count = NR_BUFS;
 		for (p = 0; p < 2; p++)
 			for (s = 0; s < 3; s++) {
 				c.parts = parts[p];
@@ -854,11 +860,7 @@ static void bench_cold(void)
 	 * a collection costs once and what each buffer costs (printed
 	 * under the table).
 	 */
-	memset(&c, 0, sizeof(c));
-	c.heap = "system";
-	c.dma_heap = heap_system;
-	c.dma_name = "system";
-	c.base = heap_buffers(c.heap);
+	cold_init(&c, 0);
 	c.parts = 1;
 	c.size = sizes[0];
 	c.count = 1;
@@ -871,17 +873,12 @@ static void bench_cold(void)
 		 NR_BUFS, size_str(c.size));
 	run_item(it, reps_cold, split_side, &c);
 	/* Small buffers of 3 processes against the rendezvous anchor. */
-	memset(&c, 0, sizeof(c));
-	c.heap = "system";
-	c.dma_heap = heap_system;
-	c.dma_name = "system";
-	c.base = heap_buffers(c.heap);
+	cold_init(&c, 0);
 	c.parts = 1 + NR_WORKERS;
 	c.size = sizes[0];
-	c.count = NR_BUFS;
 	c.rendezvous = 1;
 	it = new_item("collection", "rendezvous+dma-heap", "cold %dp %s %d x %s",
-		      c.parts, c.heap, NR_BUFS, size_str(c.size));
+		      c.parts, c.heap, c.count, size_str(c.size));
 	/*
 	 * The plain anchor again, in the same rounds: what the rendezvous
 	 * alone costs, measured in one row (printed under the table).
