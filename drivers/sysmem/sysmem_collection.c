@@ -292,6 +292,23 @@ free_coll:
 }
 
 /*
+ * Wake the collection's waiters after a change of what they wait for
+ * (the collection's or a node's state, written before the call).
+ * Waiting needs no lock, so an empty queue is only skipped with a full
+ * barrier on both sides: wq_has_sleeper()'s here, between the change and
+ * the look at the queue, and on the waiters' side one between joining
+ * the queue and looking at the state (prepare_to_wait() in wait_event*(),
+ * an smp_mb() after poll_wait() in sysmem_node_poll() and after
+ * add_wait_queue() in sysmem_knode_bind()).  Either the waker sees the
+ * waiter queued, or the waiter sees the change.
+ */
+static void sysmem_collection_wake(struct sysmem_collection *coll)
+{
+	if (wq_has_sleeper(&coll->wq))
+		wake_up_all(&coll->wq);
+}
+
+/*
  * sysmem_collection_fail - fail @coll for everyone, once.
  *
  * Buffers already handed out stay valid until their holders drop them;
@@ -324,7 +341,7 @@ static void sysmem_collection_fail(struct sysmem_collection *coll, u32 reason,
 	sysmem_tracker_settle(coll->lifetime);
 	/* Constraints no longer count: nodes without a file can go. */
 	sysmem_subtree_prune(coll->root, false);
-	wake_up_all(&coll->wq);
+	sysmem_collection_wake(coll);
 }
 
 /* A node where a failure climbing up from below stops. */
@@ -360,7 +377,7 @@ static void sysmem_subtree_fail(struct sysmem_node *top, u32 reason,
 			    what);
 	sysmem_subtree_prune(top, false);
 	sysmem_node_prune_up(parent);
-	wake_up_all(&coll->wq);
+	sysmem_collection_wake(coll);
 }
 
 /*
@@ -413,18 +430,16 @@ static void sysmem_negotiation_fail_unchosen(struct sysmem_negotiation *ng)
 	}
 }
 
-/* The registered heap named @name, or NULL. */
-static struct sysmem_heap *sysmem_heap_find(const struct sysmem_heap_desc *descs,
-					    struct sysmem_heap **heaps,
-					    unsigned int nr_heaps,
+/* The heap of @set named @name, or NULL. */
+static struct sysmem_heap *sysmem_heap_find(const struct sysmem_heap_set *set,
 					    const char *name)
 {
 	struct sysmem_heap *heap = NULL;
 	unsigned int i;
 
-	for (i = 0; i < nr_heaps; i++)
-		if (!strncmp(descs[i].name, name, SYSMEM_HEAP_NAME_LEN))
-			heap = heaps[i];
+	for (i = 0; i < set->nr; i++)
+		if (!strncmp(set->descs[i].name, name, SYSMEM_HEAP_NAME_LEN))
+			heap = set->heaps[i];
 	return heap;
 }
 
@@ -582,9 +597,7 @@ void sysmem_node_give_back_slots(struct sysmem_node *node)
  */
 static u32 sysmem_collection_take(struct sysmem_collection *coll,
 				  struct sysmem_negotiation *ng,
-				  const struct sysmem_heap_desc *descs,
-				  struct sysmem_heap **heaps,
-				  unsigned int nr_heaps,
+				  const struct sysmem_heap_set *set,
 				  const struct sysmem_buffer_settings *settings,
 				  const char **why)
 {
@@ -592,7 +605,7 @@ static u32 sysmem_collection_take(struct sysmem_collection *coll,
 	struct sysmem_heap *heap;
 	u32 reason;
 
-	heap = sysmem_heap_find(descs, heaps, nr_heaps, settings->heap);
+	heap = sysmem_heap_find(set, settings->heap);
 	if (!heap) {
 		*why = "the chosen heap is not registered";
 		return SYSMEM_FAIL_NO_HEAP;
@@ -621,7 +634,7 @@ static void sysmem_collection_allocated(struct sysmem_collection *coll,
 	sysmem_negotiation_fail_unchosen(ng);
 	/* Released nodes' constraints have done their part. */
 	sysmem_subtree_prune(coll->root, false);
-	wake_up_all(&coll->wq);
+	sysmem_collection_wake(coll);
 }
 
 /*
@@ -636,9 +649,7 @@ static void sysmem_collection_allocate(struct sysmem_collection *coll)
 	u64 start = traced ? ktime_get_ns() : 0;
 	struct sysmem_buffer_settings settings;
 	struct sysmem_negotiation ng;
-	struct sysmem_heap_desc *descs;
-	struct sysmem_heap **heaps;
-	unsigned int nr_heaps;
+	struct sysmem_heap_set *set;
 	u32 reason;
 
 	lockdep_assert_held(&coll->lock);
@@ -646,17 +657,18 @@ static void sysmem_collection_allocate(struct sysmem_collection *coll)
 		sysmem_collection_fail(coll, SYSMEM_FAIL_NO_MEMORY, NULL, why);
 		return;
 	}
-	if (sysmem_heaps_get(&descs, &heaps, &nr_heaps)) {
+	set = sysmem_heaps_get();
+	if (!set) {
 		reason = SYSMEM_FAIL_NO_MEMORY;
 		goto free_negotiation;
 	}
 
-	reason = sysmem_negotiate(&ng, descs, nr_heaps, NULL, &settings, &why);
+	reason = sysmem_negotiate(&ng, set->descs, set->nr, NULL, &settings,
+				  &why);
 	if (reason)
 		culprit = ng.culprit;
 	else
-		reason = sysmem_collection_take(coll, &ng, descs, heaps,
-						nr_heaps, &settings, &why);
+		reason = sysmem_collection_take(coll, &ng, set, &settings, &why);
 	if (!reason) {
 		u64 now = traced ? ktime_get_ns() : 0;
 
@@ -666,7 +678,7 @@ static void sysmem_collection_allocate(struct sysmem_collection *coll)
 						      now - coll->created_ns);
 	}
 
-	sysmem_heaps_put(descs, heaps, nr_heaps);
+	sysmem_heaps_put(set);
 free_negotiation:
 	sysmem_negotiation_free(&ng);
 	if (reason)
@@ -755,7 +767,7 @@ fail:
 	parent = top->parent;
 	sysmem_subtree_prune(top, false);
 	sysmem_node_prune_up(parent);
-	wake_up_all(&coll->wq);
+	sysmem_collection_wake(coll);
 }
 
 /*

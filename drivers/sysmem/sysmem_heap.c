@@ -26,10 +26,17 @@
 
 #include "sysmem_internal.h"
 
-/* Serialises changes of and walks over sysmem_heaps. */
+/* Serialises changes of and walks over sysmem_heaps, and sysmem_heap_set. */
 static DEFINE_MUTEX(sysmem_heaps_lock);
 /* Every struct sysmem_heap with a reference left, in registration order. */
 static LIST_HEAD(sysmem_heaps);
+/*
+ * The registered heaps as negotiations see them, with a reference of its
+ * own, or NULL until the next negotiation builds it.  Registering or
+ * unregistering a heap drops it, so that the next negotiation sees the
+ * change.
+ */
+static struct sysmem_heap_set *sysmem_heap_set;
 
 /*
  * Byte caps by heap name, from the heap_max_bytes module parameter.
@@ -212,6 +219,48 @@ void sysmem_heap_put(struct sysmem_heap *heap)
 	kref_put_mutex(&heap->ref, sysmem_heap_free, &sysmem_heaps_lock);
 }
 
+static void sysmem_heap_set_free(struct kref *ref)
+{
+	struct sysmem_heap_set *set =
+		container_of(ref, struct sysmem_heap_set, ref);
+	unsigned int i = set->nr;
+
+	while (i--)
+		sysmem_heap_put(set->heaps[i]);
+	kfree(set);
+}
+
+/**
+ * sysmem_heaps_put() - drop a reference to a set of heaps
+ * @set: from sysmem_heaps_get()
+ *
+ * Context: may sleep (the last reference drops the heaps'); not under
+ * sysmem_heaps_lock.
+ */
+void sysmem_heaps_put(struct sysmem_heap_set *set)
+{
+	kref_put(&set->ref, sysmem_heap_set_free);
+}
+
+/*
+ * A heap was registered or unregistered: drop the current set, so that
+ * the next negotiation builds one with the change.  Negotiations that hold
+ * the old set finish with it, as they would have with a list taken just
+ * before the change.
+ */
+static void sysmem_heaps_changed(void)
+{
+	struct sysmem_heap_set *old;
+
+	mutex_lock(&sysmem_heaps_lock);
+	old = sysmem_heap_set;
+	sysmem_heap_set = NULL;
+	mutex_unlock(&sysmem_heaps_lock);
+	/* After the unlock: the heaps' last puts take sysmem_heaps_lock. */
+	if (old)
+		sysmem_heaps_put(old);
+}
+
 static bool sysmem_heap_info_valid(const struct sysmem_heap_info *info,
 				   const struct sysmem_mem_ops *mem_ops)
 {
@@ -280,6 +329,7 @@ sysmem_heap_add(const struct sysmem_heap_info *info,
 	}
 	list_add_tail(&heap->link, &sysmem_heaps);
 	mutex_unlock(&sysmem_heaps_lock);
+	sysmem_heaps_changed();
 	return heap;
 }
 
@@ -336,6 +386,7 @@ void sysmem_heap_unregister(struct sysmem_heap *heap)
 	down_write(&heap->unregister_sem);
 	WRITE_ONCE(heap->registered, false);
 	up_write(&heap->unregister_sem);
+	sysmem_heaps_changed();
 	sysmem_heap_put(heap);
 }
 EXPORT_SYMBOL_NS_GPL(sysmem_heap_unregister, SYSMEM_NS);
@@ -648,40 +699,32 @@ release_mem:
 	return ret;
 }
 
-/**
- * sysmem_heaps_get() - the registered heaps, for one negotiation
- * @descs: out: what aggregation needs of each heap, in registration order
- * @heaps: out: the heaps themselves, each with a reference
- * @nr: out: number of entries
- *
- * The names in @descs point into the heaps and stay valid until
- * sysmem_heaps_put().  Return: 0 or -ENOMEM.
- */
-int sysmem_heaps_get(struct sysmem_heap_desc **descs,
-		     struct sysmem_heap ***heaps, unsigned int *nr)
+/* The set of the registered heaps, built under sysmem_heaps_lock. */
+static struct sysmem_heap_set *sysmem_heap_set_build(void)
 {
+	struct sysmem_heap_set *set;
 	struct sysmem_heap *heap;
 	unsigned int n = 0;
-	int ret = 0;
+	size_t size;
 
-	mutex_lock(&sysmem_heaps_lock);
+	lockdep_assert_held(&sysmem_heaps_lock);
 	list_for_each_entry(heap, &sysmem_heaps, link)
 		n++;
-	n = max(n, 1U);
-	/* One allocation: the descriptions, then the heap pointers. */
-	BUILD_BUG_ON(__alignof__(**heaps) > __alignof__(**descs));
-	*descs = kcalloc(n, sizeof(**descs) + sizeof(**heaps), GFP_KERNEL);
-	if (!*descs) {
-		ret = -ENOMEM;
-		goto unlock;
-	}
-	*heaps = (struct sysmem_heap **)(*descs + n);
+	/* One allocation: the set, its descriptions, the heap pointers. */
+	BUILD_BUG_ON(__alignof__(*set->heaps) > __alignof__(*set->descs));
+	size = size_add(struct_size(set, descs, n),
+			array_size(n, sizeof(*set->heaps)));
+	set = kzalloc(size, GFP_KERNEL);
+	if (!set)
+		return NULL;
+	kref_init(&set->ref);
+	set->heaps = (struct sysmem_heap **)(set->descs + n);
 	n = 0;
 	list_for_each_entry(heap, &sysmem_heaps, link) {
 		if (!READ_ONCE(heap->registered))
 			continue;
 		kref_get(&heap->ref);
-		(*descs)[n] = (struct sysmem_heap_desc) {
+		set->descs[n] = (struct sysmem_heap_desc) {
 			.name = heap->name,
 			.domains = heap->domains,
 			.contiguous = heap->flags & SYSMEM_HEAP_CONTIGUOUS,
@@ -690,26 +733,45 @@ int sysmem_heaps_get(struct sysmem_heap_desc **descs,
 			.max_base_alignment = heap->max_base_alignment,
 			.address_floor = heap->address_floor,
 		};
-		(*heaps)[n++] = heap;
+		set->heaps[n++] = heap;
 	}
-	*nr = n;
-unlock:
-	mutex_unlock(&sysmem_heaps_lock);
-	return ret;
+	set->nr = n;
+	return set;
 }
 
 /**
- * sysmem_heaps_put() - drop what sysmem_heaps_get() gave
- * @descs: the descriptions
- * @heaps: the heaps
- * @nr: number of entries
+ * sysmem_heaps_get() - the registered heaps, for one negotiation
+ *
+ * The set is built once and shared by every negotiation until a heap is
+ * registered or unregistered.  The names in its descriptions point into
+ * the heaps and stay valid until sysmem_heaps_put().
+ *
+ * Context: process context, may sleep.
+ * Return: the set with a reference, or NULL without memory.
  */
-void sysmem_heaps_put(struct sysmem_heap_desc *descs,
-		      struct sysmem_heap **heaps, unsigned int nr)
+struct sysmem_heap_set *sysmem_heaps_get(void)
 {
-	while (nr--)
-		sysmem_heap_put(heaps[nr]);
-	kfree(descs);	/* @heaps is part of it */
+	struct sysmem_heap_set *set;
+
+	mutex_lock(&sysmem_heaps_lock);
+	if (!sysmem_heap_set)
+		sysmem_heap_set = sysmem_heap_set_build();
+	set = sysmem_heap_set;
+	if (set)
+		kref_get(&set->ref);
+	mutex_unlock(&sysmem_heaps_lock);
+	return set;
+}
+
+/**
+ * sysmem_heaps_exit() - drop the set of heaps kept for negotiations
+ *
+ * At module exit, after every heap is unregistered and every collection
+ * is gone.
+ */
+void sysmem_heaps_exit(void)
+{
+	sysmem_heaps_changed();
 }
 
 static int sysmem_heaps_show(struct seq_file *s, void *unused)

@@ -238,10 +238,26 @@ void sysmem_payer_uncharge(struct sysmem_charge *charge);
 
 /* sysmem_heap.c */
 void sysmem_heaps_debugfs_init(struct dentry *debugfs);
-int sysmem_heaps_get(struct sysmem_heap_desc **descs,
-		     struct sysmem_heap ***heaps, unsigned int *nr);
-void sysmem_heaps_put(struct sysmem_heap_desc *descs,
-		      struct sysmem_heap **heaps, unsigned int nr);
+/**
+ * struct sysmem_heap_set - the registered heaps, for negotiations
+ * @ref: one for sysmem_heap.c while the set is current, one per user
+ * @nr: number of heaps
+ * @heaps: the heaps, each with a reference, in registration order
+ * @descs: what aggregation needs of each heap, in the same order
+ *
+ * Never changes once built: a heap registered or unregistered makes a new
+ * set for later negotiations.
+ */
+struct sysmem_heap_set {
+	struct kref ref;
+	unsigned int nr;
+	struct sysmem_heap **heaps;
+	struct sysmem_heap_desc descs[];
+};
+
+struct sysmem_heap_set *sysmem_heaps_get(void);
+void sysmem_heaps_put(struct sysmem_heap_set *set);
+void sysmem_heaps_exit(void);
 void sysmem_heap_put(struct sysmem_heap *heap);
 int sysmem_heap_allocate(struct sysmem_heap *heap, size_t size,
 			 const struct sysmem_buffer_settings *settings,

@@ -408,6 +408,8 @@ int sysmem_knode_bind(struct sysmem_knode *token,
 	token->priv = priv;
 	if (ops) {
 		add_wait_queue(&coll->wq, &token->wait);
+		/* Queued before the work reads the state. */
+		smp_mb();
 		token->watching = true;
 		queue_work(system_unbound_wq, &token->work);
 	}

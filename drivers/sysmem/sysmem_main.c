@@ -192,6 +192,7 @@ static void sysmem_builtin_heaps_exit(void)
 {
 	sysmem_contig_heap_exit();
 	sysmem_system_heap_exit();
+	sysmem_heaps_exit();
 }
 
 static int __init sysmem_init(void)

@@ -764,6 +764,8 @@ static __poll_t sysmem_node_poll(struct file *file, poll_table *wait)
 	u32 reason;
 
 	poll_wait(file, &coll->wq, wait);
+	/* Queued before the state is read (see sysmem_collection_wake()). */
+	smp_mb();
 	switch (sysmem_node_status(node, &reason)) {
 	case SYSMEM_STATE_ALLOCATED:
 		return EPOLLIN | EPOLLRDNORM;
