@@ -71,9 +71,9 @@
 #include <linux/bits.h>
 #include <linux/workqueue.h>
 
+#include "sysmem_group.h"
 #include "sysmem_internal.h"
 
-struct sysmem_group_desc;
 struct sysmem_logical_base;
 struct sysmem_participant;
 
@@ -317,6 +317,11 @@ struct sysmem_node_ident {
  * @culprit: after a failed aggregation, the first participant whose
  *	constraints cannot be met together with those before it (for the
  *	log), or NULL
+ * @small: the arrays of a negotiation of at most SYSMEM_NG_SMALL_PARTS
+ *	entries of @parts and no group, in place of an allocation (most
+ *	collections have a few participants and no group)
+ *
+ * The struct points into itself: it is never copied.
  */
 struct sysmem_negotiation {
 	struct sysmem_node *top;
@@ -329,6 +334,14 @@ struct sysmem_negotiation {
 	unsigned int nr_prefix;
 	unsigned int nr_parts;
 	const struct sysmem_node *culprit;
+#define SYSMEM_NG_SMALL_PARTS	4
+	struct {
+		struct sysmem_participant parts[SYSMEM_NG_SMALL_PARTS];
+		struct sysmem_node *nodes[SYSMEM_NG_SMALL_PARTS];
+		struct sysmem_node *groups[1];
+		struct sysmem_group_desc desc[1];
+		u32 choice[1];
+	} small;
 };
 
 /* sysmem_tree.c: the node tree, walks and pruning */

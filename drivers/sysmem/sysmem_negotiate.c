@@ -60,8 +60,9 @@ struct sysmem_node *sysmem_chosen_next(struct sysmem_node *n,
  */
 void sysmem_negotiation_free(struct sysmem_negotiation *ng)
 {
-	/* One allocation holds every array (sysmem_negotiation_init()). */
-	kfree(ng->parts);
+	/* One allocation holds every array, or none does. */
+	if (ng->parts != ng->small.parts)
+		kfree(ng->parts);
 	ng->parts = NULL;
 }
 
@@ -82,44 +83,26 @@ static u32 sysmem_group_child_index(struct sysmem_node *g,
 	return i;
 }
 
-/**
- * sysmem_negotiation_init() - set up a negotiation over a failure domain
- * @ng: the negotiation
- * @top: the top of the domain
- * @nr_prefix: room for this many participants first, filled by the
- *	caller
- *
- * Context: the collection lock held.
- * Return: 0 or -ENOMEM.
+/*
+ * Give @ng its arrays: room for @np participants and @nr groups (one
+ * more than it has, so never 0).  A small negotiation uses @ng->small;
+ * any other, one allocation for all five arrays, in order of falling
+ * alignment (each size is a multiple of its type's alignment).
  */
-int sysmem_negotiation_init(struct sysmem_negotiation *ng,
-			    struct sysmem_node *top, unsigned int nr_prefix)
+static int sysmem_negotiation_arrays(struct sysmem_negotiation *ng,
+				     unsigned int np, unsigned int nr)
 {
-	unsigned int nr_cons = 0, nr_groups = 0, i, np, nr;
-	struct sysmem_node *n, *a;
 	size_t size;
 
-	memset(ng, 0, sizeof(*ng));
-	ng->top = top;
-	ng->nr_prefix = nr_prefix;
-	for (n = top; n; n = sysmem_domain_next(n, top)) {
-		if (sysmem_domain_skip(n, top))
-			continue;
-		if (n->has_constraints)
-			nr_cons++;
-		if (n->type == SYSMEM_NODE_GROUP) {
-			n->group_chosen = NULL;
-			if (!list_empty(&n->children))
-				nr_groups++;
-		}
+	if (np <= ARRAY_SIZE(ng->small.parts) &&
+	    nr <= ARRAY_SIZE(ng->small.groups)) {
+		ng->parts = ng->small.parts;
+		ng->nodes = ng->small.nodes;
+		ng->groups = ng->small.groups;
+		ng->desc = ng->small.desc;
+		ng->choice = ng->small.choice;
+		return 0;
 	}
-	/*
-	 * At most one participant per node: the sums cannot overflow.  One
-	 * allocation for all five arrays, in order of falling alignment
-	 * (each size is a multiple of its type's alignment).
-	 */
-	np = nr_prefix + nr_cons + 1;
-	nr = nr_groups + 1;
 	size = size_add(size_add(array_size(np, sizeof(*ng->parts)),
 				 array_size(np, sizeof(*ng->nodes))),
 			size_add(array_size(nr, sizeof(*ng->groups)),
@@ -136,6 +119,43 @@ int sysmem_negotiation_init(struct sysmem_negotiation *ng,
 	ng->groups = (struct sysmem_node **)(ng->nodes + np);
 	ng->desc = (struct sysmem_group_desc *)(ng->groups + nr);
 	ng->choice = (u32 *)(ng->desc + nr);
+	return 0;
+}
+
+/**
+ * sysmem_negotiation_init() - set up a negotiation over a failure domain
+ * @ng: the negotiation
+ * @top: the top of the domain
+ * @nr_prefix: room for this many participants first, filled by the
+ *	caller
+ *
+ * Context: the collection lock held.
+ * Return: 0 or -ENOMEM.
+ */
+int sysmem_negotiation_init(struct sysmem_negotiation *ng,
+			    struct sysmem_node *top, unsigned int nr_prefix)
+{
+	unsigned int nr_cons = 0, nr_groups = 0, i;
+	struct sysmem_node *n, *a;
+
+	memset(ng, 0, sizeof(*ng));
+	ng->top = top;
+	ng->nr_prefix = nr_prefix;
+	for (n = top; n; n = sysmem_domain_next(n, top)) {
+		if (sysmem_domain_skip(n, top))
+			continue;
+		if (n->has_constraints)
+			nr_cons++;
+		if (n->type == SYSMEM_NODE_GROUP) {
+			n->group_chosen = NULL;
+			if (!list_empty(&n->children))
+				nr_groups++;
+		}
+	}
+	/* At most one participant per node: the sums cannot overflow. */
+	if (sysmem_negotiation_arrays(ng, nr_prefix + nr_cons + 1,
+				      nr_groups + 1))
+		return -ENOMEM;
 	i = 0;
 	for (n = top; n; n = sysmem_domain_next(n, top)) {
 		if (sysmem_domain_skip(n, top) ||
