@@ -5,10 +5,12 @@
  * byte caps (module parameter heap_max_bytes) and debugfs.
  *
  * Lifetime.  A struct sysmem_heap holds one reference for its
- * registration and one for every buffer whose memory is not yet back in
- * the heap.  It stays on sysmem_heaps (and in debugfs) until the last one
+ * registration, one for every buffer whose memory is not yet back in the
+ * heap, and one for each set of heaps (struct sysmem_heap_set) that
+ * lists it.  It stays on sysmem_heaps (and in debugfs) until the last one
  * is gone, so a heap can be unregistered while its buffers live on: it
- * only stops getting new allocations.
+ * only stops getting new allocations.  Unregistering drops the current
+ * set, and a negotiation still reading an older one finishes with it.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -161,7 +163,8 @@ MODULE_PARM_DESC(heap_max_bytes,
 
 /**
  * struct sysmem_heap - a registered heap
- * @ref: one for the registration, one per buffer not yet released
+ * @ref: one for the registration, one per buffer not yet released, one
+ *	per set of heaps listing it
  * @link: entry in sysmem_heaps, under sysmem_heaps_lock
  * @name: the heap's name
  * @ops: the heap's operations (a heap registered through the public API)
