@@ -319,7 +319,8 @@ struct sysmem_node_ident {
  *	log), or NULL
  * @small: the arrays of a negotiation of at most SYSMEM_NG_SMALL_PARTS
  *	entries of @parts and no group, in place of an allocation (most
- *	collections have a few participants and no group)
+ *	collections have a few participants and no group); its group
+ *	arrays are never read, only pointed at
  *
  * The struct points into itself: it is never copied.
  */

@@ -84,9 +84,10 @@ static u32 sysmem_group_child_index(struct sysmem_node *g,
 }
 
 /*
- * Give @ng its arrays: room for @np participants and @nr groups (one
- * more than it has, so never 0).  A small negotiation uses @ng->small;
- * any other, one allocation for all five arrays, in order of falling
+ * Give @ng its arrays: room for @np participants and @nr groups.  A
+ * negotiation of at most SYSMEM_NG_SMALL_PARTS participants and no group
+ * uses @ng->small; any other, one allocation for all five arrays, each
+ * with a spare entry (so that none is empty), in order of falling
  * alignment (each size is a multiple of its type's alignment).
  */
 static int sysmem_negotiation_arrays(struct sysmem_negotiation *ng,
@@ -94,8 +95,7 @@ static int sysmem_negotiation_arrays(struct sysmem_negotiation *ng,
 {
 	size_t size;
 
-	if (np <= ARRAY_SIZE(ng->small.parts) &&
-	    nr <= ARRAY_SIZE(ng->small.groups)) {
+	if (np <= ARRAY_SIZE(ng->small.parts) && !nr) {
 		ng->parts = ng->small.parts;
 		ng->nodes = ng->small.nodes;
 		ng->groups = ng->small.groups;
@@ -103,6 +103,8 @@ static int sysmem_negotiation_arrays(struct sysmem_negotiation *ng,
 		ng->choice = ng->small.choice;
 		return 0;
 	}
+	np++;
+	nr++;
 	size = size_add(size_add(array_size(np, sizeof(*ng->parts)),
 				 array_size(np, sizeof(*ng->nodes))),
 			size_add(array_size(nr, sizeof(*ng->groups)),
@@ -153,8 +155,7 @@ int sysmem_negotiation_init(struct sysmem_negotiation *ng,
 		}
 	}
 	/* At most one participant per node: the sums cannot overflow. */
-	if (sysmem_negotiation_arrays(ng, nr_prefix + nr_cons + 1,
-				      nr_groups + 1))
+	if (sysmem_negotiation_arrays(ng, nr_prefix + nr_cons, nr_groups))
 		return -ENOMEM;
 	i = 0;
 	for (n = top; n; n = sysmem_domain_next(n, top)) {
