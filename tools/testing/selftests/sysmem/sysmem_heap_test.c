@@ -857,6 +857,100 @@ TEST_F(heap, unregister_with_live_buffers)
 					      SETTLE_MS, &st));
 }
 
+
+#define FAILSLAB	DEBUGFS_PATH "/failslab/"
+#define FAIL_NTH	"/proc/thread-self/fail-nth"
+#define MAX_NTH		400
+
+/*
+ * Negotiations share one set of the registered heaps, built by the first
+ * negotiation after a heap comes or goes: the SET_CONSTRAINTS that
+ * follows such a change makes more slab allocations, the set's among
+ * them.  Whichever fails, only that collection fails (the call's
+ * ENOMEM or SYSMEM_FAIL_NO_MEMORY), the next negotiation allocates, and
+ * nothing is left behind.  The same fail-nth sweep with the set kept
+ * (passes 0 and 2) and dropped before each call by unregistering and
+ * registering the test heaps again (pass 1).  How many injected failures
+ * a call absorbs (allocations it can do without) varies with the slab
+ * caches' state and only ever adds fault points, so pass 1 must meet
+ * more than the fewer of the other two; not how many more.
+ */
+TEST_F_TIMEOUT(heap, heap_set_built_again_after_failure, 120)
+{
+	struct sysmem_buffer_constraints c;
+	struct sysmem_buffer_settings s;
+	int points[3] = { 0, 0, 0 }, failed[3] = { 0, 0, 0 };
+	struct sysmem_heap_stats base, st;
+	struct sysmem_objects o;
+	unsigned int nfds = 0;
+	int nth, pass, n, coll, ret, fd;
+	struct sysmem_heap_name h;
+	__u32 state, reason;
+	bool hit;
+
+	NEED_TEST_HEAP();
+	if (access(FAILSLAB "ignore-gfp-wait", W_OK) || access(FAIL_NTH, W_OK))
+		SKIP(return, "kernel without failslab or fail-nth");
+	ASSERT_EQ(0, write_file(FAILSLAB "ignore-gfp-wait", "N"));
+	ASSERT_EQ(0, write_file(FAILSLAB "verbose", "0"));
+	nth = open(FAIL_NTH, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, nth);
+	ASSERT_EQ(0, sysmem_read_heap_stats("system", &base));
+	cons_init(&c, USAGE_RW, 1, 4096);
+	cons_heap(&c, &h, "system");
+
+	for (pass = 0; pass < 3; pass++) {
+		hit = true;
+		for (n = 1; hit && n < MAX_NTH; n++) {
+			if (pass == 1) {
+				ASSERT_EQ(0, th_knob("registered", "0"));
+				ASSERT_EQ(0, th_knob("registered", "1"));
+			}
+			coll = sysmem_alloc_nonshared(self->dev);
+			ASSERT_LE(0, coll);
+			fail_nth_arm(nth, n);
+			ret = sysmem_set_constraints(coll, &c);
+			hit = fail_nth_disarm(nth);
+			points[pass] += hit;
+			ASSERT_TRUE(!ret || (ret == -ENOMEM && hit))
+				TH_LOG("pass %d nth %d: %s", pass, n,
+				       strerror(-ret));
+			if (!ret) {
+				ASSERT_EQ(0, sysmem_check(coll, &state,
+							  &reason));
+				if (state == SYSMEM_STATE_FAILED) {
+					ASSERT_TRUE(hit);
+					ASSERT_EQ(SYSMEM_FAIL_NO_MEMORY, reason);
+					failed[pass]++;
+				} else {
+					ASSERT_EQ(SYSMEM_STATE_ALLOCATED, state)
+						TH_LOG("pass %d nth %d", pass, n);
+				}
+			}
+			leave(coll);
+			/* Without a failure the next negotiation allocates. */
+			coll = alloc_coll(self->dev, &c, &s, &fd, 1, &nfds);
+			ASSERT_LE(0, coll);
+			CHECK_STATE(coll, SYSMEM_STATE_ALLOCATED,
+				    SYSMEM_FAIL_NONE);
+			ASSERT_EQ(1, nfds);
+			close(fd);
+			leave(coll);
+		}
+		ASSERT_LT(n, MAX_NTH);
+	}
+	close(nth);
+	write_file(FAILSLAB "ignore-gfp-wait", "Y");
+	TH_LOG("failures injected: %d and %d with the set kept, %d with it built",
+	       points[0], points[2], points[1]);
+	/* Absorbed failures only add points: the fewest is the base. */
+	EXPECT_LT(points[0] < points[2] ? points[0] : points[2], points[1]);
+	EXPECT_LE(1, failed[1]);
+	EXPECT_EQ(0, sysmem_heap_settle_bytes("system", base.buffers,
+					      base.bytes, SETTLE_MS, &st));
+	EXPECT_EQ(0, sysmem_objects_settle(SETTLE_MS, &o));
+}
+
 /*
  * Physically contiguous buffers come from the contiguous heap: one DMA
  * segment, aligned to 64 KiB.
