@@ -16,7 +16,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,57 +173,25 @@ TEST_F(pool, never_hands_out_dirty_blocks)
 }
 
 /*
- * One buffer of @size (1 MiB blocks), checked zero word by word, then
- * filled with the pattern and freed.  Return: 0, 1 when a byte was not
- * zero, or -errno.
- */
-static int big_round(int dev, size_t size)
-{
-	int fd, coll, ret = 0;
-	uint64_t *p;
-	size_t i;
-
-	coll = sysmem_alloc_system(dev, &fd, 1, size, NULL);
-	if (coll < 0)
-		return coll;
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (p == MAP_FAILED) {
-		ret = -errno;
-	} else {
-		for (i = 0; i < size / sizeof(*p); i++)
-			if (p[i]) {
-				ret = 1;
-				break;
-			}
-		memset(p, PATTERN, size);
-		munmap(p, size);
-	}
-	close(fd);
-	close(coll);
-	return ret;
-}
-
-/*
  * With no cleared block left, an allocation takes dirty ones and clears
- * them itself.  Each round frees 48 MiB full of the pattern (48 blocks,
- * inside the pool's bound) and allocates as much at once, before the
- * thread can have cleared it all: blocks are taken dirty (the debugfs
- * count grows, and each counts as a hit too), and every byte reads zero.
+ * them itself.  Each round frees buffers full of the pattern and
+ * allocates as many at once, before the thread can have cleared them
+ * all: blocks are taken dirty (the debugfs count grows, and every block
+ * handed out still counts as a hit), and every byte reads zero.
  */
 TEST_F(pool, dirty_block_cleared_when_taken)
 {
-	const size_t size = 48 * MIB;
 	struct sysmem_pool_stats p0, p1;
 	int round;
 
-	ASSERT_EQ(0, big_round(self->dev, size));
-	ASSERT_EQ(0, sysmem_read_pool(&p0));
+	ASSERT_EQ(0, dirty_round(self->dev, NR_BUFS, BUF_SIZE));
+	ASSERT_EQ(0, sysmem_pool_settle(&p0));
 	/* The thread may win a round now and then; it cannot win them all. */
-	for (round = 0; round < 10; round++) {
-		ASSERT_EQ(0, big_round(self->dev, size))
+	for (round = 0; round < 50; round++) {
+		ASSERT_EQ(0, dirty_round(self->dev, NR_BUFS, BUF_SIZE))
 			TH_LOG("round %d", round);
 		ASSERT_EQ(0, sysmem_read_pool(&p1));
-		if (p1.taken_dirty > p0.taken_dirty && round >= 1)
+		if (p1.taken_dirty > p0.taken_dirty && round >= 4)
 			break;
 	}
 	EXPECT_LT(p0.taken_dirty, p1.taken_dirty);
@@ -233,12 +200,12 @@ TEST_F(pool, dirty_block_cleared_when_taken)
 	 * just then is in neither list, and a fresh one took its place.
 	 */
 	EXPECT_LE(p0.hits + (p1.taken_dirty - p0.taken_dirty), p1.hits);
-	EXPECT_GE(p0.hits + (long long)(round + 1) * (size / MIB), p1.hits)
+	EXPECT_GE(p0.hits + (round + 1) * NR_BUFS, p1.hits)
 		TH_LOG("%d rounds, %lld hits, %lld taken dirty", round + 1,
 		       p1.hits - p0.hits, p1.taken_dirty - p0.taken_dirty);
 	/* The thread clears what is left; the last round's blocks stay. */
 	ASSERT_EQ(0, sysmem_pool_settle(&p1));
-	EXPECT_LE((long long)size, sysmem_pool_bytes(self->group));
+	EXPECT_LE(NR_BUFS * BUF_SIZE, sysmem_pool_bytes(self->group));
 }
 
 /*
