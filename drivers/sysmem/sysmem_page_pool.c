@@ -4,14 +4,10 @@
  *
  * A freed system heap buffer gives its blocks (compound pages of the
  * heap's orders) to the pool instead of the page allocator.  They are
- * dirty until a low-priority kernel thread has cleared them, and an
- * allocation takes cleared blocks first, so a warm allocation skips
- * clearing.  When no cleared block of the order it needs is left, it
- * takes a dirty one and clears it itself, as the page allocator would
- * clear a fresh block, but without the page allocator's work and without
- * the pool giving as many blocks back to it meanwhile; it never waits for
- * the thread.  No page is handed out that was not cleared after its last
- * use.
+ * dirty until a low-priority kernel thread has cleared them; only then
+ * can an allocation take them, so a warm allocation skips clearing and
+ * never waits for it, and no page is handed out that was not cleared
+ * after its last use.
  *
  * Memory cgroups.  A block stays charged to the memory cgroup that paid
  * for it (__GFP_ACCOUNT at its first allocation), so the pool keeps one
@@ -63,7 +59,7 @@
  * @memcg: the memory cgroup (a reference), NULL without memory cgroups
  * @users: buffers that will give their blocks here, plus the thread
  *	while it clears one of the group's blocks
- * @dirty: blocks still to be cleared, by order
+ * @dirty: blocks still to be cleared, any order
  * @clean: cleared blocks, by order
  * @pages: pages in @dirty and @clean
  * @last_used: jiffies of the last block taken from or given to the group
@@ -72,7 +68,7 @@ struct sysmem_pool_group {
 	struct list_head link;
 	struct mem_cgroup *memcg;
 	unsigned int users;
-	struct list_head dirty[SYSMEM_POOL_MAX_ORDER + 1];
+	struct list_head dirty;
 	struct list_head clean[SYSMEM_POOL_MAX_ORDER + 1];
 	unsigned long pages;
 	unsigned long last_used;
@@ -89,7 +85,6 @@ static struct {
 	unsigned long dirty;	/* pages waiting to be cleared */
 	unsigned long clearing;	/* pages the thread is clearing */
 	u64 hits;		/* blocks handed out from the pool */
-	u64 taken_dirty;	/* of those, taken dirty and cleared then */
 	u64 pooled;		/* blocks taken into the pool */
 	u64 refused;		/* blocks freed at once (bound, pinned) */
 	u64 cleared;		/* blocks cleared by the thread */
@@ -227,10 +222,9 @@ struct sysmem_pool_group *sysmem_pool_get(void)
 		return NULL;
 	}
 	new->memcg = memcg;
-	for (o = 0; o <= SYSMEM_POOL_MAX_ORDER; o++) {
-		INIT_LIST_HEAD(&new->dirty[o]);
+	INIT_LIST_HEAD(&new->dirty);
+	for (o = 0; o <= SYSMEM_POOL_MAX_ORDER; o++)
 		INIT_LIST_HEAD(&new->clean[o]);
-	}
 	new->last_used = jiffies;
 
 	spin_lock(&sysmem_pool.lock);
@@ -267,57 +261,30 @@ void sysmem_pool_put(struct sysmem_pool_group *g)
 	sysmem_pool_free_groups(&dead);
 }
 
-/* Clear every page of a block of @order, as the page allocator would. */
-static void sysmem_pool_clear_block(struct page *page, unsigned int order)
-{
-	unsigned long i;
-
-	for (i = 0; i < (1UL << order); i++) {
-		clear_highpage(page + i);
-		cond_resched();
-	}
-}
-
 /**
  * sysmem_pool_take() - a cleared block from a pool group
  * @g: the group of the allocation's payer
  * @order: the block's order, at most SYSMEM_POOL_MAX_ORDER
  *
- * A block the thread cleared if the group has one of @order, else a
- * dirty one, cleared here.  Never waits for the thread: a block it is
- * clearing is in neither list.
+ * Never waits: a block still being cleared is not offered.
  *
- * Context: process context, may sleep.
  * Return: a compound page of @order (order 0: a single page) whose
  * contents are zero, charged to @g's memory cgroup, or NULL.
  */
 struct page *sysmem_pool_take(struct sysmem_pool_group *g, unsigned int order)
 {
-	unsigned long nr = 1UL << order;
-	bool dirty = false;
 	struct page *page;
 
 	spin_lock(&sysmem_pool.lock);
 	page = list_first_entry_or_null(&g->clean[order], struct page, lru);
-	if (!page) {
-		page = list_first_entry_or_null(&g->dirty[order], struct page,
-						lru);
-		if (page) {
-			dirty = true;
-			sysmem_pool.dirty -= nr;
-			sysmem_pool.taken_dirty++;
-		}
-	}
 	if (page) {
 		list_del(&page->lru);
-		g->pages -= nr;
-		sysmem_pool.pages -= nr;
+		g->pages -= 1UL << order;
+		sysmem_pool.pages -= 1UL << order;
 		sysmem_pool.hits++;
 		g->last_used = jiffies;
 	}
 	spin_unlock(&sysmem_pool.lock);
-	if (dirty)
-		sysmem_pool_clear_block(page, order);
 	return page;
 }
 
@@ -350,7 +317,7 @@ void sysmem_pool_give(struct sysmem_pool_group *g, struct page *page,
 			 * blocks already waiting it is awake or woken.
 			 */
 			wake = sysmem_pool.dirty == sysmem_pool.clearing;
-			list_add_tail(&page->lru, &g->dirty[order]);
+			list_add_tail(&page->lru, &g->dirty);
 			g->pages += nr;
 			sysmem_pool.pages += nr;
 			sysmem_pool.dirty += nr;
@@ -391,17 +358,16 @@ static unsigned long sysmem_pool_evict(struct sysmem_pool_group *only,
 	list_for_each_entry_safe(g, next, &sysmem_pool.groups, link) {
 		if (only && g != only)
 			continue;
-		for (o = 0; o <= SYSMEM_POOL_MAX_ORDER; o++) {
-			while (done < target &&
-			       (page = list_first_entry_or_null(&g->dirty[o],
-								struct page,
-								lru))) {
-				list_move(&page->lru, blocks);
-				g->pages -= 1UL << o;
-				sysmem_pool.pages -= 1UL << o;
-				sysmem_pool.dirty -= 1UL << o;
-				done += 1UL << o;
-			}
+		while (done < target &&
+		       (page = list_first_entry_or_null(&g->dirty,
+							struct page, lru))) {
+			unsigned long nr = 1UL << compound_order(page);
+
+			list_move(&page->lru, blocks);
+			g->pages -= nr;
+			sysmem_pool.pages -= nr;
+			sysmem_pool.dirty -= nr;
+			done += nr;
 		}
 		for (o = 0; o <= SYSMEM_POOL_MAX_ORDER; o++) {
 			while (done < target &&
@@ -454,26 +420,21 @@ static void sysmem_pool_trim(void)
 static struct page *sysmem_pool_next_dirty(struct sysmem_pool_group **gp)
 {
 	struct sysmem_pool_group *g;
-	struct page *page;
-	int o;
+	struct page *page = NULL;
 
 	spin_lock(&sysmem_pool.lock);
 	list_for_each_entry(g, &sysmem_pool.groups, link) {
-		for (o = SYSMEM_POOL_MAX_ORDER; o >= 0; o--) {
-			page = list_first_entry_or_null(&g->dirty[o],
-							struct page, lru);
-			if (!page)
-				continue;
-			list_del(&page->lru);
-			g->users++;
-			sysmem_pool.clearing += 1UL << o;
-			*gp = g;
-			spin_unlock(&sysmem_pool.lock);
-			return page;
-		}
+		page = list_first_entry_or_null(&g->dirty, struct page, lru);
+		if (!page)
+			continue;
+		list_del(&page->lru);
+		g->users++;
+		sysmem_pool.clearing += 1UL << compound_order(page);
+		*gp = g;
+		break;
 	}
 	spin_unlock(&sysmem_pool.lock);
-	return NULL;
+	return page;
 }
 
 /* File a block the thread cleared with its group, or free it. */
@@ -521,6 +482,7 @@ static int sysmem_pool_thread(void *unused)
 {
 	struct sysmem_pool_group *g;
 	struct page *page;
+	unsigned long i;
 
 	sched_set_normal(current, MAX_NICE);
 	set_freezable();
@@ -529,7 +491,10 @@ static int sysmem_pool_thread(void *unused)
 		if (page) {
 			unsigned int order = compound_order(page);
 
-			sysmem_pool_clear_block(page, order);
+			for (i = 0; i < (1UL << order); i++) {
+				clear_highpage(page + i);
+				cond_resched();
+			}
 			sysmem_pool_add_clean(g, page, order);
 			continue;
 		}
@@ -610,12 +575,11 @@ static int sysmem_pool_show(struct seq_file *s, void *unused)
 	struct sysmem_pool_group *g;
 
 	spin_lock(&sysmem_pool.lock);
-	seq_printf(s, "max_pages=%lu pages=%lu dirty=%lu hits=%llu pooled=%llu refused=%llu cleared=%llu shrunk=%llu trimmed=%llu taken_dirty=%llu\n",
+	seq_printf(s, "max_pages=%lu pages=%lu dirty=%lu hits=%llu pooled=%llu refused=%llu cleared=%llu shrunk=%llu trimmed=%llu\n",
 		   sysmem_pool_max_pages(), sysmem_pool.pages,
 		   sysmem_pool.dirty, sysmem_pool.hits, sysmem_pool.pooled,
 		   sysmem_pool.refused, sysmem_pool.cleared,
-		   sysmem_pool.shrunk, sysmem_pool.trimmed,
-		   sysmem_pool.taken_dirty);
+		   sysmem_pool.shrunk, sysmem_pool.trimmed);
 	list_for_each_entry(g, &sysmem_pool.groups, link)
 		seq_printf(s, "cgroup=%lu pages=%lu users=%u\n",
 			   sysmem_memcg_ino(g->memcg), g->pages, g->users);

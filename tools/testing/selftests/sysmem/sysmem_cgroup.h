@@ -108,7 +108,7 @@ static inline void cg_remove(const char *group)
 
 struct sysmem_pool_stats {
 	long long max_pages, pages, dirty, hits, pooled, refused, cleared;
-	long long shrunk, trimmed, taken_dirty;
+	long long shrunk, trimmed;
 };
 
 /* The pool's totals, the first line of the pool file. */
@@ -120,10 +120,9 @@ static inline int sysmem_read_pool(struct sysmem_pool_stats *p)
 	ret = read_file(POOL_PATH, buf, sizeof(buf));
 	if (ret)
 		return ret;
-	if (sscanf(buf, "max_pages=%lld pages=%lld dirty=%lld hits=%lld pooled=%lld refused=%lld cleared=%lld shrunk=%lld trimmed=%lld taken_dirty=%lld",
+	if (sscanf(buf, "max_pages=%lld pages=%lld dirty=%lld hits=%lld pooled=%lld refused=%lld cleared=%lld shrunk=%lld trimmed=%lld",
 		   &p->max_pages, &p->pages, &p->dirty, &p->hits, &p->pooled,
-		   &p->refused, &p->cleared, &p->shrunk, &p->trimmed,
-		   &p->taken_dirty) != 10)
+		   &p->refused, &p->cleared, &p->shrunk, &p->trimmed) != 9)
 		return -EPROTO;
 	return 0;
 }

@@ -173,42 +173,6 @@ TEST_F(pool, never_hands_out_dirty_blocks)
 }
 
 /*
- * With no cleared block left, an allocation takes dirty ones and clears
- * them itself.  Each round frees buffers full of the pattern and
- * allocates as many at once, before the thread can have cleared them
- * all: blocks are taken dirty (the debugfs count grows, and every block
- * handed out still counts as a hit), and every byte reads zero.
- */
-TEST_F(pool, dirty_block_cleared_when_taken)
-{
-	struct sysmem_pool_stats p0, p1;
-	int round;
-
-	ASSERT_EQ(0, dirty_round(self->dev, NR_BUFS, BUF_SIZE));
-	ASSERT_EQ(0, sysmem_pool_settle(&p0));
-	/* The thread may win a round now and then; it cannot win them all. */
-	for (round = 0; round < 50; round++) {
-		ASSERT_EQ(0, dirty_round(self->dev, NR_BUFS, BUF_SIZE))
-			TH_LOG("round %d", round);
-		ASSERT_EQ(0, sysmem_read_pool(&p1));
-		if (p1.taken_dirty > p0.taken_dirty && round >= 4)
-			break;
-	}
-	EXPECT_LT(p0.taken_dirty, p1.taken_dirty);
-	/*
-	 * Blocks taken dirty count as hits; a block the thread was clearing
-	 * just then is in neither list, and a fresh one took its place.
-	 */
-	EXPECT_LE(p0.hits + (p1.taken_dirty - p0.taken_dirty), p1.hits);
-	EXPECT_GE(p0.hits + (round + 1) * NR_BUFS, p1.hits)
-		TH_LOG("%d rounds, %lld hits, %lld taken dirty", round + 1,
-		       p1.hits - p0.hits, p1.taken_dirty - p0.taken_dirty);
-	/* The thread clears what is left; the last round's blocks stay. */
-	ASSERT_EQ(0, sysmem_pool_settle(&p1));
-	EXPECT_LE(NR_BUFS * BUF_SIZE, sysmem_pool_bytes(self->group));
-}
-
-/*
  * The shrinker (run through drop_caches) gives every pooled block back:
  * the pool is empty, the group's charge falls by what was pooled, and
  * the next buffers come fresh from the page allocator, zeroed.
