@@ -60,8 +60,6 @@
 static_assert(SYSMEM_ABI_MAJOR == 0 && SYSMEM_ABI_MINOR == 8,
 	      "new sysmem ABI: add its ioctls to the fail-nth sweep");
 
-#define FAILSLAB	DEBUGFS_PATH "/failslab/"
-#define FAIL_NTH	"/proc/thread-self/fail-nth"
 /* Far more allocations than any one call makes. */
 #define MAX_NTH		400
 #define MAX_FDS		16
@@ -893,16 +891,6 @@ __attribute__((constructor)) static void shared_counts(void)
 
 /* ------------------------------------------------------------------ */
 
-static int fail_nth_open(void)
-{
-	if (access(FAILSLAB "ignore-gfp-wait", W_OK) || access(FAIL_NTH, W_OK))
-		return -ENOENT;
-	if (write_file(FAILSLAB "ignore-gfp-wait", "N") ||
-	    write_file(FAILSLAB "verbose", "0"))
-		return -EIO;
-	return open(FAIL_NTH, O_RDWR | O_CLOEXEC);
-}
-
 /* Release every node (quieter than closing without release), close. */
 static void ctx_close(struct sweep_ctx *c)
 {
@@ -1065,8 +1053,7 @@ static void sweep_kind(struct __test_metadata *_metadata, enum kind kind,
 		TH_LOG("%s on %s: %d failures injected", sweep[i].name,
 		       kind_names[kind], counts[i].injected);
 	}
-	write_file(FAILSLAB "ignore-gfp-wait", "Y");
-	close(nth);
+	fail_nth_close(nth);
 }
 
 /*

@@ -26,7 +26,6 @@
 #include "libsysmem.h"
 #include "sysmem_selftest.h"
 
-#define FAILSLAB "/sys/kernel/debug/failslab/"
 #define FAILPAGE "/sys/kernel/debug/fail_page_alloc/"
 #define NONCOHERENT_KNOB DEBUGFS_PATH "/sysmem/dma_noncoherent"
 /* Far more allocations than any one operation makes. */
@@ -40,17 +39,17 @@ FIXTURE(fault) {
 
 FIXTURE_SETUP(fault)
 {
+	int nth;
+
 	self->nth = -1;
 	self->dev = sysmem_open();
 	ASSERT_LE(0, self->dev);
-	if (access(FAILSLAB "ignore-gfp-wait", W_OK) ||
-	    access("/proc/thread-self/fail-nth", W_OK))
-		SKIP(return, "kernel without failslab or fail-nth");
-	ASSERT_EQ(0, write_file(FAILSLAB "ignore-gfp-wait", "N"));
 	/* The injected failures are expected: no stack dumps for them. */
-	ASSERT_EQ(0, write_file(FAILSLAB "verbose", "0"));
-	self->nth = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
-	ASSERT_LE(0, self->nth);
+	nth = fail_nth_open();
+	if (nth == -ENOENT)
+		SKIP(return, "kernel without failslab or fail-nth");
+	ASSERT_LE(0, nth);
+	self->nth = nth;
 	ASSERT_EQ(0, sysmem_read_heap_stats("system", &self->baseline));
 }
 
@@ -66,10 +65,8 @@ FIXTURE_SETUP(fault)
 FIXTURE_TEARDOWN(fault)
 {
 	write_file(NONCOHERENT_KNOB, "N");
-	if (self->nth >= 0) {
-		write_file(FAILSLAB "ignore-gfp-wait", "Y");
-		close(self->nth);
-	}
+	if (self->nth >= 0)
+		fail_nth_close(self->nth);
 	close(self->dev);
 }
 

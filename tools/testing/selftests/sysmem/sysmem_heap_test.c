@@ -857,9 +857,6 @@ TEST_F(heap, unregister_with_live_buffers)
 					      SETTLE_MS, &st));
 }
 
-
-#define FAILSLAB	DEBUGFS_PATH "/failslab/"
-#define FAIL_NTH	"/proc/thread-self/fail-nth"
 #define MAX_NTH		400
 
 /*
@@ -889,11 +886,9 @@ TEST_F_TIMEOUT(heap, heap_set_built_again_after_failure, 120)
 	bool hit;
 
 	NEED_TEST_HEAP();
-	if (access(FAILSLAB "ignore-gfp-wait", W_OK) || access(FAIL_NTH, W_OK))
+	nth = fail_nth_open();
+	if (nth == -ENOENT)
 		SKIP(return, "kernel without failslab or fail-nth");
-	ASSERT_EQ(0, write_file(FAILSLAB "ignore-gfp-wait", "N"));
-	ASSERT_EQ(0, write_file(FAILSLAB "verbose", "0"));
-	nth = open(FAIL_NTH, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, nth);
 	ASSERT_EQ(0, sysmem_read_heap_stats("system", &base));
 	cons_init(&c, USAGE_RW, 1, 4096);
@@ -939,8 +934,7 @@ TEST_F_TIMEOUT(heap, heap_set_built_again_after_failure, 120)
 		}
 		ASSERT_LT(n, MAX_NTH);
 	}
-	close(nth);
-	write_file(FAILSLAB "ignore-gfp-wait", "Y");
+	fail_nth_close(nth);
 	TH_LOG("failures injected: %d and %d with the set kept, %d with it built",
 	       points[0], points[2], points[1]);
 	/* Absorbed failures only add points: the fewest is the base. */

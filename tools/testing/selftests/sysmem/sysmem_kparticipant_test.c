@@ -35,7 +35,6 @@
 
 #define CAMERA_KO	"/lib/sysmem/sysmem_test_camera.ko"
 #define CAMERA_MOD	"sysmem_test_camera"
-#define FAILSLAB	DEBUGFS_PATH "/failslab/"
 
 #define FOURCC(a, b, c, d) \
 	((__u32)(a) | ((__u32)(b) << 8) | ((__u32)(c) << 16) | ((__u32)(d) << 24))
@@ -314,23 +313,6 @@ static void display_process(int sock)
 	_exit(0);
 }
 
-static int open_fail_nth(void)
-{
-	if (access(FAILSLAB "ignore-gfp-wait", W_OK) ||
-	    access("/proc/thread-self/fail-nth", W_OK))
-		return -ENOENT;
-	if (write_file(FAILSLAB "ignore-gfp-wait", "N") ||
-	    write_file(FAILSLAB "verbose", "0"))
-		return -EIO;
-	return open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
-}
-
-static void close_fail_nth(int nth)
-{
-	write_file(FAILSLAB "ignore-gfp-wait", "Y");
-	close(nth);
-}
-
 FIXTURE(kp) {
 	int dev;
 	int cam;
@@ -383,7 +365,7 @@ FIXTURE_TEARDOWN(kp)
 	if (self->cam >= 0)
 		close(self->cam);
 	if (self->nth >= 0)
-		close_fail_nth(self->nth);
+		fail_nth_close(self->nth);
 	/* (TH_LOG here upsets gcc's format checks: plain printf.) */
 	if (self->loaded) {
 		ret = sysmem_objects_settle(SETTLE_MS, &o);
@@ -819,7 +801,7 @@ static void bind_user(int dev, int token, int *coll)
 #define FAIL_NTH_TIMEOUT	300
 
 #define NEED_FAIL_NTH(nth) do { \
-	nth = open_fail_nth(); \
+	nth = fail_nth_open(); \
 	if (nth == -ENOENT) \
 		SKIP(return, "kernel without failslab or fail-nth"); \
 	ASSERT_LE(0, nth); \

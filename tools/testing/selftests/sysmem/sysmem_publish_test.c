@@ -35,7 +35,6 @@
 #include "sysmem_selftest.h"
 
 #define PUBLISH_PARAM	"/sys/module/sysmem/parameters/publish_dma_heaps"
-#define FAILSLAB	DEBUGFS_PATH "/failslab/"
 #define FAILPAGE	DEBUGFS_PATH "/fail_page_alloc/"
 /* Far more allocations than module init makes. */
 #define MAX_NTH		2000

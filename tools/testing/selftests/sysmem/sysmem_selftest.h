@@ -279,6 +279,31 @@ static inline bool sysmem_module_loaded(const char *name)
 	return !access(path, F_OK);
 }
 
+#define FAILSLAB	DEBUGFS_PATH "/failslab/"
+#define FAIL_NTH	"/proc/thread-self/fail-nth"
+
+/*
+ * Open this thread's fail-nth file, with failslab set to fail sleeping
+ * allocations too and quietly.  Return: the fd (fail_nth_close() it),
+ * -ENOENT on a kernel without failslab or fail-nth (skip), or -EIO.
+ */
+static inline int fail_nth_open(void)
+{
+	if (access(FAILSLAB "ignore-gfp-wait", W_OK) || access(FAIL_NTH, W_OK))
+		return -ENOENT;
+	if (write_file(FAILSLAB "ignore-gfp-wait", "N") ||
+	    write_file(FAILSLAB "verbose", "0"))
+		return -EIO;
+	return open(FAIL_NTH, O_RDWR | O_CLOEXEC);
+}
+
+/* Undo fail_nth_open(): sleeping allocations are spared again. */
+static inline void fail_nth_close(int nth)
+{
+	write_file(FAILSLAB "ignore-gfp-wait", "Y");
+	close(nth);
+}
+
 /* Make the @n-th fault point of this thread fail (fail-nth fd @nth). */
 static inline void fail_nth_arm(int nth, int n)
 {
