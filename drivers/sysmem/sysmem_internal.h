@@ -45,7 +45,10 @@ struct sysmem_tracker;
  *   (6.12 and later);
  * - SYSMEM_HAVE_SHRINKER_ALLOC: shrinkers are allocated by the kernel
  *   (shrinker_alloc(), 6.7 and later) instead of registered from a
- *   struct of the caller's.
+ *   struct of the caller's;
+ * - SYSMEM_HAVE_MM_ACCOUNT_RECLAIMED: a shrinker reports the pages it
+ *   freed with mm_account_reclaimed_pages() (6.4 and later), not by
+ *   adding to current->reclaim_state->reclaimed_slab.
  */
 #ifdef SYSMEM_NS_IS_STRING
 #define SYSMEM_NS	"SYSMEM"

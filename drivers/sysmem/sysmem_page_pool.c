@@ -46,6 +46,7 @@
 #include <linux/seq_file.h>
 #include <linux/shrinker.h>
 #include <linux/slab.h>
+#include <linux/swap.h>
 #include <linux/wait.h>
 
 #include "sysmem_internal.h"
@@ -518,6 +519,25 @@ static unsigned long sysmem_pool_count(struct shrinker *shrinker,
 	return pages ? pages : SHRINK_EMPTY;
 }
 
+/*
+ * Tell the reclaim that called the shrinker how many pages the pool gave
+ * back, as slab does for its own.  Uncounted, a kswapd pass that only
+ * emptied the pool counts as a pass that reclaimed nothing; after
+ * MAX_RECLAIM_RETRIES of them kswapd gives up on the node until a direct
+ * reclaim makes progress (/proc/zoneinfo: node_unreclaimable), and
+ * memory pressure no longer reaches the pool through it.  Called outside
+ * reclaim (drop_caches), it counts nothing.
+ */
+static void sysmem_pool_reclaimed(unsigned long pages)
+{
+#ifdef SYSMEM_HAVE_MM_ACCOUNT_RECLAIMED
+	mm_account_reclaimed_pages(pages);
+#else
+	if (current->reclaim_state)
+		current->reclaim_state->reclaimed_slab += pages;
+#endif
+}
+
 static unsigned long sysmem_pool_scan(struct shrinker *shrinker,
 				      struct shrink_control *sc)
 {
@@ -530,6 +550,7 @@ static unsigned long sysmem_pool_scan(struct shrinker *shrinker,
 	sysmem_pool.shrunk += done;
 	spin_unlock(&sysmem_pool.lock);
 	sysmem_pool_free_blocks(&blocks);
+	sysmem_pool_reclaimed(done);
 	sysmem_pool_free_groups(&dead);
 	return done ? done : SHRINK_STOP;
 }

@@ -7,7 +7,7 @@
  * thread races the allocations, under memory pressure and across the
  * shrinker; pooled blocks stay charged to their cgroup and to no other;
  * a cgroup with a limit is not pooled, nor a block someone else still
- * holds; the bound holds.
+ * holds; the bound holds; reclaim counts the pages the shrinker frees.
  *
  * Each test runs in a fresh unlimited cgroup of its own, so that the
  * pool group it checks is its own.  Needs debugfs and cgroup v2 with
@@ -16,6 +16,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,6 +226,58 @@ static long long meminfo_kib(const char *key)
 	return s ? strtoll(s + strlen(key), NULL, 10) : -1;
 }
 
+/*
+ * Whether kswapd has given up on a node (node_unreclaimable in
+ * /proc/zoneinfo): after MAX_RECLAIM_RETRIES passes that reclaimed
+ * nothing it no longer wakes for the node's watermarks, until a reclaim
+ * makes progress there.  Return: 1, 0 or -errno.
+ */
+static int kswapd_gave_up(void)
+{
+	FILE *f = fopen("/proc/zoneinfo", "re");
+	char line[256];
+	int v, ret = -EPROTO;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, " node_unreclaimable: %d", &v) == 1)
+			ret = ret == 1 ? 1 : !!v;
+	fclose(f);
+	return ret;
+}
+
+#define RECLAIM_BUF	(4 * MIB)
+#define ROOT_RECLAIM	CGROOT "/memory.reclaim"
+
+/*
+ * Pool NR_BUFS written blocks of RECLAIM_BUF, then ask for @ask of
+ * proactive reclaim of the whole machine (the root cgroup's
+ * memory.reclaim).  The guest has nothing else to reclaim (no swap, no
+ * file pages on a disk), so the pool's pages are what meets the request:
+ * the write fails with EAGAIN unless the reclaim counts them.  Return:
+ * 0 or -errno; @before and @after (settled) around the reclaim.
+ */
+static int reclaim_through_pool(int dev, const char *group, const char *ask,
+				struct sysmem_pool_stats *before,
+				struct sysmem_pool_stats *after)
+{
+	int ret;
+
+	ret = dirty_round(dev, NR_BUFS, RECLAIM_BUF);
+	if (ret)
+		return ret < 0 ? ret : -EIO;
+	ret = sysmem_pool_settle(before);
+	if (ret)
+		return ret;
+	if (sysmem_pool_bytes(group) != NR_BUFS * RECLAIM_BUF)
+		return -ENOSPC;
+	ret = write_file(ROOT_RECLAIM, ask);
+	if (ret)
+		return ret;
+	return sysmem_pool_settle(after);
+}
+
 TEST_F(pool, pressure_keeps_blocks_cleared)
 {
 	struct sysmem_pool_stats p0, p1;
@@ -232,6 +285,19 @@ TEST_F(pool, pressure_keeps_blocks_cleared)
 	long long free_kib, waited;
 	int round, ret = 0;
 
+	/*
+	 * kswapd may have given up on the node after an earlier run of
+	 * this test: a reclaim through the pool makes it try again.
+	 */
+	ret = kswapd_gave_up();
+	ASSERT_LE(0, ret);
+	if (ret) {
+		ASSERT_EQ(0, reclaim_through_pool(self->dev, self->group,
+						  "16M", &p0, &p1));
+		ASSERT_EQ(0, kswapd_gave_up());
+		ASSERT_EQ(0, sysmem_pool_shrink());
+		ret = 0;
+	}
 	ASSERT_EQ(0, read_file(MIN_FREE, min_before, sizeof(min_before)));
 	ASSERT_EQ(0, dirty_round(self->dev, NR_BUFS, BUF_SIZE));
 	ASSERT_EQ(0, sysmem_pool_settle(&p0));
@@ -258,6 +324,35 @@ TEST_F(pool, pressure_keeps_blocks_cleared)
 	ksft_print_msg("pool under pressure: shrunk %lld pages\n",
 		       p1.shrunk - p0.shrunk);
 	EXPECT_GE(p1.max_pages, p1.pages);
+	EXPECT_EQ(0, p1.dirty);
+}
+
+/*
+ * Reclaim counts the pages the shrinker gives back, as it counts slab
+ * pages: proactive reclaim of 16 MiB met by 32 MiB of pooled blocks
+ * succeeds, having taken at least that much from the pool; kswapd, if
+ * it had given up on the node (the test above leaves it so, its
+ * pressure being more than anything can relieve), wakes for it again;
+ * and what the pool still holds or serves next reads zero.
+ */
+TEST_F(pool, reclaim_counts_pool_pages)
+{
+	struct sysmem_pool_stats p0, p1;
+	int gave_up;
+
+	gave_up = kswapd_gave_up();
+	ASSERT_LE(0, gave_up);
+	if (access(ROOT_RECLAIM, W_OK))
+		SKIP(return, "no memory.reclaim in the root cgroup (before 5.19)");
+	ASSERT_EQ(0, reclaim_through_pool(self->dev, self->group, "16M",
+					  &p0, &p1));
+	EXPECT_LE(p0.shrunk + 16 * MIB / 4096, p1.shrunk);
+	EXPECT_GE(p0.pages - 16 * MIB / 4096, p1.pages);
+	EXPECT_EQ(0, kswapd_gave_up());
+	ksft_print_msg("reclaim took %lld pooled pages; kswapd had %sgiven up before\n",
+		       p1.shrunk - p0.shrunk, gave_up ? "" : "not ");
+	EXPECT_EQ(0, dirty_round(self->dev, NR_BUFS, RECLAIM_BUF));
+	ASSERT_EQ(0, sysmem_pool_settle(&p1));
 	EXPECT_EQ(0, p1.dirty);
 }
 
