@@ -344,6 +344,11 @@ TEST_F(pool, reclaim_counts_pool_pages)
 	ASSERT_LE(0, gave_up);
 	if (access(ROOT_RECLAIM, W_OK))
 		SKIP(return, "no memory.reclaim in the root cgroup (before 5.19)");
+	/* Elsewhere reclaim would meet the request with other memory. */
+	if (meminfo_kib("SwapTotal:") ||
+	    meminfo_kib("Active(file):") + meminfo_kib("Inactive(file):") >
+	    4 * 1024)
+		SKIP(return, "swap or file pages to reclaim: the pool is not all that reclaim finds here (the test VM has neither)");
 	ASSERT_EQ(0, reclaim_through_pool(self->dev, self->group, "16M",
 					  &p0, &p1));
 	EXPECT_LE(p0.shrunk + 16 * MIB / 4096, p1.shrunk);
