@@ -285,16 +285,27 @@ static inline bool sysmem_module_loaded(const char *name)
 /*
  * Open this thread's fail-nth file, with failslab set to fail sleeping
  * allocations too and quietly.  Return: the fd (fail_nth_close() it),
- * -ENOENT on a kernel without failslab or fail-nth (skip), or -EIO.
+ * -ENOENT on a kernel without failslab or fail-nth (skip), or -errno
+ * with sleeping allocations spared again.
  */
 static inline int fail_nth_open(void)
 {
+	int ret;
+
 	if (access(FAILSLAB "ignore-gfp-wait", W_OK) || access(FAIL_NTH, W_OK))
 		return -ENOENT;
-	if (write_file(FAILSLAB "ignore-gfp-wait", "N") ||
-	    write_file(FAILSLAB "verbose", "0"))
-		return -EIO;
-	return open(FAIL_NTH, O_RDWR | O_CLOEXEC);
+	ret = write_file(FAILSLAB "ignore-gfp-wait", "N");
+	if (ret)
+		return ret;
+	ret = write_file(FAILSLAB "verbose", "0");
+	if (!ret) {
+		ret = open(FAIL_NTH, O_RDWR | O_CLOEXEC);
+		if (ret >= 0)
+			return ret;
+		ret = -errno;
+	}
+	write_file(FAILSLAB "ignore-gfp-wait", "Y");
+	return ret;
 }
 
 /* Undo fail_nth_open(): sleeping allocations are spared again. */
