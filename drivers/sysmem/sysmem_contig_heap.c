@@ -6,11 +6,13 @@
  * platform's) and on the page allocator otherwise, so on a kernel
  * without CMA it serves what the page allocator can give in one block.
  *
- * Every buffer's physical base is aligned to at least
- * SYSMEM_CONTIG_ALIGN, and to more on request, up to what the DMA API's
- * allocators give (a block is aligned to its order, capped at the CMA
- * alignment and at the largest page order); a buffer smaller than its
- * alignment takes a block of the alignment's size.  A buffer that must
+ * Every buffer's physical base is aligned to a page, as the kernel's
+ * CMA dma-heap aligns its buffers, and to more on request, up to what
+ * the DMA API's allocators give (a block is aligned to its order, capped
+ * at the CMA alignment and at the largest page order); a buffer smaller
+ * than the alignment it asks for takes a block of that size.  A larger
+ * floor would cost every small buffer a block of the floor's size: with
+ * 64 KiB, sixteen times a 4 KiB buffer's CMA and clearing.  A buffer that must
  * lie below the end of RAM is allocated on sysmem's 32-bit device,
  * which the DMA API serves below 4 GiB.  The memory is non-coherent DMA
  * memory: it is handed to the CPU and back with the DMA sync calls
@@ -38,12 +40,9 @@
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/scatterlist.h>
-#include <linux/sizes.h>
 #include <linux/slab.h>
 
 #include "sysmem_internal.h"
-
-#define SYSMEM_CONTIG_ALIGN	SZ_64K
 
 /*
  * The largest alignment the DMA API gives a block: its order, up to the
@@ -76,7 +75,7 @@
  * @dev: the device the block was allocated on
  * @page: the first page of the block
  * @dma_addr: the block's address for sysmem's device
- * @alloc_size: bytes allocated (at least the alignment)
+ * @alloc_size: bytes allocated (at least the alignment asked for)
  * @size: bytes of the buffer, at most @alloc_size
  * @domain: the coherency domain (SYSMEM_DOMAIN_*)
  * @importers: every importer's view of the buffer
@@ -233,7 +232,7 @@ static void *sysmem_contig_allocate(struct sysmem_heap *heap,
 	cb->domain = hbuf->settings.coherency_domain;
 	cb->size = hbuf->size;
 	align = max_t(u64, hbuf->settings.min_physical_base_alignment,
-		      SYSMEM_CONTIG_ALIGN);
+		      PAGE_SIZE);
 	limit = hbuf->settings.max_physical_address;
 	cb->dev = limit < sysmem_ram_limit() ? sysmem_dma32_device() :
 					       sysmem_dma_device();
@@ -298,9 +297,8 @@ int sysmem_contig_heap_init(void)
 		.name = "contiguous",
 		.domains = SYSMEM_DOMAIN_ALL,
 		.flags = SYSMEM_HEAP_CONTIGUOUS | SYSMEM_HEAP_NEED_FLUSH,
-		.base_alignment = SYSMEM_CONTIG_ALIGN,
-		.max_base_alignment = max_t(u64, SYSMEM_CONTIG_MAX_ALIGN,
-					    SYSMEM_CONTIG_ALIGN),
+		.base_alignment = PAGE_SIZE,
+		.max_base_alignment = SYSMEM_CONTIG_MAX_ALIGN,
 		.address_floor = IS_ENABLED(CONFIG_ZONE_DMA32) ?
 				 DMA_BIT_MASK(32) : 0,
 	};

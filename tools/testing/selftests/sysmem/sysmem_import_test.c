@@ -46,7 +46,6 @@
 /* vgem's platform device has no dma_parms: the DMA API's default. */
 #define VGEM_MAX_SEG	(64 * 1024)
 
-#define CONTIG_ALIGN	(64 * 1024)
 
 /* The fake mmap offset of @handle in @card, or -errno. */
 static int map_dumb(int card, __u32 handle, __u64 *offset)
@@ -187,11 +186,11 @@ static int new_segments(const struct dma_seg *before, int nb,
 /*
  * Check what the importer mapped for one buffer of @size bytes: the
  * segments cover exactly @size bytes, none is longer than @max_seg, and
- * with @contiguous they form one physical range starting at a
- * CONTIG_ALIGN boundary.  Returns 0, or 1000 * failed step + detail.
+ * with @contiguous they form one physical range starting at an @align
+ * boundary.  Returns 0, or 1000 * failed step + detail.
  */
 static int check_segments(const struct dma_seg *segs, int n, size_t size,
-			  size_t max_seg, bool contiguous)
+			  size_t max_seg, bool contiguous, __u64 align)
 {
 	unsigned long long total = 0;
 	int i;
@@ -208,8 +207,9 @@ static int check_segments(const struct dma_seg *segs, int n, size_t size,
 	}
 	if (total != size)
 		return 4000;
-	if (contiguous && segs[0].phys % CONTIG_ALIGN)
-		return 5000 + (int)(segs[0].phys % CONTIG_ALIGN / page_size());
+	if (contiguous && (!align || segs[0].phys % align))
+		return 5000 + (int)(align ? segs[0].phys % align / page_size() :
+				    999);
 	return 0;
 }
 
@@ -379,6 +379,8 @@ TEST_F(imp, cpu_roundtrip)
 	EXPECT_EQ(base.buffers + 2, st.buffers);
 	EXPECT_EQ(size, s.size_bytes);
 	EXPECT_EQ(2, s.buffer_count);
+	/* Nothing asked: both heaps align buffers to a page. */
+	EXPECT_EQ(page_size(), s.min_physical_base_alignment);
 	EXPECT_EQ(variant->domains ?: SYSMEM_DOMAIN_CPU, s.coherency_domain);
 	if (variant->flags & SYSMEM_CONSTRAINTS_PHYSICALLY_CONTIGUOUS)
 		EXPECT_TRUE(s.flags & SYSMEM_SETTINGS_PHYSICALLY_CONTIGUOUS);
@@ -422,13 +424,15 @@ TEST_F(imp, cpu_roundtrip)
 			continue;
 		}
 		ret = check_segments(segs, n, rsize, VGEM_MAX_SEG,
-				     variant->contiguous);
+				     variant->contiguous,
+				     s.min_physical_base_alignment);
 		EXPECT_EQ(0, ret)
-			TH_LOG("buffer %d: vgem's %d segments: step %d, detail %d (%s)",
+			TH_LOG("buffer %d: vgem's %d segments: step %d, detail %d (%s %llu)",
 			       i, n, ret / 1000, ret % 1000,
 			       variant->contiguous ?
-			       "one 64 KiB-aligned range of <= 64 KiB segments" :
-			       "<= 64 KiB segments");
+			       "one range of <= 64 KiB segments aligned to" :
+			       "<= 64 KiB segments; reported alignment",
+			       (unsigned long long)s.min_physical_base_alignment);
 	}
 	EXPECT_NE(handle[0], handle[1]);
 

@@ -234,7 +234,24 @@ TEST_F(placement, defaults_reported)
 			   SYSMEM_CONSTRAINTS_PHYSICALLY_CONTIGUOUS, 0,
 			   UINT64_MAX));
 	EXPECT_STREQ("contiguous", self->s.heap);
+	EXPECT_EQ(page_size(), self->s.min_physical_base_alignment);
+	EXPECT_TRUE(placed(self, page_size(), UINT64_MAX, true));
+}
+
+/*
+ * A contiguous buffer smaller than the alignment it asks for takes a
+ * block of the alignment's size, aligned to it; one that asks nothing
+ * takes only its own pages (above).
+ */
+TEST_F(placement, contiguous_small_aligned_64k)
+{
+	ASSERT_EQ(0, alloc(self, 4, 8192,
+			   SYSMEM_CONSTRAINTS_PHYSICALLY_CONTIGUOUS, 64 * KIB,
+			   UINT64_MAX));
+	EXPECT_STREQ("contiguous", self->s.heap);
 	EXPECT_EQ(64 * KIB, self->s.min_physical_base_alignment);
+	EXPECT_EQ(8192, self->s.size_bytes);
+	EXPECT_EQ(4, self->nr);
 	EXPECT_TRUE(placed(self, 64 * KIB, UINT64_MAX, true));
 }
 
@@ -283,7 +300,8 @@ TEST_F(placement, contiguous_below_4g)
 			   LIMIT_4G));
 	EXPECT_STREQ("contiguous", self->s.heap);
 	EXPECT_EQ(LIMIT_4G, self->s.max_physical_address);
-	EXPECT_TRUE(placed(self, 64 * KIB, LIMIT_4G, true));
+	EXPECT_EQ(page_size(), self->s.min_physical_base_alignment);
+	EXPECT_TRUE(placed(self, page_size(), LIMIT_4G, true));
 }
 
 /* Limits at or above the end of RAM need nothing: both heaps serve them. */
