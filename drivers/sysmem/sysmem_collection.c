@@ -469,7 +469,10 @@ static u32 sysmem_buffers_alloc(struct sysmem_collection *coll,
 		*why = "buffer size overflows";
 		return SYSMEM_FAIL_NO_MEMORY;
 	}
-	if (check_mul_overflow(size, (u64)settings->buffer_count, &total) ||
+	/* Each buffer counts its footprint, as sysmem_heap_allocate(). */
+	if (check_mul_overflow(max_t(u64, size,
+				     settings->min_physical_base_alignment),
+			       (u64)settings->buffer_count, &total) ||
 	    total > coll->max_total_bytes) {
 		*why = "the buffers exceed the collection's maximum total size";
 		return SYSMEM_FAIL_CONSTRAINTS;

@@ -182,7 +182,8 @@ MODULE_PARM_DESC(heap_max_bytes,
  *	unregistering waits for calls in flight
  * @stats_lock: protects the counters below
  * @live_buffers: buffers whose memory is not yet back in the heap
- * @live_bytes: bytes of those buffers
+ * @live_bytes: bytes of those buffers, each counted with its footprint
+ *	(its size, or its alignment when larger: sysmem_heap_allocate())
  * @peak_bytes: highest @live_bytes seen
  * @failures: allocations that failed (the cap, the heap, clearing)
  */
@@ -456,7 +457,7 @@ void sysmem_heap_buffer_released(struct sysmem_heap_buffer *buf)
 		container_of(buf, struct sysmem_heap_buffer_priv, buf);
 	struct sysmem_heap *heap = buf->heap;
 
-	sysmem_heap_account(heap, -1, -(s64)buf->size, false);
+	sysmem_heap_account(heap, -1, -(s64)priv->footprint, false);
 	sysmem_payer_uncharge(&priv->charge);
 	if (priv->tracker)
 		sysmem_tracker_dec(priv->tracker);
@@ -578,7 +579,11 @@ void sysmem_mem_release(struct sysmem_mem *mem)
  * @mem: out: the memory, for sysmem_mem_release()
  *
  * Checks the heap's cap and, for a heap that does not charge a memory
- * cgroup, the payer's pinned-memory limits; calls the heap's allocate
+ * cgroup, the payer's pinned-memory limits, each with the buffer's
+ * footprint: its size, or its alignment (@settings) when that is larger,
+ * since a heap that places a smaller buffer at that alignment takes a
+ * block of the alignment's size for it (the contiguous heap does).
+ * Calls the heap's allocate
  * operation, checks the dma-buf a public heap returns, clears and
  * flushes the memory as the heap asks (flushes only where sysmem's DMA
  * device is not coherent).  The memory counts in the heap's accounting
@@ -597,6 +602,7 @@ int sysmem_heap_allocate(struct sysmem_heap *heap, size_t size,
 			 struct sysmem_heap_buffer_priv *embed,
 			 struct sysmem_mem *mem)
 {
+	u64 footprint = max_t(u64, size, settings->min_physical_base_alignment);
 	struct sysmem_heap_buffer_priv *priv;
 	struct sysmem_heap_buffer *buf;
 	u64 cap = sysmem_heap_cap(heap->name);
@@ -612,8 +618,9 @@ int sysmem_heap_allocate(struct sysmem_heap *heap, size_t size,
 		if (!priv)
 			return -ENOMEM;
 	}
+	priv->footprint = footprint;
 	if (!(heap->flags & SYSMEM_HEAP_MEMCG)) {
-		ret = sysmem_payer_charge(payer, size,
+		ret = sysmem_payer_charge(payer, footprint,
 					  heap->flags & SYSMEM_HEAP_CONTIGUOUS,
 					  &priv->charge);
 		if (ret) {
@@ -630,12 +637,13 @@ int sysmem_heap_allocate(struct sysmem_heap *heap, size_t size,
 
 	/* Count the bytes before allocating, so racing callers see them. */
 	spin_lock(&heap->stats_lock);
-	over = cap && (heap->live_bytes > cap || size > cap - heap->live_bytes);
+	over = cap && (heap->live_bytes > cap ||
+		       footprint > cap - heap->live_bytes);
 	if (over) {
 		heap->failures++;
 	} else {
 		heap->live_buffers++;
-		heap->live_bytes += size;
+		heap->live_bytes += footprint;
 	}
 	heap->peak_bytes = max(heap->peak_bytes, heap->live_bytes);
 	spin_unlock(&heap->stats_lock);
@@ -667,7 +675,7 @@ int sysmem_heap_allocate(struct sysmem_heap *heap, size_t size,
 	}
 	if (!mem->ops && !mem->dmabuf) {
 		ret = IS_ERR(obj) ? PTR_ERR(obj) : -ENOMEM;
-		sysmem_heap_account(heap, -1, -(s64)size, true);
+		sysmem_heap_account(heap, -1, -(s64)footprint, true);
 		sysmem_payer_uncharge(&priv->charge);
 		if (tracker)
 			sysmem_tracker_dec(tracker);

@@ -103,6 +103,8 @@ struct sysmem_charge {
  * @tracker: the collection's lifetime tracker, counting this buffer
  *	until the heap releases it (a reference), or NULL
  * @charge: the pinned memory counted for the buffer, given back with it
+ * @footprint: the bytes counted for the buffer in the heap's accounting
+ *	and in @charge (sysmem_heap_allocate())
  *
  * A built-in heap's (one with &struct sysmem_mem_ops) is part of its
  * struct sysmem_buffer, whose memory always goes before the buffer; any
@@ -112,6 +114,7 @@ struct sysmem_heap_buffer_priv {
 	struct sysmem_heap_buffer buf;
 	struct sysmem_tracker *tracker;
 	struct sysmem_charge charge;
+	u64 footprint;
 };
 
 /**
@@ -235,7 +238,7 @@ struct sysmem_payer *sysmem_payer_get(struct sysmem_payer *p);
 void sysmem_payer_put(struct sysmem_payer *p);
 struct mem_cgroup *sysmem_payer_enter(struct sysmem_payer *p);
 void sysmem_payer_leave(struct mem_cgroup *old);
-int sysmem_payer_charge(struct sysmem_payer *p, size_t size, bool contiguous,
+int sysmem_payer_charge(struct sysmem_payer *p, u64 bytes, bool contiguous,
 			struct sysmem_charge *charge);
 void sysmem_payer_uncharge(struct sysmem_charge *charge);
 

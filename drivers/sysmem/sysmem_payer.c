@@ -300,22 +300,22 @@ static unsigned long sysmem_contig_user_pages(void)
 /**
  * sysmem_payer_charge() - count a heap buffer no cgroup sees
  * @p: the payer
- * @size: the buffer's bytes, page-aligned
+ * @bytes: what the buffer takes from its heap, page-aligned
  * @contiguous: whether the heap is a contiguous one
  * @charge: out: what sysmem_payer_uncharge() gives back
  *
- * Counts @size against the payer's locked-memory limit and, for a
+ * Counts @bytes against the payer's locked-memory limit and, for a
  * contiguous heap, against the user's share of the contiguous area.
  *
  * Context: may sleep (the first count looks the user up).
  * Return: 0, or -EDQUOT when a limit would be exceeded, -ENOMEM when the
  * user's entry cannot be made (nothing is counted then).
  */
-int sysmem_payer_charge(struct sysmem_payer *p, size_t size, bool contiguous,
+int sysmem_payer_charge(struct sysmem_payer *p, u64 bytes, bool contiguous,
 			struct sysmem_charge *charge)
 {
 	bool contig = contiguous && p->contig_limited;
-	unsigned long pages = size >> PAGE_SHIFT;
+	unsigned long pages;
 	struct sysmem_user *u;
 
 	charge->payer = NULL;
@@ -323,6 +323,10 @@ int sysmem_payer_charge(struct sysmem_payer *p, size_t size, bool contiguous,
 	charge->contig = 0;
 	if (p->memlock_pages == ULONG_MAX && !contig)
 		return 0;	/* nothing to count */
+	/* More pages than a count can hold are over any limit. */
+	if (bytes >> PAGE_SHIFT > ULONG_MAX)
+		return -EDQUOT;
+	pages = bytes >> PAGE_SHIFT;
 	u = sysmem_payer_user(p);
 	if (!u)
 		return -ENOMEM;

@@ -304,10 +304,11 @@ static long long users_header(const char *key)
 }
 
 /*
- * One contiguous buffer of @size in its own collection; the collection
- * fd (holding the buffer), or -100 - reason when the collection failed.
+ * One contiguous buffer of @size, physically aligned to @align (0: no
+ * request), in its own collection; the collection fd (holding the
+ * buffer), or -100 - reason when the collection failed.
  */
-static int contig_one(int dev, __u64 size)
+static int contig_one(int dev, __u64 size, __u64 align)
 {
 	struct sysmem_buffer_constraints c;
 	struct sysmem_heap_name name;
@@ -318,6 +319,7 @@ static int contig_one(int dev, __u64 size)
 	if (coll < 0)
 		return coll;
 	heap_cons(&c, &name, "contiguous", 1, size);
+	c.min_physical_base_alignment = align;
 	ret = sysmem_set_constraints(coll, &c);
 	if (!ret)
 		ret = sysmem_wait(coll, WAIT_NS);
@@ -335,11 +337,13 @@ static int contig_one(int dev, __u64 size)
 
 /*
  * As NOBODY (no CAP_IPC_LOCK) with RLIMIT_MEMLOCK @memlock: hold
- * contiguous buffers of @size, one collection each, until one fails;
- * write the number held to @out, then wait for a byte on @go before
- * letting them go.  Exit status: 0, or 99 for an unexpected error.
+ * contiguous buffers of @size aligned to @align, one collection each,
+ * until one fails; write the number held to @out, then wait for a byte
+ * on @go before letting them go.  Exit status: 0, or 99 for an
+ * unexpected error.
  */
-static int hold_contig(int dev, rlim_t memlock, __u64 size, int out, int go)
+static int hold_contig(int dev, rlim_t memlock, __u64 size, __u64 align,
+		       int out, int go)
 {
 	struct rlimit rl = { memlock, memlock };
 	int colls[256], n = 0, ret = 0, i;
@@ -349,7 +353,7 @@ static int hold_contig(int dev, rlim_t memlock, __u64 size, int out, int go)
 	    setgid(NOBODY) || setuid(NOBODY))
 		return 99;
 	while (n < 256) {
-		colls[n] = contig_one(dev, size);
+		colls[n] = contig_one(dev, size, align);
 		if (colls[n] < 0)
 			break;
 		n++;
@@ -373,7 +377,7 @@ struct holder {
 };
 
 static int start_holder(struct holder *h, int dev, rlim_t memlock,
-			__u64 size)
+			__u64 size, __u64 align)
 {
 	int out[2], go[2];
 
@@ -385,7 +389,7 @@ static int start_holder(struct holder *h, int dev, rlim_t memlock,
 	if (!h->pid) {
 		close(out[0]);
 		close(go[1]);
-		_exit(hold_contig(dev, memlock, size, out[1], go[0]));
+		_exit(hold_contig(dev, memlock, size, align, out[1], go[0]));
 	}
 	close(out[1]);
 	close(go[0]);
@@ -442,7 +446,7 @@ TEST_F(pinned, memlock_limits_contiguous)
 	long long pinned, contig;
 	struct holder h;
 
-	ASSERT_EQ(0, start_holder(&h, self->dev, 8 * MIB, 4 * MIB));
+	ASSERT_EQ(0, start_holder(&h, self->dev, 8 * MIB, 4 * MIB, 0));
 	EXPECT_EQ(2, h.held);
 	ASSERT_EQ(0, user_counts(NOBODY, &pinned, &contig));
 	EXPECT_EQ(8 * (long long)MIB, pinned);
@@ -451,6 +455,52 @@ TEST_F(pinned, memlock_limits_contiguous)
 	ASSERT_EQ(0, user_counts(NOBODY, &pinned, &contig));
 	EXPECT_EQ(0, pinned);
 	EXPECT_EQ(0, contig);
+}
+
+/*
+ * A buffer counts at least its alignment: with RLIMIT_MEMLOCK of 8 MiB,
+ * NOBODY holds exactly eight 64 KiB contiguous buffers that ask for
+ * 1 MiB alignment (each takes a 1 MiB block of the area), not 128, and
+ * debugfs counts 8 MiB for it.  The contiguous heap's debugfs bytes and
+ * a collection's maximum total size count them alike.
+ */
+TEST_F(pinned, memlock_counts_alignment)
+{
+	struct sysmem_buffer_constraints c;
+	struct sysmem_heap_name name;
+	struct sysmem_heap_stats st0, st;
+	long long pinned, contig;
+	__u32 state, reason;
+	struct holder h;
+	int coll;
+
+	ASSERT_EQ(0, sysmem_read_heap_stats("contiguous", &st0));
+	ASSERT_EQ(0, start_holder(&h, self->dev, 8 * MIB, 64 * KIB, MIB));
+	EXPECT_EQ(8, h.held);
+	ASSERT_EQ(0, user_counts(NOBODY, &pinned, &contig));
+	EXPECT_EQ(8 * (long long)MIB, pinned);
+	EXPECT_EQ(8 * (long long)MIB, contig);
+	ASSERT_EQ(0, sysmem_read_heap_stats("contiguous", &st));
+	EXPECT_EQ(st0.buffers + 8, st.buffers);
+	EXPECT_EQ(st0.bytes + 8 * MIB, st.bytes);
+	ASSERT_EQ(0, stop_holder(&h));
+	ASSERT_EQ(0, user_counts(NOBODY, &pinned, &contig));
+	EXPECT_EQ(0, pinned);
+	EXPECT_EQ(0, contig);
+	EXPECT_EQ(0, sysmem_heap_settle_bytes("contiguous", st0.buffers,
+					      st0.bytes, SETTLE_MS, &st));
+
+	/* 2 x 64 KiB at 1 MiB alignment is 2 MiB: over a 1 MiB bound. */
+	coll = sysmem_alloc_nonshared(self->dev);
+	ASSERT_LE(0, coll);
+	ASSERT_EQ(0, sysmem_set_max_total_bytes(coll, MIB));
+	heap_cons(&c, &name, "contiguous", 2, 64 * KIB);
+	c.min_physical_base_alignment = MIB;
+	ASSERT_EQ(0, sysmem_set_constraints(coll, &c));
+	EXPECT_EQ(-EIO, sysmem_wait(coll, WAIT_NS));
+	ASSERT_EQ(0, sysmem_check(coll, &state, &reason));
+	EXPECT_EQ(SYSMEM_FAIL_CONSTRAINTS, reason);
+	close(coll);
 }
 
 /*
@@ -489,7 +539,7 @@ TEST_F(pinned, share_limits_contiguous)
 	ASSERT_LT(0, limit);
 	TH_LOG("contiguous area %lld MiB, share %s %%, limit %lld bytes",
 	       area >> 20, value, limit);
-	ASSERT_EQ(0, start_holder(&h, self->dev, RLIM_INFINITY, 4 * MIB));
+	ASSERT_EQ(0, start_holder(&h, self->dev, RLIM_INFINITY, 4 * MIB, 0));
 	EXPECT_EQ(limit / (4 * (long long)MIB), h.held);
 	ASSERT_EQ(0, user_counts(NOBODY, &pinned, &contig));
 	EXPECT_EQ(h.held * 4 * (long long)MIB, contig);
@@ -511,14 +561,14 @@ TEST_F(pinned, share_limits_contiguous)
 		TH_LOG("no CMA dma-heap in this kernel: root's allocation not tried");
 	}
 	/* Root (CAP_IPC_LOCK) is not held to the share. */
-	coll = contig_one(self->dev, 4 * MIB);
+	coll = contig_one(self->dev, 4 * MIB, 0);
 	EXPECT_LE(0, coll);
 	leave(coll);
 	ASSERT_EQ(0, stop_holder(&h));
 
 	/* 0 %: nothing at all for a user without CAP_IPC_LOCK. */
 	ASSERT_EQ(0, write_file(PERCENT_PATH, "0"));
-	ASSERT_EQ(0, start_holder(&h, self->dev, RLIM_INFINITY, 4 * MIB));
+	ASSERT_EQ(0, start_holder(&h, self->dev, RLIM_INFINITY, 4 * MIB, 0));
 	EXPECT_EQ(0, h.held);
 	ASSERT_EQ(0, stop_holder(&h));
 	EXPECT_EQ(-EINVAL, write_file(PERCENT_PATH, "101"));
