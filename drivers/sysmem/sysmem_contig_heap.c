@@ -12,11 +12,11 @@
  * at the CMA alignment and at the largest page order); a buffer smaller
  * than the alignment it asks for takes a block of that size.  A larger
  * floor would cost every small buffer a block of the floor's size: with
- * 64 KiB, sixteen times a 4 KiB buffer's CMA and clearing.  A buffer that must
- * lie below the end of RAM is allocated on sysmem's 32-bit device,
- * which the DMA API serves below 4 GiB.  The memory is non-coherent DMA
- * memory: it is handed to the CPU and back with the DMA sync calls
- * around CPU access.
+ * 64 KiB, sixteen times a 4 KiB buffer's CMA and clearing.  A buffer
+ * that must lie below the end of RAM is allocated on sysmem's 32-bit
+ * device, which the DMA API serves below 4 GiB.  The memory is
+ * non-coherent DMA memory: it is handed to the CPU and back with the DMA
+ * sync calls around CPU access.
  *
  * Clearing.  The heap asks dma_alloc_pages() for __GFP_ZERO and sysmem
  * does not clear again (no SYSMEM_HEAP_NEED_CLEAR).  That rests on the

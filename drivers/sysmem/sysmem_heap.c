@@ -583,12 +583,12 @@ void sysmem_mem_release(struct sysmem_mem *mem)
  * footprint: its size, or its alignment (@settings) when that is larger,
  * since a heap that places a smaller buffer at that alignment takes a
  * block of the alignment's size for it (the contiguous heap does).
- * Calls the heap's allocate
- * operation, checks the dma-buf a public heap returns, clears and
- * flushes the memory as the heap asks (flushes only where sysmem's DMA
- * device is not coherent).  The memory counts in the heap's accounting
- * (and the payer's pinned memory) until the heap releases it.  The
- * caller makes the payer's memory cgroup active (sysmem_payer_enter()).
+ * Calls the heap's allocate operation, checks the dma-buf a public heap
+ * returns, clears and flushes the memory as the heap asks (flushes only
+ * where sysmem's DMA device is not coherent).  The memory counts in the
+ * heap's accounting (and the payer's pinned memory) until the heap
+ * releases it.  The caller makes the payer's memory cgroup active
+ * (sysmem_payer_enter()).
  *
  * Return: 0 with @mem filled in (the caller's), or -EDQUOT over a limit
  * of the payer, -ENOMEM over the heap's cap or without memory, or the
