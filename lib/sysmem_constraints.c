@@ -714,3 +714,21 @@ u32 sysmem_aggregate(const struct sysmem_participant *parts,
 		sysmem_agg_add(&a);
 	return sysmem_agg_finish(&a, out, why);
 }
+
+/**
+ * sysmem_buffer_footprint() - what one buffer takes from its heap
+ * @size: the buffer's size, page-aligned
+ * @s: the collection's settings
+ *
+ * A heap that places a buffer smaller than its physical base alignment
+ * sets a block of the alignment's size aside for it (the contiguous heap
+ * does), so a buffer counts the larger of the two: against the payer's
+ * limits, the heap's cap and the collection's maximum total size.
+ *
+ * Return: the bytes to count.
+ */
+u64 sysmem_buffer_footprint(u64 size, const struct sysmem_buffer_settings *s)
+{
+	return size > s->min_physical_base_alignment ?
+	       size : s->min_physical_base_alignment;
+}

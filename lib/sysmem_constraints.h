@@ -165,5 +165,6 @@ u32 sysmem_agg_heap(const struct sysmem_agg *a,
 		    const struct sysmem_heap_desc **heap, const char **why);
 u32 sysmem_agg_finish(struct sysmem_agg *a, struct sysmem_buffer_settings *out,
 		      const char **why);
+u64 sysmem_buffer_footprint(u64 size, const struct sysmem_buffer_settings *s);
 
 #endif /* _SYSMEM_LIB_CONSTRAINTS_H */

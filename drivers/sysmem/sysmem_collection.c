@@ -469,9 +469,7 @@ static u32 sysmem_buffers_alloc(struct sysmem_collection *coll,
 		*why = "buffer size overflows";
 		return SYSMEM_FAIL_NO_MEMORY;
 	}
-	/* Each buffer counts its footprint, as sysmem_heap_allocate(). */
-	if (check_mul_overflow(max_t(u64, size,
-				     settings->min_physical_base_alignment),
+	if (check_mul_overflow(sysmem_buffer_footprint(size, settings),
 			       (u64)settings->buffer_count, &total) ||
 	    total > coll->max_total_bytes) {
 		*why = "the buffers exceed the collection's maximum total size";

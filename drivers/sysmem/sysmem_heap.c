@@ -183,7 +183,7 @@ MODULE_PARM_DESC(heap_max_bytes,
  * @stats_lock: protects the counters below
  * @live_buffers: buffers whose memory is not yet back in the heap
  * @live_bytes: bytes of those buffers, each counted with its footprint
- *	(its size, or its alignment when larger: sysmem_heap_allocate())
+ *	(sysmem_buffer_footprint())
  * @peak_bytes: highest @live_bytes seen
  * @failures: allocations that failed (the cap, the heap, clearing)
  */
@@ -580,15 +580,13 @@ void sysmem_mem_release(struct sysmem_mem *mem)
  *
  * Checks the heap's cap and, for a heap that does not charge a memory
  * cgroup, the payer's pinned-memory limits, each with the buffer's
- * footprint: its size, or its alignment (@settings) when that is larger,
- * since a heap that places a smaller buffer at that alignment takes a
- * block of the alignment's size for it (the contiguous heap does).
- * Calls the heap's allocate operation, checks the dma-buf a public heap
- * returns, clears and flushes the memory as the heap asks (flushes only
- * where sysmem's DMA device is not coherent).  The memory counts in the
- * heap's accounting (and the payer's pinned memory) until the heap
- * releases it.  The caller makes the payer's memory cgroup active
- * (sysmem_payer_enter()).
+ * footprint (sysmem_buffer_footprint(): its size, or its alignment when
+ * that is larger).  Calls the heap's allocate operation, checks the
+ * dma-buf a public heap returns, clears and flushes the memory as the
+ * heap asks (flushes only where sysmem's DMA device is not coherent).
+ * The memory counts in the heap's accounting (and the payer's pinned
+ * memory) until the heap releases it.  The caller makes the payer's
+ * memory cgroup active (sysmem_payer_enter()).
  *
  * Return: 0 with @mem filled in (the caller's), or -EDQUOT over a limit
  * of the payer, -ENOMEM over the heap's cap or without memory, or the
@@ -602,7 +600,7 @@ int sysmem_heap_allocate(struct sysmem_heap *heap, size_t size,
 			 struct sysmem_heap_buffer_priv *embed,
 			 struct sysmem_mem *mem)
 {
-	u64 footprint = max_t(u64, size, settings->min_physical_base_alignment);
+	u64 footprint = sysmem_buffer_footprint(size, settings);
 	struct sysmem_heap_buffer_priv *priv;
 	struct sysmem_heap_buffer *buf;
 	u64 cap = sysmem_heap_cap(heap->name);

@@ -104,7 +104,7 @@ struct sysmem_charge {
  *	until the heap releases it (a reference), or NULL
  * @charge: the pinned memory counted for the buffer, given back with it
  * @footprint: the bytes counted for the buffer in the heap's accounting
- *	and in @charge (sysmem_heap_allocate())
+ *	and in @charge (sysmem_buffer_footprint())
  *
  * A built-in heap's (one with &struct sysmem_mem_ops) is part of its
  * struct sysmem_buffer, whose memory always goes before the buffer; any

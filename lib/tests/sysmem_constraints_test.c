@@ -1367,6 +1367,23 @@ TEST(aggregate_settings_complete)
 		EXPECT_EQ(0, out.heap[i]);
 }
 
+/* A buffer counts its size, or its alignment when that is larger. */
+TEST(buffer_footprint)
+{
+	struct sysmem_buffer_settings s;
+
+	memset(&s, 0, sizeof(s));
+	EXPECT_EQ(8192, sysmem_buffer_footprint(8192, &s));
+	s.min_physical_base_alignment = 4096;
+	EXPECT_EQ(8192, sysmem_buffer_footprint(8192, &s));
+	s.min_physical_base_alignment = 1 << 20;
+	EXPECT_EQ(1 << 20, sysmem_buffer_footprint(64 << 10, &s));
+	EXPECT_EQ(1 << 20, sysmem_buffer_footprint(1 << 20, &s));
+	EXPECT_EQ(3 << 20, sysmem_buffer_footprint(3 << 20, &s));
+	s.min_physical_base_alignment = 1ULL << 63;
+	EXPECT_EQ(1ULL << 63, sysmem_buffer_footprint(4096, &s));
+}
+
 TEST(aggregate_heap_name_long)
 {
 	static const struct sysmem_heap_desc long_names[] = {

@@ -46,7 +46,6 @@
 /* vgem's platform device has no dma_parms: the DMA API's default. */
 #define VGEM_MAX_SEG	(64 * 1024)
 
-
 /* The fake mmap offset of @handle in @card, or -errno. */
 static int map_dumb(int card, __u32 handle, __u64 *offset)
 {
