@@ -28,6 +28,10 @@
  * kernel whose clocksource is (refined-)jiffies, whose 4 ms steps would
  * make every small item 0 or 4 ms.
  *
+ * Before and after each item a loop of arithmetic is timed on each CPU
+ * in turn, and the lines under the table name the items around which
+ * the CPUs ran at different speeds (the host's doing, see cpu_uneven()).
+ *
  * --pool-mb N sets the system heap's page pool bound (the module
  * parameter pool_max_mb) for the run, 0 turning the pool off, so that
  * the table can show sysmem with and without it; the header names the
@@ -44,6 +48,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -77,6 +82,11 @@
 #define WARMUP_ROUNDS	3		/* untimed rounds of each side */
 #define POOL_PARAM	"/sys/module/sysmem/parameters/pool_max_mb"
 #define MAX_ITEMS	32
+#define SPEED_ITERS	1000000		/* iterations of the CPU speed loop */
+#define SPEED_ROUNDS	5		/* passes per CPU and check */
+#define SPEED_TRIES	5		/* runs of a pass the guest interrupted */
+#define SPEED_UNEVEN	1.20		/* CPUs further apart are flagged */
+#define MAX_CPUS	64
 
 #define CLOCKSOURCE_PATH \
 	"/sys/devices/system/clocksource/clocksource0/current_clocksource"
@@ -134,6 +144,7 @@ struct item {
 	double s[MAX_REPS];	/* sysmem, microseconds */
 	double a[MAX_REPS];	/* anchor, microseconds */
 	double m[2][MAX_REPS];	/* sides 2 and 3, microseconds */
+	double uneven[2];	/* cpu_uneven() before and after the rounds */
 };
 
 static struct item items[MAX_ITEMS];
@@ -184,6 +195,118 @@ static int nr_sides(const struct item *it)
 	return 2 + !!it->more[0][0] + !!it->more[1][0];
 }
 
+/* ---- the CPUs' speed ---------------------------------------------------- */
+
+/*
+ * A guest CPU under TCG is a thread of the host, and the host does not
+ * always run its threads at one speed: in some boots one guest CPU ran
+ * everything, a loop of register arithmetic included, 1.4 times slower
+ * than the other, for minutes (Documentation/sysmem/performance.rst).
+ * Where the two sides of an item do their work in different processes
+ * (the 3p items: the anchor allocates in the creator, sysmem in
+ * whichever process completes the negotiation), such a boot compares
+ * the CPUs, not the sides.  Each item is therefore framed by a check of
+ * the CPUs' speed, and the lines under the table name the items where
+ * the CPUs were uneven.
+ */
+static int cpu_ids[MAX_CPUS], nr_cpus;
+/* The fastest CPU's median loop time in the first check, microseconds. */
+static double speed_first_us;
+static cpu_set_t cpus_allowed;
+
+static void cpus_init(void)
+{
+	int c;
+
+	if (sched_getaffinity(0, sizeof(cpus_allowed), &cpus_allowed))
+		die("sched_getaffinity: %s", strerror(errno));
+	for (c = 0; c < CPU_SETSIZE && nr_cpus < MAX_CPUS; c++)
+		if (CPU_ISSET(c, &cpus_allowed))
+			cpu_ids[nr_cpus++] = c;
+}
+
+static long thread_switches(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_THREAD, &ru))
+		die("getrusage: %s", strerror(errno));
+	return ru.ru_nvcsw + ru.ru_nivcsw;
+}
+
+/*
+ * One pass of a loop that touches no memory, in microseconds.  A pass
+ * during which the guest switched to other work (a kernel thread still
+ * freeing the last item's memory) is run again, up to SPEED_TRIES
+ * times, so that what is timed is how fast the host ran this CPU.  (The
+ * thread's CPU-time clock would leave such work out by itself, but in
+ * the debug guests, whose TSC the kernel finds unstable, it read 0 for
+ * a whole pass.)
+ */
+static double speed_loop(void)
+{
+	unsigned long x = 1;
+	long long t0;
+	long sw;
+	double us = 0;
+	int i, try;
+
+	for (try = 0; try < SPEED_TRIES; try++) {
+		sw = thread_switches();
+		t0 = now_ns();
+		for (i = 0; i < SPEED_ITERS; i++) {
+			x = x * 6364136223846793005UL + 1442695040888963407UL;
+			__asm__ volatile("" : "+r"(x));
+		}
+		us = us_since(t0);
+		if (thread_switches() == sw)
+			break;
+	}
+	return us;
+}
+
+static void run_on(const cpu_set_t *set)
+{
+	if (sched_setaffinity(0, sizeof(*set), set))
+		die("sched_setaffinity: %s", strerror(errno));
+}
+
+/*
+ * The slowest CPU's median time for speed_loop() over the fastest's,
+ * from SPEED_ROUNDS passes on each CPU in turn (one with --smoke); 1
+ * with one CPU.  The calling thread may run on all its CPUs again when
+ * it returns.
+ */
+static double cpu_uneven(void)
+{
+	double t[MAX_CPUS][SPEED_ROUNDS], m, lo = 0, hi = 0;
+	int rounds = smoke ? 1 : SPEED_ROUNDS;
+	cpu_set_t one;
+	int r, k, c;
+
+	for (r = 0; r < rounds; r++)
+		for (k = 0; k < nr_cpus; k++) {
+			c = (r + k) % nr_cpus;
+			CPU_ZERO(&one);
+			CPU_SET(cpu_ids[c], &one);
+			run_on(&one);
+			t[c][r] = speed_loop();
+		}
+	run_on(&cpus_allowed);
+	for (c = 0; c < nr_cpus; c++) {
+		m = median(t[c], rounds);
+		if (!c || m < lo)
+			lo = m;
+		if (!c || m > hi)
+			hi = m;
+	}
+	if (!speed_first_us)
+		speed_first_us = lo;
+	return lo > 0 ? hi / lo : NAN;
+}
+
+/* ---- running an item ---------------------------------------------------- */
+
 /*
  * Run @reps rounds of @it: @side(ctx, 0) is sysmem, @side(ctx, 1) the
  * anchor and @side(ctx, 2) and (ctx, 3) the item's more sides; each
@@ -204,6 +327,7 @@ static void run_item(struct item *it, int reps,
 	fprintf(stderr, "sysmem_bench: %s vs %s%s%s%s%s, %d rounds\n",
 		it->what, it->anchor, sides > 2 ? ", " : "", it->more[0],
 		sides > 3 ? ", " : "", it->more[1], reps);
+	it->uneven[0] = cpu_uneven();
 	/* Rounds of each side untimed first: page tables, caches, pools. */
 	for (r = 0; !smoke && r < WARMUP_ROUNDS; r++)
 		for (k = 0; k < sides; k++)
@@ -215,6 +339,7 @@ static void run_item(struct item *it, int reps,
 		}
 		it->n = r + 1;
 	}
+	it->uneven[1] = cpu_uneven();
 }
 
 static struct item *new_item(const char *unit, const char *anchor,
@@ -284,6 +409,41 @@ static void print_more(const struct item *it)
 	       it->anchor, ma - ba, ba);
 }
 
+/*
+ * The CPU speed checks around the items: the largest unevenness, then
+ * each item where it was above SPEED_UNEVEN.
+ */
+static void print_uneven(void)
+{
+	double worst = 1;
+	int i, j, uneven = 0;
+
+	for (i = 0; i < nr_items; i++)
+		for (j = 0; j < 2 && items[i].n; j++) {
+			if (items[i].uneven[j] > worst)
+				worst = items[i].uneven[j];
+			if (items[i].uneven[j] > SPEED_UNEVEN)
+				uneven = 1;
+		}
+	printf("CPU speeds: the slowest CPU's time for a loop of arithmetic (%.0f us) over the\n"
+	       "fastest's, before and after each item: at most %.2f (%d CPUs), ",
+	       speed_first_us, worst, nr_cpus);
+	if (!uneven) {
+		printf("never above %.2f\n", SPEED_UNEVEN);
+		return;
+	}
+	printf("above %.2f\naround these items (a 3p row there compares the CPUs as much as the sides):\n",
+	       SPEED_UNEVEN);
+	for (i = 0; i < nr_items; i++) {
+		const struct item *it = &items[i];
+
+		if (it->n && (it->uneven[0] > SPEED_UNEVEN ||
+			      it->uneven[1] > SPEED_UNEVEN))
+			printf("  %s: %.2f before, %.2f after\n", it->what,
+			       it->uneven[0], it->uneven[1]);
+	}
+}
+
 static void print_table(const char *clocksource)
 {
 	struct utsname u;
@@ -336,6 +496,7 @@ static void print_table(const char *clocksource)
 	for (i = 0; i < nr_items; i++)
 		if (nr_sides(&items[i]) > 2 && items[i].n)
 			print_more(&items[i]);
+	print_uneven();
 	if (settled_rounds)
 		printf("sysmem memory back in its heap at the last close: %d of %d rounds\n",
 		       settled_rounds - late_frees, settled_rounds);
@@ -1082,7 +1243,8 @@ static int smoke_check(void)
 
 	for (i = 0; i < nr_items; i++) {
 		const struct item *it = &items[i];
-		int ok = it->n > 0;
+		int ok = it->n > 0 && isfinite(it->uneven[0]) &&
+			 isfinite(it->uneven[1]);
 
 		for (r = 0; r < it->n; r++)
 			ok = ok && isfinite(it->s[r]) && it->s[r] > 0 &&
@@ -1201,6 +1363,7 @@ int main(int argc, char **argv)
 	if (pool_mb)
 		pool_set(pool_mb);
 	signal(SIGPIPE, SIG_IGN);
+	cpus_init();
 	workers_start();
 	bench_cold();
 	bench_warm();
