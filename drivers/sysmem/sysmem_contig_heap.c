@@ -236,8 +236,11 @@ static void *sysmem_contig_allocate(struct sysmem_heap *heap,
 	limit = hbuf->settings.max_physical_address;
 	cb->dev = limit < sysmem_ram_limit() ? sysmem_dma32_device() :
 					       sysmem_dma_device();
-	/* A block's alignment follows its size: allocate at least that. */
-	cb->alloc_size = max_t(size_t, hbuf->size, align);
+	/*
+	 * A block's alignment follows its size: allocate at least the
+	 * alignment, the footprint sysmem counted for the buffer.
+	 */
+	cb->alloc_size = sysmem_buffer_footprint(hbuf->size, &hbuf->settings);
 	/* Zeroed by the DMA API: see "Clearing" at the top. */
 	cb->page = dma_alloc_pages(cb->dev, cb->alloc_size,
 				   &cb->dma_addr, SYSMEM_CONTIG_DIR,
