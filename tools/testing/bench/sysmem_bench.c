@@ -8,21 +8,23 @@
  * against DMA_HEAP_IOCTL_ALLOC calls on /dev/dma_heap/, a token
  * duplicate against dup(2) and eventfd(2), the cost of one small
  * negotiation with 10,000 collections alive against the same with 10.
- * One cold item of three processes has a second anchor: the dma-heap
- * after a rendezvous, each other process answering the creator over
- * its socket before the creator allocates, which is what hearing every
- * participant before allocating costs a program that does it itself.
- * That item also times the plain dma-heap round, as a third side, so
- * that a line under the table can give what the rendezvous alone costs
- * from the same rounds.  The one-participant item of one small buffer
- * times both sides with 8 buffers too, as a third and fourth side, so
- * that a line under the table can split each side's time into what a
- * collection costs once and what each buffer costs.  The rounds of an
- * item alternate between sysmem and its anchor (in ABBA order: s a a s
- * s a ...; with more sides each round starts with the next side), so
- * that whatever else the host does falls on every side alike; the
- * table gives each side's median, the ratio of the medians, the
- * extremes and the number of rounds.
+ * Three cold items of three processes (8 x 4 KiB of the system heap,
+ * 8 x 1 MiB and 8 x 8 MiB of the contiguous heap) run again against a
+ * second anchor: the dma-heap after a rendezvous, each other process
+ * answering the creator over its socket before the creator allocates,
+ * which is what hearing every participant before allocating costs a
+ * program that does it itself.  Those items also time the plain
+ * dma-heap round, as a third side, so that a line under the table can
+ * give what the rendezvous alone costs from the same rounds.  The
+ * one-participant item of one small buffer times both sides with 8
+ * buffers too, as a third and fourth side, so that a line under the
+ * table can split each side's time into what a collection costs once
+ * and what each buffer costs.  The rounds of an item alternate between
+ * sysmem and its anchor (in ABBA order: s a a s s a ...; with more
+ * sides each round starts with the next side), so that whatever else
+ * the host does falls on every side alike; the table gives each side's
+ * median, the ratio of the medians, the extremes and the number of
+ * rounds.
  *
  * Times come from CLOCK_MONOTONIC.  The program refuses to run on a
  * kernel whose clocksource is (refined-)jiffies, whose 4 ms steps would
@@ -439,8 +441,9 @@ static void print_uneven(void)
 
 		if (it->n && (it->uneven[0] > SPEED_UNEVEN ||
 			      it->uneven[1] > SPEED_UNEVEN))
-			printf("  %s: %.2f before, %.2f after\n", it->what,
-			       it->uneven[0], it->uneven[1]);
+			printf("  %s (%s): %.2f before, %.2f after\n",
+			       it->what, it->anchor, it->uneven[0],
+			       it->uneven[1]);
 	}
 }
 
@@ -488,8 +491,8 @@ static void print_table(const char *clocksource)
 	       "rendezvous+dma-heap = the creator asks the other two over their sockets\n"
 	       "and waits for both answers, then allocates from the dma-heap and passes\n"
 	       "the fds (every participant heard before allocating, without sysmem);\n"
-	       "its row times the plain dma-heap in the same rounds too, and the line\n"
-	       "below gives what the rendezvous alone costs; the 1 x 4 KiB row times\n"
+	       "its rows time the plain dma-heap in the same rounds too, and the lines\n"
+	       "below give what the rendezvous alone costs; the 1 x 4 KiB row times\n"
 	       "both its sides with %d buffers too, in the same rounds, and the line\n"
 	       "after splits each side's time into once per collection and per buffer.\n",
 	       WARM_CYCLES, DUP_BATCH, OPS_BATCH, NR_BUFS);
@@ -997,10 +1000,16 @@ static void bench_cold(void)
 {
 	static const __u64 sizes[] = { 4 * KIB, 1 * MIB, 8 * MIB };
 	static const int parts[] = { 1, 1 + NR_WORKERS };
+	static const struct {
+		int contiguous;
+		__u64 size;
+	} rendezvous[] = {
+		{ 0, 4 * KIB }, { 1, 1 * MIB }, { 1, 8 * MIB },
+	};
 	struct item *it;
 	struct cold c;
 	char anchor[24];
-	unsigned int h, p, s;
+	unsigned int h, i, p, s;
 
 	for (h = 0; h < 2; h++) {
 		cold_init(&c, h);
@@ -1033,19 +1042,25 @@ static void bench_cold(void)
 	snprintf(it->more[1], sizeof(it->more[1]), "%s %d x %s", anchor,
 		 NR_BUFS, size_str(c.size));
 	run_item(it, reps_cold, split_side, &c);
-	/* Small buffers of 3 processes against the rendezvous anchor. */
-	cold_init(&c, 0);
-	c.parts = 1 + NR_WORKERS;
-	c.size = sizes[0];
-	c.rendezvous = 1;
-	it = new_item("collection", "rendezvous+dma-heap", "cold %dp %s %d x %s",
-		      c.parts, c.heap, c.count, size_str(c.size));
 	/*
-	 * The plain anchor again, in the same rounds: what the rendezvous
-	 * alone costs, measured in one row (printed under the table).
+	 * Three processes against the rendezvous anchor, for the 3p rows
+	 * not clear of their targets: small buffers of the system heap,
+	 * 1 MiB and 8 MiB ones of the contiguous heap.  The plain anchor
+	 * again, in the same rounds: what the rendezvous alone costs,
+	 * measured in one row (printed under the table).
 	 */
-	snprintf(it->more[0], sizeof(it->more[0]), "dma-heap %s", c.dma_name);
-	run_item(it, reps_cold, cold_side, &c);
+	for (i = 0; i < sizeof(rendezvous) / sizeof(rendezvous[0]); i++) {
+		cold_init(&c, rendezvous[i].contiguous);
+		c.parts = 1 + NR_WORKERS;
+		c.size = rendezvous[i].size;
+		c.rendezvous = 1;
+		it = new_item("collection", "rendezvous+dma-heap",
+			      "cold %dp %s %d x %s", c.parts, c.heap, c.count,
+			      size_str(c.size));
+		snprintf(it->more[0], sizeof(it->more[0]), "dma-heap %s",
+			 c.dma_name);
+		run_item(it, reps_cold, cold_side, &c);
+	}
 }
 
 /* ---- warm: WARM_CYCLES allocations and frees of one buffer --------------- */
