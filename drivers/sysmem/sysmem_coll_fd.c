@@ -28,7 +28,7 @@ static long sysmem_coll_ioctl_lifetime_tracking(struct file *file, void *arg,
 
 	if (lt->flags || lt->reserved)
 		return -EINVAL;
-	ret = sysmem_node_lock_live(node);
+	ret = sysmem_node_lock_live_killable(node);
 	if (ret)
 		return ret;
 	ret = sysmem_node_tracking_fd(node, node->coll->lifetime,
@@ -64,7 +64,7 @@ static long sysmem_coll_ioctl_attach_token(struct file *file, void *arg,
 	fd = sysmem_node_install(token, ctx, sysmem_node_abort);
 	if (fd < 0)
 		return fd;
-	ret = sysmem_node_lock_live(node);
+	ret = sysmem_node_lock_live_killable(node);
 	if (ret)
 		return ret;
 	if (sysmem_node_status(node, &reason) == SYSMEM_STATE_FAILED) {
@@ -120,26 +120,45 @@ static long sysmem_coll_ioctl_set_constraints(struct file *file, void *arg,
 }
 
 /*
- * Lock the collection of a live node that waits for, or gets, its
- * result: a weak node must first promise to watch its close-weak fds
- * (SYSMEM_IOC_NODE_SET_WEAK_OK), which it cannot do any more after.
+ * A node that waits for, or gets, its result: a weak node must first
+ * promise to watch its close-weak fds (SYSMEM_IOC_NODE_SET_WEAK_OK),
+ * which it cannot do any more after.  With the collection lock held or
+ * not (WAIT).
+ */
+static int sysmem_node_start_wait(struct sysmem_node *node)
+{
+	/* Paired with SET_WEAK's release: a weak node reads as weak-ok. */
+	if (smp_load_acquire(&node->weak) && !READ_ONCE(node->weak_ok))
+		return -EPERM;
+	WRITE_ONCE(node->waited, true);
+	return 0;
+}
+
+/*
+ * Lock the collection of a live node that gets its result.
  * Return: 0 with the lock held, or -errno without.
  */
 static int sysmem_coll_lock_waiter(struct sysmem_node *node)
 {
 	int ret;
 
-	ret = sysmem_node_lock_live(node);
+	ret = sysmem_node_lock_live_killable(node);
 	if (ret)
 		return ret;
-	if (node->weak && !node->weak_ok) {
+	ret = sysmem_node_start_wait(node);
+	if (ret)
 		mutex_unlock(&node->coll->lock);
-		return -EPERM;
-	}
-	node->waited = true;
-	return 0;
+	return ret;
 }
 
+/*
+ * WAIT and CHECK do without the collection lock: it is held across an
+ * allocation, which can take long, and a participant polling with a
+ * timeout must not wait for another one's allocation to end.  What they
+ * read is read without the lock anyway (sysmem_node_status()); the node
+ * stays theirs while their file is open, and a call racing with the
+ * caller's own RELEASE on another thread may see either side of it.
+ */
 static long sysmem_coll_ioctl_wait(struct file *file, void *arg,
 				   struct sysmem_ioctl_ctx *ctx)
 {
@@ -148,10 +167,11 @@ static long sysmem_coll_ioctl_wait(struct file *file, void *arg,
 	struct sysmem_wait *w = arg;
 	long ret;
 
-	ret = sysmem_coll_lock_waiter(node);
+	if (READ_ONCE(node->state) != SYSMEM_NODE_LIVE)
+		return -ESTALE;
+	ret = sysmem_node_start_wait(node);
 	if (ret)
 		return ret;
-	mutex_unlock(&coll->lock);
 
 	if (w->timeout_ns < 0) {
 		ret = wait_event_interruptible(coll->wq,
@@ -177,13 +197,11 @@ static long sysmem_coll_ioctl_check(struct file *file, void *arg,
 {
 	struct sysmem_node *node = file->private_data;
 	struct sysmem_check *chk = arg;
-	int ret;
 
-	ret = sysmem_node_lock_live(node);
-	if (ret)
-		return ret;
+	/* Without the lock, as WAIT. */
+	if (READ_ONCE(node->state) != SYSMEM_NODE_LIVE)
+		return -ESTALE;
 	chk->state = sysmem_node_status(node, &chk->reason);
-	mutex_unlock(&node->coll->lock);
 	return 0;
 }
 

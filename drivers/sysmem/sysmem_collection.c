@@ -970,7 +970,7 @@ restart:
 void sysmem_node_release(struct sysmem_node *node)
 {
 	lockdep_assert_held(&node->coll->lock);
-	node->state = SYSMEM_NODE_RELEASED;
+	WRITE_ONCE(node->state, SYSMEM_NODE_RELEASED);
 	if (node->type == SYSMEM_NODE_GROUP && !node->all_present)
 		sysmem_node_fail(node, SYSMEM_FAIL_PARTICIPANT_LOST,
 				 "group released before all children present");
@@ -994,7 +994,7 @@ void sysmem_node_withdraw(struct sysmem_node *node)
 	lockdep_assert_held(&node->coll->lock);
 	if (node->state != SYSMEM_NODE_LIVE)
 		return;
-	node->state = SYSMEM_NODE_RELEASED;
+	WRITE_ONCE(node->state, SYSMEM_NODE_RELEASED);
 	sysmem_collection_update(node->coll, node);
 }
 
@@ -1014,7 +1014,7 @@ void sysmem_node_close(struct sysmem_node *node)
 
 	lockdep_assert_held(&coll->lock);
 	if (node->state == SYSMEM_NODE_LIVE) {
-		node->state = SYSMEM_NODE_CLOSED;
+		WRITE_ONCE(node->state, SYSMEM_NODE_CLOSED);
 		sysmem_node_fail(node, SYSMEM_FAIL_PARTICIPANT_LOST,
 				 "closed without release");
 	}

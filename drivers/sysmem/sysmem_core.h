@@ -40,7 +40,10 @@
  *
  * Lock order, outermost first:
  *
- *   sysmem_collection.lock (mutex): one collection's state and tree
+ *   sysmem_collection.lock (mutex): one collection's state and tree;
+ *	held across its negotiation and allocation, which can take long,
+ *	so the ioctls take it killably and WAIT, CHECK and poll() read
+ *	their node's state without it
  *     sysmem_heaps_lock, sysmem_heap.unregister_sem: the heap calls
  *	made while allocating (sysmem_heap.c)
  *     sysmem_buffer.lock, dma_buf.name_lock (spinlocks): exporting
@@ -206,7 +209,8 @@ struct sysmem_collection {
  * @children: the child nodes, oldest first
  * @sibling: entry in @parent->children
  * @type: token or collection; never changes
- * @state: enum sysmem_node_state
+ * @state: enum sysmem_node_state; read without the lock by WAIT and
+ *	CHECK (sysmem_coll_fd.c)
  * @has_file: the node's fd is open; a node without a file and without
  *	children is freed once its constraints no longer count
  * @dispensable: the node is a failure boundary once allocation is done
@@ -224,6 +228,8 @@ struct sysmem_collection {
  * @weak_ok: the participant watches close-weak fds
  * @weak_ok_children: nodes created from this one are weak-ok too
  * @waited: a collection that waited for, or got, its result
+ *	(@weak, @weak_ok and @waited are read or set without the lock by
+ *	WAIT)
  * @rights: SYSMEM_RIGHT_* left after every duplicate's attenuation
  * @has_constraints: @c and @heaps are set
  * @c: the constraints, with the user heap pointer cleared

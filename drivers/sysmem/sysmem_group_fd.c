@@ -17,7 +17,7 @@ static long sysmem_group_ioctl_all_present(struct file *file, void *arg,
 	struct sysmem_node *group = file->private_data;
 	int ret;
 
-	ret = sysmem_node_lock_live(group);
+	ret = sysmem_node_lock_live_killable(group);
 	if (ret)
 		return ret;
 	if (group->all_present) {

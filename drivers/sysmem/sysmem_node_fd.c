@@ -229,22 +229,31 @@ long sysmem_ioctl_bind(struct file *file, void *arg,
 	if (ret < 0)
 		goto put_fd;
 	b->collection_fd = ret;
-	ret = 0;
-	mutex_lock(&coll->lock);
-	/* Else the unused fd goes away with the ctx. */
-	if (token->state == SYSMEM_NODE_LIVE)
-		sysmem_node_replace(token, node);
-	else
-		ret = -ESTALE;
+	/* On failure the unused fd goes away with the ctx. */
+	ret = sysmem_node_lock_live_killable(token);
+	if (ret)
+		goto put_fd;
+	sysmem_node_replace(token, node);
 	mutex_unlock(&coll->lock);
 put_fd:
 	fdput(f);
 	return ret;
 }
 
+/* Keep the collection lock if @node is live, else drop it. */
+static int sysmem_node_keep_live(struct sysmem_node *node)
+{
+	if (node->state == SYSMEM_NODE_LIVE)
+		return 0;
+	mutex_unlock(&node->coll->lock);
+	return -ESTALE;
+}
+
 /**
  * sysmem_node_lock_live() - lock a node's collection if the node is live
  * @node: the node
+ *
+ * For the kernel participant API, whose calls are not interrupted.
  *
  * Context: takes the collection lock, held on success.
  * Return: 0, or -ESTALE (unlocked) unless @node is live.
@@ -252,10 +261,25 @@ put_fd:
 int sysmem_node_lock_live(struct sysmem_node *node)
 {
 	mutex_lock(&node->coll->lock);
-	if (node->state == SYSMEM_NODE_LIVE)
-		return 0;
-	mutex_unlock(&node->coll->lock);
-	return -ESTALE;
+	return sysmem_node_keep_live(node);
+}
+
+/**
+ * sysmem_node_lock_live_killable() - the same for an ioctl
+ * @node: the node
+ *
+ * The lock is held across an allocation, which can take long (a large
+ * contiguous block); a participant waiting for it can still be killed.
+ *
+ * Context: takes the collection lock, held on success.
+ * Return: 0, -EINTR (a fatal signal came first) or -ESTALE (unlocked)
+ * unless @node is live.
+ */
+int sysmem_node_lock_live_killable(struct sysmem_node *node)
+{
+	if (mutex_lock_killable(&node->coll->lock))
+		return -EINTR;
+	return sysmem_node_keep_live(node);
 }
 
 /**
@@ -272,7 +296,7 @@ static long sysmem_node_ioctl_release(struct file *file, void *arg,
 	struct sysmem_node *node = file->private_data;
 	int ret;
 
-	ret = sysmem_node_lock_live(node);
+	ret = sysmem_node_lock_live_killable(node);
 	if (ret)
 		return ret;
 	sysmem_node_release(node);
@@ -299,7 +323,7 @@ static long sysmem_node_ioctl_set_name(struct file *file, void *arg,
 	len = strnlen(sn->name, sizeof(sn->name));
 	if (sn->reserved || !len || len == sizeof(sn->name))
 		return -EINVAL;
-	ret = sysmem_node_lock_live(node);
+	ret = sysmem_node_lock_live_killable(node);
 	if (ret)
 		return ret;
 	sysmem_collection_name(node->coll, sn->priority, sn->name);
@@ -323,7 +347,7 @@ static long sysmem_node_ioctl_set_debug_info(struct file *file, void *arg,
 
 	if (!sysmem_debug_info_valid(arg))
 		return -EINVAL;
-	ret = sysmem_node_lock_live(node);
+	ret = sysmem_node_lock_live_killable(node);
 	if (ret)
 		return ret;
 	node->dbg = *(struct sysmem_debug_info *)arg;
@@ -346,7 +370,7 @@ static long sysmem_node_ioctl_get_id(struct file *file, void *arg,
 	struct sysmem_collection_id *id = arg;
 	int ret;
 
-	ret = sysmem_node_lock_live(node);
+	ret = sysmem_node_lock_live_killable(node);
 	if (ret)
 		return ret;
 	id->id = node->coll->id;
@@ -406,7 +430,7 @@ static long sysmem_node_ioctl_get_ref(struct file *file, void *arg,
 	if (!ident)
 		return -ENOMEM;
 	kref_init(&ident->ref);
-	ret = sysmem_node_lock_live(node);
+	ret = sysmem_node_lock_live_killable(node);
 	if (ret)
 		goto free_ident;
 	if (!node->ident) {
@@ -462,7 +486,7 @@ static long sysmem_node_ioctl_is_alternate(struct file *file, void *arg,
 	if (sysmem_fd_file(f)->f_op != &sysmem_node_ref_fops)
 		goto put_fd;
 	ident = sysmem_fd_file(f)->private_data;
-	ret = sysmem_node_lock_live(node);
+	ret = sysmem_node_lock_live_killable(node);
 	if (ret)
 		goto put_fd;
 	/* Only this collection's lock guards @ident->node. */
@@ -546,7 +570,7 @@ static long sysmem_node_ioctl_node_tracking(struct file *file, void *arg,
 	gone = sysmem_tracker_new(1, true);
 	if (!gone)
 		return -ENOMEM;
-	ret = sysmem_node_lock_live(node);
+	ret = sysmem_node_lock_live_killable(node);
 	if (ret)
 		goto put_gone;
 	if (!node->gone)
@@ -583,7 +607,7 @@ static long sysmem_node_ioctl_set_weak(struct file *file, void *arg,
 	struct sysmem_collection *coll = node->coll;
 	int ret;
 
-	ret = sysmem_node_lock_live(node);
+	ret = sysmem_node_lock_live_killable(node);
 	if (ret)
 		return ret;
 	if ((node->type == SYSMEM_NODE_COLLECTION && node->has_constraints) ||
@@ -591,9 +615,13 @@ static long sysmem_node_ioctl_set_weak(struct file *file, void *arg,
 	    (coll->state != SYSMEM_STATE_PENDING && !node->attach_pending)) {
 		ret = -EBUSY;
 	} else if (!node->weak) {
-		node->weak = true;
 		/* As sysmem2's SetWeak: the node itself is weak-ok too. */
-		node->weak_ok = true;
+		WRITE_ONCE(node->weak_ok, true);
+		/*
+		 * Weak-ok before weak for WAIT, which reads both without the
+		 * lock (sysmem_node_start_wait()).
+		 */
+		smp_store_release(&node->weak, true);
 		/* It may have been the last strong node. */
 		sysmem_collection_update(coll, node);
 	}
@@ -623,13 +651,13 @@ static long sysmem_node_ioctl_set_weak_ok(struct file *file, void *arg,
 
 	if ((wo->flags & ~SYSMEM_WEAK_OK_FOR_CHILDREN) || wo->reserved)
 		return -EINVAL;
-	ret = sysmem_node_lock_live(node);
+	ret = sysmem_node_lock_live_killable(node);
 	if (ret)
 		return ret;
-	if (node->waited) {
+	if (READ_ONCE(node->waited)) {
 		ret = -EBUSY;
 	} else {
-		node->weak_ok = true;
+		WRITE_ONCE(node->weak_ok, true);
 		if (wo->flags & SYSMEM_WEAK_OK_FOR_CHILDREN)
 			node->weak_ok_children = true;
 	}
@@ -658,7 +686,7 @@ static long sysmem_node_ioctl_set_deadline(struct file *file, void *arg,
 
 	if (dt->flags || dt->reserved || dt->deadline_ns < 0)
 		return -EINVAL;
-	ret = sysmem_node_lock_live(node);
+	ret = sysmem_node_lock_live_killable(node);
 	if (ret)
 		return ret;
 	sysmem_stall_set_deadline(node->coll, dt->deadline_ns);
@@ -690,7 +718,7 @@ static long sysmem_node_ioctl_set_max_total(struct file *file, void *arg,
 
 	if (mt->flags || mt->reserved || !mt->max_total_bytes)
 		return -EINVAL;
-	ret = sysmem_node_lock_live(node);
+	ret = sysmem_node_lock_live_killable(node);
 	if (ret)
 		return ret;
 	if (coll->state != SYSMEM_STATE_PENDING)

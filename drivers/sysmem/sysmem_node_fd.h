@@ -20,6 +20,7 @@ void sysmem_node_abort(struct file *file);
 struct file *sysmem_node_file(struct sysmem_node *node);
 struct sysmem_node *sysmem_node_from_file(struct file *file);
 int sysmem_node_lock_live(struct sysmem_node *node);
+int sysmem_node_lock_live_killable(struct sysmem_node *node);
 void *sysmem_copy_in(u64 uptr, size_t size);
 int sysmem_node_tracking_fd(struct sysmem_node *node, struct sysmem_tracker *t,
 			    u32 threshold, const char *name,

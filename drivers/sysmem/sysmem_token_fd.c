@@ -61,7 +61,7 @@ static int sysmem_token_dup(struct sysmem_node *token, const u32 *masks,
 	}
 	if (ret)
 		goto free_nodes;
-	ret = sysmem_node_lock_live(token);
+	ret = sysmem_node_lock_live_killable(token);
 	if (ret)
 		goto free_nodes;
 	if (token->type == SYSMEM_NODE_GROUP && token->all_present) {
@@ -186,7 +186,7 @@ static long sysmem_token_ioctl_create_group(struct file *file, void *arg,
 	fd = sysmem_node_install(group, ctx, sysmem_node_abort);
 	if (fd < 0)
 		return fd;
-	ret = sysmem_node_lock_live(token);
+	ret = sysmem_node_lock_live_killable(token);
 	if (ret)
 		return ret;
 	sysmem_node_link(group, token, token->rights, &token->dbg);
@@ -205,7 +205,7 @@ static long sysmem_token_ioctl_set_dispensable(struct file *file, void *arg,
 	struct sysmem_node *node = file->private_data;
 	int ret;
 
-	ret = sysmem_node_lock_live(node);
+	ret = sysmem_node_lock_live_killable(node);
 	if (ret)
 		return ret;
 	node->dispensable = true;

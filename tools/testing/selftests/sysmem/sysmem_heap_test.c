@@ -4,8 +4,9 @@
  * the cache flush of new buffers (skipped where sysmem's DMA device is
  * coherent, done once per buffer with the dma_noncoherent test knob),
  * contiguous memory given back to CMA, allocation failures, per-heap
- * caps, unregistering a heap with live buffers, and what an importing
- * device sees.
+ * caps, unregistering a heap with live buffers, what an importing device
+ * sees, and the calls other participants make while an allocation holds
+ * the collection's lock.
  *
  * Uses the test heaps of sysmem_test_heap.ko ("test-secure",
  * "test-faulty") and its importer, and loads that module itself from
@@ -15,6 +16,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +24,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <linux/dma-buf.h>
 
@@ -320,6 +323,7 @@ FIXTURE_SETUP(heap)
 	/* A clean start, whatever an earlier test left behind. */
 	ASSERT_EQ(0, th_knob("fail_next", "0"));
 	ASSERT_EQ(0, th_knob("fail_after", "0"));
+	ASSERT_EQ(0, th_knob("hold", "0"));
 	ASSERT_EQ(0, th_knob("registered", "1"));
 	self->loaded = 1;
 }
@@ -327,6 +331,7 @@ FIXTURE_SETUP(heap)
 FIXTURE_TEARDOWN(heap)
 {
 	if (self->loaded) {
+		th_knob("hold", "0");
 		write_file(NONCOHERENT_KNOB, "N");
 		th_knob("fail_next", "0");
 		th_knob("fail_after", "0");
@@ -698,6 +703,156 @@ TEST_F(heap, fail_third_of_four)
 	EXPECT_EQ(0, sysmem_heap_settle_bytes("test-faulty", 0, 0,
 					      SETTLE_MS, &st));
 	EXPECT_EQ(st0.failures + 1, st.failures);
+}
+
+/* The seconds after which the watchdog lets a held allocation go. */
+#define HOLD_WATCHDOG_S	30
+
+/* How many allocations wait in the test heap's hold now, or -errno. */
+static int th_held(void)
+{
+	char text[32];
+	int ret;
+
+	ret = th_read("held", text, sizeof(text));
+	return ret ? ret : atoi(text);
+}
+
+/*
+ * Wait until @want allocations wait in the hold: 0 once it is there,
+ * -ETIMEDOUT after about 20 s (the test fails then, it does not time).
+ */
+static int th_wait_held(int want)
+{
+	int i;
+
+	for (i = 0; i < 20000; i++) {
+		if (th_held() == want)
+			return 0;
+		usleep(1000);
+	}
+	return -ETIMEDOUT;
+}
+
+/* The state letter of /proc/@pid/stat, or 0. */
+static char proc_state(pid_t pid)
+{
+	char path[64], text[256], *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if (read_file(path, text, sizeof(text)))
+		return 0;
+	p = strrchr(text, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/*
+ * A child that writes 0 to the hold knob after HOLD_WATCHDOG_S, so that
+ * a kernel that makes a call wait for the held allocation fails the
+ * test below instead of hanging it.
+ */
+static pid_t hold_watchdog(void)
+{
+	pid_t pid = fork();
+
+	if (!pid) {
+		sleep(HOLD_WATCHDOG_S);
+		th_knob("hold", "0");
+		_exit(0);
+	}
+	return pid;
+}
+
+/*
+ * The collection lock is held across an allocation, which can take long.
+ * With the test heap holding one: CHECK and WAIT with a timeout answer
+ * from another participant without waiting for it, and a participant
+ * whose ioctl waits for the lock can be killed.  The hold is still on
+ * after each, so none of them waited for the allocation to end.
+ */
+TEST_F_TIMEOUT(heap, calls_during_allocation, 120)
+{
+	struct sysmem_buffer_constraints c;
+	struct sysmem_buffer_settings s;
+	struct sysmem_heap_name h;
+	struct sysmem_heap_stats st;
+	unsigned int n = 0, nfds = 0;
+	pid_t watchdog, alloc, victim;
+	int root, tok, a, b, status, i, fds[2];
+	__u32 state = 0, reason = 0;
+	char ps = 0;
+
+	NEED_TEST_HEAP();
+	root = sysmem_alloc_token(self->dev);
+	ASSERT_LE(0, root);
+	tok = sysmem_duplicate(root, SYSMEM_RIGHTS_SAME);
+	ASSERT_LE(0, tok);
+	a = sysmem_bind(self->dev, root);
+	ASSERT_LE(0, a);
+	b = sysmem_bind(self->dev, tok);
+	ASSERT_LE(0, b);
+	close(root);
+	close(tok);
+	cons_init(&c, SYSMEM_USAGE_CPU_READ, 1, 64 * KIB);
+	cons_heap(&c, &h, "test-faulty");
+	ASSERT_EQ(0, sysmem_set_constraints(b, &c));
+	cons_init(&c, USAGE_RW, 1, 64 * KIB);
+	cons_heap(&c, &h, "test-faulty");
+
+	ASSERT_EQ(0, th_knob("hold", "1"));
+	watchdog = hold_watchdog();
+	ASSERT_LT(0, watchdog);
+	/* The last constraints: this child allocates, under the lock. */
+	alloc = fork();
+	if (!alloc)
+		_exit(sysmem_set_constraints(a, &c) ? 1 : 0);
+	ASSERT_LT(0, alloc);
+	ASSERT_EQ(0, th_wait_held(1));
+
+	ASSERT_EQ(0, sysmem_check(b, &state, &reason));
+	EXPECT_EQ(SYSMEM_STATE_PENDING, state);
+	EXPECT_EQ(SYSMEM_FAIL_NONE, reason);
+	EXPECT_EQ(-ETIMEDOUT, sysmem_wait(b, 0));
+	EXPECT_EQ(-ETIMEDOUT, sysmem_wait(b, 20 * MSEC_NS));
+	EXPECT_EQ(1, th_held());
+
+	/* SET_NAME takes the lock: it waits, killably. */
+	victim = fork();
+	if (!victim)
+		_exit(sysmem_set_name(b, 1, "victim") ? 1 : 0);
+	ASSERT_LT(0, victim);
+	for (i = 0; i < 20000 && ps != 'D'; i++) {
+		usleep(1000);
+		ps = proc_state(victim);
+	}
+	EXPECT_EQ('D', ps);
+	ASSERT_EQ(0, kill(victim, SIGKILL));
+	ASSERT_EQ(victim, waitpid(victim, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+		TH_LOG("status 0x%x", status);
+	EXPECT_EQ(1, th_held());
+
+	/* Let the allocation go: it completes for both. */
+	ASSERT_EQ(0, th_knob("hold", "0"));
+	ASSERT_EQ(alloc, waitpid(alloc, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
+		TH_LOG("status 0x%x", status);
+	kill(watchdog, SIGKILL);
+	waitpid(watchdog, NULL, 0);
+	EXPECT_EQ(0, sysmem_wait(b, WAIT_NS));
+	CHECK_STATE(a, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
+	/* One buffer each participant camps on. */
+	ASSERT_EQ(0, sysmem_get_result(b, &s, fds, 2, &n, &nfds));
+	EXPECT_EQ(2, n);
+	EXPECT_EQ(2, nfds);
+	EXPECT_EQ(64 * KIB, s.size_bytes);
+	EXPECT_STREQ("test-faulty", s.heap);
+	close_fds(fds, nfds);
+	leave(a);
+	leave(b);
+	EXPECT_EQ(0, sysmem_heap_settle_bytes("test-faulty", 0, 0,
+					      SETTLE_MS, &st));
+	EXPECT_EQ(0, st.buffers);
 }
 
 /* heap_max_bytes caps what a heap may hold at once. */

@@ -18,6 +18,11 @@
  *    before those failures (counted only while fail_next is not 0);
  *  - registered (rw): 1 while both heaps are registered; write 0 to
  *    unregister them (live buffers stay usable), 1 to register again;
+ *  - hold (rw): while 1, every test-faulty allocation waits in the heap
+ *    (killably) until 0 is written, so that a test can look at a
+ *    collection while its allocation is under way; writing 0 lets the
+ *    waiting ones go on; unloading the module writes 0 too;
+ *  - held (r): how many allocations wait there now;
  *  - buffers (r): live buffers and bytes of each heap, and how many
  *    failures were injected;
  *  - import (rw): write a dma-buf fd of the writing process, optionally
@@ -56,6 +61,7 @@
 #include <linux/sysmem.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
+#include <linux/wait.h>
 
 #define TEST_HEAP_PATTERN	0xa5
 
@@ -169,6 +175,11 @@ static DEFINE_MUTEX(test_fail_lock);
 static u32 test_fail_next;
 static u32 test_fail_after;
 static u64 test_fail_injected;
+
+/* test_hold: whether allocations wait; test_held: how many do now. */
+static DECLARE_WAIT_QUEUE_HEAD(test_hold_wq);
+static bool test_hold;
+static atomic_t test_held = ATOMIC_INIT(0);
 
 /* Protects test_import_result and test_import_valid. */
 static DEFINE_MUTEX(test_import_lock);
@@ -378,6 +389,22 @@ static bool test_fail_this(void)
 	return fail;
 }
 
+/*
+ * Wait while the hold knob is on: the caller allocates for a collection
+ * and holds its lock all the while.  Return: 0, or -EINTR when killed.
+ */
+static int test_hold_wait(void)
+{
+	int ret;
+
+	if (!READ_ONCE(test_hold))
+		return 0;
+	atomic_inc(&test_held);
+	ret = wait_event_killable(test_hold_wq, !READ_ONCE(test_hold));
+	atomic_dec(&test_held);
+	return ret ? -EINTR : 0;
+}
+
 static struct page **test_alloc_pages(struct test_heap *th,
 				      unsigned long nr_pages)
 {
@@ -413,8 +440,13 @@ static struct dma_buf *test_heap_allocate(struct sysmem_heap *heap,
 	struct dma_buf *dmabuf;
 	int ret = -ENOMEM;
 
-	if (th == &test_faulty_heap && test_fail_this())
-		return ERR_PTR(-ENOMEM);
+	if (th == &test_faulty_heap) {
+		ret = test_hold_wait();
+		if (ret)
+			return ERR_PTR(ret);
+		if (test_fail_this())
+			return ERR_PTR(-ENOMEM);
+	}
 	/* Bound the page array before kvcalloc() sees the size. */
 	if (!sbuf->size || !PAGE_ALIGNED(sbuf->size) ||
 	    sbuf->size >> PAGE_SHIFT > totalram_pages())
@@ -543,6 +575,38 @@ static int test_fail_set(void *data, u64 val)
 }
 DEFINE_DEBUGFS_ATTRIBUTE(test_fail_fops, test_fail_get, test_fail_set,
 			 "%llu\n");
+
+static int test_hold_get(void *data, u64 *val)
+{
+	*val = READ_ONCE(test_hold);
+	return 0;
+}
+
+static void test_hold_release(void)
+{
+	WRITE_ONCE(test_hold, false);
+	wake_up_all(&test_hold_wq);
+}
+
+static int test_hold_set(void *data, u64 val)
+{
+	if (val > 1)
+		return -EINVAL;
+	if (val)
+		WRITE_ONCE(test_hold, true);
+	else
+		test_hold_release();
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(test_hold_fops, test_hold_get, test_hold_set,
+			 "%llu\n");
+
+static int test_held_get(void *data, u64 *val)
+{
+	*val = atomic_read(&test_held);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(test_held_fops, test_held_get, NULL, "%llu\n");
 
 static int test_buffers_show(struct seq_file *s, void *unused)
 {
@@ -729,6 +793,10 @@ static void test_debugfs_init(void)
 				   &test_fail_after, &test_fail_fops);
 	debugfs_create_file_unsafe("registered", 0600, test_debugfs, NULL,
 				   &test_registered_fops);
+	debugfs_create_file_unsafe("hold", 0600, test_debugfs, NULL,
+				   &test_hold_fops);
+	debugfs_create_file_unsafe("held", 0400, test_debugfs, NULL,
+				   &test_held_fops);
 	debugfs_create_file("buffers", 0444, test_debugfs, NULL,
 			    &test_buffers_fops);
 	debugfs_create_file("import", 0600, test_debugfs, NULL,
@@ -773,6 +841,8 @@ static void __exit test_heap_exit(void)
 {
 	/* Waits for the debugfs handlers running now; none start after. */
 	debugfs_remove_recursive(test_debugfs);
+	/* No allocation can wait in the module once it is gone. */
+	test_hold_release();
 	/* Every test dma-buf holds a module reference: none is alive. */
 	mutex_lock(&test_reg_lock);
 	test_heaps_unregister();
