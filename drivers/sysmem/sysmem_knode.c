@@ -482,10 +482,12 @@ EXPORT_SYMBOL_NS_GPL(sysmem_knode_set_debug_info, SYSMEM_NS);
  * ready: it is then negotiated and allocated before this returns, and
  * the callback, if any, follows.
  *
- * Context: process context, may sleep.
+ * Context: process context, may sleep; waits for another participant's
+ * allocation under way, killably.
  * Return: 0, -EINVAL (not a collection node, or invalid constraints),
  * -EALREADY (set before), -EIO (its failure domain failed), -ESTALE
- * (not live) or -ENOMEM.
+ * (not live), -ENOMEM, or -EINTR when the calling task was killed while
+ * it waited.
  */
 int sysmem_knode_set_constraints(struct sysmem_knode *kn,
 				 const struct sysmem_buffer_constraints *c,

@@ -62,9 +62,10 @@ void sysmem_collection_name(struct sysmem_collection *coll, u32 priority,
  * then set once.  Setting them may make the collection ready: it is
  * then negotiated and allocated before this returns.
  *
- * Context: takes and drops the collection lock.
+ * Context: takes and drops the collection lock (killably).
  * Return: 0, -EINVAL (invalid constraints), -ESTALE (node not live),
- * -EALREADY (set before) or -EIO (the node's domain failed).
+ * -EALREADY (set before), -EIO (the node's domain failed) or -EINTR
+ * (a fatal signal came while waiting for the lock).
  */
 int sysmem_node_set_constraints(struct sysmem_node *node,
 				const struct sysmem_buffer_constraints *c,
@@ -89,7 +90,11 @@ int sysmem_node_set_constraints(struct sysmem_node *node,
 		pr_debug("participant \"%*pE\" (id %llu): %u image format pairs skipped, format unknown to sysmem (first %p4cc)\n",
 			 sysmem_name_len(node->dbg.name), node->dbg.name,
 			 node->dbg.id, skipped, &unknown);
-	mutex_lock(&coll->lock);
+	/* Killable: another participant may be allocating under it. */
+	if (mutex_lock_killable(&coll->lock)) {
+		ret = -EINTR;
+		goto free_arrays;
+	}
 	if (node->state != SYSMEM_NODE_LIVE) {
 		ret = -ESTALE;
 	} else if (node->has_constraints) {

@@ -767,7 +767,8 @@ static pid_t hold_watchdog(void)
  * The collection lock is held across an allocation, which can take long.
  * With the test heap holding one: CHECK and WAIT with a timeout answer
  * from another participant without waiting for it, and a participant
- * whose ioctl waits for the lock can be killed.  The hold is still on
+ * whose ioctl waits for the lock can be killed (SET_NAME, and
+ * SET_CONSTRAINTS, which kernel participants share).  The hold is still on
  * after each, so none of them waited for the allocation to end.
  */
 TEST_F_TIMEOUT(heap, calls_during_allocation, 120)
@@ -778,9 +779,9 @@ TEST_F_TIMEOUT(heap, calls_during_allocation, 120)
 	struct sysmem_heap_stats st;
 	unsigned int n = 0, nfds = 0;
 	pid_t watchdog, alloc, victim;
-	int root, tok, a, b, status, i, fds[2];
+	int root, tok, a, b, status, call, i, fds[2];
 	__u32 state = 0, reason = 0;
-	char ps = 0;
+	char ps;
 
 	NEED_TEST_HEAP();
 	root = sysmem_alloc_token(self->dev);
@@ -816,21 +817,28 @@ TEST_F_TIMEOUT(heap, calls_during_allocation, 120)
 	EXPECT_EQ(-ETIMEDOUT, sysmem_wait(b, 20 * MSEC_NS));
 	EXPECT_EQ(1, th_held());
 
-	/* SET_NAME takes the lock: it waits, killably. */
-	victim = fork();
-	if (!victim)
-		_exit(sysmem_set_name(b, 1, "victim") ? 1 : 0);
-	ASSERT_LT(0, victim);
-	for (i = 0; i < 20000 && ps != 'D'; i++) {
-		usleep(1000);
-		ps = proc_state(victim);
+	/*
+	 * SET_NAME and (a second) SET_CONSTRAINTS take the lock: each
+	 * waits for it, killably.
+	 */
+	for (call = 0; call < 2; call++) {
+		victim = fork();
+		if (!victim)
+			_exit((call ? sysmem_set_constraints(b, &c) :
+				      sysmem_set_name(b, 1, "victim")) ? 1 : 0);
+		ASSERT_LT(0, victim);
+		ps = 0;
+		for (i = 0; i < 20000 && ps != 'D'; i++) {
+			usleep(1000);
+			ps = proc_state(victim);
+		}
+		EXPECT_EQ('D', ps) TH_LOG("call %d", call);
+		ASSERT_EQ(0, kill(victim, SIGKILL));
+		ASSERT_EQ(victim, waitpid(victim, &status, 0));
+		EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+			TH_LOG("call %d: status 0x%x", call, status);
+		EXPECT_EQ(1, th_held()) TH_LOG("call %d", call);
 	}
-	EXPECT_EQ('D', ps);
-	ASSERT_EQ(0, kill(victim, SIGKILL));
-	ASSERT_EQ(victim, waitpid(victim, &status, 0));
-	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
-		TH_LOG("status 0x%x", status);
-	EXPECT_EQ(1, th_held());
 
 	/* Let the allocation go: it completes for both. */
 	ASSERT_EQ(0, th_knob("hold", "0"));
