@@ -763,12 +763,28 @@ static pid_t hold_watchdog(void)
 	return pid;
 }
 
+/* One of the calls that wait for the collection lock, on @node. */
+static int victim_call(int call, int node,
+		       const struct sysmem_buffer_constraints *c)
+{
+	int fds[2];
+
+	switch (call) {
+	case 0:
+		return sysmem_set_name(node, 1, "victim");
+	case 1:
+		return sysmem_set_constraints(node, c);
+	default:
+		return sysmem_get_result(node, NULL, fds, 2, NULL, NULL);
+	}
+}
+
 /*
  * The collection lock is held across an allocation, which can take long.
  * With the test heap holding one: CHECK and WAIT with a timeout answer
  * from another participant without waiting for it, and a participant
- * whose ioctl waits for the lock can be killed (SET_NAME, and
- * SET_CONSTRAINTS, which kernel participants share).  The hold is still on
+ * whose ioctl waits for the lock can be killed (SET_NAME,
+ * SET_CONSTRAINTS, which kernel participants share, and GET_RESULT).  The hold is still on
  * after each, so none of them waited for the allocation to end.
  */
 TEST_F_TIMEOUT(heap, calls_during_allocation, 120)
@@ -818,14 +834,13 @@ TEST_F_TIMEOUT(heap, calls_during_allocation, 120)
 	EXPECT_EQ(1, th_held());
 
 	/*
-	 * SET_NAME and (a second) SET_CONSTRAINTS take the lock: each
-	 * waits for it, killably.
+	 * SET_NAME, (a second) SET_CONSTRAINTS and GET_RESULT take the
+	 * lock: each waits for it, killably.
 	 */
-	for (call = 0; call < 2; call++) {
+	for (call = 0; call < 3; call++) {
 		victim = fork();
 		if (!victim)
-			_exit((call ? sysmem_set_constraints(b, &c) :
-				      sysmem_set_name(b, 1, "victim")) ? 1 : 0);
+			_exit(victim_call(call, b, &c) ? 1 : 0);
 		ASSERT_LT(0, victim);
 		ps = 0;
 		for (i = 0; i < 20000 && ps != 'D'; i++) {
