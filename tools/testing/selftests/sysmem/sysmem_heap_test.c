@@ -763,20 +763,31 @@ static pid_t hold_watchdog(void)
 	return pid;
 }
 
-/* One of the calls that wait for the collection lock, on @node. */
-static int victim_call(int call, int node,
+/*
+ * One of the calls that wait for the collection lock: on collection node
+ * @node, or on @token, an attach token under it (which the collection's
+ * allocation does not wait for), with @dev for BIND.
+ */
+static int victim_call(int call, int dev, int node, int token,
 		       const struct sysmem_buffer_constraints *c)
 {
-	int fds[2];
+	int fds[2], ret;
 
 	switch (call) {
 	case 0:
 		return sysmem_set_name(node, 1, "victim");
 	case 1:
 		return sysmem_set_constraints(node, c);
-	default:
+	case 2:
 		return sysmem_get_result(node, NULL, fds, 2, NULL, NULL);
+	case 3:
+		ret = sysmem_bind(dev, token);
+		break;
+	default:
+		ret = sysmem_duplicate(token, SYSMEM_RIGHTS_SAME);
+		break;
 	}
+	return ret < 0 ? ret : 0;
 }
 
 /*
@@ -784,8 +795,10 @@ static int victim_call(int call, int node,
  * With the test heap holding one: CHECK and WAIT with a timeout answer
  * from another participant without waiting for it, and a participant
  * whose ioctl waits for the lock can be killed (SET_NAME,
- * SET_CONSTRAINTS, which kernel participants share, and GET_RESULT).  The hold is still on
- * after each, so none of them waited for the allocation to end.
+ * SET_CONSTRAINTS, which kernel participants share, GET_RESULT, and BIND
+ * and DUPLICATE of an attach token, whose new nodes are undone).  The
+ * hold is still on after each of the first three, so none of them waited
+ * for the allocation to end.
  */
 TEST_F_TIMEOUT(heap, calls_during_allocation, 120)
 {
@@ -794,8 +807,8 @@ TEST_F_TIMEOUT(heap, calls_during_allocation, 120)
 	struct sysmem_heap_name h;
 	struct sysmem_heap_stats st;
 	unsigned int n = 0, nfds = 0;
-	pid_t watchdog, alloc, victim;
-	int root, tok, a, b, status, call, i, fds[2];
+	pid_t watchdog, alloc, victims[5];
+	int root, tok, a, b, at, status, call, i, fds[2];
 	__u32 state = 0, reason = 0;
 	char ps;
 
@@ -813,6 +826,8 @@ TEST_F_TIMEOUT(heap, calls_during_allocation, 120)
 	cons_init(&c, SYSMEM_USAGE_CPU_READ, 1, 64 * KIB);
 	cons_heap(&c, &h, "test-faulty");
 	ASSERT_EQ(0, sysmem_set_constraints(b, &c));
+	at = sysmem_attach_token(b, SYSMEM_RIGHTS_SAME);
+	ASSERT_LE(0, at);
 	cons_init(&c, USAGE_RW, 1, 64 * KIB);
 	cons_heap(&c, &h, "test-faulty");
 
@@ -834,22 +849,28 @@ TEST_F_TIMEOUT(heap, calls_during_allocation, 120)
 	EXPECT_EQ(1, th_held());
 
 	/*
-	 * SET_NAME, (a second) SET_CONSTRAINTS and GET_RESULT take the
-	 * lock: each waits for it, killably.
+	 * SET_NAME, (a second) SET_CONSTRAINTS, GET_RESULT, BIND and
+	 * DUPLICATE take the lock: each waits for it, killably.  The first
+	 * three have nothing to undo and their process is gone while the
+	 * allocation still waits.  A killed BIND or DUPLICATE has made a
+	 * node: closing it takes the lock, so its process finishes dying
+	 * only after the allocation (reaped below).
 	 */
-	for (call = 0; call < 3; call++) {
-		victim = fork();
-		if (!victim)
-			_exit(victim_call(call, b, &c) ? 1 : 0);
-		ASSERT_LT(0, victim);
+	for (call = 0; call < 5; call++) {
+		victims[call] = fork();
+		if (!victims[call])
+			_exit(victim_call(call, self->dev, b, at, &c) ? 1 : 0);
+		ASSERT_LT(0, victims[call]);
 		ps = 0;
 		for (i = 0; i < 20000 && ps != 'D'; i++) {
 			usleep(1000);
-			ps = proc_state(victim);
+			ps = proc_state(victims[call]);
 		}
 		EXPECT_EQ('D', ps) TH_LOG("call %d", call);
-		ASSERT_EQ(0, kill(victim, SIGKILL));
-		ASSERT_EQ(victim, waitpid(victim, &status, 0));
+		ASSERT_EQ(0, kill(victims[call], SIGKILL));
+		if (call > 2)
+			continue;
+		ASSERT_EQ(victims[call], waitpid(victims[call], &status, 0));
 		EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
 			TH_LOG("call %d: status 0x%x", call, status);
 		EXPECT_EQ(1, th_held()) TH_LOG("call %d", call);
@@ -862,6 +883,11 @@ TEST_F_TIMEOUT(heap, calls_during_allocation, 120)
 		TH_LOG("status 0x%x", status);
 	kill(watchdog, SIGKILL);
 	waitpid(watchdog, NULL, 0);
+	for (call = 3; call < 5; call++) {
+		ASSERT_EQ(victims[call], waitpid(victims[call], &status, 0));
+		EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+			TH_LOG("call %d: status 0x%x", call, status);
+	}
 	EXPECT_EQ(0, sysmem_wait(b, WAIT_NS));
 	CHECK_STATE(a, SYSMEM_STATE_ALLOCATED, SYSMEM_FAIL_NONE);
 	/* One buffer each participant camps on. */
@@ -871,6 +897,12 @@ TEST_F_TIMEOUT(heap, calls_during_allocation, 120)
 	EXPECT_EQ(64 * KIB, s.size_bytes);
 	EXPECT_STREQ("test-faulty", s.heap);
 	close_fds(fds, nfds);
+	/*
+	 * The killed BIND gave up before it took the token: still live (a
+	 * BIND that went on after the allocation would have bound it).
+	 */
+	EXPECT_EQ(0, sysmem_release(at));
+	close(at);
 	leave(a);
 	leave(b);
 	EXPECT_EQ(0, sysmem_heap_settle_bytes("test-faulty", 0, 0,
